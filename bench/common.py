@@ -1,0 +1,31 @@
+"""What every benchmark returns: figures, each with a ratio against a baseline measured in the same run."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    unit: str
+    ratio: float | None = None  # value relative to the baseline (>1 means better than the baseline)
+    baseline: str = ""  # what the ratio is against
+    target: str = ""  # the figure the issue asks for, e.g. ">= 20 MB/s"
+    met: bool | None = None  # whether the target was met, when there is one
+
+    def line(self) -> str:
+        ratio = f"{self.ratio:,.2f}x vs {self.baseline}" if self.ratio is not None else "-"
+        verdict = "" if self.met is None else ("  [met]" if self.met else "  [NOT met]")
+        target = f"  target {self.target}" if self.target else ""
+        return f"{self.name:<44} {self.value:>14,.3f} {self.unit:<10} {ratio}{target}{verdict}"
+
+
+def timed(fn: Callable[[], object]) -> float:
+    """Seconds one call of fn takes."""
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start

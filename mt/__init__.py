@@ -1,0 +1,1 @@
+"""Machine-translation engines: the offline `memory` engine and hardened online engines."""

@@ -1,0 +1,152 @@
+"""Core tables: documents and their versions, segments, translations, workflow state, audit, ledger.
+
+Other packages (glossary, tm, mt) keep their own tables beside these in the same metadata.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Naive UTC: SQLite drops time zones, so every stored time is UTC without one."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class SegmentState(StrEnum):
+    """Where one segment's translation into one language stands."""
+
+    UNTRANSLATED = "untranslated"  # nothing usable yet; hints may pre-fill it
+    MT_FAILED = "mt_failed"  # the engine failed; the reason is kept and a later run retries
+    NEEDS_REVIEW = "needs_review"  # a machine or memory draft waiting for a person
+    EDITED = "edited"  # a person wrote or fixed it; never overwritten by a machine
+    APPROVED = "approved"
+
+
+class DocState(StrEnum):
+    """Where one (document, language) stands; see review.states for the transitions."""
+
+    SUBMITTED = "submitted"
+    PRETRANSLATED = "pretranslated"
+    IN_REVIEW = "in_review"
+    REJECTED = "rejected"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Document(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(index=True, unique=True)
+    current_version: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: str
+
+
+class DocumentVersion(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    number: int
+    title: str
+    category: str | None = None
+    gates: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    channels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    body: str  # the cleaned Markdown body, as submitted
+    content_hash: str
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: str
+
+
+class Segment(SQLModel, table=True):
+    """One translatable unit of a version: the title, a heading, a paragraph or a sentence of one."""
+
+    __table_args__ = (UniqueConstraint("version_id", "n"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="documentversion.id", index=True)
+    n: int  # 1-based position in the version; the title is 1
+    block: int  # 0 is the title; segments of one paragraph share a block
+    kind: str  # title | heading | paragraph | item | quote
+    prefix: str = ""  # the Markdown marker that opens the block ("## ", "- ", "1. ", "> ")
+    source: str
+    source_hash: str = Field(index=True)
+
+
+class Translation(SQLModel, table=True):
+    """One segment in one target language: the draft or the approved text, and where it came from."""
+
+    __table_args__ = (UniqueConstraint("segment_id", "lang"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    segment_id: int = Field(foreign_key="segment.id", index=True)
+    lang: str = Field(index=True)
+    state: str = Field(default=SegmentState.UNTRANSLATED, index=True)
+    target: str | None = None
+    origin: str | None = None  # tm | glossary | memory | google | … | human | carried
+    glossary_version: int | None = None
+    # engine, cached, elapsed_ms, at, mt_error …: provenance of the current draft
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    warnings: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # glossary terms and fuzzy suggestions shown to the reviewer; never published
+    hints: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: str | None = None
+    row_version: int = 1  # bumped on each write; the base for optimistic locking
+
+
+class DocLang(SQLModel, table=True):
+    """The workflow state of one (document, language); the unit reviewers approve and channels publish."""
+
+    __table_args__ = (UniqueConstraint("document_id", "lang"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    lang: str = Field(index=True)
+    version_id: int = Field(foreign_key="documentversion.id")  # the version being worked on
+    state: str = Field(default=DocState.SUBMITTED, index=True)
+    approved_version_id: int | None = Field(default=None, foreign_key="documentversion.id")
+    reason: str | None = None  # the last rejection reason
+    waiting_since: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only: who did what, when, with the old and the new text. Triggers refuse updates."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str
+    action: str = Field(index=True)
+    document_id: int | None = Field(default=None, index=True)
+    lang: str | None = None
+    segment_id: int | None = None
+    old: str | None = None
+    new: str | None = None
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class PublishRecord(SQLModel, table=True):
+    """The publish ledger: what was written where, by content hash, so re-publishing is a no-op."""
+
+    __table_args__ = (UniqueConstraint("channel", "path"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str
+    path: str  # relative to the channel's root
+    content_hash: str
+    document_id: int | None = Field(default=None, foreign_key="document.id")
+    lang: str | None = None
+    version_id: int | None = None
+    published_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,1 @@
+"""Text handling: cleaning, front matter, segmentation."""

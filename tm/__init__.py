@@ -1,0 +1,1 @@
+"""Translation memory: approved vi→lo/zh pairs, exact and fuzzy lookup, TMX exchange."""

@@ -1,0 +1,1 @@
+"""Trilingo core: configuration, errors, workspace and the local Prefect server."""

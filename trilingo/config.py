@@ -1,0 +1,109 @@
+"""Settings, loaded once at the edge: CLI > environment (TRILINGO_*) > config file > defaults."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from trilingo.errors import ConfigError
+
+DEFAULT_HOME = ".trilingo"
+CONFIG_FILE = "config.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything core code needs to know about its surroundings; passed in explicitly."""
+
+    home: Path
+    database_url: str
+    user: str
+    engine: str = "memory"
+    prefect_api_url: str = "http://127.0.0.1:4200/api"
+    prefect_port: int = 4200
+    # Engine options (URLs, keys, timeouts) by engine name, e.g. {"libre": {"url": "…"}}.
+    engine_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @property
+    def public_dir(self) -> Path:
+        return self.home / "public"
+
+    @property
+    def prefect_home(self) -> Path:
+        return self.home / "prefect"
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def to_params(self) -> dict[str, Any]:
+        """The non-secret part, to pass to a flow run as parameters."""
+        return {
+            "home": str(self.home),
+            "database_url": self.database_url,
+            "user": self.user,
+            "engine": self.engine,
+        }
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - getpass raises several types when no user is known
+        return "unknown"
+
+
+def load(environ: Mapping[str, str] | None = None, **cli: Any) -> Settings:
+    """Build Settings; `cli` holds values given on the command line (None means not given)."""
+    env = os.environ if environ is None else environ
+    home = Path(cli.get("home") or env.get("TRILINGO_HOME") or DEFAULT_HOME).expanduser().resolve()
+    file_values = _read_file(home / CONFIG_FILE)
+
+    def pick(key: str, default: Any = None) -> Any:
+        if cli.get(key) is not None:
+            return cli[key]
+        env_key = "TRILINGO_" + key.upper()
+        if env.get(env_key):
+            return env[env_key]
+        return file_values.get(key, default)
+
+    database_url = pick("database_url") or f"sqlite:///{home / 'trilingo.db'}"
+    port = int(pick("prefect_port", 4200))
+    options: dict[str, dict[str, Any]] = {
+        str(k): dict(v) for k, v in (file_values.get("engines") or {}).items() if isinstance(v, dict)
+    }
+    for key, value in env.items():
+        # TRILINGO_ENGINE_LIBRE_URL=… → engine_options["libre"]["url"]
+        if key.startswith("TRILINGO_ENGINE_") and value:
+            rest = key[len("TRILINGO_ENGINE_") :].lower()
+            name, _, opt = rest.partition("_")
+            if opt:
+                options.setdefault(name, {})[opt] = value
+    for (name, opt), value in (cli.get("engine_options") or {}).items():
+        options.setdefault(name, {})[opt] = value
+    return Settings(
+        home=home,
+        database_url=database_url,
+        user=pick("user") or _os_user(),
+        engine=pick("engine", "memory"),
+        prefect_api_url=pick("prefect_api_url") or f"http://127.0.0.1:{port}/api",
+        prefect_port=port,
+        engine_options=options,
+    )
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def field_names() -> list[str]:
+    return [f.name for f in fields(Settings)]

@@ -1,0 +1,51 @@
+"""The error hierarchy and exit codes; cli.py turns these into one `Error: …` line."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """Process exit codes, after httpie's status.py."""
+
+    OK = 0
+    BAD_INPUT = 1
+    USAGE = 2
+    UNAVAILABLE = 10  # MT engine or network down: retry later, the input is fine
+
+
+class TrilingoError(Exception):
+    """Something went wrong."""
+
+    exit_status = ExitStatus.BAD_INPUT
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or (self.__doc__ or "").strip())
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else (self.__doc__ or "").strip()
+
+
+class ConfigError(TrilingoError):
+    """Configuration is invalid."""
+
+    exit_status = ExitStatus.USAGE
+
+
+class InputError(TrilingoError):
+    """Input is invalid."""
+
+
+class NotFound(TrilingoError):
+    """No such object."""
+
+
+class StateError(TrilingoError):
+    """That action is not allowed in the current state."""
+
+
+class UnavailableError(TrilingoError):
+    """A service is unavailable; try again later."""
+
+    exit_status = ExitStatus.UNAVAILABLE
