@@ -1,1 +1,54 @@
-def main(): pass
+"""The `trilingo` command: parse, call one core function, render. No logic lives here."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from commands.common import App
+from trilingo.errors import ExitStatus, TrilingoError
+
+
+class TrilingoGroup(click.Group):
+    """Turns every TrilingoError, from any subcommand, into one `Error: …` line and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except TrilingoError as exc:
+            click.echo(f"Error: {exc.message}", err=True)
+            ctx.exit(int(exc.exit_status))
+
+
+@click.group(cls=TrilingoGroup)
+@click.option("--home", type=click.Path(file_okay=False), help="Workspace folder (default: $TRILINGO_HOME or ./.trilingo).")
+@click.option("--database-url", help="Database URL (default: SQLite in the workspace; or $TRILINGO_DATABASE_URL).")
+@click.version_option(package_name="trilingo")
+@click.pass_context
+def cli(ctx: click.Context, home: str | None, database_url: str | None) -> None:
+    """Trilingo: Vietnamese → Lao and Chinese for Điện Biên's border gates.
+
+    Editors submit, reviewers approve, operators watch the flow runs.
+    """
+    ctx.obj = App({"home": home, "database_url": database_url})
+
+
+def _register() -> None:
+    from commands import editor, glossary, ops, review, tm
+
+    for module in (editor, review, ops, glossary, tm):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="trilingo")
+    except TrilingoError as exc:  # raised while parsing, before a group could catch it
+        click.echo(f"Error: {exc.message}", err=True)
+        sys.exit(int(exc.exit_status))
+    sys.exit(int(ExitStatus.OK))

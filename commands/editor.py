@@ -1,0 +1,7 @@
+"""Commands: editor."""
+
+from __future__ import annotations
+
+import click  # noqa: F401
+
+COMMANDS: list = []

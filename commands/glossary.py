@@ -1,0 +1,7 @@
+"""Commands: glossary."""
+
+from __future__ import annotations
+
+import click  # noqa: F401
+
+COMMANDS: list = []
