@@ -1,0 +1,1 @@
+"""Publishing channels. Each one writes approved releases only, atomically, through the ledger."""

@@ -1,0 +1,1 @@
+"""Intake: a submitted notice becomes a stored document version with segments."""

@@ -116,10 +116,25 @@ class DocLang(SQLModel, table=True):
     lang: str = Field(index=True)
     version_id: int = Field(foreign_key="documentversion.id")  # the version being worked on
     state: str = Field(default=DocState.SUBMITTED, index=True)
-    approved_version_id: int | None = Field(default=None, foreign_key="documentversion.id")
+    release_id: int | None = Field(default=None, foreign_key="release.id")  # what is live (or will be)
     reason: str | None = None  # the last rejection reason
     waiting_since: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Release(SQLModel, table=True):
+    """An approved, frozen text of one (document, language). Channels publish releases, never drafts,
+    so a reviewer's later edit cannot leak out before it is approved again."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    lang: str
+    version_id: int = Field(foreign_key="documentversion.id")
+    title: str
+    body: str  # Markdown in the release's language
+    content_hash: str
+    approved_by: str
+    approved_at: datetime = Field(default_factory=utcnow)
 
 
 class AuditEvent(SQLModel, table=True):

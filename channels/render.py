@@ -1,0 +1,29 @@
+"""Markdown to safe HTML: markdown-it with raw HTML off, then an allow-list sanitizer (nh3)."""
+
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+
+ALLOWED_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "em", "strong", "a",
+                "code", "pre", "br", "hr"}
+ALLOWED_ATTRS = {"a": {"href", "title"}}
+
+
+@lru_cache(maxsize=1)
+def _md() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image")
+
+
+def markdown_to_html(text: str) -> str:
+    """Raw HTML in the source is shown as text; whatever slips through is removed by the sanitizer."""
+    rendered = _md().render(text)
+    return nh3.clean(rendered, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRS, url_schemes={"http", "https", "mailto"},
+                     link_rel="noopener noreferrer")
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=True)

@@ -1,0 +1,29 @@
+"""What a flow run needs from its parameters: settings, a database engine, the glossary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trilingo import config
+from trilingo.config import Settings
+
+SECRET_WORDS = ("key", "secret", "token", "password", "appkey")
+
+
+def public_options(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Engine options without secrets: flow parameters are stored on the Prefect server."""
+    return {
+        name: {k: v for k, v in opts.items() if not any(w in k.lower() for w in SECRET_WORDS)}
+        for name, opts in settings.engine_options.items()
+    }
+
+
+def flow_params(settings: Settings) -> dict[str, Any]:
+    return {**settings.to_params(), "engine_options": public_options(settings)}
+
+
+def settings_from(home: str, database_url: str, user: str, engine: str,
+                  engine_options: dict[str, dict[str, Any]] | None) -> Settings:
+    """Rebuild settings in the process running the flow; secrets come from its own environment."""
+    extra = {(name, k): v for name, opts in (engine_options or {}).items() for k, v in opts.items()}
+    return config.load(home=home, database_url=database_url, user=user, engine=engine, engine_options=extra)

@@ -1,0 +1,1 @@
+"""Pretranslation: translation memory → glossary → engine → checks, for one batch and one language."""

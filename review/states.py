@@ -1,0 +1,30 @@
+"""Which document-language states allow which reviewer action."""
+
+from __future__ import annotations
+
+from store.models import DocState
+from trilingo.errors import StateError
+
+# action → states it may start from
+ALLOWED: dict[str, frozenset[str]] = {
+    "edit": frozenset({DocState.SUBMITTED, DocState.PRETRANSLATED, DocState.IN_REVIEW, DocState.REJECTED,
+                       DocState.APPROVED, DocState.PUBLISHED}),
+    "approve": frozenset({DocState.PRETRANSLATED, DocState.IN_REVIEW}),
+    "reject": frozenset({DocState.PRETRANSLATED, DocState.IN_REVIEW, DocState.APPROVED}),
+}
+# action → the state it leaves the document-language in
+RESULT: dict[str, str] = {
+    "edit": DocState.IN_REVIEW,
+    "approve": DocState.APPROVED,
+    "reject": DocState.REJECTED,
+}
+# Waiting for a reviewer (shown by `review queue`).
+QUEUED = (DocState.PRETRANSLATED, DocState.IN_REVIEW, DocState.REJECTED)
+
+
+def require(action: str, state: str, what: str) -> str:
+    """The state after `action`, or StateError if it is not allowed from `state`."""
+    if state not in ALLOWED[action]:
+        hint = " (edit a segment first)" if action == "approve" and state == DocState.REJECTED else ""
+        raise StateError(f"cannot {action} {what}: it is {state}{hint}")
+    return RESULT[action]

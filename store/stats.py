@@ -1,0 +1,37 @@
+"""Counts for operators: document-languages and segments by state and language."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, func, select
+
+from review.queue import oldest_waiting
+from store.models import DocLang, Document, Segment, Translation, utcnow
+
+
+def status(session: Session, now: datetime | None = None) -> dict[str, Any]:
+    now = now or utcnow()
+    counts: dict[str, dict[str, int]] = {}
+    for state, lang, n in session.exec(
+        select(DocLang.state, DocLang.lang, func.count()).group_by(DocLang.state, DocLang.lang)
+    ).all():
+        counts.setdefault(state, {})[lang] = n
+    # Only segments of the version being worked on count; older versions are history.
+    segments: dict[str, dict[str, int]] = {}
+    for state, lang, n in session.exec(
+        select(Translation.state, Translation.lang, func.count())
+        .join(Segment, Segment.id == Translation.segment_id)  # type: ignore[arg-type]
+        .join(DocLang, (DocLang.version_id == Segment.version_id) & (DocLang.lang == Translation.lang))  # type: ignore[arg-type]
+        .group_by(Translation.state, Translation.lang)
+    ).all():
+        segments.setdefault(state, {})[lang] = n
+    oldest = oldest_waiting(session)
+    return {
+        "documents": session.exec(select(func.count()).select_from(Document)).one(),
+        "counts": counts,
+        "segments": segments,
+        "oldest_waiting": oldest.isoformat() + "Z" if oldest else None,
+        "oldest_waiting_seconds": round((now - oldest).total_seconds()) if oldest else None,
+    }

@@ -1,0 +1,66 @@
+"""`trilingo demo`: the whole loop on the shipped sample notices, on embedded defaults."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from commands.common import App
+
+EDITOR = "demo-editor"
+# Clearly not a person: the demo approves only what the shipped memory translated whole.
+REVIEWER = "demo-reviewer (automatic demo approval, not a human review)"
+
+
+def sample_files() -> list[Path]:
+    folder = resources.files("trilingo.data").joinpath("samples")
+    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".md"))
+
+
+def run_demo(app: App, echo: Callable[[str], None]) -> None:
+    from commands.flowrun import run_pretranslate, run_publish
+    from glossary.store import load_starter
+    from intake.submit import submit
+    from review.actions import approve
+    from review.queue import queue
+    from textproc.frontmatter import read_notice
+    from tm.memory import load_starter as load_tm
+    from trilingo import server
+
+    settings = app.settings
+    echo(f"Workspace: {settings.home}")
+    st = server.start(settings, os.environ)
+    echo(f"1. Prefect server: {st.ui_url}")
+    with app.session() as session:
+        version = load_starter(session, EDITOR)
+        added = load_tm(session, EDITOR)
+    echo(f"2. Glossary version {version} loaded; {added} starter memory pair(s) added (marked: needs native review)")
+    notices = [read_notice(p) for p in sample_files()]
+    with app.session() as session:
+        submitted = [submit(session, n, EDITOR) for n in notices]
+    for s in submitted:
+        echo(f"3. Submitted {s.slug} (#{s.id}) version {s.version}" + ("" if s.created else " (unchanged)"))
+    for r in run_pretranslate(app, [], []):
+        echo(f"4. Pretranslated [{r['lang']}]: {r['segments']} segments — memory {r['tm']}, glossary {r['glossary']}, "
+             f"untranslated {r['untranslated']}")
+    with app.session() as session:
+        items = queue(session)
+        echo("5. Review queue:")
+        for item in items:
+            mark = f"{item.untranslated} untranslated: waits for a translator" if item.untranslated else "complete"
+            echo(f"   #{item.document} {item.slug} [{item.lang}] {item.state} — {mark}")
+        for item in items:
+            if not item.untranslated and item.state in ("pretranslated", "in_review"):
+                approve(session, str(item.document), item.lang, REVIEWER)
+                echo(f"6. Approved {item.slug} [{item.lang}] as {REVIEWER}")
+    for r in run_publish(app):
+        echo(f"7. Published {r['channel']}: {len(r['written'])} file(s) written, {r['unchanged']} unchanged")
+    web = settings.public_dir / "web"
+    echo("")
+    echo(f"The site: {web / 'index.html'}  (python -m http.server -d {web} 8000)")
+    echo(f"Flow runs: {st.ui_url}/runs  or  PREFECT_API_URL={settings.prefect_api_url} uv run prefect flow-run ls")
+    echo("Still waiting for a human: uv run trilingo review queue")

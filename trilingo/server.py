@@ -1,0 +1,128 @@
+"""The local Prefect server that Trilingo starts, with its home inside the workspace.
+
+Without PREFECT_API_URL every process would start a temporary server (10–20 s) that is killed
+before it records the run, losing history. So flows report to one long-lived local server.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from trilingo.config import Settings
+from trilingo.errors import UnavailableError
+
+PID_FILE = "trilingo-server.pid"
+LOG_FILE = "server.log"
+START_TIMEOUT = 90.0
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    running: bool
+    api_url: str
+    pid: int | None
+    managed: bool  # started by Trilingo (we have its pid), as opposed to someone else's server
+
+    @property
+    def ui_url(self) -> str:
+        return self.api_url.removesuffix("/api")
+
+
+def prefect_env(settings: Settings, base: Mapping[str, str]) -> dict[str, str]:
+    """Environment for a Prefect process (server or flow runner) bound to this workspace."""
+    env = dict(base)
+    env.update({
+        "PREFECT_HOME": str(settings.prefect_home),
+        "PREFECT_API_URL": settings.prefect_api_url,
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_API_HOST": "127.0.0.1",
+        "PREFECT_SERVER_API_PORT": str(settings.prefect_port),
+    })
+    return env
+
+
+def healthy(api_url: str, timeout: float = 2.0) -> bool:
+    try:
+        return httpx.get(f"{api_url}/health", timeout=timeout).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _pid(settings: Settings) -> int | None:
+    path = settings.prefect_home / PID_FILE
+    try:
+        pid = int(path.read_text().strip())
+        os.kill(pid, 0)
+        return pid
+    except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
+        return None
+
+
+def status(settings: Settings) -> ServerStatus:
+    pid = _pid(settings)
+    return ServerStatus(healthy(settings.prefect_api_url), settings.prefect_api_url, pid, pid is not None)
+
+
+def start(settings: Settings, base_env: Mapping[str, str], wait: float = START_TIMEOUT) -> ServerStatus:
+    """Start the server in the background unless one already answers; wait until it is healthy."""
+    current = status(settings)
+    if current.running:
+        return current
+    if current.pid is None:
+        settings.prefect_home.mkdir(parents=True, exist_ok=True)
+        log = (settings.prefect_home / LOG_FILE).open("ab")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+             "--port", str(settings.prefect_port), "--no-background", "--analytics-off"],
+            env=prefect_env(settings, base_env), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,  # survives the CLI process, and stops as one group
+        )
+        (settings.prefect_home / PID_FILE).write_text(str(proc.pid))
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        if healthy(settings.prefect_api_url, timeout=1.0):
+            return status(settings)
+        if _pid(settings) is None:
+            break
+        time.sleep(0.5)
+    raise UnavailableError(
+        f"the Prefect server did not come up at {settings.prefect_api_url}; see {settings.prefect_home / LOG_FILE}"
+    )
+
+
+def _reap(pid: int) -> None:
+    """Collect our own child's exit status, so a stopped server does not linger as a zombie."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+
+
+def stop(settings: Settings, wait: float = 20.0) -> bool:
+    """Stop the server Trilingo started. False if there was none."""
+    pid = _pid(settings)
+    if pid is None:
+        (settings.prefect_home / PID_FILE).unlink(missing_ok=True)
+        return False
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline and _pid(settings) is not None:
+        _reap(pid)
+        time.sleep(0.2)
+    if _pid(settings) is not None:
+        os.killpg(pid, signal.SIGKILL)
+    (settings.prefect_home / PID_FILE).unlink(missing_ok=True)
+    return True
