@@ -1,0 +1,184 @@
+"""Match keys: the folded form of text that glossary and memory lookups compare. Never shown to users.
+
+Vietnamese: NFC, casefold, old/new tone-mark placement (hoà = hòa, thuỷ = thủy, uỷ = ủy) folded to
+the old style, NBSP and zero-width characters folded. Closed syllables (hoàn, huỳnh, thuyền) keep
+their marks because the tone moves only when the toned vowel ends the word.
+Lao: ໍາ→ຳ, ຫນ→ໜ, ຫມ→ໝ, ຫລ→ຫຼ, zero-width and ordinary spaces dropped (Lao needs neither).
+Chinese: spaces and zero-width characters dropped. Never NFKC (it breaks ຳ/ໜ/ໝ and full-width punctuation).
+
+`match_key` is the key of a whole string (translation memory). `scan_key` is the key the matcher
+runs over: for Vietnamese it is length-preserving on clean NFC text, so match offsets map back to the
+original text for free; anything else (NFD, zero-width, Lao folds, spaces in Lao/Chinese) goes
+through an `OffsetMap` built only around the places that change length.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from textproc.clean import ZERO_WIDTH, clean_line
+
+_ZW_CLASS = "[" + ZERO_WIDTH + "]"
+
+# Tone on the second vowel of an open oa/oe/uy (new style) → on the first vowel (old style).
+# "Open" means no letter follows, so hoàn, hoạch, huỳnh, khuyên are never touched; after q the u
+# belongs to the consonant (quý, quỳ), so uy is left alone there.
+_TONED = {"a": "àáảãạ", "e": "èéẻẽẹ", "y": "ỳýỷỹỵ"}
+_O_TONES, _U_TONES = "òóỏõọ", "ùúủũụ"
+_TONE_FOLD: dict[str, str] = {}
+for _vowel, _marks in _TONED.items():
+    _first, _tones = ("u", _U_TONES) if _vowel == "y" else ("o", _O_TONES)
+    for _mark, _tone in zip(_marks, _tones, strict=True):
+        _TONE_FOLD[_first + _mark] = _tone + _vowel
+_TONE_RE = re.compile(r"(?:o[àáảãạèéẻẽẹ]|(?<!q)u[ỳýỷỹỵ])(?!\w)")
+
+# Everything that is not a letter or digit is a word boundary in a Vietnamese scan key.
+_NON_WORD = re.compile(r"[^\w ]")
+# Places where the Vietnamese key may change length: zero-width runs, dotted capital I (lower() makes
+# it two characters), and a base letter followed by combining marks (NFD input).
+_COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_VI_SPOTS = re.compile(f"{_ZW_CLASS}+|\u0130|[^{_COMBINING}][{_COMBINING}]+", re.S)
+_LO_SPOTS = re.compile(
+    f"{_ZW_CLASS}+|\\s+|\u0130|\u0ecd([\u0ec8-\u0ecb]?)\u0eb2|\u0eab[\u0e99\u0ea1]"
+    f"|[^{_COMBINING}][{_COMBINING}]+",
+    re.S,
+)
+_ZH_SPOTS = re.compile(f"{_ZW_CLASS}+|\\s+|\u0130|[^{_COMBINING}][{_COMBINING}]+", re.S)
+_LAO_PAIRS = {"\u0eab\u0e99": "\u0edc", "\u0eab\u0ea1": "\u0edd"}  # ຫນ→ໜ, ຫມ→ໝ
+_HO_LO = ("\u0eab\u0ea5", "\u0eab\u0ebc")  # ຫລ→ຫຼ, same length
+_SPACES = re.compile(r"\s+")
+
+
+def _fold_tones(text: str) -> str:
+    return _TONE_RE.sub(lambda m: _TONE_FOLD[m.group()], text)
+
+
+def _lao_fold(text: str) -> str:
+    text = re.sub("\u0ecd([\u0ec8-\u0ecb]?)\u0eb2", "\\1\u0eb3", text)
+    for old, new in _LAO_PAIRS.items():
+        text = text.replace(old, new)
+    return text.replace(*_HO_LO)
+
+
+def match_key(text: str, lang: str) -> str:
+    """The key of a whole string: variants of one text (case, tone marks, NFD, NBSP, ZW) share it."""
+    text = clean_line(text)
+    if lang == "vi":
+        return _fold_tones(text.lower())
+    if lang == "lo":
+        text = _lao_fold(text)
+    return _SPACES.sub("", text).lower()
+
+
+class OffsetMap:
+    """Maps positions in a key back to the text it came from, piece by piece."""
+
+    __slots__ = ("_key_starts", "_pieces")
+
+    def __init__(self, pieces: list[tuple[int, int, int, int]]) -> None:
+        # (key_start, key_len, text_start, text_len); identity pieces have key_len == text_len.
+        self._pieces = pieces
+        self._key_starts = [p[0] for p in pieces]
+
+    def start(self, k: int) -> int:
+        ks, kl, ts, tl = self._pieces[bisect_right(self._key_starts, k) - 1]
+        return ts + (k - ks) if kl == tl else ts
+
+    def end(self, k: int) -> int:
+        ks, kl, ts, tl = self._pieces[bisect_right(self._key_starts, k - 1) - 1]
+        return ts + (k - ks) if kl == tl else ts + tl
+
+
+def _rewrite(text: str, spots: re.Pattern[str], lang: str) -> tuple[str, OffsetMap]:
+    """Replace each length-changing spot and record where every key piece came from."""
+    parts: list[str] = []
+    pieces: list[tuple[int, int, int, int]] = []
+    k = t = 0
+    for m in spots.finditer(text):
+        if m.start() > t:
+            n = m.start() - t
+            parts.append(text[t : m.start()])
+            pieces.append((k, n, t, n))
+            k += n
+        new = _spot_replacement(m, lang)
+        if new:
+            parts.append(new)
+            pieces.append((k, len(new), m.start(), m.end() - m.start()))
+            k += len(new)
+        t = m.end()
+    if t < len(text):
+        parts.append(text[t:])
+        pieces.append((k, len(text) - t, t, len(text) - t))
+    if not pieces:
+        pieces.append((0, 0, 0, len(text)))
+    return "".join(parts), OffsetMap(pieces)
+
+
+def _spot_replacement(m: re.Match[str], lang: str) -> str:
+    s = m.group()
+    first = s[0]
+    if first in ZERO_WIDTH or first.isspace():
+        return ""
+    if first == "\u0130":
+        return "i"
+    if lang == "lo" and first == "\u0ecd":
+        return (m.group(1) or "") + "\u0eb3"
+    if lang == "lo" and s in _LAO_PAIRS:
+        return _LAO_PAIRS[s]
+    return unicodedata.normalize("NFC", s)
+
+
+@dataclass(frozen=True)
+class ScanKey:
+    """The key the automaton runs over, and how to get back to the original text."""
+
+    key: str
+    pad: int  # characters added in front of the folded text (the leading boundary space for vi)
+    offsets: OffsetMap | None  # None: key position k is text position k - pad
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original-text span of key span [start, end) (both inside the unpadded part)."""
+        start -= self.pad
+        end -= self.pad
+        if self.offsets is None:
+            return start, end
+        return self.offsets.start(start), self.offsets.end(end)
+
+
+def _needs_rewrite_vi(text: str) -> bool:
+    return (
+        "\u0130" in text or any(c in text for c in ZERO_WIDTH) or not unicodedata.is_normalized("NFC", text)
+    )
+
+
+def scan_key(text: str, lang: str) -> ScanKey:
+    """The key of running text for the matcher (see the module docstring)."""
+    offsets: OffsetMap | None = None
+    if lang == "vi":
+        if _needs_rewrite_vi(text):
+            text, offsets = _rewrite(text, _VI_SPOTS, lang)
+        text = _safe_nfc(text)
+        # Pad with boundary spaces so that keys " term " only match on whole syllables.
+        key = " " + _NON_WORD.sub(" ", _fold_tones(text.lower())) + " "
+        return ScanKey(key, 1, offsets)
+    text, offsets = _rewrite(text, _LO_SPOTS if lang == "lo" else _ZH_SPOTS, lang)
+    text = _safe_nfc(text)
+    if lang == "lo":
+        text = text.replace(*_HO_LO)
+    return ScanKey(text.lower(), 0, offsets)
+
+
+def _safe_nfc(text: str) -> str:
+    """NFC where it keeps the length (singletons, mark reordering); compositions were done per spot."""
+    if unicodedata.is_normalized("NFC", text):
+        return text
+    nfc = unicodedata.normalize("NFC", text)
+    return nfc if len(nfc) == len(text) else text
+
+
+def term_key(term: str, lang: str) -> str:
+    """The automaton key of a glossary term: the scan key of the cleaned term."""
+    return scan_key(clean_line(term), lang).key
