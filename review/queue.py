@@ -34,7 +34,7 @@ class QueueItem:
 
     def as_json(self) -> dict[str, Any]:
         return {"document": self.document, "slug": self.slug, "lang": self.lang, "state": self.state,
-                "waiting_since": self.waiting_since.isoformat() + "Z", "version": self.version,
+                "waiting_since": self.waiting_since.isoformat(), "version": self.version,
                 "title": self.title, "segments": self.segments, "untranslated": self.untranslated,
                 "warnings": self.warnings, "reason": self.reason}
 

@@ -14,8 +14,8 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    """Naive UTC: SQLite drops time zones, so every stored time is UTC without one."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Aware UTC; SQLModel stores it as UTC and gives it back aware, on SQLite too."""
+    return datetime.now(UTC)
 
 
 class SegmentState(StrEnum):

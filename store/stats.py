@@ -32,6 +32,6 @@ def status(session: Session, now: datetime | None = None) -> dict[str, Any]:
         "documents": session.exec(select(func.count()).select_from(Document)).one(),
         "counts": counts,
         "segments": segments,
-        "oldest_waiting": oldest.isoformat() + "Z" if oldest else None,
+        "oldest_waiting": oldest.isoformat() if oldest else None,
         "oldest_waiting_seconds": round((now - oldest).total_seconds()) if oldest else None,
     }

@@ -90,3 +90,41 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db_url: str) -> Path:
     monkeypatch.setenv("TRILINGO_DATABASE_URL", db_url)
     monkeypatch.setenv("TRILINGO_USER", "tester")
     return ws
+
+
+@pytest.fixture(autouse=True)
+def _dispose_cached_engines() -> Iterator[None]:
+    """Engines cached by store.db.engine_for belong to one test's database."""
+    yield
+    from store import db
+
+    for url in list(db._engines):
+        db._engines.pop(url).dispose()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One real local Prefect server for the whole test session, started the way Trilingo starts it."""
+    from trilingo import config, server
+
+    settings = config.load(environ={}, home=str(tmp_path_factory.mktemp("prefect-ws")), prefect_port=_free_port())
+    server.start(settings, os.environ)
+    try:
+        yield settings.prefect_api_url
+    finally:
+        server.stop(settings)
+
+
+@pytest.fixture
+def flow_home(home: Path, prefect_api: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A CLI workspace whose flow runs report to the session's Prefect server."""
+    monkeypatch.setenv("TRILINGO_PREFECT_API_URL", prefect_api)
+    return home

@@ -1,0 +1,110 @@
+"""Submit plus memory-engine pretranslation of 1,000 generated documents: plain calls vs Prefect flow runs."""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import Figure
+
+DOCS = 1_000
+SENTENCES = [
+    "Cửa khẩu Quốc tế Tây Trang mở cửa từ 7 giờ 30 đến 16 giờ 30 hằng ngày.",
+    "Hàng hoá mang theo phải khai báo với Hải quan.",
+    "Xin vui lòng xếp hàng theo thứ tự.",
+    "Cửa khẩu Huổi Puốc nối tỉnh Điện Biên với tỉnh Luông Pha Bang của Lào.",
+    "Bộ đội Biên phòng kiểm tra giấy tờ của hành khách.",
+    "Thông tin chi tiết xin liên hệ quầy số {n}.",
+]
+
+
+def _notices(rng: random.Random) -> list[object]:
+    from textproc.frontmatter import parse_notice
+
+    out = []
+    for i in range(DOCS):
+        body = "\n\n".join(rng.choice(SENTENCES).format(n=rng.randint(1, 9)) for _ in range(rng.randint(3, 6)))
+        out.append(parse_notice(f"---\ntitle: Thông báo số {i}\nslug: tb-{i}\n---\n{body}\n"))
+    return out
+
+
+def _prepare(home: Path) -> tuple[object, object]:
+    from glossary.store import load_starter
+    from store.db import engine_for, session_scope
+    from tm.memory import load_starter as load_tm
+    from trilingo import config
+
+    settings = config.load(environ={}, home=str(home), prefect_port=_free_port())
+    engine = engine_for(settings.database_url)
+    with session_scope(engine) as session:
+        load_starter(session, "bench")
+        load_tm(session, "bench")
+    return settings, engine
+
+
+def _submit(engine: object, notices: list[object]) -> int:
+    from intake.submit import submit
+    from store.db import session_scope
+
+    with session_scope(engine) as session:  # type: ignore[arg-type]
+        return sum(submit(session, n, "bench").segments for n in notices)  # type: ignore[arg-type]
+
+
+def _plain(home: Path, notices: list[object]) -> tuple[float, int]:
+    from glossary.store import load
+    from mt.memory import MemoryEngine
+    from pretranslate.run import pretranslate_batch
+    from pretranslate.select import waiting
+    from store.db import session_scope
+
+    _settings, engine = _prepare(home)
+    start = time.perf_counter()
+    segments = _submit(engine, notices)
+    with session_scope(engine) as session:  # type: ignore[arg-type]
+        todo = waiting(session)
+        glossary = load(session)
+        for lang, ids in todo.items():
+            for i in range(0, len(ids), 200):
+                pretranslate_batch(session, ids[i : i + 200], lang, MemoryEngine(), glossary, actor="bench")
+    return time.perf_counter() - start, segments * 2
+
+
+def _prefect(home: Path, notices: list[object]) -> tuple[float, int]:
+    from flows.context import flow_params
+    from flows.pretranslate import pretranslate_flow
+    from flows.runtime import run
+    from trilingo import server
+
+    settings, engine = _prepare(home)
+    server.start(settings, os.environ)  # not timed: a running server is the normal state
+    try:
+        start = time.perf_counter()
+        segments = _submit(engine, notices)
+        run(settings, pretranslate_flow, **flow_params(settings))  # type: ignore[arg-type]
+        return time.perf_counter() - start, segments * 2
+    finally:
+        server.stop(settings)  # type: ignore[arg-type]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def run() -> list[Figure]:
+    notices = _notices(random.Random(7))
+    with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+        plain_s, plain_n = _plain(Path(a), notices)
+        flow_s, flow_n = _prefect(Path(b), notices)
+    share = max(flow_s - plain_s, 0.0) / flow_s
+    return [
+        Figure("intake.plain segments/s (submit+pretranslate)", plain_n / plain_s, "seg/s"),
+        Figure("intake.prefect segments/s (submit+flow run)", flow_n / flow_s, "seg/s", ratio=plain_s / flow_s,
+               baseline="plain calls"),
+        Figure("intake.prefect share of wall time", share * 100, "%", baseline="plain calls"),
+    ]

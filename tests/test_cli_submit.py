@@ -1,0 +1,76 @@
+"""`trilingo submit`: output contract and every bad-input branch (one Error line, nothing stored)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlmodel import Session, func, select
+
+from cli import cli
+from store.db import engine_for
+from store.models import AuditEvent, Document, DocumentVersion
+from tests.helpers import write_notice
+
+
+def counts(db_url: str) -> tuple[int, int, int]:
+    with Session(engine_for(db_url)) as s:
+        return tuple(s.exec(select(func.count()).select_from(t)).one() for t in (Document, DocumentVersion, AuditEvent))
+
+
+def test_submit_json_contract(home: Path, tmp_path: Path, db_url: str) -> None:
+    a = write_notice(tmp_path, "tb-a", "Câu một.")
+    b = write_notice(tmp_path, "tb-b", "Câu hai.")
+    result = CliRunner().invoke(cli, ["submit", str(a), str(b), "--json", "--as", "editor1"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [(d["slug"], d["version"]) for d in data] == [("tb-a", 1), ("tb-b", 1)]
+    assert all(isinstance(d["id"], int) for d in data)
+    with Session(engine_for(db_url)) as s:
+        assert {e.actor for e in s.exec(select(AuditEvent)).all()} == {"editor1"}
+    write_notice(tmp_path, "tb-a", "Câu một đã sửa.")
+    again = json.loads(CliRunner().invoke(cli, ["submit", str(a), "--json"]).output)
+    assert again[0]["version"] == 2 and again[0]["id"] == data[0]["id"]
+
+
+def test_user_defaults_to_trilingo_user(home: Path, tmp_path: Path, db_url: str) -> None:
+    CliRunner().invoke(cli, ["submit", str(write_notice(tmp_path, "tb", "x"))])
+    with Session(engine_for(db_url)) as s:
+        assert s.exec(select(AuditEvent.actor)).all() == ["tester"]
+
+
+BAD = {
+    "invalid-utf8": (b"---\ntitle: x\n---\n\xc3\x28", "invalid UTF-8 at line 4, byte 17"),
+    "empty": (b"", "file is empty"),
+    "blank": (b"  \n \n", "file is empty"),
+    "no-front-matter": (b"just text\n", "front matter missing: the file must start with a '---' line"),
+    "broken-yaml": (b"---\ntitle: [oops\n---\nx\n", "front matter is not valid YAML at line 2"),
+    "no-title": (b"---\nslug: ok\n---\nx\n", "front matter: 'title' is required and must be text"),
+    "slug-slash": (b"---\ntitle: x\nslug: a/b\n---\nx\n", "invalid slug 'a/b': no '/', '\\' or '..' allowed"),
+    "slug-dots": (b"---\ntitle: x\nslug: ..\n---\nx\n", "invalid slug '..': no '/', '\\' or '..' allowed"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_input_one_error_line_and_nothing_stored(case: str, home: Path, tmp_path: Path, db_url: str) -> None:
+    good = write_notice(tmp_path, "good", "Câu tốt.")
+    bad = tmp_path / f"{case}.md"
+    content, message = BAD[case]
+    bad.write_bytes(content)
+    before = counts(db_url)
+    result = CliRunner().invoke(cli, ["submit", str(good), str(bad)])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {bad}: {message}\n"
+    assert counts(db_url) == before
+
+
+def test_missing_file(home: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["submit", str(tmp_path / "nope.md")])
+    assert (result.exit_code, result.output) == (1, f"Error: {tmp_path / 'nope.md'}: no such file\n")
+
+
+def test_unreadable_file(home: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["submit", str(tmp_path)])
+    assert (result.exit_code, result.output) == (1, f"Error: {tmp_path}: is a directory\n")

@@ -1,0 +1,90 @@
+"""The whole loop through real Prefect flow runs on a local server, driven from the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from cli import cli
+from tests.helpers import write_notice
+from tests.prefect_api import flow_runs
+
+
+def invoke(*args: str) -> str:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_submit_pretranslate_review_publish(flow_home: Path, prefect_api: str, tmp_path: Path) -> None:
+    # Memory that covers one sentence; the other stays untranslated until a person writes it.
+    from store.db import engine_for, session_scope
+    from tm.memory import add
+    from trilingo import config
+
+    settings = config.load(home=str(flow_home))
+    with session_scope(engine_for(settings.database_url)) as session:
+        add(session, "Cửa khẩu mở cửa lúc 7 giờ.", "口岸7时开放。", "zh")
+    notice = write_notice(tmp_path, "gio-mo-cua", "Cửa khẩu mở cửa lúc 7 giờ.\n\nCâu chưa có trong bộ nhớ.",
+                          title="Hải quan")
+    doc = json.loads(invoke("submit", str(notice), "--json"))[0]
+
+    out = json.loads(invoke("pretranslate", "--json"))
+    by_lang = {r["lang"]: r for r in out}
+    assert by_lang["zh"]["tm"] == 1 and by_lang["zh"]["untranslated"] == 1
+    assert by_lang["lo"]["tm"] == 0 and by_lang["lo"]["untranslated"] == 2
+    assert by_lang["zh"]["glossary"] == 1  # the title is a glossary term: 海关
+
+    view = json.loads(invoke("review", "show", "gio-mo-cua", "--lang", "zh", "--json"))
+    segs = {s["n"]: s for s in view["segments"]}
+    assert (segs[1]["target"], segs[1]["origin"]) == ("海关", "glossary")
+    assert (segs[2]["target"], segs[2]["origin"]) == ("口岸7时开放。", "tm")
+    assert (segs[3]["target"], segs[3]["origin"]) == (None, "memory")
+
+    result = CliRunner().invoke(cli, ["review", "approve", str(doc["id"]), "--lang", "zh"])
+    assert result.exit_code == 1
+    assert result.output == "Error: cannot approve gio-mo-cua [zh]: 1 segment(s) untranslated (3)\n"
+    invoke("review", "edit", "gio-mo-cua", "--lang", "zh", "--segment", "3", "--text", "记忆库中尚无此句。")
+    invoke("review", "approve", "gio-mo-cua", "--lang", "zh")
+
+    published = json.loads(invoke("publish", "--json"))
+    web = flow_home / "public" / "web"
+    assert published[0]["channel"] == "web"
+    page = (web / "zh" / "gio-mo-cua.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-Hans">' in page and "口岸7时开放。" in page and "记忆库中尚无此句。" in page
+    assert (web / "vi" / "gio-mo-cua.html").exists()
+    assert not (web / "lo" / "gio-mo-cua.html").exists()  # never unreviewed machine output
+    again = json.loads(invoke("publish", "--json"))
+    assert again[0]["written"] == [] and again[0]["unchanged"] >= 4
+
+    for name in ("pretranslate", "publish"):
+        runs = flow_runs(prefect_api, name)
+        assert runs and runs[0]["state_type"] == "COMPLETED"
+
+
+def test_pretranslate_unknown_document(flow_home: Path) -> None:
+    result = CliRunner().invoke(cli, ["pretranslate", "no-such-doc"])
+    assert (result.exit_code, result.output) == (1, "Error: unknown document 'no-such-doc'\n")
+
+
+def test_demo_publishes_lao_and_chinese_with_glossary_terms(flow_home: Path, prefect_api: str) -> None:
+    out = invoke("demo")
+    assert "demo-reviewer" in out and "waits for a translator" in out
+    web = flow_home / "public" / "web"
+    lo = (web / "lo" / "tay-trang-gio-lam-viec.html").read_text(encoding="utf-8")
+    zh = (web / "zh" / "tay-trang-gio-lam-viec.html").read_text(encoding="utf-8")
+    assert "ດ່ານສາກົນໄຕຈາງ" in lo and "ພາສີ" in lo and '<html lang="lo">' in lo
+    assert "西庄国际口岸" in zh and "海关" in zh
+    # The notice with a sentence the memory does not know is not published in lo/zh.
+    assert not (web / "zh" / "huong-dan-xuat-nhap-canh.html").exists()
+    assert (web / "vi" / "huong-dan-xuat-nhap-canh.html").exists()
+    queue = json.loads(invoke("review", "queue", "--json"))
+    assert {(q["slug"], q["lang"]) for q in queue} == {("huong-dan-xuat-nhap-canh", "lo"),
+                                                      ("huong-dan-xuat-nhap-canh", "zh")}
+    status = json.loads(invoke("status", "--json"))
+    assert status["counts"]["published"] == {"vi": 3, "lo": 2, "zh": 2}
+    # Running it again changes nothing.
+    invoke("demo")
+    assert json.loads(invoke("status", "--json"))["counts"] == status["counts"]

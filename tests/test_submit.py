@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from intake.submit import submit
+from store.models import DocLang, DocState, DocumentVersion, Release, Segment, SegmentState, Translation
+from textproc.frontmatter import parse_notice
+
+
+def notice(body: str, title: str = "Thông báo", slug: str = "tb") -> object:
+    return parse_notice(f"---\ntitle: {title}\nslug: {slug}\n---\n{body}\n")
+
+
+def translations(session: Session, version_id: int, lang: str) -> dict[str, Translation]:
+    rows = session.exec(
+        select(Segment, Translation).join(Translation, Translation.segment_id == Segment.id)
+        .where(Segment.version_id == version_id, Translation.lang == lang)
+    ).all()
+    return {seg.source: tr for seg, tr in rows}
+
+
+def test_submit_stores_version_segments_and_releases_vietnamese(session: Session) -> None:
+    result = submit(session, notice("Câu một.\n\nCâu hai."), "editor")
+    session.commit()
+    assert (result.slug, result.version, result.created, result.segments) == ("tb", 1, True, 3)
+    version = session.exec(select(DocumentVersion)).one()
+    assert [s.source for s in session.exec(select(Segment).order_by(Segment.n)).all()] == [
+        "Thông báo", "Câu một.", "Câu hai."]
+    states = {dl.lang: dl.state for dl in session.exec(select(DocLang)).all()}
+    assert states == {"vi": DocState.APPROVED, "lo": DocState.SUBMITTED, "zh": DocState.SUBMITTED}
+    release = session.exec(select(Release)).one()
+    assert (release.lang, release.version_id, release.body) == ("vi", version.id, "Câu một.\n\nCâu hai.")
+    assert all(t.state == SegmentState.UNTRANSLATED for t in translations(session, version.id, "lo").values())
+
+
+def test_same_content_makes_no_new_version(session: Session) -> None:
+    submit(session, notice("Câu một."), "editor")
+    again = submit(session, notice("Câu một."), "editor")
+    assert (again.version, again.created) == (1, False)
+    assert len(session.exec(select(DocumentVersion)).all()) == 1
+
+
+def test_new_version_keeps_unchanged_translations_and_reopens_changed(session: Session) -> None:
+    first = submit(session, notice("Câu một.\n\nCâu hai."), "editor")
+    v1 = session.exec(select(DocumentVersion).where(DocumentVersion.number == 1)).one()
+    for tr in translations(session, v1.id, "zh").values():
+        tr.target, tr.state = "译文", SegmentState.APPROVED
+    dl = session.exec(select(DocLang).where(DocLang.lang == "zh")).one()
+    live = Release(document_id=first.id, lang="zh", version_id=v1.id, title="通知", body="译文", content_hash="x",
+                   approved_by="reviewer")
+    session.add(live)
+    session.flush()
+    dl.state, dl.release_id = DocState.PUBLISHED, live.id
+    session.flush()
+
+    second = submit(session, notice("Câu một.\n\nCâu hai đã sửa."), "editor")
+    assert (second.id, second.version, second.changed) == (first.id, 2, 1)
+    v2 = session.exec(select(DocumentVersion).where(DocumentVersion.number == 2)).one()
+    now = translations(session, v2.id, "zh")
+    assert now["Câu một."].state == SegmentState.APPROVED and now["Câu một."].target == "译文"
+    assert now["Câu hai đã sửa."].state == SegmentState.UNTRANSLATED and now["Câu hai đã sửa."].target is None
+    # The old version's rows are untouched, and what is live stays live.
+    assert all(t.target == "译文" for t in translations(session, v1.id, "zh").values())
+    session.refresh(dl)
+    assert (dl.state, dl.release_id, dl.version_id) == (DocState.SUBMITTED, live.id, v2.id)

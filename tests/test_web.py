@@ -1,0 +1,104 @@
+"""The web channel: only releases, safe HTML, language switcher, atomic writes, the ledger."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from channels.files import write_atomic
+from channels.publish import publish_channel
+from channels.render import markdown_to_html
+from intake.submit import submit
+from review.actions import approve
+from store.models import DocLang, DocState, Segment, SegmentState, Translation
+from textproc.frontmatter import parse_notice
+
+HOSTILE = """Đoạn <script>alert(1)</script> văn.
+
+<img src=x onerror=alert(1)>
+
+[link](javascript:alert(1)) and [ok](https://example.org/a)
+
+<iframe src="https://evil.test"></iframe>
+"""
+
+
+LIVE_HTML = re.compile(r"<(script|img|iframe)\b|<[^>]*\son\w+=|href=\"javascript:", re.I)
+
+
+def test_sanitizer_removes_script_and_handlers() -> None:
+    html = markdown_to_html(HOSTILE)
+    assert LIVE_HTML.search(html) is None
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # shown as text, not run
+    assert '<a href="https://example.org/a" rel="noopener noreferrer">ok</a>' in html
+
+
+def _doc(session: Session, slug: str, body: str) -> int:
+    result = submit(session, parse_notice(f"---\ntitle: Tiêu đề {slug}\nslug: {slug}\n---\n{body}\n"), "ed")
+    return result.id
+
+
+def _translate_all(session: Session, doc_id: int, lang: str, text: str) -> None:
+    dl = session.exec(select(DocLang).where(DocLang.document_id == doc_id, DocLang.lang == lang)).one()
+    for tr in session.exec(select(Translation).join(Segment).where(Segment.version_id == dl.version_id,
+                                                                    Translation.lang == lang)).all():
+        tr.target, tr.state = text, SegmentState.NEEDS_REVIEW
+    dl.state = DocState.PRETRANSLATED
+    session.flush()
+
+
+def test_publish_only_releases_and_switcher(session: Session, tmp_path: Path) -> None:
+    doc = _doc(session, "tb-1", HOSTILE)
+    _translate_all(session, doc, "zh", "中文内容")
+    _translate_all(session, doc, "lo", "ເນື້ອໃນ")  # drafted, never approved
+    approve(session, str(doc), "zh", "reviewer")
+    summary = publish_channel(session, "web", tmp_path, "op")
+    web = tmp_path / "web"
+    assert sorted(summary.written) == ["index.html", "vi/index.html", "vi/tb-1.html", "zh/index.html",
+                                       "zh/tb-1.html"]
+    zh = (web / "zh" / "tb-1.html").read_text(encoding="utf-8")
+    vi = (web / "vi" / "tb-1.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-Hans">' in zh and '<html lang="vi">' in vi
+    assert 'href="../vi/tb-1.html" hreflang="vi"' in zh and "../lo/" not in zh
+    assert "ພາສາລາວ" in zh  # says which language is missing
+    assert LIVE_HTML.search(vi) is None
+    assert not (web / "lo").exists()
+    states = {dl.lang: dl.state for dl in session.exec(select(DocLang)).all()}
+    assert states == {"vi": DocState.PUBLISHED, "zh": DocState.PUBLISHED, "lo": DocState.PRETRANSLATED}
+
+
+def test_republish_is_a_noop_and_rewrites_a_deleted_file(session: Session, tmp_path: Path) -> None:
+    _doc(session, "tb-2", "Câu.")
+    publish_channel(session, "web", tmp_path, "op")
+    again = publish_channel(session, "web", tmp_path, "op")
+    assert again.written == [] and again.unchanged == 3
+    (tmp_path / "web" / "vi" / "tb-2.html").unlink()
+    assert publish_channel(session, "web", tmp_path, "op").written == ["vi/tb-2.html"]
+
+
+def test_edit_after_approval_does_not_leak_until_reapproved(session: Session, tmp_path: Path) -> None:
+    doc = _doc(session, "tb-3", "Câu.")
+    _translate_all(session, doc, "zh", "第一版")
+    approve(session, str(doc), "zh", "reviewer")
+    publish_channel(session, "web", tmp_path, "op")
+    _translate_all(session, doc, "zh", "未审核的修改")  # working copy changes, no approval
+    publish_channel(session, "web", tmp_path, "op")
+    page = (tmp_path / "web" / "zh" / "tb-3.html").read_text(encoding="utf-8")
+    assert "第一版" in page and "未审核的修改" not in page
+
+
+def test_atomic_write_keeps_old_file_on_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "page.html"
+    write_atomic(target, "old")
+
+    def boom(*_args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("channels.files.os.replace", boom)
+    with pytest.raises(OSError):
+        write_atomic(target, "new")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["page.html"]
