@@ -22,8 +22,14 @@ class TrilingoGroup(click.Group):
 
 
 @click.group(cls=TrilingoGroup)
-@click.option("--home", type=click.Path(file_okay=False), help="Workspace folder (default: $TRILINGO_HOME or ./.trilingo).")
-@click.option("--database-url", help="Database URL (default: SQLite in the workspace; or $TRILINGO_DATABASE_URL).")
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False),
+    help="Workspace folder (default: $TRILINGO_HOME or ./.trilingo).",
+)
+@click.option(
+    "--database-url", help="Database URL (default: SQLite in the workspace; or $TRILINGO_DATABASE_URL)."
+)
 @click.version_option(package_name="trilingo")
 @click.pass_context
 def cli(ctx: click.Context, home: str | None, database_url: str | None) -> None:

@@ -27,13 +27,16 @@ def _notices(rng: random.Random) -> list[object]:
 
     out = []
     for i in range(DOCS):
-        body = "\n\n".join(rng.choice(SENTENCES).format(n=rng.randint(1, 9)) for _ in range(rng.randint(3, 6)))
+        body = "\n\n".join(
+            rng.choice(SENTENCES).format(n=rng.randint(1, 9)) for _ in range(rng.randint(3, 6))
+        )
         out.append(parse_notice(f"---\ntitle: Thông báo số {i}\nslug: tb-{i}\n---\n{body}\n"))
     return out
 
 
 def _prepare(home: Path) -> tuple[object, object]:
     from glossary.store import load_starter
+
     from store.db import engine_for, session_scope
     from tm.memory import load_starter as load_tm
     from trilingo import config
@@ -56,6 +59,7 @@ def _submit(engine: object, notices: list[object]) -> int:
 
 def _plain(home: Path, notices: list[object]) -> tuple[float, int]:
     from glossary.store import load
+
     from mt.memory import MemoryEngine
     from pretranslate.run import pretranslate_batch
     from pretranslate.select import waiting
@@ -104,7 +108,12 @@ def run() -> list[Figure]:
     share = max(flow_s - plain_s, 0.0) / flow_s
     return [
         Figure("intake.plain segments/s (submit+pretranslate)", plain_n / plain_s, "seg/s"),
-        Figure("intake.prefect segments/s (submit+flow run)", flow_n / flow_s, "seg/s", ratio=plain_s / flow_s,
-               baseline="plain calls"),
+        Figure(
+            "intake.prefect segments/s (submit+flow run)",
+            flow_n / flow_s,
+            "seg/s",
+            ratio=plain_s / flow_s,
+            baseline="plain calls",
+        ),
         Figure("intake.prefect share of wall time", share * 100, "%", baseline="plain calls"),
     ]

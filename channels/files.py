@@ -38,8 +38,15 @@ class Ledger:
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
 
-    def put(self, rel: str, text: str, *, document_id: int | None = None, lang: str | None = None,
-            version_id: int | None = None) -> bool:
+    def put(
+        self,
+        rel: str,
+        text: str,
+        *,
+        document_id: int | None = None,
+        lang: str | None = None,
+        version_id: int | None = None,
+    ) -> bool:
         digest = sha256(text)
         path = self.root / rel
         row = self.session.exec(

@@ -24,12 +24,17 @@ class PublishSummary:
     went_live: list[str] = field(default_factory=list)  # "slug-id:lang" newly published
 
     def as_json(self) -> dict[str, object]:
-        return {"channel": self.channel, "written": self.written, "unchanged": self.unchanged,
-                "went_live": self.went_live}
+        return {
+            "channel": self.channel,
+            "written": self.written,
+            "unchanged": self.unchanged,
+            "went_live": self.went_live,
+        }
 
 
-def publish_channel(session: Session, channel: str, public_dir: Path, actor: str,
-                    now: datetime | None = None) -> PublishSummary:
+def publish_channel(
+    session: Session, channel: str, public_dir: Path, actor: str, now: datetime | None = None
+) -> PublishSummary:
     """Write one channel; approved document-languages whose release is now out become `published`."""
     now = now or utcnow()
     if channel != WEB:
@@ -42,6 +47,13 @@ def publish_channel(session: Session, channel: str, public_dir: Path, actor: str
         if (dl.document_id, dl.lang) in live:
             dl.state, dl.updated_at = DocState.PUBLISHED, now
             summary.went_live.append(f"{dl.document_id}:{dl.lang}")
-            record(session, actor, "publish", document_id=dl.document_id, lang=dl.lang, channel=channel,
-                   release=dl.release_id)
+            record(
+                session,
+                actor,
+                "publish",
+                document_id=dl.document_id,
+                lang=dl.lang,
+                channel=channel,
+                release=dl.release_id,
+            )
     return summary

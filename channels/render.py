@@ -8,8 +8,26 @@ from functools import lru_cache
 import nh3
 from markdown_it import MarkdownIt
 
-ALLOWED_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "em", "strong", "a",
-                "code", "pre", "br", "hr"}
+ALLOWED_TAGS = {
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "em",
+    "strong",
+    "a",
+    "code",
+    "pre",
+    "br",
+    "hr",
+}
 ALLOWED_ATTRS = {"a": {"href", "title"}}
 
 
@@ -21,8 +39,13 @@ def _md() -> MarkdownIt:
 def markdown_to_html(text: str) -> str:
     """Raw HTML in the source is shown as text; whatever slips through is removed by the sanitizer."""
     rendered = _md().render(text)
-    return nh3.clean(rendered, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRS, url_schemes={"http", "https", "mailto"},
-                     link_rel="noopener noreferrer")
+    return nh3.clean(
+        rendered,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRS,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
 
 
 def esc(text: str) -> str:

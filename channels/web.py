@@ -14,8 +14,12 @@ from trilingo.languages import ALL, LANGUAGES
 
 CHANNEL = "web"
 UI = {  # the site's own strings; gettext catalogs replace this with the UI-catalog issue
-    "vi": {"index": "Thông tin cửa khẩu", "missing": "Chưa có bản dịch sang", "home": "Trang chủ",
-           "updated": "Cập nhật"},
+    "vi": {
+        "index": "Thông tin cửa khẩu",
+        "missing": "Chưa có bản dịch sang",
+        "home": "Trang chủ",
+        "updated": "Cập nhật",
+    },
     "lo": {"index": "ຂໍ້ມູນດ່ານ", "missing": "ຍັງບໍ່ມີການແປເປັນ", "home": "ໜ້າຫຼັກ", "updated": "ປັບປຸງ"},
     "zh": {"index": "口岸信息", "missing": "暂无以下语言版本：", "home": "首页", "updated": "更新"},
 }
@@ -50,11 +54,18 @@ def publish_web(session: Session, out_dir: Path) -> WebSummary:
         by_doc.setdefault(page.doc_id, {})[page.lang] = page
     ledger = Ledger(session, CHANNEL, out_dir)
     for page in pages:
-        ledger.put(f"{page.lang}/{page.slug}.html", _article(page, by_doc[page.doc_id]), document_id=page.doc_id,
-                   lang=page.lang, version_id=page.release.version_id)
+        ledger.put(
+            f"{page.lang}/{page.slug}.html",
+            _article(page, by_doc[page.doc_id]),
+            document_id=page.doc_id,
+            lang=page.lang,
+            version_id=page.release.version_id,
+        )
     langs_live = sorted({p.lang for p in pages}, key=ALL.index)
     for lang in langs_live:
-        ledger.put(f"{lang}/index.html", _index(lang, [p for p in pages if p.lang == lang], langs_live), lang=lang)
+        ledger.put(
+            f"{lang}/index.html", _index(lang, [p for p in pages if p.lang == lang], langs_live), lang=lang
+        )
     if langs_live:
         ledger.put("index.html", _root(langs_live))
     return WebSummary(ledger.written, ledger.unchanged, [(p.doc_id, p.lang) for p in pages])
@@ -88,9 +99,10 @@ def _shell(lang: str, title: str, head_extra: str, body: str) -> str:
 
 def _switcher(current: str, available: list[str], href: str) -> str:
     links = [
-        f'<span aria-current="true">{esc(LANGUAGES[code].native)}</span>' if code == current
+        f'<span aria-current="true">{esc(LANGUAGES[code].native)}</span>'
+        if code == current
         else f'<a href="../{code}/{href}" hreflang="{LANGUAGES[code].html}" lang="{LANGUAGES[code].html}">'
-             f"{esc(LANGUAGES[code].native)}</a>"
+        f"{esc(LANGUAGES[code].native)}</a>"
         for code in available
     ]
     return '<nav class="lang">' + "".join(links) + "</nav>"
@@ -100,7 +112,8 @@ def _article(page: _Page, versions: dict[str, _Page]) -> str:
     available = [code for code in ALL if code in versions]
     missing = [code for code in ALL if code not in versions]
     alternates = "".join(
-        f'<link rel="alternate" hreflang="{LANGUAGES[c].html}" href="../{c}/{page.slug}.html">\n' for c in available
+        f'<link rel="alternate" hreflang="{LANGUAGES[c].html}" href="../{c}/{page.slug}.html">\n'
+        for c in available
     )
     note = ""
     if missing:
@@ -118,14 +131,20 @@ def _article(page: _Page, versions: dict[str, _Page]) -> str:
 
 def _index(lang: str, pages: list[_Page], langs_live: list[str]) -> str:
     items = "\n".join(f'<li><a href="{esc(p.slug)}.html">{esc(p.release.title)}</a></li>' for p in pages)
-    alternates = "".join(f'<link rel="alternate" hreflang="{LANGUAGES[c].html}" href="../{c}/index.html">\n'
-                         for c in langs_live)
-    body = (f"<header>{_switcher(lang, langs_live, 'index.html')}</header>\n<main>\n"
-            f"<h1>{esc(UI[lang]['index'])}</h1>\n<ul>\n{items}\n</ul>\n</main>")
+    alternates = "".join(
+        f'<link rel="alternate" hreflang="{LANGUAGES[c].html}" href="../{c}/index.html">\n'
+        for c in langs_live
+    )
+    body = (
+        f"<header>{_switcher(lang, langs_live, 'index.html')}</header>\n<main>\n"
+        f"<h1>{esc(UI[lang]['index'])}</h1>\n<ul>\n{items}\n</ul>\n</main>"
+    )
     return _shell(lang, UI[lang]["index"], alternates, body)
 
 
 def _root(langs_live: list[str]) -> str:
-    items = "\n".join(f'<li><a href="{c}/index.html" lang="{LANGUAGES[c].html}">{esc(LANGUAGES[c].native)}</a></li>'
-                      for c in langs_live)
+    items = "\n".join(
+        f'<li><a href="{c}/index.html" lang="{LANGUAGES[c].html}">{esc(LANGUAGES[c].native)}</a></li>'
+        for c in langs_live
+    )
     return _shell("vi", UI["vi"]["index"], "", f"<main>\n<ul>\n{items}\n</ul>\n</main>")

@@ -56,7 +56,9 @@ pass_app = click.make_pass_decorator(App, ensure=True)
 
 def as_option(fn: Any) -> Any:
     """--as USER: who is acting (else TRILINGO_USER, else the OS user)."""
-    return click.option("--as", "as_user", metavar="USER", help="Act as this user (default: TRILINGO_USER or the OS user).")(fn)
+    return click.option(
+        "--as", "as_user", metavar="USER", help="Act as this user (default: TRILINGO_USER or the OS user)."
+    )(fn)
 
 
 def json_option(fn: Any) -> Any:

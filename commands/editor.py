@@ -38,8 +38,14 @@ def submit(app: App, files: tuple[Path, ...], as_user: str | None, as_json: bool
 @click.option("--lang", "langs", multiple=True, help="Only this target language (lo or zh); repeatable.")
 @json_option
 @pass_app
-def pretranslate(app: App, documents: tuple[str, ...], engine: str | None, libre_url: str | None,
-                 langs: tuple[str, ...], as_json: bool) -> None:
+def pretranslate(
+    app: App,
+    documents: tuple[str, ...],
+    engine: str | None,
+    libre_url: str | None,
+    langs: tuple[str, ...],
+    as_json: bool,
+) -> None:
     """Pretranslate everything waiting (or the named documents) now, as a Prefect flow run."""
     from commands.flowrun import run_pretranslate
 
@@ -51,9 +57,11 @@ def pretranslate(app: App, documents: tuple[str, ...], engine: str | None, libre
     if not results:
         click.echo("Nothing is waiting for pretranslation.")
     for r in results:
-        click.echo(f"[{r['lang']}] {r['documents']} document(s), {r['segments']} segment(s): tm {r['tm']}, "
-                   f"glossary {r['glossary']}, {r['engine']} {r['engine_drafts']}, untranslated {r['untranslated']}, "
-                   f"failed {r['failed']}, with warnings {r['warnings']}")
+        click.echo(
+            f"[{r['lang']}] {r['documents']} document(s), {r['segments']} segment(s): tm {r['tm']}, "
+            f"glossary {r['glossary']}, {r['engine']} {r['engine_drafts']}, untranslated {r['untranslated']}, "
+            f"failed {r['failed']}, with warnings {r['warnings']}"
+        )
         for failure in r["failures"][:5]:
             click.echo(f"  failed {failure}")
 
@@ -70,8 +78,10 @@ def publish(app: App, as_json: bool) -> None:
         echo_json(results)
         return
     for r in results:
-        click.echo(f"{r['channel']}: {len(r['written'])} file(s) written, {r['unchanged']} unchanged, "
-                   f"{len(r['went_live'])} newly live → {app.settings.public_dir / r['channel']}")
+        click.echo(
+            f"{r['channel']}: {len(r['written'])} file(s) written, {r['unchanged']} unchanged, "
+            f"{len(r['went_live'])} newly live → {app.settings.public_dir / r['channel']}"
+        )
 
 
 COMMANDS = [submit, pretranslate, publish]

@@ -52,7 +52,9 @@ def stop(app: App) -> None:
     """Stop the server Trilingo started."""
     from trilingo import server as srv
 
-    click.echo("Prefect server stopped." if srv.stop(app.settings) else "No Trilingo-managed server was running.")
+    click.echo(
+        "Prefect server stopped." if srv.stop(app.settings) else "No Trilingo-managed server was running."
+    )
 
 
 @server.command(name="status")
@@ -65,7 +67,10 @@ def server_status(app: App) -> None:
     st = srv.status(app.settings)
     if not st.running:
         raise UnavailableError(f"no Prefect server answers at {st.api_url}; run `trilingo server start`")
-    click.echo(f"Prefect server running at {st.ui_url}" + (f" (pid {st.pid})" if st.pid else " (not started by Trilingo)"))
+    click.echo(
+        f"Prefect server running at {st.ui_url}"
+        + (f" (pid {st.pid})" if st.pid else " (not started by Trilingo)")
+    )
 
 
 @click.command()

@@ -14,7 +14,9 @@ def highlight(seg: SegmentView, color: bool | None) -> str:
     out, pos = [], 0
     for t in sorted(seg.terms, key=lambda t: t["start"]):
         out.append(seg.source[pos : t["start"]])
-        out.append(click.style(f"[{t['text']}]", bold=True, fg="cyan") if color is not False else f"[{t['text']}]")
+        out.append(
+            click.style(f"[{t['text']}]", bold=True, fg="cyan") if color is not False else f"[{t['text']}]"
+        )
         pos = t["end"]
     out.append(seg.source[pos:])
     return "".join(out)
@@ -39,6 +41,8 @@ def render_doc_view(view: DocView, color: bool | None) -> None:
                 mark = CONFIDENCE_MARK.get(str(hint.get("confidence")), "")
                 click.echo(f"     term: {hint.get('source')} → {hint.get('target') or '?'}{mark}")
             elif hint.get("type") == "fuzzy":
-                click.echo(f"     memory {hint.get('score', 0):.0f}%: {hint.get('source')} → {hint.get('target')}")
+                click.echo(
+                    f"     memory {hint.get('score', 0):.0f}%: {hint.get('source')} → {hint.get('target')}"
+                )
         for warning in seg.warnings:
             click.echo(click.style(f"     ! {warning}", fg="red"))

@@ -33,8 +33,10 @@ def queue(app: App, lang: str | None, as_json: bool) -> None:
         blocked = f", {i.untranslated} untranslated" if i.untranslated else ""
         warned = f", {i.warnings} with warnings" if i.warnings else ""
         reason = f" — rejected: {i.reason}" if i.reason else ""
-        click.echo(f"#{i.document} {i.slug} [{i.lang}] {i.state}, {i.segments} segments{blocked}{warned}, "
-                   f"waiting since {i.waiting_since:%Y-%m-%d %H:%M}Z{reason}")
+        click.echo(
+            f"#{i.document} {i.slug} [{i.lang}] {i.state}, {i.segments} segments{blocked}{warned}, "
+            f"waiting since {i.waiting_since:%Y-%m-%d %H:%M}Z{reason}"
+        )
 
 
 @review.command()
@@ -44,8 +46,9 @@ def queue(app: App, lang: str | None, as_json: bool) -> None:
 @pass_app
 def show(app: App, document: str, lang: str, as_json: bool) -> None:
     """Source and draft side by side, with origins, glossary terms and warnings."""
-    from commands.render import render_doc_view
     from glossary.store import load
+
+    from commands.render import render_doc_view
     from review.queue import show as load_view
 
     with app.session() as session:

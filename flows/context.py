@@ -22,8 +22,9 @@ def flow_params(settings: Settings) -> dict[str, Any]:
     return {**settings.to_params(), "engine_options": public_options(settings)}
 
 
-def settings_from(home: str, database_url: str, user: str, engine: str,
-                  engine_options: dict[str, dict[str, Any]] | None) -> Settings:
+def settings_from(
+    home: str, database_url: str, user: str, engine: str, engine_options: dict[str, dict[str, Any]] | None
+) -> Settings:
     """Rebuild settings in the process running the flow; secrets come from its own environment."""
     extra = {(name, k): v for name, opts in (engine_options or {}).items() for k, v in opts.items()}
     return config.load(home=home, database_url=database_url, user=user, engine=engine, engine_options=extra)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flows.retry import retry_unless_our_error
 from prefect import flow, get_run_logger, task
 
 from flows.context import settings_from
+from flows.retry import retry_unless_our_error
 from trilingo.languages import TARGETS
 
 BATCH_DOCUMENTS = 200  # documents per task: a task run costs ~35 ms of server work, a segment far less
@@ -22,10 +22,15 @@ def find_waiting(database_url: str, documents: list[str], langs: list[str]) -> d
         return waiting(session, documents, langs or TARGETS)
 
 
-@task(name="pretranslate-batch", retries=3, retry_delay_seconds=[2, 5, 15],
-      retry_condition_fn=retry_unless_our_error)
+@task(
+    name="pretranslate-batch",
+    retries=3,
+    retry_delay_seconds=[2, 5, 15],
+    retry_condition_fn=retry_unless_our_error,
+)
 def pretranslate_batch_task(params: dict[str, Any], lang: str, doclang_ids: list[int]) -> dict[str, Any]:
     from glossary.store import load
+
     from mt.registry import make_engine, require_pair
     from pretranslate.run import pretranslate_batch
     from store.db import engine_for, session_scope
@@ -40,12 +45,23 @@ def pretranslate_batch_task(params: dict[str, Any], lang: str, doclang_ids: list
 
 
 @flow(name="pretranslate", log_prints=False)
-def pretranslate_flow(home: str, database_url: str, user: str, engine: str = "memory",
-                      engine_options: dict[str, dict[str, Any]] | None = None,
-                      documents: list[str] | None = None, langs: list[str] | None = None) -> list[dict[str, Any]]:
+def pretranslate_flow(
+    home: str,
+    database_url: str,
+    user: str,
+    engine: str = "memory",
+    engine_options: dict[str, dict[str, Any]] | None = None,
+    documents: list[str] | None = None,
+    langs: list[str] | None = None,
+) -> list[dict[str, Any]]:
     """Draft every waiting (document, language), or those of the named documents."""
-    params = {"home": home, "database_url": database_url, "user": user, "engine": engine,
-              "engine_options": engine_options or {}}
+    params = {
+        "home": home,
+        "database_url": database_url,
+        "user": user,
+        "engine": engine,
+        "engine_options": engine_options or {},
+    }
     todo = find_waiting(database_url, documents or [], langs or [])
     futures = [
         pretranslate_batch_task.submit(params, lang, ids[i : i + BATCH_DOCUMENTS])
@@ -55,6 +71,14 @@ def pretranslate_flow(home: str, database_url: str, user: str, engine: str = "me
     results = [f.result() for f in futures]
     logger = get_run_logger()
     for r in results:
-        logger.info("%s: %d segments (tm %d, glossary %d, engine %d, untranslated %d, failed %d)", r["lang"],
-                    r["segments"], r["tm"], r["glossary"], r["engine_drafts"], r["untranslated"], r["failed"])
+        logger.info(
+            "%s: %d segments (tm %d, glossary %d, engine %d, untranslated %d, failed %d)",
+            r["lang"],
+            r["segments"],
+            r["tm"],
+            r["glossary"],
+            r["engine_drafts"],
+            r["untranslated"],
+            r["failed"],
+        )
     return results

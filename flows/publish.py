@@ -5,12 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flows.retry import retry_unless_our_error
 from prefect import flow, task
 
+from flows.retry import retry_unless_our_error
 
-@task(name="publish-channel", retries=3, retry_delay_seconds=[2, 5, 15],
-      retry_condition_fn=retry_unless_our_error)
+
+@task(
+    name="publish-channel",
+    retries=3,
+    retry_delay_seconds=[2, 5, 15],
+    retry_condition_fn=retry_unless_our_error,
+)
 def publish_channel_task(database_url: str, public_dir: str, channel: str, user: str) -> dict[str, Any]:
     from channels.publish import publish_channel
     from store.db import engine_for, session_scope
@@ -20,7 +25,9 @@ def publish_channel_task(database_url: str, public_dir: str, channel: str, user:
 
 
 @flow(name="publish")
-def publish_flow(home: str, database_url: str, user: str, channels: list[str] | None = None) -> list[dict[str, Any]]:
+def publish_flow(
+    home: str, database_url: str, user: str, channels: list[str] | None = None
+) -> list[dict[str, Any]]:
     """Write every channel's approved releases; unchanged files are left alone."""
     from channels.publish import CHANNELS
 

@@ -21,5 +21,7 @@ def run(settings: Settings, flow_fn: Callable[..., Any], **params: Any) -> Any:
     os.environ.update(server.prefect_env(settings, {}))
     from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
-    with temporary_settings({PREFECT_API_URL: settings.prefect_api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+    with temporary_settings(
+        {PREFECT_API_URL: settings.prefect_api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+    ):
         return flow_fn(**params)

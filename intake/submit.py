@@ -38,12 +38,24 @@ class Submitted:
     changed: int  # segments that need (re)translation in each target language
 
     def as_json(self) -> dict[str, object]:
-        return {"id": self.id, "slug": self.slug, "version": self.version, "created": self.created,
-                "segments": self.segments, "changed": self.changed}
+        return {
+            "id": self.id,
+            "slug": self.slug,
+            "version": self.version,
+            "created": self.created,
+            "segments": self.segments,
+            "changed": self.changed,
+        }
 
 
 def content_hash(notice: Notice) -> str:
-    parts = [notice.title, notice.category or "", "|".join(notice.gates), "|".join(notice.channels), notice.body]
+    parts = [
+        notice.title,
+        notice.category or "",
+        "|".join(notice.gates),
+        "|".join(notice.channels),
+        notice.body,
+    ]
     return sha256("\x1f".join(parts))
 
 
@@ -70,16 +82,30 @@ def submit(session: Session, notice: Notice, actor: str, now: datetime | None = 
     assert doc.id is not None
     doc.current_version += 1
     version = DocumentVersion(
-        document_id=doc.id, number=doc.current_version, title=notice.title, category=notice.category,
-        gates=notice.gates, channels=notice.channels, body=notice.body, content_hash=digest,
-        created_at=now, created_by=actor,
+        document_id=doc.id,
+        number=doc.current_version,
+        title=notice.title,
+        category=notice.category,
+        gates=notice.gates,
+        channels=notice.channels,
+        body=notice.body,
+        content_hash=digest,
+        created_at=now,
+        created_by=actor,
     )
     session.add(version)
     session.flush()
     assert version.id is not None
     segments = [
-        Segment(version_id=version.id, n=p.n, block=p.block, kind=p.kind, prefix=p.prefix, source=p.text,
-                source_hash=sha256(p.text))
+        Segment(
+            version_id=version.id,
+            n=p.n,
+            block=p.block,
+            kind=p.kind,
+            prefix=p.prefix,
+            source=p.text,
+            source_hash=sha256(p.text),
+        )
         for p in split(notice.title, notice.body)
     ]
     session.add_all(segments)
@@ -88,20 +114,36 @@ def submit(session: Session, notice: Notice, actor: str, now: datetime | None = 
     for lang in TARGETS:
         changed = _carry_translations(session, doc.id, lang, previous, segments, version, actor, now)
     _release_source(session, doc.id, version, notice, actor, now)
-    record(session, actor, "submit", document_id=doc.id, new=notice.title, version=version.number,
-           slug=doc.slug, segments=len(segments), changed=changed)
+    record(
+        session,
+        actor,
+        "submit",
+        document_id=doc.id,
+        new=notice.title,
+        version=version.number,
+        slug=doc.slug,
+        segments=len(segments),
+        changed=changed,
+    )
     return Submitted(doc.id, doc.slug, version.number, True, len(segments), changed)
 
 
 def _carry_translations(
-    session: Session, doc_id: int, lang: str, previous: DocumentVersion | None, segments: list[Segment],
-    version: DocumentVersion, actor: str, now: datetime,
+    session: Session,
+    doc_id: int,
+    lang: str,
+    previous: DocumentVersion | None,
+    segments: list[Segment],
+    version: DocumentVersion,
+    actor: str,
+    now: datetime,
 ) -> int:
     """Give each new segment a translation row; unchanged ones keep theirs. Returns how many are new."""
     old: dict[str, Translation] = {}
     if previous is not None:
         rows = session.exec(
-            select(Segment, Translation).join(Translation, Translation.segment_id == Segment.id)  # type: ignore[arg-type]
+            select(Segment, Translation)
+            .join(Translation, Translation.segment_id == Segment.id)  # type: ignore[arg-type]
             .where(Segment.version_id == previous.id, Translation.lang == lang)
         ).all()
         old = {seg.source: tr for seg, tr in rows if tr.state in _CARRY}
@@ -116,15 +158,27 @@ def _carry_translations(
             session.add(Translation(segment_id=seg.id, lang=lang, updated_at=now))
             continue
         all_approved &= prior.state == SegmentState.APPROVED
-        session.add(Translation(
-            segment_id=seg.id, lang=lang, state=prior.state, target=prior.target, origin=prior.origin,
-            glossary_version=prior.glossary_version, detail={**prior.detail, "carried_from": prior.id},
-            warnings=list(prior.warnings), hints=list(prior.hints), updated_at=now, updated_by=prior.updated_by,
-        ))
+        session.add(
+            Translation(
+                segment_id=seg.id,
+                lang=lang,
+                state=prior.state,
+                target=prior.target,
+                origin=prior.origin,
+                glossary_version=prior.glossary_version,
+                detail={**prior.detail, "carried_from": prior.id},
+                warnings=list(prior.warnings),
+                hints=list(prior.hints),
+                updated_at=now,
+                updated_by=prior.updated_by,
+            )
+        )
     assert version.id is not None
     doclang = session.exec(select(DocLang).where(DocLang.document_id == doc_id, DocLang.lang == lang)).first()
     if doclang is None:
-        doclang = DocLang(document_id=doc_id, lang=lang, version_id=version.id, waiting_since=now, updated_at=now)
+        doclang = DocLang(
+            document_id=doc_id, lang=lang, version_id=version.id, waiting_since=now, updated_at=now
+        )
         session.add(doclang)
     doclang.version_id = version.id
     doclang.updated_at = now
@@ -135,16 +189,26 @@ def _carry_translations(
     return changed
 
 
-def _release_source(session: Session, doc_id: int, version: DocumentVersion, notice: Notice, actor: str,
-                    now: datetime) -> None:
+def _release_source(
+    session: Session, doc_id: int, version: DocumentVersion, notice: Notice, actor: str, now: datetime
+) -> None:
     """The Vietnamese original needs no review: it is released on submit."""
     assert version.id is not None
-    release = Release(document_id=doc_id, lang=SOURCE, version_id=version.id, title=notice.title,
-                      body=notice.body, content_hash=sha256(notice.title + "\n" + notice.body),
-                      approved_by=actor, approved_at=now)
+    release = Release(
+        document_id=doc_id,
+        lang=SOURCE,
+        version_id=version.id,
+        title=notice.title,
+        body=notice.body,
+        content_hash=sha256(notice.title + "\n" + notice.body),
+        approved_by=actor,
+        approved_at=now,
+    )
     session.add(release)
     session.flush()
-    doclang = session.exec(select(DocLang).where(DocLang.document_id == doc_id, DocLang.lang == SOURCE)).first()
+    doclang = session.exec(
+        select(DocLang).where(DocLang.document_id == doc_id, DocLang.lang == SOURCE)
+    ).first()
     if doclang is None:
         doclang = DocLang(document_id=doc_id, lang=SOURCE, version_id=version.id)
         session.add(doclang)

@@ -61,13 +61,18 @@ def pretranslate_batch(
     """Draft every untranslated or failed segment of these (document, lang) pairs; one transaction."""
     now = now or utcnow()
     summary = BatchSummary(lang=lang, engine=engine.name)
-    doclangs = session.exec(select(DocLang).where(col(DocLang.id).in_(doclang_ids), DocLang.lang == lang)).all()
+    doclangs = session.exec(
+        select(DocLang).where(col(DocLang.id).in_(doclang_ids), DocLang.lang == lang)
+    ).all()
     version_ids = [d.version_id for d in doclangs]
     rows = session.exec(
         select(Segment, Translation)
         .join(Translation, Translation.segment_id == Segment.id)  # type: ignore[arg-type]
-        .where(col(Segment.version_id).in_(version_ids), Translation.lang == lang,
-               col(Translation.state).in_(REDRAFT))
+        .where(
+            col(Segment.version_id).in_(version_ids),
+            Translation.lang == lang,
+            col(Translation.state).in_(REDRAFT),
+        )
         .order_by(Segment.version_id, Segment.n)  # type: ignore[arg-type]
     ).all()
     drafts = _draft(session, [seg.source for seg, _ in rows], lang, engine, glossary, now, limiter)
@@ -77,15 +82,29 @@ def pretranslate_batch(
         if doclang.state == DocState.SUBMITTED:
             doclang.state = DocState.PRETRANSLATED
             doclang.updated_at = now
-        record(session, actor, "pretranslate", document_id=doclang.document_id, lang=lang, engine=engine.name,
-               glossary_version=glossary.version)
+        record(
+            session,
+            actor,
+            "pretranslate",
+            document_id=doclang.document_id,
+            lang=lang,
+            engine=engine.name,
+            glossary_version=glossary.version,
+        )
     summary.documents = len(doclangs)
     summary.segments = len(rows)
     return summary
 
 
-def _draft(session: Session, sources: list[str], lang: str, engine: Engine, glossary: Glossary, now: datetime,
-           limiter: Any) -> list[_Draft]:
+def _draft(
+    session: Session,
+    sources: list[str],
+    lang: str,
+    engine: Engine,
+    glossary: Glossary,
+    now: datetime,
+    limiter: Any,
+) -> list[_Draft]:
     at = now.isoformat()
     out: list[_Draft | None] = [None] * len(sources)
     hits = lookup_exact(session, sources, lang)
@@ -93,9 +112,18 @@ def _draft(session: Session, sources: list[str], lang: str, engine: Engine, glos
     for i, source in enumerate(sources):
         if source in hits:
             entry = hits[source]
-            out[i] = _Draft(entry.target, "tm", SegmentState.NEEDS_REVIEW,
-                            {"tm_id": entry.id, "tm_origin": entry.origin, "at": at,
-                             "needs_native_review": entry.needs_native_review}, [])
+            out[i] = _Draft(
+                entry.target,
+                "tm",
+                SegmentState.NEEDS_REVIEW,
+                {
+                    "tm_id": entry.id,
+                    "tm_origin": entry.origin,
+                    "at": at,
+                    "needs_native_review": entry.needs_native_review,
+                },
+                [],
+            )
         elif (whole := glossary.whole_translation(source, SOURCE, lang)) is not None:
             out[i] = _Draft(whole, "glossary", SegmentState.NEEDS_REVIEW, {"at": at}, [])
         else:
@@ -103,30 +131,49 @@ def _draft(session: Session, sources: list[str], lang: str, engine: Engine, glos
     if pending:
         results = _run_engine(session, [sources[i] for i in pending], lang, engine, glossary, limiter)
         for i, (result, warnings) in zip(pending, results, strict=True):
-            detail = {"engine": engine.name, "at": at, "cached": result.cached,
-                      "elapsed_ms": round(result.elapsed_ms, 1), **result.detail}
+            detail = {
+                "engine": engine.name,
+                "at": at,
+                "cached": result.cached,
+                "elapsed_ms": round(result.elapsed_ms, 1),
+                **result.detail,
+            }
             if result.ok:
                 out[i] = _Draft(result.text, engine.name, SegmentState.NEEDS_REVIEW, detail, warnings)
             elif result.failure == Failure.UNTRANSLATED:
-                out[i] = _Draft(None, engine.name, SegmentState.UNTRANSLATED, {**detail, "reason": result.reason}, [])
+                out[i] = _Draft(
+                    None, engine.name, SegmentState.UNTRANSLATED, {**detail, "reason": result.reason}, []
+                )
             else:
-                detail.update(mt_error=str(result.failure), reason=result.reason, retry_after=result.retry_after)
+                detail.update(
+                    mt_error=str(result.failure), reason=result.reason, retry_after=result.retry_after
+                )
                 out[i] = _Draft(None, engine.name, SegmentState.MT_FAILED, detail, warnings)
     assert all(d is not None for d in out)
     return [d for d in out if d is not None]
 
 
-def _run_engine(session: Session, sources: list[str], lang: str, engine: Engine, glossary: Glossary,
-                limiter: Any) -> list[tuple[EngineResult, list[str]]]:
+def _run_engine(
+    session: Session, sources: list[str], lang: str, engine: Engine, glossary: Glossary, limiter: Any
+) -> list[tuple[EngineResult, list[str]]]:
     if engine.name == "memory":
         return [(r, []) for r in engine.translate_batch(sources, SOURCE, lang)]
     from glossary.protect import protect, restore
+
     from mt.runner import translate
 
     protected = [protect(s, SOURCE, lang, glossary) for s in sources]
     mode = protected[0].mode
-    results = translate(engine, [p.text for p in protected], SOURCE, lang, session=session,
-                        glossary_version=glossary.version, mode=mode, limiter=limiter)
+    results = translate(
+        engine,
+        [p.text for p in protected],
+        SOURCE,
+        lang,
+        session=session,
+        glossary_version=glossary.version,
+        mode=mode,
+        limiter=limiter,
+    )
     out = []
     for p, result in zip(protected, results, strict=True):
         if not result.ok:
@@ -138,8 +185,9 @@ def _run_engine(session: Session, sources: list[str], lang: str, engine: Engine,
     return out
 
 
-def _apply(tr: Translation, seg: Segment, draft: _Draft, glossary: Glossary, now: datetime,
-           summary: BatchSummary) -> None:
+def _apply(
+    tr: Translation, seg: Segment, draft: _Draft, glossary: Glossary, now: datetime, summary: BatchSummary
+) -> None:
     from glossary.protect import check
 
     warnings = list(draft.warnings)
@@ -159,7 +207,9 @@ def _apply(tr: Translation, seg: Segment, draft: _Draft, glossary: Glossary, now
     summary.warnings += bool(warnings)
     if draft.state == SegmentState.MT_FAILED:
         summary.failed += 1
-        summary.failures.append(f"segment {seg.n}: {draft.detail.get('mt_error')}: {draft.detail.get('reason')}")
+        summary.failures.append(
+            f"segment {seg.n}: {draft.detail.get('mt_error')}: {draft.detail.get('reason')}"
+        )
     elif draft.state == SegmentState.UNTRANSLATED:
         summary.untranslated += 1
     elif draft.origin == "tm":

@@ -25,7 +25,9 @@ def resolve_document(session: Session, ref: str | int) -> Document:
     return doc
 
 
-def waiting(session: Session, refs: Sequence[str] = (), langs: Sequence[str] = TARGETS) -> dict[str, list[int]]:
+def waiting(
+    session: Session, refs: Sequence[str] = (), langs: Sequence[str] = TARGETS
+) -> dict[str, list[int]]:
     """Language → ids of DocLang rows with segments to draft (all documents, or those named)."""
     doc_ids = [resolve_document(session, r).id for r in refs]
     out: dict[str, list[int]] = {}

@@ -40,16 +40,19 @@ def _load(session: Session, ref: str, lang: str) -> tuple[int, str, DocLang]:
 
 
 def _rows(session: Session, dl: DocLang) -> list[tuple[Segment, Translation]]:
-    return list(session.exec(
-        select(Segment, Translation)
-        .join(Translation, Translation.segment_id == Segment.id)  # type: ignore[arg-type]
-        .where(Segment.version_id == dl.version_id, Translation.lang == dl.lang)
-        .order_by(Segment.n)  # type: ignore[arg-type]
-    ).all())
+    return list(
+        session.exec(
+            select(Segment, Translation)
+            .join(Translation, Translation.segment_id == Segment.id)  # type: ignore[arg-type]
+            .where(Segment.version_id == dl.version_id, Translation.lang == dl.lang)
+            .order_by(Segment.n)  # type: ignore[arg-type]
+        ).all()
+    )
 
 
-def edit(session: Session, ref: str, lang: str, n: int, text: str, actor: str,
-         now: datetime | None = None) -> Outcome:
+def edit(
+    session: Session, ref: str, lang: str, n: int, text: str, actor: str, now: datetime | None = None
+) -> Outcome:
     """A person's text for segment n. It is never overwritten by a machine afterwards."""
     now = now or utcnow()
     doc_id, slug, dl = _load(session, ref, lang)
@@ -57,18 +60,37 @@ def edit(session: Session, ref: str, lang: str, n: int, text: str, actor: str,
     if not target:
         raise InputError("the new text is empty")
     if len(target) > MAX_TARGET:
-        raise InputError(f"the new text is too long ({len(target):,} characters; the limit is {MAX_TARGET:,})")
+        raise InputError(
+            f"the new text is too long ({len(target):,} characters; the limit is {MAX_TARGET:,})"
+        )
     state = require("edit", dl.state, f"{slug} [{lang}]")
     rows = {seg.n: (seg, tr) for seg, tr in _rows(session, dl)}
     if n not in rows:
         raise NotFound(f"{slug} has no segment {n} (it has 1–{len(rows)})")
     ensure_user(session, actor)
     seg, tr = rows[n]
-    record(session, actor, "edit", document_id=doc_id, lang=lang, segment_id=seg.id, old=tr.target, new=target,
-           segment=n, old_origin=tr.origin, row_version=tr.row_version + 1)
+    record(
+        session,
+        actor,
+        "edit",
+        document_id=doc_id,
+        lang=lang,
+        segment_id=seg.id,
+        old=tr.target,
+        new=target,
+        segment=n,
+        old_origin=tr.origin,
+        row_version=tr.row_version + 1,
+    )
     tr.target, tr.state, tr.origin = target, SegmentState.EDITED, "human"
-    tr.warnings = all_warnings(seg.source, target, lang) + _glossary_warnings(session, seg.source, target, lang)
-    tr.detail = {**tr.detail, "edited_at": now.isoformat(), "previous_origin": tr.detail.get("engine") or tr.origin}
+    tr.warnings = all_warnings(seg.source, target, lang) + _glossary_warnings(
+        session, seg.source, target, lang
+    )
+    tr.detail = {
+        **tr.detail,
+        "edited_at": now.isoformat(),
+        "previous_origin": tr.detail.get("engine") or tr.origin,
+    }
     tr.updated_at, tr.updated_by = now, actor
     tr.row_version += 1
     dl.state, dl.updated_at, dl.reason = state, now, None
@@ -95,18 +117,38 @@ def approve(session: Session, ref: str, lang: str, actor: str, now: datetime | N
     version = session.get(DocumentVersion, dl.version_id)
     assert version is not None
     title, body = join([(seg.block, seg.kind, seg.prefix, tr.target or "") for seg, tr in rows], lang)
-    release = Release(document_id=doc_id, lang=lang, version_id=dl.version_id, title=title, body=body,
-                      content_hash=sha256(title + "\n" + body), approved_by=actor, approved_at=now)
+    release = Release(
+        document_id=doc_id,
+        lang=lang,
+        version_id=dl.version_id,
+        title=title,
+        body=body,
+        content_hash=sha256(title + "\n" + body),
+        approved_by=actor,
+        approved_at=now,
+    )
     session.add(release)
     session.flush()
     old_release = dl.release_id
     dl.release_id, dl.state, dl.updated_at, dl.reason = release.id, state, now, None
-    record(session, actor, "approve", document_id=doc_id, lang=lang, new=title, release=release.id,
-           previous_release=old_release, version=version.number, segments=len(rows))
+    record(
+        session,
+        actor,
+        "approve",
+        document_id=doc_id,
+        lang=lang,
+        new=title,
+        release=release.id,
+        previous_release=old_release,
+        version=version.number,
+        segments=len(rows),
+    )
     return Outcome(doc_id, slug, lang, state, f"release {release.id}")
 
 
-def reject(session: Session, ref: str, lang: str, reason: str, actor: str, now: datetime | None = None) -> Outcome:
+def reject(
+    session: Session, ref: str, lang: str, reason: str, actor: str, now: datetime | None = None
+) -> Outcome:
     """Send it back to work with a reason. What is live stays live."""
     now = now or utcnow()
     reason = clean_line(reason)

@@ -33,10 +33,19 @@ class QueueItem:
     reason: str | None
 
     def as_json(self) -> dict[str, Any]:
-        return {"document": self.document, "slug": self.slug, "lang": self.lang, "state": self.state,
-                "waiting_since": self.waiting_since.isoformat(), "version": self.version,
-                "title": self.title, "segments": self.segments, "untranslated": self.untranslated,
-                "warnings": self.warnings, "reason": self.reason}
+        return {
+            "document": self.document,
+            "slug": self.slug,
+            "lang": self.lang,
+            "state": self.state,
+            "waiting_since": self.waiting_since.isoformat(),
+            "version": self.version,
+            "title": self.title,
+            "segments": self.segments,
+            "untranslated": self.untranslated,
+            "warnings": self.warnings,
+            "reason": self.reason,
+        }
 
 
 def queue(session: Session, lang: str | None = None) -> list[QueueItem]:
@@ -55,8 +64,21 @@ def queue(session: Session, lang: str | None = None) -> list[QueueItem]:
     items = []
     for dl, doc, ver in session.exec(query).all():
         stats = _segment_stats(session, ver.id, dl.lang)
-        items.append(QueueItem(dl.document_id, doc.slug, ver.title, dl.lang, dl.state, ver.number,
-                               dl.waiting_since, stats["total"], stats["open"], stats["warned"], dl.reason))
+        items.append(
+            QueueItem(
+                dl.document_id,
+                doc.slug,
+                ver.title,
+                dl.lang,
+                dl.state,
+                ver.number,
+                dl.waiting_since,
+                stats["total"],
+                stats["open"],
+                stats["warned"],
+                dl.reason,
+            )
+        )
     return items
 
 
@@ -67,7 +89,11 @@ def _segment_stats(session: Session, version_id: int | None, lang: str) -> dict[
         .where(Segment.version_id == version_id, Translation.lang == lang)
     ).all()
     open_states = (SegmentState.UNTRANSLATED, SegmentState.MT_FAILED)
-    return {"total": len(rows), "open": sum(s in open_states for s, _ in rows), "warned": sum(bool(w) for _, w in rows)}
+    return {
+        "total": len(rows),
+        "open": sum(s in open_states for s, _ in rows),
+        "warned": sum(bool(w) for _, w in rows),
+    }
 
 
 @dataclass
@@ -83,9 +109,17 @@ class SegmentView:
     detail: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
-        return {"n": self.n, "source": self.source, "target": self.target, "origin": self.origin,
-                "state": self.state, "warnings": self.warnings, "hints": self.hints, "terms": self.terms,
-                "detail": self.detail}
+        return {
+            "n": self.n,
+            "source": self.source,
+            "target": self.target,
+            "origin": self.origin,
+            "state": self.state,
+            "warnings": self.warnings,
+            "hints": self.hints,
+            "terms": self.terms,
+            "detail": self.detail,
+        }
 
 
 @dataclass
@@ -99,8 +133,15 @@ class DocView:
     segments: list[SegmentView]
 
     def as_json(self) -> dict[str, Any]:
-        return {"document": self.document, "slug": self.slug, "lang": self.lang, "state": self.state,
-                "version": self.version, "reason": self.reason, "segments": [s.as_json() for s in self.segments]}
+        return {
+            "document": self.document,
+            "slug": self.slug,
+            "lang": self.lang,
+            "state": self.state,
+            "version": self.version,
+            "reason": self.reason,
+            "segments": [s.as_json() for s in self.segments],
+        }
 
 
 def show(session: Session, ref: str, lang: str, glossary: Glossary | None = None) -> DocView:
@@ -119,10 +160,30 @@ def show(session: Session, ref: str, lang: str, glossary: Glossary | None = None
     for seg, tr in rows:
         terms = []
         if glossary is not None:
-            terms = [{"start": m.start, "end": m.end, "text": seg.source[m.start:m.end], "concept": m.concept,
-                      "status": m.status, "confidence": m.confidence} for m in glossary.annotate(seg.source, "vi")]
-        segments.append(SegmentView(seg.n, seg.source, tr.target, tr.state, tr.origin, list(tr.warnings),
-                                    list(tr.hints), terms, dict(tr.detail)))
+            terms = [
+                {
+                    "start": m.start,
+                    "end": m.end,
+                    "text": seg.source[m.start : m.end],
+                    "concept": m.concept,
+                    "status": m.status,
+                    "confidence": m.confidence,
+                }
+                for m in glossary.annotate(seg.source, "vi")
+            ]
+        segments.append(
+            SegmentView(
+                seg.n,
+                seg.source,
+                tr.target,
+                tr.state,
+                tr.origin,
+                list(tr.warnings),
+                list(tr.hints),
+                terms,
+                dict(tr.detail),
+            )
+        )
     return DocView(doc.id, doc.slug, lang, dl.state, ver.number, dl.reason, segments)
 
 

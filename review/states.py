@@ -7,8 +7,16 @@ from trilingo.errors import StateError
 
 # action → states it may start from
 ALLOWED: dict[str, frozenset[str]] = {
-    "edit": frozenset({DocState.SUBMITTED, DocState.PRETRANSLATED, DocState.IN_REVIEW, DocState.REJECTED,
-                       DocState.APPROVED, DocState.PUBLISHED}),
+    "edit": frozenset(
+        {
+            DocState.SUBMITTED,
+            DocState.PRETRANSLATED,
+            DocState.IN_REVIEW,
+            DocState.REJECTED,
+            DocState.APPROVED,
+            DocState.PUBLISHED,
+        }
+    ),
     "approve": frozenset({DocState.PRETRANSLATED, DocState.IN_REVIEW}),
     "reject": frozenset({DocState.PRETRANSLATED, DocState.IN_REVIEW, DocState.APPROVED}),
 }

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from store.models import AuditEvent, User, utcnow
-from sqlmodel import select
 
 
 def ensure_user(session: Session, name: str) -> User:

@@ -115,7 +115,9 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One real local Prefect server for the whole test session, started the way Trilingo starts it."""
     from trilingo import config, server
 
-    settings = config.load(environ={}, home=str(tmp_path_factory.mktemp("prefect-ws")), prefect_port=_free_port())
+    settings = config.load(
+        environ={}, home=str(tmp_path_factory.mktemp("prefect-ws")), prefect_port=_free_port()
+    )
     server.start(settings, os.environ)
     try:
         yield settings.prefect_api_url

@@ -17,7 +17,9 @@ from tests.helpers import write_notice
 
 def counts(db_url: str) -> tuple[int, int, int]:
     with Session(engine_for(db_url)) as s:
-        return tuple(s.exec(select(func.count()).select_from(t)).one() for t in (Document, DocumentVersion, AuditEvent))
+        return tuple(
+            s.exec(select(func.count()).select_from(t)).one() for t in (Document, DocumentVersion, AuditEvent)
+        )
 
 
 def test_submit_json_contract(home: Path, tmp_path: Path, db_url: str) -> None:
@@ -54,7 +56,9 @@ BAD = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD))
-def test_bad_input_one_error_line_and_nothing_stored(case: str, home: Path, tmp_path: Path, db_url: str) -> None:
+def test_bad_input_one_error_line_and_nothing_stored(
+    case: str, home: Path, tmp_path: Path, db_url: str
+) -> None:
     good = write_notice(tmp_path, "good", "Câu tốt.")
     bad = tmp_path / f"{case}.md"
     content, message = BAD[case]

@@ -27,8 +27,9 @@ def test_submit_pretranslate_review_publish(flow_home: Path, prefect_api: str, t
     settings = config.load(home=str(flow_home))
     with session_scope(engine_for(settings.database_url)) as session:
         add(session, "Cửa khẩu mở cửa lúc 7 giờ.", "口岸7时开放。", "zh")
-    notice = write_notice(tmp_path, "gio-mo-cua", "Cửa khẩu mở cửa lúc 7 giờ.\n\nCâu chưa có trong bộ nhớ.",
-                          title="Hải quan")
+    notice = write_notice(
+        tmp_path, "gio-mo-cua", "Cửa khẩu mở cửa lúc 7 giờ.\n\nCâu chưa có trong bộ nhớ.", title="Hải quan"
+    )
     doc = json.loads(invoke("submit", str(notice), "--json"))[0]
 
     out = json.loads(invoke("pretranslate", "--json"))
@@ -81,8 +82,10 @@ def test_demo_publishes_lao_and_chinese_with_glossary_terms(flow_home: Path, pre
     assert not (web / "zh" / "huong-dan-xuat-nhap-canh.html").exists()
     assert (web / "vi" / "huong-dan-xuat-nhap-canh.html").exists()
     queue = json.loads(invoke("review", "queue", "--json"))
-    assert {(q["slug"], q["lang"]) for q in queue} == {("huong-dan-xuat-nhap-canh", "lo"),
-                                                      ("huong-dan-xuat-nhap-canh", "zh")}
+    assert {(q["slug"], q["lang"]) for q in queue} == {
+        ("huong-dan-xuat-nhap-canh", "lo"),
+        ("huong-dan-xuat-nhap-canh", "zh"),
+    }
     status = json.loads(invoke("status", "--json"))
     assert status["counts"]["published"] == {"vi": 3, "lo": 2, "zh": 2}
     # Running it again changes nothing.

@@ -12,7 +12,7 @@ from trilingo.errors import InputError
 
 
 def test_parse_reads_fields_and_cleans_text() -> None:
-    text = "---\ntitle: \" Giờ  làm việc\u200b \"\ncategory: thông báo\ngates: [tay-trang]\n---\nCửa\u00a0khẩu  mở.\n"
+    text = '---\ntitle: " Giờ  làm việc\u200b "\ncategory: thông báo\ngates: [tay-trang]\n---\nCửa\u00a0khẩu  mở.\n'
     notice = parse_notice(text)
     assert notice.title == "Giờ làm việc"
     assert notice.body == "Cửa khẩu mở."
@@ -51,7 +51,10 @@ def test_slugify_vietnamese() -> None:
         ("---\ntitle: '  '\n---\nbody\n", "front matter: 'title' is required and must be text"),
         ("---\ntitle: x\nslug: ../etc\n---\nb\n", "invalid slug '../etc': no '/', '\\' or '..' allowed"),
         ("---\ntitle: x\nslug: a/b\n---\nb\n", "invalid slug 'a/b': no '/', '\\' or '..' allowed"),
-        ("---\ntitle: x\nslug: Hoa Binh\n---\nb\n", "invalid slug 'Hoa Binh': use lowercase a-z, 0-9 and '-' (at most 100)"),
+        (
+            "---\ntitle: x\nslug: Hoa Binh\n---\nb\n",
+            "invalid slug 'Hoa Binh': use lowercase a-z, 0-9 and '-' (at most 100)",
+        ),
         ("---\ntitle: x\ngates: 3\n---\nb\n", "front matter: 'gates' must be a list of names"),
         ("---\ntitle: x\nauthor: y\n---\nb\n", "front matter: unknown key 'author'"),
     ],

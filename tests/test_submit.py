@@ -13,7 +13,8 @@ def notice(body: str, title: str = "Thông báo", slug: str = "tb") -> object:
 
 def translations(session: Session, version_id: int, lang: str) -> dict[str, Translation]:
     rows = session.exec(
-        select(Segment, Translation).join(Translation, Translation.segment_id == Segment.id)
+        select(Segment, Translation)
+        .join(Translation, Translation.segment_id == Segment.id)
         .where(Segment.version_id == version_id, Translation.lang == lang)
     ).all()
     return {seg.source: tr for seg, tr in rows}
@@ -25,7 +26,10 @@ def test_submit_stores_version_segments_and_releases_vietnamese(session: Session
     assert (result.slug, result.version, result.created, result.segments) == ("tb", 1, True, 3)
     version = session.exec(select(DocumentVersion)).one()
     assert [s.source for s in session.exec(select(Segment).order_by(Segment.n)).all()] == [
-        "Thông báo", "Câu một.", "Câu hai."]
+        "Thông báo",
+        "Câu một.",
+        "Câu hai.",
+    ]
     states = {dl.lang: dl.state for dl in session.exec(select(DocLang)).all()}
     assert states == {"vi": DocState.APPROVED, "lo": DocState.SUBMITTED, "zh": DocState.SUBMITTED}
     release = session.exec(select(Release)).one()
@@ -46,8 +50,15 @@ def test_new_version_keeps_unchanged_translations_and_reopens_changed(session: S
     for tr in translations(session, v1.id, "zh").values():
         tr.target, tr.state = "译文", SegmentState.APPROVED
     dl = session.exec(select(DocLang).where(DocLang.lang == "zh")).one()
-    live = Release(document_id=first.id, lang="zh", version_id=v1.id, title="通知", body="译文", content_hash="x",
-                   approved_by="reviewer")
+    live = Release(
+        document_id=first.id,
+        lang="zh",
+        version_id=v1.id,
+        title="通知",
+        body="译文",
+        content_hash="x",
+        approved_by="reviewer",
+    )
     session.add(live)
     session.flush()
     dl.state, dl.release_id = DocState.PUBLISHED, live.id

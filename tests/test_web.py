@@ -43,8 +43,9 @@ def _doc(session: Session, slug: str, body: str) -> int:
 
 def _translate_all(session: Session, doc_id: int, lang: str, text: str) -> None:
     dl = session.exec(select(DocLang).where(DocLang.document_id == doc_id, DocLang.lang == lang)).one()
-    for tr in session.exec(select(Translation).join(Segment).where(Segment.version_id == dl.version_id,
-                                                                    Translation.lang == lang)).all():
+    for tr in session.exec(
+        select(Translation).join(Segment).where(Segment.version_id == dl.version_id, Translation.lang == lang)
+    ).all():
         tr.target, tr.state = text, SegmentState.NEEDS_REVIEW
     dl.state = DocState.PRETRANSLATED
     session.flush()
@@ -57,8 +58,13 @@ def test_publish_only_releases_and_switcher(session: Session, tmp_path: Path) ->
     approve(session, str(doc), "zh", "reviewer")
     summary = publish_channel(session, "web", tmp_path, "op")
     web = tmp_path / "web"
-    assert sorted(summary.written) == ["index.html", "vi/index.html", "vi/tb-1.html", "zh/index.html",
-                                       "zh/tb-1.html"]
+    assert sorted(summary.written) == [
+        "index.html",
+        "vi/index.html",
+        "vi/tb-1.html",
+        "zh/index.html",
+        "zh/tb-1.html",
+    ]
     zh = (web / "zh" / "tb-1.html").read_text(encoding="utf-8")
     vi = (web / "vi" / "tb-1.html").read_text(encoding="utf-8")
     assert '<html lang="zh-Hans">' in zh and '<html lang="vi">' in vi

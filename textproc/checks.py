@@ -37,7 +37,9 @@ def script_warnings(text: str, lang: str) -> list[str]:
             warnings.append(f"script: Thai letters in a Lao translation: {''.join(thai[:10])}")
         share = sum(LAO[0] <= ord(c) <= LAO[1] for c in letters) / len(letters)
         if share < MIN_LAO_SHARE:
-            warnings.append(f"script: only {share:.0%} of letters are Lao (expected at least {MIN_LAO_SHARE:.0%})")
+            warnings.append(
+                f"script: only {share:.0%} of letters are Lao (expected at least {MIN_LAO_SHARE:.0%})"
+            )
         return warnings
     if lang == "zh":
         warnings = []
@@ -47,7 +49,9 @@ def script_warnings(text: str, lang: str) -> list[str]:
         simplified = _t2s().convert(text)
         traditional = sorted({a for a, b in zip(text, simplified, strict=False) if a != b})
         if len(simplified) == len(text) and traditional:
-            warnings.append(f"script: Traditional characters in Simplified Chinese: {''.join(traditional[:10])}")
+            warnings.append(
+                f"script: Traditional characters in Simplified Chinese: {''.join(traditional[:10])}"
+            )
         elif len(simplified) != len(text):
             warnings.append("script: Traditional phrasing in Simplified Chinese")
         return warnings

@@ -13,7 +13,10 @@ import unicodedata
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _ZW_TABLE = {ord(c): None for c in ZERO_WIDTH}
 # NBSP, narrow NBSP, figure space, and the other Unicode spaces become a plain space.
-_SPACE_TABLE = {ord(c): " " for c in "\u00a0\u202f\u2007\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000\t"}
+_SPACE_TABLE = {
+    ord(c): " "
+    for c in "\u00a0\u202f\u2007\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000\t"
+}
 _SPACE_RUN = re.compile(r" {2,}")
 
 

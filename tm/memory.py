@@ -35,7 +35,9 @@ def lookup_exact(session: Session, texts: Iterable[str], tgt: str, src: str = SO
     for start in range(0, len(keys), 500):  # stay under SQLite's bound-parameter limit
         chunk = keys[start : start + 500]
         rows = session.exec(
-            select(TMEntry).where(TMEntry.src_lang == src, TMEntry.tgt_lang == tgt, col(TMEntry.key).in_(chunk))
+            select(TMEntry).where(
+                TMEntry.src_lang == src, TMEntry.tgt_lang == tgt, col(TMEntry.key).in_(chunk)
+            )
         ).all()
         for row in rows:
             for text in keyed[row.key]:
@@ -43,16 +45,35 @@ def lookup_exact(session: Session, texts: Iterable[str], tgt: str, src: str = SO
     return hits
 
 
-def add(session: Session, source: str, target: str, tgt: str, *, origin: str = "approved", actor: str | None = None,
-        document_id: int | None = None, needs_native_review: bool = False, src: str = SOURCE) -> TMEntry:
+def add(
+    session: Session,
+    source: str,
+    target: str,
+    tgt: str,
+    *,
+    origin: str = "approved",
+    actor: str | None = None,
+    document_id: int | None = None,
+    needs_native_review: bool = False,
+    src: str = SOURCE,
+) -> TMEntry:
     """Insert or update the pair for this source; the newest approval wins."""
     key = tm_key(source, src)
     entry = session.exec(
         select(TMEntry).where(TMEntry.src_lang == src, TMEntry.tgt_lang == tgt, TMEntry.key == key)
     ).first()
     if entry is None:
-        entry = TMEntry(src_lang=src, tgt_lang=tgt, key=key, source=source, target=target, origin=origin,
-                        needs_native_review=needs_native_review, document_id=document_id, created_by=actor)
+        entry = TMEntry(
+            src_lang=src,
+            tgt_lang=tgt,
+            key=key,
+            source=source,
+            target=target,
+            origin=origin,
+            needs_native_review=needs_native_review,
+            document_id=document_id,
+            created_by=actor,
+        )
         session.add(entry)
     else:
         entry.source, entry.target, entry.origin = source, target, origin
@@ -85,7 +106,15 @@ def load_starter(session: Session, actor: str) -> int:
     added = 0
     for pair in starter_pairs():
         if not lookup_exact(session, [pair.vi], pair.lang):
-            add(session, pair.vi, pair.target, pair.lang, origin="starter", actor=actor, needs_native_review=True)
+            add(
+                session,
+                pair.vi,
+                pair.target,
+                pair.lang,
+                origin="starter",
+                actor=actor,
+                needs_native_review=True,
+            )
             session.flush()
             added += 1
     return added

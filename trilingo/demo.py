@@ -22,8 +22,9 @@ def sample_files() -> list[Path]:
 
 
 def run_demo(app: App, echo: Callable[[str], None]) -> None:
-    from commands.flowrun import run_pretranslate, run_publish
     from glossary.store import load_starter
+
+    from commands.flowrun import run_pretranslate, run_publish
     from intake.submit import submit
     from review.actions import approve
     from review.queue import queue
@@ -38,20 +39,28 @@ def run_demo(app: App, echo: Callable[[str], None]) -> None:
     with app.session() as session:
         version = load_starter(session, EDITOR)
         added = load_tm(session, EDITOR)
-    echo(f"2. Glossary version {version} loaded; {added} starter memory pair(s) added (marked: needs native review)")
+    echo(
+        f"2. Glossary version {version} loaded; {added} starter memory pair(s) added (marked: needs native review)"
+    )
     notices = [read_notice(p) for p in sample_files()]
     with app.session() as session:
         submitted = [submit(session, n, EDITOR) for n in notices]
     for s in submitted:
         echo(f"3. Submitted {s.slug} (#{s.id}) version {s.version}" + ("" if s.created else " (unchanged)"))
     for r in run_pretranslate(app, [], []):
-        echo(f"4. Pretranslated [{r['lang']}]: {r['segments']} segments — memory {r['tm']}, glossary {r['glossary']}, "
-             f"untranslated {r['untranslated']}")
+        echo(
+            f"4. Pretranslated [{r['lang']}]: {r['segments']} segments — memory {r['tm']}, glossary {r['glossary']}, "
+            f"untranslated {r['untranslated']}"
+        )
     with app.session() as session:
         items = queue(session)
         echo("5. Review queue:")
         for item in items:
-            mark = f"{item.untranslated} untranslated: waits for a translator" if item.untranslated else "complete"
+            mark = (
+                f"{item.untranslated} untranslated: waits for a translator"
+                if item.untranslated
+                else "complete"
+            )
             echo(f"   #{item.document} {item.slug} [{item.lang}] {item.state} — {mark}")
         for item in items:
             if not item.untranslated and item.state in ("pretranslated", "in_review"):
@@ -62,5 +71,7 @@ def run_demo(app: App, echo: Callable[[str], None]) -> None:
     web = settings.public_dir / "web"
     echo("")
     echo(f"The site: {web / 'index.html'}  (python -m http.server -d {web} 8000)")
-    echo(f"Flow runs: {st.ui_url}/runs  or  PREFECT_API_URL={settings.prefect_api_url} uv run prefect flow-run ls")
+    echo(
+        f"Flow runs: {st.ui_url}/runs  or  PREFECT_API_URL={settings.prefect_api_url} uv run prefect flow-run ls"
+    )
     echo("Still waiting for a human: uv run trilingo review queue")

@@ -6,6 +6,7 @@ before it records the run, losing history. So flows report to one long-lived loc
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -13,7 +14,6 @@ import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 
@@ -40,14 +40,16 @@ class ServerStatus:
 def prefect_env(settings: Settings, base: Mapping[str, str]) -> dict[str, str]:
     """Environment for a Prefect process (server or flow runner) bound to this workspace."""
     env = dict(base)
-    env.update({
-        "PREFECT_HOME": str(settings.prefect_home),
-        "PREFECT_API_URL": settings.prefect_api_url,
-        "DO_NOT_TRACK": "1",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_SERVER_API_HOST": "127.0.0.1",
-        "PREFECT_SERVER_API_PORT": str(settings.prefect_port),
-    })
+    env.update(
+        {
+            "PREFECT_HOME": str(settings.prefect_home),
+            "PREFECT_API_URL": settings.prefect_api_url,
+            "DO_NOT_TRACK": "1",
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_SERVER_API_HOST": "127.0.0.1",
+            "PREFECT_SERVER_API_PORT": str(settings.prefect_port),
+        }
+    )
     return env
 
 
@@ -82,9 +84,23 @@ def start(settings: Settings, base_env: Mapping[str, str], wait: float = START_T
         settings.prefect_home.mkdir(parents=True, exist_ok=True)
         log = (settings.prefect_home / LOG_FILE).open("ab")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-             "--port", str(settings.prefect_port), "--no-background", "--analytics-off"],
-            env=prefect_env(settings, base_env), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "prefect",
+                "server",
+                "start",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(settings.prefect_port),
+                "--no-background",
+                "--analytics-off",
+            ],
+            env=prefect_env(settings, base_env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             start_new_session=True,  # survives the CLI process, and stops as one group
         )
         (settings.prefect_home / PID_FILE).write_text(str(proc.pid))
@@ -102,10 +118,8 @@ def start(settings: Settings, base_env: Mapping[str, str], wait: float = START_T
 
 def _reap(pid: int) -> None:
     """Collect our own child's exit status, so a stopped server does not linger as a zombie."""
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
 
 
 def stop(settings: Settings, wait: float = 20.0) -> bool:
@@ -114,10 +128,8 @@ def stop(settings: Settings, wait: float = 20.0) -> bool:
     if pid is None:
         (settings.prefect_home / PID_FILE).unlink(missing_ok=True)
         return False
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline and _pid(settings) is not None:
         _reap(pid)
