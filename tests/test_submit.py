@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlmodel import Session, select
 
 from intake.submit import submit
@@ -74,3 +76,32 @@ def test_new_version_keeps_unchanged_translations_and_reopens_changed(session: S
     assert all(t.target == "译文" for t in translations(session, v1.id, "zh").values())
     session.refresh(dl)
     assert (dl.state, dl.release_id, dl.version_id) == (DocState.SUBMITTED, live.id, v2.id)
+
+
+SAFE_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\x00"), min_size=1, max_size=80
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(title=SAFE_TEXT, sentences=st.lists(SAFE_TEXT, min_size=1, max_size=5))
+def test_text_survives_storage(title: str, sentences: list[str]) -> None:
+    """What is stored (and re-joined from segments) equals the cleaned input, for any text."""
+    from sqlmodel import create_engine
+
+    from store.db import init_db
+    from textproc.clean import clean_line
+    from textproc.frontmatter import Notice
+    from textproc.segment import join
+
+    title = clean_line(title) or "t"
+    body = "\n\n".join(p for p in (clean_line(s).lstrip("#>-*+0123456789.) ") for s in sentences) if p)
+    engine = create_engine("sqlite://")
+    init_db(engine)
+    with Session(engine) as session:
+        submit(session, Notice(title=title, body=body, slug="x"), "ed")
+        session.commit()
+        version = session.exec(select(DocumentVersion)).one()
+        segs = session.exec(select(Segment).where(Segment.version_id == version.id).order_by(Segment.n)).all()
+        assert (version.title, version.body) == (title, body)
+        assert join([(s.block, s.kind, s.prefix, s.source) for s in segs], "vi") == (title, body)
