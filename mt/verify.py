@@ -44,8 +44,11 @@ SCRIPTS = {"lo": ("Lao", _is_lao), "zh": ("Han", _is_han)}
 
 
 def _foreign_letters(source: str, output: str) -> list[str]:
-    """Letters of the output, leaving out words copied verbatim from the source (names, acronyms)."""
-    kept = {w.strip(_PUNCT) for w in source.split()}
+    """Letters of the output, leaving out capitalised words copied from the source (names, acronyms).
+
+    Lower-case source words in the output are untranslated leftovers, and they count against it.
+    """
+    kept = {w for w in (w.strip(_PUNCT) for w in source.split()) if w[:1].isupper()}
     letters: list[str] = []
     for word in output.split():
         if word.strip(_PUNCT) in kept:
