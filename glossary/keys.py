@@ -10,6 +10,11 @@ Chinese: spaces and zero-width characters dropped. Never NFKC (it breaks ຳ/ໜ
 runs over: for Vietnamese it is length-preserving on clean NFC text, so match offsets map back to the
 original text for free; anything else (NFD, zero-width, Lao folds, spaces in Lao/Chinese) goes
 through an `OffsetMap` built only around the places that change length.
+
+Speed: a Vietnamese scan key is only lower() and a few str.replace calls. The tone-mark fold is
+not applied to running text at all: `term_keys` adds every old/new spelling of a term to the
+automaton instead (a term has few such syllables), and the matcher checks syllable boundaries only
+on the candidates it finds.
 """
 
 from __future__ import annotations
@@ -35,8 +40,14 @@ for _vowel, _marks in _TONED.items():
         _TONE_FOLD[_first + _mark] = _tone + _vowel
 _TONE_RE = re.compile(r"(?:o[àáảãạèéẻẽẹ]|(?<!q)u[ỳýỷỹỵ])(?!\w)")
 
-# Everything that is not a letter or digit is a word boundary in a Vietnamese scan key.
-_NON_WORD = re.compile(r"[^\w ]")
+# The other spelling of each folded (old-style) open syllable, for generating term variants.
+_TONE_UNFOLD = {v: k for k, v in _TONE_FOLD.items()}
+_FOLDED_RE = re.compile(r"(?:[òóỏõọ][ae]|(?<!q)[ùúủũụ]y)(?!\w)")
+_MAX_VARIANTS = 64
+# Whitespace that separates Vietnamese words like a space (NBSP, narrow NBSP, tabs, newlines …).
+_VI_SPACES = (
+    "\u00a0\u202f\u2007\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000\t\n\r\x0b\x0c"
+)
 # Places where the Vietnamese key may change length: zero-width runs, dotted capital I (lower() makes
 # it two characters), and a base letter followed by combining marks (NFD input).
 _COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
@@ -160,10 +171,12 @@ def scan_key(text: str, lang: str) -> ScanKey:
     if lang == "vi":
         if _needs_rewrite_vi(text):
             text, offsets = _rewrite(text, _VI_SPOTS, lang)
-        text = _safe_nfc(text)
-        # Pad with boundary spaces so that keys " term " only match on whole syllables.
-        key = " " + _NON_WORD.sub(" ", _fold_tones(text.lower())) + " "
-        return ScanKey(key, 1, offsets)
+        text = _safe_nfc(text).lower()
+        for space in _VI_SPACES:
+            if space in text:
+                text = text.replace(space, " ")
+        # One space of padding on each side, so the boundary test never falls off the key.
+        return ScanKey(" " + text + " ", 1, offsets)
     text, offsets = _rewrite(text, _LO_SPOTS if lang == "lo" else _ZH_SPOTS, lang)
     text = _safe_nfc(text)
     if lang == "lo":
@@ -179,6 +192,19 @@ def _safe_nfc(text: str) -> str:
     return nfc if len(nfc) == len(text) else text
 
 
-def term_key(term: str, lang: str) -> str:
-    """The automaton key of a glossary term: the scan key of the cleaned term."""
-    return scan_key(clean_line(term), lang).key
+def term_keys(term: str, lang: str) -> list[str]:
+    """The automaton keys of a glossary term: its scan key, and for Vietnamese every tone-mark
+    spelling (old and new style in each open oa/oe/uy syllable) and hyphens written as spaces."""
+    key = scan_key(clean_line(term), lang).key
+    if lang != "vi":
+        return [key]
+    base = _fold_tones(key[1:-1])
+    forms = {base, base.replace("-", " ")}
+    for form in list(forms):
+        spots = list(_FOLDED_RE.finditer(form))[:6]  # 2**6 = _MAX_VARIANTS spellings at most
+        variants = [form]
+        for m in spots:
+            other = _TONE_UNFOLD[m.group()]
+            variants += [v[: m.start()] + other + v[m.end() :] for v in variants]
+        forms.update(variants[:_MAX_VARIANTS])
+    return sorted(forms)

@@ -1,0 +1,108 @@
+"""The glossary as CSV: the columns of the shipped border-glossary.csv, one status per row.
+
+A concept may take several rows (an admitted variant, a superseded or forbidden term); its domain,
+confidence and note repeat on each. Written rows are canonical: concepts in order, then rows by
+status (preferred, admitted, superseded, forbidden), one term per language per row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from pathlib import Path
+
+from glossary.entries import (
+    LANGS,
+    STATUSES,
+    ConceptData,
+    TermData,
+    add_term,
+    check_concept_id,
+    check_confidence,
+    check_status,
+)
+from glossary.errors import MalformedFile
+from glossary.files import read_text
+
+COLUMNS = ("concept", "vi", "lo", "zh", "status", "domain", "confidence", "note")
+
+
+def read_csv(path: Path) -> list[ConceptData]:
+    """Parse a glossary CSV; any problem raises MalformedFile naming the file and line."""
+    text = read_text(path)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    concepts: dict[str, tuple[ConceptData, int]] = {}
+    header: list[str] | None = None
+    line = 1
+    try:
+        for row in reader:
+            where = f"{path} line {line}"
+            line = reader.line_num + 1  # the next record starts after this one's last physical line
+            if header is None:
+                header = _check_header(row, where)
+                continue
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                raise MalformedFile(f"{where}: expected {len(header)} fields, found {len(row)}")
+            _add_row(concepts, dict(zip(header, row, strict=True)), where)
+    except csv.Error as exc:
+        raise MalformedFile(f"{path} line {reader.line_num}: bad CSV ({exc})") from None
+    if header is None:
+        raise MalformedFile(f"{path} line 1: empty file")
+    return [c for c, _ in concepts.values()]
+
+
+def _check_header(row: list[str], where: str) -> list[str]:
+    names = [c.strip() for c in row]
+    missing = [c for c in COLUMNS if c not in names]
+    if missing:
+        raise MalformedFile(f"{where}: missing column(s): {', '.join(missing)}")
+    unknown = [c for c in names if c not in COLUMNS]
+    if unknown:
+        raise MalformedFile(f"{where}: unknown column {unknown[0]!r} (expected: {','.join(COLUMNS)})")
+    if len(set(names)) != len(names):
+        raise MalformedFile(f"{where}: a column appears twice")
+    return names
+
+
+def _add_row(concepts: dict[str, tuple[ConceptData, int]], row: dict[str, str], where: str) -> None:
+    cid = check_concept_id(row["concept"], where)
+    status = check_status(row["status"], where)
+    fields = {
+        "domain": row["domain"].strip(),
+        "confidence": check_confidence(row["confidence"], where),
+        "note": row["note"].strip(),
+    }
+    if cid in concepts:
+        concept, first = concepts[cid]
+        for name, value in fields.items():
+            if getattr(concept, name) != value:
+                raise MalformedFile(
+                    f"{where}: concept {cid!r} has {name} {value!r} here but {getattr(concept, name)!r} on line {first}"
+                )
+    else:
+        concept = ConceptData(cid, **fields)
+        concepts[cid] = (concept, int(where.rsplit(" ", 1)[1]))
+    cells = [(lang, row[lang].strip()) for lang in LANGS if row[lang].strip()]
+    if not cells:
+        raise MalformedFile(f"{where}: no term (vi, lo and zh are all empty)")
+    for lang, text in cells:
+        add_term(concept, TermData(lang, text, status), where)
+
+
+def write_csv(concepts: Iterable[ConceptData]) -> str:
+    """The canonical CSV text (UTF-8 without BOM, LF line ends, minimal quoting)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for c in concepts:
+        for status in STATUSES:
+            by_lang = {
+                lang: [t.text for t in c.terms if t.lang == lang and t.status == status] for lang in LANGS
+            }
+            for i in range(max(len(v) for v in by_lang.values())):
+                cells = [by_lang[lang][i] if i < len(by_lang[lang]) else "" for lang in LANGS]
+                writer.writerow([c.concept, *cells, status, c.domain, c.confidence, c.note])
+    return out.getvalue()

@@ -1,0 +1,113 @@
+"""Glossary concepts and terms as plain data: what files are read into and written from.
+
+A concept has a stable id, a domain, a confidence and a note, and terms in vi, lo and zh, each with
+its own status. The database (glossary.models), the files (csvio, tbx) and the matcher all speak this.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from glossary.errors import MalformedFile, TermConflict
+from glossary.keys import match_key
+from textproc.clean import clean_line
+
+LANGS = ("vi", "lo", "zh")
+# Listed best first: the order a concept's terms are written in, and which term wins a tie.
+STATUSES = ("preferred", "admitted", "superseded", "forbidden")
+CONFIDENCES = ("high", "medium", "low")
+_CONCEPT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+@dataclass(frozen=True)
+class TermData:
+    lang: str
+    text: str
+    status: str
+
+
+@dataclass
+class ConceptData:
+    concept: str
+    domain: str = ""
+    confidence: str = "low"
+    note: str = ""
+    terms: list[TermData] = field(default_factory=list)
+
+    def snapshot(self) -> dict[str, Any]:
+        """A JSON-able copy, kept in the change log so `impact` can see what a term used to be."""
+        return {
+            "domain": self.domain,
+            "confidence": self.confidence,
+            "note": self.note,
+            "terms": [[t.lang, t.text, t.status] for t in self.terms],
+        }
+
+    @classmethod
+    def from_snapshot(cls, concept: str, data: dict[str, Any]) -> ConceptData:
+        return cls(
+            concept, data["domain"], data["confidence"], data["note"], [TermData(*t) for t in data["terms"]]
+        )
+
+    def sorted_terms(self) -> list[TermData]:
+        """Terms best status first, keeping their order within a status (the order files use)."""
+        return sorted(self.terms, key=lambda t: STATUSES.index(t.status))
+
+
+def check_concept_id(value: str, where: str) -> str:
+    value = value.strip()
+    if not value:
+        raise MalformedFile(f"{where}: empty concept id")
+    if not _CONCEPT_ID.fullmatch(value):
+        raise MalformedFile(f"{where}: bad concept id {value!r} (use letters, digits, '.', '_' and '-')")
+    return value
+
+
+def check_status(value: str, where: str) -> str:
+    value = value.strip()
+    if value not in STATUSES:
+        raise MalformedFile(f"{where}: unknown status {value!r} (expected one of: {', '.join(STATUSES)})")
+    return value
+
+
+def check_confidence(value: str, where: str) -> str:
+    value = value.strip()
+    if value not in CONFIDENCES:
+        raise MalformedFile(
+            f"{where}: unknown confidence {value!r} (expected one of: {', '.join(CONFIDENCES)})"
+        )
+    return value
+
+
+def check_lang(value: str, where: str) -> str:
+    if value not in LANGS:
+        raise MalformedFile(f"{where}: unknown language {value!r} (expected one of: {', '.join(LANGS)})")
+    return value
+
+
+def add_term(concept: ConceptData, term: TermData, where: str) -> None:
+    """Add a term, refusing duplicates and a second preferred term in one language."""
+    text = clean_line(term.text)
+    if not text:
+        raise MalformedFile(f"{where}: empty {term.lang} term")
+    key = match_key(text, term.lang)
+    for other in concept.terms:
+        if other.lang != term.lang:
+            continue
+        if match_key(other.text, other.lang) == key:
+            raise MalformedFile(
+                f"{where}: concept {concept.concept!r} lists the {term.lang} term {text!r} twice"
+            )
+        if term.status == "preferred" and other.status == "preferred":
+            raise TermConflict(
+                f"{where}: concept {concept.concept!r} has two preferred {term.lang} terms "
+                f"({other.text!r} and {text!r}); make one of them admitted"
+            )
+    concept.terms.append(TermData(term.lang, text, term.status))
+
+
+def confidence_label(confidence: str) -> str:
+    """What a reviewer sees next to a term: nothing for high, a warning for medium and low."""
+    return "" if confidence == "high" else f"{confidence} confidence, unverified"

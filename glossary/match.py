@@ -1,0 +1,230 @@
+"""The in-memory matcher: one Aho-Corasick automaton per language over the terms' scan keys.
+
+Matches are longest-leftmost. Vietnamese matches must sit on syllable boundaries (checked on each
+candidate the automaton finds). Lao and Chinese keys have no boundaries and ignore spaces: those
+languages do not mark words with spaces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import ahocorasick
+
+from glossary.entries import LANGS, STATUSES, ConceptData, confidence_label
+from glossary.keys import scan_key, term_keys
+
+# Gaps a whole-glossary segment may have between terms, and how Chinese writes them.
+_ZH_PUNCT = str.maketrans({",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"})
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptInfo:
+    concept: str
+    domain: str
+    confidence: str
+    note: str
+    terms: tuple[tuple[str, str, str], ...]  # (lang, text, status), best status first
+
+    def target(self, lang: str) -> str | None:
+        """The term to use in `lang`: preferred, else admitted, else superseded; never forbidden."""
+        for status in STATUSES[:3]:
+            for t_lang, text, t_status in self.terms:
+                if t_lang == lang and t_status == status:
+                    return text
+        return None
+
+    def accepted(self, lang: str) -> list[str]:
+        """Terms that satisfy a requirement for this concept in `lang`."""
+        return [text for t_lang, text, status in self.terms if t_lang == lang and status != "forbidden"]
+
+    def label(self) -> str:
+        """The concept id, with its confidence when it is not high (a reviewer must see that)."""
+        extra = confidence_label(self.confidence)
+        return f"{self.concept}, {extra}" if extra else self.concept
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    info: ConceptInfo
+    lang: str
+    text: str
+    status: str
+
+
+class Match(NamedTuple):
+    """One glossary term found in a text; start/end index the original text."""
+
+    start: int
+    end: int
+    text: str
+    entry: Entry
+
+    @property
+    def concept(self) -> str:
+        return self.entry.info.concept
+
+    @property
+    def status(self) -> str:
+        return self.entry.status
+
+    @property
+    def confidence(self) -> str:
+        return self.entry.info.confidence
+
+    @property
+    def note(self) -> str:
+        return self.entry.info.note
+
+    @property
+    def domain(self) -> str:
+        return self.entry.info.domain
+
+    @property
+    def info(self) -> ConceptInfo:
+        return self.entry.info
+
+    def target(self, lang: str) -> str | None:
+        """The term to use for this match in `lang` (None for a forbidden source term)."""
+        return None if self.entry.status == "forbidden" else self.entry.info.target(lang)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "concept": self.concept,
+            "status": self.status,
+            "confidence": self.confidence,
+            "note": self.note,
+            "domain": self.domain,
+            "targets": {lang: self.target(lang) for lang in LANGS},
+        }
+
+
+class Glossary:
+    """All terms of one glossary version, ready to match."""
+
+    def __init__(self, concepts: Iterable[ConceptData], version: int = 0) -> None:
+        self.version = version
+        self.concepts: dict[str, ConceptInfo] = {}
+        by_key: dict[str, dict[str, list[Entry]]] = {lang: {} for lang in LANGS}
+        for c in concepts:
+            terms = tuple((t.lang, t.text, t.status) for t in c.sorted_terms())
+            info = ConceptInfo(c.concept, c.domain, c.confidence, c.note, terms)
+            self.concepts[c.concept] = info
+            for lang, text, status in terms:
+                entry = Entry(info, lang, text, status)
+                for key in term_keys(text, lang):
+                    by_key[lang].setdefault(key, []).append(entry)
+        self._automata: dict[str, Any] = {}
+        for lang, keys in by_key.items():
+            if not keys:
+                continue
+            automaton = ahocorasick.Automaton()
+            for key, entries in keys.items():
+                # The same key in several concepts (Lào: laos, and the row forbidding 寮国): best status wins.
+                entries.sort(key=lambda e: STATUSES.index(e.status))
+                automaton.add_word(key, (len(key), entries[0]))
+            automaton.make_automaton()
+            self._automata[lang] = automaton
+        self._by_source = {lang: by_key[lang] for lang in LANGS}
+
+    def annotate(self, text: str, lang: str) -> list[Match]:
+        """Longest-leftmost glossary terms in `text` (whole syllables in Vietnamese)."""
+        automaton = self._automata.get(lang)
+        if automaton is None or not text:
+            return []
+        sk = scan_key(text, lang)
+        key = sk.key
+        out: list[Match] = []
+        pos = 0
+        if lang == "vi":
+            # Whole syllables only: the characters around a candidate must not be letters or digits.
+            # (start, -end) sorted: the first candidate at each start is the longest one there.
+            cands = [
+                (e - v[0] + 1, -e, v[1])
+                for e, v in automaton.iter(key)
+                if not key[e + 1].isalnum() and not key[e - v[0]].isalnum()
+            ]
+            cands.sort()
+            fast = sk.offsets is None
+            for s, ne, entry in cands:
+                if s >= pos:
+                    pos = 1 - ne
+                    if fast:  # key position k is text position k - 1
+                        out.append(Match(s - 1, pos - 1, text[s - 1 : pos - 1], entry))
+                    else:
+                        a, b = sk.span(s, pos)
+                        out.append(Match(a, b, text[a:b], entry))
+            return out
+        cands = [(e - v[0] + 1, -e, v[1]) for e, v in automaton.iter(key)]
+        cands.sort()
+        for s, ne, entry in cands:
+            if s >= pos:
+                pos = 1 - ne
+                a, b = sk.span(s, pos)
+                out.append(Match(a, b, text[a:b], entry))
+        return out
+
+    def whole_translation(self, text: str, src: str, tgt: str) -> str | None:
+        """The target text if `text` is only glossary terms, spaces and punctuation; else None."""
+        matches = self.annotate(text, src)
+        if not matches:
+            return None
+        pieces: list[str] = []
+        pos = 0
+        for m in [*matches, None]:
+            gap = text[pos : m.start if m else len(text)]
+            if any(ch.isalnum() for ch in gap):
+                return None
+            pieces.append(_gap(gap, tgt, first=pos == 0, last=m is None))
+            if m is None:
+                break
+            target = m.target(tgt)
+            if target is None:
+                return None
+            pieces.append(target)
+            pos = m.end
+        return "".join(pieces).strip()
+
+    def hints(self, text: str, src: str, tgt: str) -> list[dict[str, Any]]:
+        """One JSON-able hint per term found, for the reviewer (confidence included)."""
+        return [
+            {
+                "type": "term",
+                "source": m.text,
+                "target": m.target(tgt),
+                "concept": m.concept,
+                "status": m.status,
+                "confidence": m.confidence,
+                "note": m.note,
+                "domain": m.domain,
+                "start": m.start,
+                "end": m.end,
+            }
+            for m in self.annotate(text, src)
+        ]
+
+    def replacement(self, info: ConceptInfo, lang: str) -> str | None:
+        """What to write instead of a forbidden term: the concept's own target, else one of a concept
+        that shares its Vietnamese term (寮国 is forbidden under a row whose vi term is Lào)."""
+        own = info.target(lang)
+        if own:
+            return own
+        for t_lang, text, _ in info.terms:
+            if t_lang != "vi":
+                continue
+            for entry in self._by_source["vi"].get(term_keys(text, "vi")[0], []):
+                if entry.info is not info and entry.status != "forbidden" and entry.info.target(lang):
+                    return entry.info.target(lang)
+        return None
+
+
+def _gap(gap: str, tgt: str, *, first: bool, last: bool) -> str:
+    if tgt != "zh":
+        return gap
+    # Chinese puts no spaces between words and uses full-width punctuation.
+    return gap.replace(" ", "").translate(_ZH_PUNCT)

@@ -1,0 +1,193 @@
+"""The glossary in the database: load, import, add and export, each change one new version.
+
+A change set (the starter glossary, one import, one `add`) is written in the caller's transaction
+and bumps the version once; GlossaryChange keeps each touched concept before and after, which is
+what `impact` reads. Imports merge: concepts in the file replace those with the same id, the rest
+stay. A file is parsed and checked completely before anything is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, delete, select
+
+from glossary.csvio import read_csv, write_csv
+from glossary.entries import ConceptData, TermData, add_term, check_concept_id
+from glossary.errors import ConcurrentChange, GlossaryError
+from glossary.files import file_format
+from glossary.match import Glossary, Match
+from glossary.models import GlossaryChange, GlossaryConcept, GlossaryTerm, GlossaryVersion
+from glossary.tbx import read_tbx, write_tbx
+
+STARTER = "border-glossary.csv"
+
+
+@dataclass
+class ImportSummary:
+    file: str
+    format: str
+    version: int
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped_langs: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def starter_path() -> Path:
+    return Path(str(resources.files("glossary").joinpath("data", STARTER)))
+
+
+def current_version(session: Session) -> int:
+    return session.exec(select(func.max(GlossaryVersion.version))).one() or 0
+
+
+def concepts(session: Session) -> list[ConceptData]:
+    """Every concept with its terms, in the order they arrived."""
+    rows = session.exec(select(GlossaryConcept).order_by(col(GlossaryConcept.id))).all()
+    out = {r.id: ConceptData(r.concept, r.domain, r.confidence, r.note) for r in rows}
+    for t in session.exec(select(GlossaryTerm).order_by(col(GlossaryTerm.id))).all():
+        out[t.concept_id].terms.append(TermData(t.lang, t.text, t.status))
+    return list(out.values())
+
+
+def load(session: Session) -> Glossary:
+    """The matcher for the current version."""
+    return Glossary(concepts(session), current_version(session))
+
+
+def load_starter(session: Session, actor: str) -> int:
+    """Load the shipped border glossary if the glossary was never set up; return the version."""
+    if current_version(session) == 0 and session.exec(select(GlossaryConcept.id).limit(1)).first() is None:
+        _apply(session, read_csv(starter_path()), actor, "starter", STARTER)
+    return current_version(session)
+
+
+def read_file(path: Path) -> tuple[str, list[ConceptData], list[str]]:
+    """Parse a CSV or TBX file completely: (format, concepts, skipped language tags)."""
+    fmt = file_format(path)
+    if fmt == "csv":
+        return fmt, read_csv(path), []
+    parsed, skipped = read_tbx(path)
+    return fmt, parsed, skipped
+
+
+def import_file(session: Session, path: Path, actor: str) -> ImportSummary:
+    """Merge a CSV or TBX (v2 or v3) file into the glossary: all of it, or nothing."""
+    fmt, parsed, skipped = read_file(path)
+    load_starter(session, actor)
+    summary = _apply(session, parsed, actor, "import", path.name)
+    summary.file, summary.format, summary.skipped_langs = str(path), fmt, skipped
+    return summary
+
+
+def add(
+    session: Session,
+    actor: str,
+    concept: str,
+    terms: list[TermData],
+    domain: str | None = None,
+    confidence: str | None = None,
+    note: str | None = None,
+) -> ImportSummary:
+    """Add terms to a concept (created if new); fields given replace the concept's."""
+    if not terms and domain is None and confidence is None and note is None:
+        raise GlossaryError("nothing to add: give a term (--vi, --lo, --zh) or a field to change")
+    concept = check_concept_id(concept, "glossary add")
+    load_starter(session, actor)
+    existing = {c.concept: c for c in concepts(session)}
+    old = existing.get(concept)
+    data = ConceptData(concept, *(old.domain, old.confidence, old.note) if old else ("", "low", ""))
+    data.terms = list(old.terms) if old else []
+    data.domain = data.domain if domain is None else domain.strip()
+    data.confidence = data.confidence if confidence is None else confidence
+    data.note = data.note if note is None else note.strip()
+    for t in terms:
+        add_term(data, t, f"glossary add {concept}")
+    if not data.terms:
+        raise GlossaryError(f"concept {concept!r} needs at least one term")
+    described = ", ".join(f"{t.lang} {t.text!r} ({t.status})" for t in terms) or "fields"
+    summary = _apply(session, [data], actor, "add", f"{concept}: {described}")
+    summary.format = "add"
+    return summary
+
+
+def export(session: Session, fmt: str, actor: str) -> str:
+    """The whole glossary as CSV or TBX text."""
+    load_starter(session, actor)
+    if fmt == "csv":
+        return write_csv(concepts(session))
+    if fmt == "tbx":
+        return write_tbx(concepts(session))
+    raise GlossaryError(f"unknown export format {fmt!r} (expected csv or tbx)")
+
+
+def _apply(
+    session: Session, incoming: list[ConceptData], actor: str, action: str, source: str
+) -> ImportSummary:
+    rows = {r.concept: r for r in session.exec(select(GlossaryConcept)).all()}
+    existing = {c.concept: c for c in concepts(session)}
+    version = current_version(session)
+    summary = ImportSummary(source, action, version)
+    todo: list[tuple[ConceptData | None, ConceptData]] = []
+    for c in incoming:
+        old = existing.get(c.concept)
+        if old is not None and old.snapshot() == c.snapshot():
+            summary.unchanged += 1
+        else:
+            todo.append((old, c))
+    if not todo:
+        return summary
+    version += 1
+    summary.version = version
+    summary.added = [c.concept for old, c in todo if old is None]
+    summary.changed = [c.concept for old, c in todo if old is not None]
+    session.add(
+        GlossaryVersion(
+            version=version,
+            actor=actor,
+            action=action,
+            source=source,
+            summary={"added": len(summary.added), "changed": len(summary.changed)},
+        )
+    )
+    try:
+        session.flush()
+    except IntegrityError:
+        raise ConcurrentChange() from None
+    for old, c in todo:
+        row = rows.get(c.concept) or GlossaryConcept(concept=c.concept)
+        row.domain, row.confidence, row.note, row.version = c.domain, c.confidence, c.note, version
+        session.add(row)
+        session.flush()
+        session.exec(delete(GlossaryTerm).where(col(GlossaryTerm.concept_id) == row.id))
+        assert row.id is not None
+        session.add_all(
+            GlossaryTerm(concept_id=row.id, lang=t.lang, text=t.text, status=t.status) for t in c.terms
+        )
+        session.add(
+            GlossaryChange(
+                version=version,
+                concept=c.concept,
+                action="added" if old is None else "changed",
+                old=old.snapshot() if old else None,
+                new=c.snapshot(),
+            )
+        )
+    session.flush()
+    return summary
+
+
+def lookup(session: Session, text: str, lang: str, actor: str) -> tuple[Glossary, list[Match]]:
+    """The current glossary and the terms it finds in `text`."""
+    load_starter(session, actor)
+    glossary = load(session)
+    return glossary, glossary.annotate(text, lang)

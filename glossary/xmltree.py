@@ -1,0 +1,80 @@
+"""A small XML tree that remembers line numbers, so TBX errors can name the element and its line.
+
+Built on pyexpat: no DTDs (refused, which also rules out entity expansion attacks), no external
+entities, namespaces reduced to local names (TBX v2 has none, v3 has one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.parsers import expat
+
+from glossary.errors import MalformedFile
+
+
+@dataclass
+class Node:
+    tag: str
+    attrs: dict[str, str]
+    line: int
+    children: list[Node] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """All character data directly inside this element (not in children)."""
+        return "".join(self.parts)
+
+    def find_all(self, tag: str) -> list[Node]:
+        return [c for c in self.children if c.tag == tag]
+
+    def lang(self) -> str:
+        return self.attrs.get("lang", "")
+
+
+def _local(name: str) -> str:
+    return name.rsplit(" ", 1)[-1]
+
+
+class _Refused(Exception):
+    pass
+
+
+def parse(path: Path, text: str) -> Node:
+    """Parse XML text; MalformedFile names the file and line on any error."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    stack: list[Node] = []
+    root: list[Node] = []
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        node = Node(_local(name), {_local(k): v for k, v in attrs.items()}, parser.CurrentLineNumber)
+        if stack:
+            stack[-1].children.append(node)
+        else:
+            root.append(node)
+        stack.append(node)
+
+    def end(_name: str) -> None:
+        stack.pop()
+
+    def chars(data: str) -> None:
+        if stack:
+            stack[-1].parts.append(data)
+
+    def doctype(*_args: object) -> None:
+        raise _Refused("DTDs are not allowed")
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = chars
+    parser.StartDoctypeDeclHandler = doctype
+    try:
+        parser.Parse(text, True)
+    except expat.ExpatError as exc:
+        raise MalformedFile(
+            f"{path} line {exc.lineno}: not well-formed XML ({expat.errors.messages[exc.code]})"
+        ) from None
+    except _Refused as exc:
+        raise MalformedFile(f"{path} line {parser.CurrentLineNumber}: {exc}") from None
+    return root[0]
