@@ -23,6 +23,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import Any
 
 from textproc.clean import ZERO_WIDTH, clean_line
 
@@ -48,10 +49,9 @@ _MAX_VARIANTS = 64
 _VI_SPACES = (
     "\u00a0\u202f\u2007\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000\t\n\r\x0b\x0c"
 )
-# Places where the Vietnamese key may change length: zero-width runs, dotted capital I (lower() makes
-# it two characters), and a base letter followed by combining marks (NFD input).
+# Places where a key may change length: zero-width runs, dotted capital I (lower() makes it two
+# characters), a base letter followed by combining marks (NFD input), and for Lao and Chinese spaces.
 _COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
-_VI_SPOTS = re.compile(f"{_ZW_CLASS}+|\u0130|[^{_COMBINING}][{_COMBINING}]+", re.S)
 _LO_SPOTS = re.compile(
     f"{_ZW_CLASS}+|\\s+|\u0130|\u0ecd([\u0ec8-\u0ecb]?)\u0eb2|\u0eab[\u0e99\u0ea1]"
     f"|[^{_COMBINING}][{_COMBINING}]+",
@@ -94,38 +94,97 @@ class OffsetMap:
         self._pieces = pieces
         self._key_starts = [p[0] for p in pieces]
 
+    def spans(self, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Map many key spans [start, end) at once (the matcher's hot path on rewritten text)."""
+        ks_list, pieces, find = self._key_starts, self._pieces, bisect_right
+        out = []
+        last = len(pieces) - 1
+        for a, b in spans:
+            i = find(ks_list, a) - 1
+            ks, kl, ts, tl = pieces[i]
+            start = ts + (a - ks) if kl == tl else ts
+            if i < last and ks_list[i + 1] < b:  # the span reaches into later pieces (rare)
+                ks, kl, ts, tl = pieces[find(ks_list, b - 1) - 1]
+            out.append((start, ts + (b - ks) if kl == tl else ts + tl))
+        return out
+
     def start(self, k: int) -> int:
         ks, kl, ts, tl = self._pieces[bisect_right(self._key_starts, k) - 1]
         return ts + (k - ks) if kl == tl else ts
 
     def end(self, k: int) -> int:
+        if k <= 0:
+            return 0
         ks, kl, ts, tl = self._pieces[bisect_right(self._key_starts, k - 1) - 1]
         return ts + (k - ks) if kl == tl else ts + tl
 
 
-def _rewrite(text: str, spots: re.Pattern[str], lang: str) -> tuple[str, OffsetMap]:
-    """Replace each length-changing spot and record where every key piece came from."""
+def _rewrite(text: str, spots: list[tuple[int, int, str]]) -> tuple[str, OffsetMap]:
+    """Replace each length-changing spot (start, end, new text) and record where every key piece came from."""
     parts: list[str] = []
     pieces: list[tuple[int, int, int, int]] = []
     k = t = 0
-    for m in spots.finditer(text):
-        if m.start() > t:
-            n = m.start() - t
-            parts.append(text[t : m.start()])
+    for start, end, new in spots:
+        if end <= t:  # spots found separately (an İ before a mark run) may overlap: first one wins
+            continue
+        start = max(start, t)
+        if start > t:
+            n = start - t
+            parts.append(text[t:start])
             pieces.append((k, n, t, n))
             k += n
-        new = _spot_replacement(m, lang)
         if new:
             parts.append(new)
-            pieces.append((k, len(new), m.start(), m.end() - m.start()))
+            pieces.append((k, len(new), start, end - start))
             k += len(new)
-        t = m.end()
+        t = max(t, end)
     if t < len(text):
         parts.append(text[t:])
         pieces.append((k, len(text) - t, t, len(text) - t))
     if not pieces:
         pieces.append((0, 0, 0, len(text)))
     return "".join(parts), OffsetMap(pieces)
+
+
+def _regex_spots(text: str, pattern: re.Pattern[str], lang: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), _spot_replacement(m, lang)) for m in pattern.finditer(text)]
+
+
+# UTF-8 lead bytes of U+0300-U+037F, the combining marks NFD Vietnamese is written with. Searching
+# bytes with find() is far faster than a regex over the string: mark-free text (the usual case)
+# costs one encode and two finds. Marks from the rarer blocks compose with no Vietnamese letter.
+_MARK_BYTES = (b"\xcc", b"\xcd")
+
+
+def _vi_spots(text: str) -> list[tuple[int, int, str]]:
+    """Spots of a Vietnamese text: base letter + combining marks (→ NFC), zero-width (→ ""), İ (→ i)."""
+    data = text.encode("utf-8")
+    # Which marks occur (bytes find is fast), then where, searching the string for each one.
+    found = {data[off : off + 2] for lead in _MARK_BYTES for off in _find_all(data, lead)}
+    chars = {b.decode("utf-8", "replace") for b in found}
+    marks = sorted(k for c in chars if unicodedata.category(c) == "Mn" for k in _find_all(text, c))
+    spots: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(marks):
+        j = i
+        while j + 1 < len(marks) and marks[j + 1] == marks[j] + 1:
+            j += 1
+        start, end = max(marks[i] - 1, 0), marks[j] + 1
+        spots.append((start, end, unicodedata.normalize("NFC", text[start:end]).replace("\u0130", "i")))
+        i = j + 1
+    for c in ZERO_WIDTH + "\u0130":
+        spots += [(k, k + 1, "i" if c == "\u0130" else "") for k in _find_all(text, c)]
+    spots.sort(key=lambda sp: (sp[0], -sp[1]))  # the wider spot first; what it covers is skipped
+    return spots
+
+
+def _find_all(haystack: Any, needle: Any) -> list[int]:
+    out = []
+    i = haystack.find(needle)
+    while i >= 0:
+        out.append(i)
+        i = haystack.find(needle, i + 1)
+    return out
 
 
 def _spot_replacement(m: re.Match[str], lang: str) -> str:
@@ -159,25 +218,22 @@ class ScanKey:
         return self.offsets.start(start), self.offsets.end(end)
 
 
-def _needs_rewrite_vi(text: str) -> bool:
-    return (
-        "\u0130" in text or any(c in text for c in ZERO_WIDTH) or not unicodedata.is_normalized("NFC", text)
-    )
-
-
 def scan_key(text: str, lang: str) -> ScanKey:
     """The key of running text for the matcher (see the module docstring)."""
     offsets: OffsetMap | None = None
     if lang == "vi":
-        if _needs_rewrite_vi(text):
-            text, offsets = _rewrite(text, _VI_SPOTS, lang)
-        text = _safe_nfc(text).lower()
+        spots = _vi_spots(text)
+        if spots:
+            text, offsets = _rewrite(text, spots)
+        # No whole-text NFC pass: compositions were done per spot, and what NFC would still change
+        # (singletons such as U+212B Å) occurs in no Vietnamese term; it would cost 1 ms per MB.
+        text = text.lower()
         for space in _VI_SPACES:
             if space in text:
                 text = text.replace(space, " ")
         # One space of padding on each side, so the boundary test never falls off the key.
         return ScanKey(" " + text + " ", 1, offsets)
-    text, offsets = _rewrite(text, _LO_SPOTS if lang == "lo" else _ZH_SPOTS, lang)
+    text, offsets = _rewrite(text, _regex_spots(text, _LO_SPOTS if lang == "lo" else _ZH_SPOTS, lang))
     text = _safe_nfc(text)
     if lang == "lo":
         text = text.replace(*_HO_LO)

@@ -150,16 +150,16 @@ class Glossary:
                 if not key[e + 1].isalnum() and not key[e - v[0]].isalnum()
             ]
             cands.sort()
-            fast = sk.offsets is None
+            chosen = []
             for s, ne, entry in cands:
                 if s >= pos:
                     pos = 1 - ne
-                    if fast:  # key position k is text position k - 1
-                        out.append(Match(s - 1, pos - 1, text[s - 1 : pos - 1], entry))
-                    else:
-                        a, b = sk.span(s, pos)
-                        out.append(Match(a, b, text[a:b], entry))
-            return out
+                    chosen.append((s - 1, pos - 1, entry))  # key position k is text position k - 1
+            new = tuple.__new__  # Match(...) goes through a Python-level __new__: too slow here
+            if sk.offsets is None:
+                return [new(Match, (a, b, text[a:b], entry)) for a, b, entry in chosen]
+            spans = sk.offsets.spans([(a, b) for a, b, _ in chosen])
+            return [new(Match, (a, b, text[a:b], c[2])) for (a, b), c in zip(spans, chosen, strict=True)]
         cands = [(e - v[0] + 1, -e, v[1]) for e, v in automaton.iter(key)]
         cands.sort()
         for s, ne, entry in cands:
