@@ -1,0 +1,75 @@
+"""End to end: `trilingo pretranslate` with each online engine against its stub, through real flow runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from stubs.fixtures import env_for, stub_for
+
+from cli import cli
+from tests.helpers import write_notice
+
+BODY = "Hành khách xuất trình giấy tờ tại quầy số 2.\n\nXe tải nộp lệ phí trước 17:00."
+SEGMENTS = 3  # the title and two sentences
+
+
+def _invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout if result.exit_code == 0 else result.output
+
+
+def _submit(tmp_path: Path) -> None:
+    notice = write_notice(tmp_path, "le-phi", BODY, title="Thông báo lệ phí")
+    assert _invoke("submit", str(notice))[0] == 0
+
+
+def _segments(lang: str) -> list[dict]:
+    code, out = _invoke("review", "show", "le-phi", "--lang", lang, "--json")
+    assert code == 0, out
+    return json.loads(out)["segments"]
+
+
+@pytest.mark.prefect
+@pytest.mark.parametrize(("name", "lang"), [("google", "lo"), ("microsoft", "zh"), ("mymemory", "lo")])
+def test_pretranslate_with_engine_from_environment(
+    name: str, lang: str, flow_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _submit(tmp_path)
+    with stub_for(name) as stub:
+        for key, value in env_for(name, stub.url).items():
+            monkeypatch.setenv(key, value)
+        code, out = _invoke("pretranslate", "--engine", name, "--lang", lang, "--json")
+        assert code == 0, out
+    (summary,) = json.loads(out)
+    drafted = [s for s in _segments(lang) if s["origin"] == name]
+    assert summary["failed"] == 0
+    assert summary["engine_drafts"] == len(drafted) == stub.calls
+    assert all(s["target"] for s in drafted)
+
+
+@pytest.mark.prefect
+def test_pretranslate_libre_by_url_retries_failed_segments_later(flow_home: Path, tmp_path: Path) -> None:
+    _submit(tmp_path)
+    with stub_for("libre", key=None) as stub:
+        url = stub.url + "/"
+        code, out = _invoke("pretranslate", "--engine", "libre", "--libre-url", url)
+        assert (code, out) == (2, "Error: engine libre cannot translate vi→lo\n")
+
+        stub.fault = "500"
+        code, out = _invoke("pretranslate", "--engine", "libre", "--libre-url", url, "--lang", "zh", "--json")
+        assert code == 0, out
+        (first,) = json.loads(out)
+        failed = [s for s in _segments("zh") if s["state"] == "mt_failed"]
+        assert first["failed"] == len(failed) > 0
+        assert first["engine_drafts"] == 0
+
+        stub.fault = None
+        code, out = _invoke("pretranslate", "--engine", "libre", "--libre-url", url, "--lang", "zh", "--json")
+        assert code == 0, out
+    (second,) = json.loads(out)
+    assert second["failed"] == 0
+    assert second["engine_drafts"] == len(failed)
+    assert not [s for s in _segments("zh") if s["state"] == "mt_failed"]
