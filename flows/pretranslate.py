@@ -14,11 +14,13 @@ BATCH_DOCUMENTS = 200  # documents per task: a task run costs ~35 ms of server w
 
 
 @task(name="find-waiting", retries=2, retry_delay_seconds=[2, 5], retry_condition_fn=retry_unless_our_error)
-def find_waiting(database_url: str, documents: list[str], langs: list[str]) -> dict[str, list[int]]:
+def find_waiting(database_url: str, user: str, documents: list[str], langs: list[str]) -> dict[str, list[int]]:
+    from glossary.store import load_starter
     from pretranslate.select import waiting
     from store.db import engine_for, session_scope
 
     with session_scope(engine_for(database_url)) as session:
+        load_starter(session, user)  # the shipped glossary, unless one was ever set up (once, before batches run)
         return waiting(session, documents, langs or TARGETS)
 
 
@@ -62,7 +64,7 @@ def pretranslate_flow(
         "engine": engine,
         "engine_options": engine_options or {},
     }
-    todo = find_waiting(database_url, documents or [], langs or [])
+    todo = find_waiting(database_url, user, documents or [], langs or [])
     futures = [
         pretranslate_batch_task.submit(params, lang, ids[i : i + BATCH_DOCUMENTS])
         for lang, ids in todo.items()

@@ -122,7 +122,21 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         yield settings.prefect_api_url
     finally:
+        _drain_prefect()
         server.stop(settings)
+
+
+def _drain_prefect() -> None:
+    """Flush Prefect's log and event queues while the server still answers, not at interpreter exit."""
+    import sys
+
+    if "prefect" not in sys.modules:
+        return
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    APILogWorker.drain_all(timeout=10)
+    EventsWorker.drain_all(timeout=10)
 
 
 @pytest.fixture

@@ -13,9 +13,10 @@ from tests.prefect_api import flow_runs
 
 
 def invoke(*args: str) -> str:
+    """stdout only: Prefect's run logs go to stderr and must not spoil --json output."""
     result = CliRunner().invoke(cli, list(args))
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout
 
 
 def test_submit_pretranslate_review_publish(flow_home: Path, prefect_api: str, tmp_path: Path) -> None:
