@@ -69,12 +69,12 @@ def translate(
                 cache.store(session, key, text, result)
             found[cache.normalize(text)] = result
     out: list[EngineResult] = []
-    seen: set[str] = set()
+    seen: set[int] = set()
     for text in texts:
         result = found[cache.normalize(text)]
         # Callers may edit a result's detail; duplicates get their own copy.
         out.append(deepcopy(result) if id(result) in seen else result)
-        seen.add(id(result))  # type: ignore[arg-type]
+        seen.add(id(result))
     return out
 
 

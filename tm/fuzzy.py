@@ -20,6 +20,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from tm.memory import tm_key
@@ -135,9 +136,11 @@ def load_index(session: Session, tgt: str, src: str = SOURCE) -> FuzzyIndex:
     cached = session.info.get(cache_key)
     if cached is not None and cached[0] == tuple(stamp):
         return cached[1]
-    rows = session.exec(
-        select(TMEntry.key, TMEntry.source, TMEntry.target, TMEntry.id, TMEntry.needs_native_review).where(
-            TMEntry.src_lang == src, TMEntry.tgt_lang == tgt
+    # SQLAlchemy's select over the table's columns: sqlmodel's typed overloads stop at four columns.
+    t = TMEntry.__table__.c  # type: ignore[attr-defined]  # sqlmodel declares no __table__
+    rows = session.execute(
+        sa_select(t.key, t.source, t.target, t.id, t.needs_native_review).where(
+            t.src_lang == src, t.tgt_lang == tgt
         )
     ).all()
     index = FuzzyIndex(Row(*r) for r in rows)
