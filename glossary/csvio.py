@@ -37,7 +37,7 @@ def read_csv(path: Path) -> list[ConceptData]:
     line = 1
     try:
         for row in reader:
-            where = f"{path} line {line}"
+            start, where = line, f"{path} line {line}"
             line = reader.line_num + 1  # the next record starts after this one's last physical line
             if header is None:
                 header = _check_header(row, where)
@@ -46,7 +46,7 @@ def read_csv(path: Path) -> list[ConceptData]:
                 continue
             if len(row) != len(header):
                 raise MalformedFile(f"{where}: expected {len(header)} fields, found {len(row)}")
-            _add_row(concepts, dict(zip(header, row, strict=True)), where)
+            _add_row(concepts, dict(zip(header, row, strict=True)), where, start)
     except csv.Error as exc:
         raise MalformedFile(f"{path} line {reader.line_num}: bad CSV ({exc})") from None
     if header is None:
@@ -67,7 +67,9 @@ def _check_header(row: list[str], where: str) -> list[str]:
     return names
 
 
-def _add_row(concepts: dict[str, tuple[ConceptData, int]], row: dict[str, str], where: str) -> None:
+def _add_row(
+    concepts: dict[str, tuple[ConceptData, int]], row: dict[str, str], where: str, line: int
+) -> None:
     cid = check_concept_id(row["concept"], where)
     status = check_status(row["status"], where)
     fields = {
@@ -83,8 +85,8 @@ def _add_row(concepts: dict[str, tuple[ConceptData, int]], row: dict[str, str], 
                     f"{where}: concept {cid!r} has {name} {value!r} here but {getattr(concept, name)!r} on line {first}"
                 )
     else:
-        concept = ConceptData(cid, **fields)
-        concepts[cid] = (concept, int(where.rsplit(" ", 1)[1]))
+        concept = ConceptData(cid, fields["domain"], fields["confidence"], fields["note"])
+        concepts[cid] = (concept, line)
     cells = [(lang, row[lang].strip()) for lang in LANGS if row[lang].strip()]
     if not cells:
         raise MalformedFile(f"{where}: no term (vi, lo and zh are all empty)")

@@ -81,12 +81,6 @@ def check_confidence(value: str, where: str) -> str:
     return value
 
 
-def check_lang(value: str, where: str) -> str:
-    if value not in LANGS:
-        raise MalformedFile(f"{where}: unknown language {value!r} (expected one of: {', '.join(LANGS)})")
-    return value
-
-
 def add_term(concept: ConceptData, term: TermData, where: str) -> None:
     """Add a term, refusing duplicates and a second preferred term in one language."""
     text = clean_line(term.text)

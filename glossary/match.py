@@ -180,7 +180,7 @@ class Glossary:
             gap = text[pos : m.start if m else len(text)]
             if any(ch.isalnum() for ch in gap):
                 return None
-            pieces.append(_gap(gap, tgt, first=pos == 0, last=m is None))
+            pieces.append(_gap(gap, tgt))
             if m is None:
                 break
             target = m.target(tgt)
@@ -223,7 +223,7 @@ class Glossary:
         return None
 
 
-def _gap(gap: str, tgt: str, *, first: bool, last: bool) -> str:
+def _gap(gap: str, tgt: str) -> str:
     if tgt != "zh":
         return gap
     # Chinese puts no spaces between words and uses full-width punctuation.

@@ -166,3 +166,27 @@ def test_a_failure_midway_through_writing_rolls_the_whole_import_back(
     with session_scope(engine) as s:
         assert current_version(s) == 1
         assert export(s, "csv", "ed").encode() == starter_path().read_bytes()
+
+
+def test_two_changes_racing_for_one_version_number_collide(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import glossary.store as gstore
+    from glossary.errors import ConcurrentChange
+
+    load_starter(session, "ed")
+    add(session, "ed", "c1", [TermData("vi", "một", "preferred")])  # version 2
+    # Another writer's view, read before version 2 was committed: it also wants version 2.
+    monkeypatch.setattr(gstore, "current_version", lambda _s: 1)
+    with pytest.raises(ConcurrentChange) as exc:
+        add(session, "ed", "c2", [TermData("vi", "hai", "preferred")])
+    assert exc.value.message == "The glossary changed while this change was being saved; try again."
+
+
+def test_export_refuses_an_unknown_format_and_add_needs_a_term(session: Session) -> None:
+    from glossary.errors import GlossaryError
+
+    with pytest.raises(GlossaryError, match="unknown export format 'xml' \\(expected csv or tbx\\)"):
+        export(session, "xml", "ed")
+    with pytest.raises(GlossaryError, match="concept 'empty' needs at least one term"):
+        add(session, "ed", "empty", [], domain="border")
