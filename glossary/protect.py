@@ -20,7 +20,8 @@ _FULL_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 # What an engine may turn `{12}` into and we still recognise as placeholder 12.
 _TOKEN_RE = re.compile(r"[{｛]\s*([0-9０-９]{1,4})\s*[}｝]")
 # Anything brace-like left over after restoring: a placeholder the engine mangled past recognition.
-_LEFTOVER_RE = re.compile(r"[{｛][^{}｛｝\n]{0,16}[}｝]")
+# A restored term's edge markers (\x00, \x01) inside braces mean the braces came from the source.
+_LEFTOVER_RE = re.compile(r"[{｛][^{}｛｝\n\x00\x01]{0,16}[}｝]")
 # Characters that Chinese writes without spaces around them (Han, full-width punctuation).
 _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 
@@ -99,6 +100,7 @@ def restore(protected: Protected, output: str) -> Restored:
     text = _TOKEN_RE.sub(put_back, output)
     if protected.tgt == "zh":
         text = _tidy_zh(text)
+    leftovers = [m.group() for m in _LEFTOVER_RE.finditer(text)]
     text = text.replace("\x00", "").replace("\x01", "")
     for p in protected.placeholders:
         count = seen.get(p.n, 0)
@@ -111,8 +113,8 @@ def restore(protected: Protected, output: str) -> Restored:
                 f"glossary: placeholder {p.token} for {_describe(p.source, p.info)} came back {count} times; "
                 f"{p.target} appears {count} times"
             )
-    for m in _LEFTOVER_RE.finditer(text):
-        warnings.append(f"glossary: MT output has an unknown or mangled placeholder {m.group()!r}")
+    for leftover in leftovers:
+        warnings.append(f"glossary: MT output has an unknown or mangled placeholder {leftover!r}")
     return Restored(text, warnings)
 
 
