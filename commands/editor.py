@@ -50,7 +50,7 @@ def pretranslate(
     from commands.flowrun import run_pretranslate
 
     app.override(engine=engine, engine_options={("libre", "url"): libre_url} if libre_url else None)
-    results = run_pretranslate(app, list(documents), list(langs))
+    results = run_pretranslate(app, list(documents), list(langs), echo=lambda m: click.echo(m, err=True))
     if as_json:
         echo_json(results)
         return

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from commands.common import App
-from trilingo.languages import TARGETS, check_target
 
 
-def run_pretranslate(app: App, documents: list[str], langs: list[str]) -> list[dict[str, Any]]:
-    from mt.registry import make_engine, require_pair
+def run_pretranslate(
+    app: App, documents: list[str], langs: list[str], echo: Callable[[str], None] | None = None
+) -> list[dict[str, Any]]:
+    from pretranslate.plan import plan
     from pretranslate.select import resolve_document
 
     settings = app.settings
-    engine = make_engine(settings.engine, settings.engine_options)  # configuration errors surface here, once
-    langs = [check_target(lang) for lang in langs] or list(TARGETS)
-    for lang in langs:
-        require_pair(engine, "vi", lang)
+    engine_plan = plan(settings.engine, settings.engine_options, langs)
+    for note in engine_plan.notes:
+        if echo is not None:
+            echo(note)
     with app.session() as session:
         for ref in documents:
             resolve_document(session, ref)  # unknown documents fail before a flow run starts
@@ -25,7 +27,9 @@ def run_pretranslate(app: App, documents: list[str], langs: list[str]) -> list[d
     from flows.pretranslate import pretranslate_flow
     from flows.runtime import run
 
-    return run(settings, pretranslate_flow, **flow_params(settings), documents=documents, langs=langs)
+    params = {**flow_params(settings), "engines": engine_plan.engines, "documents": documents}
+    params.pop("engine")
+    return run(settings, pretranslate_flow, **params)
 
 
 def run_publish(app: App) -> list[dict[str, Any]]:
@@ -34,4 +38,5 @@ def run_publish(app: App) -> list[dict[str, Any]]:
 
     s = app.settings
     app.engine  # noqa: B018 - creates the schema before the flow opens its own connection
-    return run(s, publish_flow, home=str(s.home), database_url=s.database_url, user=s.user)
+    params = s.to_params()
+    return run(s, publish_flow, home=params["home"], database_url=params["database_url"], user=s.user)

@@ -27,4 +27,11 @@ def settings_from(
 ) -> Settings:
     """Rebuild settings in the process running the flow; secrets come from its own environment."""
     extra = {(name, k): v for name, opts in (engine_options or {}).items() for k, v in opts.items()}
-    return config.load(home=home, database_url=database_url, user=user, engine=engine, engine_options=extra)
+    return config.load(
+        home=home, database_url=database_url or None, user=user, engine=engine, engine_options=extra
+    )
+
+
+def database_url(given: str) -> str:
+    """The URL from the flow parameters, or (when it holds a password, so was left out) from the environment."""
+    return given or config.load().database_url

@@ -6,6 +6,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 
+from flows.context import database_url as resolve_db
 from flows.context import settings_from
 from flows.retry import retry_unless_our_error
 from trilingo.languages import TARGETS
@@ -14,13 +15,17 @@ BATCH_DOCUMENTS = 200  # documents per task: a task run costs ~35 ms of server w
 
 
 @task(name="find-waiting", retries=2, retry_delay_seconds=[2, 5], retry_condition_fn=retry_unless_our_error)
-def find_waiting(database_url: str, user: str, documents: list[str], langs: list[str]) -> dict[str, list[int]]:
+def find_waiting(
+    database_url: str, user: str, documents: list[str], langs: list[str]
+) -> dict[str, list[int]]:
     from glossary.store import load_starter
     from pretranslate.select import waiting
     from store.db import engine_for, session_scope
 
     with session_scope(engine_for(database_url)) as session:
-        load_starter(session, user)  # the shipped glossary, unless one was ever set up (once, before batches run)
+        load_starter(
+            session, user
+        )  # the shipped glossary, unless one was ever set up (once, before batches run)
         return waiting(session, documents, langs or TARGETS)
 
 
@@ -30,15 +35,16 @@ def find_waiting(database_url: str, user: str, documents: list[str], langs: list
     retry_delay_seconds=[2, 5, 15],
     retry_condition_fn=retry_unless_our_error,
 )
-def pretranslate_batch_task(params: dict[str, Any], lang: str, doclang_ids: list[int]) -> dict[str, Any]:
+def pretranslate_batch_task(
+    params: dict[str, Any], engine_name: str, lang: str, doclang_ids: list[int]
+) -> dict[str, Any]:
     from glossary.store import load
-
     from mt.registry import make_engine, require_pair
     from pretranslate.run import pretranslate_batch
     from store.db import engine_for, session_scope
 
     settings = settings_from(**params)
-    engine = make_engine(settings.engine, settings.engine_options)
+    engine = make_engine(engine_name, settings.engine_options)
     require_pair(engine, "vi", lang)
     with session_scope(engine_for(settings.database_url)) as session:
         glossary = load(session)
@@ -51,22 +57,24 @@ def pretranslate_flow(
     home: str,
     database_url: str,
     user: str,
-    engine: str = "memory",
+    engines: dict[str, str] | None = None,
     engine_options: dict[str, dict[str, Any]] | None = None,
     documents: list[str] | None = None,
-    langs: list[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Draft every waiting (document, language), or those of the named documents."""
+    """Draft every waiting (document, language), or those of the named documents.
+
+    `engines` maps each target language to its engine (default: memory for lo and zh)."""
+    engines = engines or dict.fromkeys(TARGETS, "memory")
     params = {
         "home": home,
         "database_url": database_url,
         "user": user,
-        "engine": engine,
+        "engine": "memory",
         "engine_options": engine_options or {},
     }
-    todo = find_waiting(database_url, user, documents or [], langs or [])
+    todo = find_waiting(resolve_db(database_url), user, documents or [], list(engines))
     futures = [
-        pretranslate_batch_task.submit(params, lang, ids[i : i + BATCH_DOCUMENTS])
+        pretranslate_batch_task.submit(params, engines[lang], lang, ids[i : i + BATCH_DOCUMENTS])
         for lang, ids in todo.items()
         for i in range(0, len(ids), BATCH_DOCUMENTS)
     ]

@@ -7,6 +7,7 @@ from typing import Any
 
 from prefect import flow, task
 
+from flows.context import database_url as resolve_db
 from flows.retry import retry_unless_our_error
 
 
@@ -32,4 +33,5 @@ def publish_flow(
     from channels.publish import CHANNELS
 
     public_dir = str(Path(home) / "public")
-    return [publish_channel_task(database_url, public_dir, ch, user) for ch in (channels or list(CHANNELS))]
+    db = resolve_db(database_url)
+    return [publish_channel_task(db, public_dir, ch, user) for ch in (channels or list(CHANNELS))]

@@ -19,6 +19,8 @@ def run(settings: Settings, flow_fn: Callable[..., Any], **params: Any) -> Any:
         server.start(settings, os.environ)
     # The process edge: Prefect reads these when it loads, so they must be set before the import.
     os.environ.update(server.prefect_env(settings, {}))
+    if settings.database_url_has_secret:  # not a flow parameter: the inline flow finds it here
+        os.environ["TRILINGO_DATABASE_URL"] = settings.database_url
     from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     with temporary_settings(

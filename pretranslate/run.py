@@ -13,6 +13,7 @@ from pretranslate.select import REDRAFT
 from store.audit import record
 from store.models import DocLang, DocState, Segment, SegmentState, Translation, utcnow
 from textproc.checks import all_warnings
+from tm.fuzzy import suggest
 from tm.memory import lookup_exact
 from trilingo.languages import SOURCE
 
@@ -78,6 +79,8 @@ def pretranslate_batch(
     drafts = _draft(session, [seg.source for seg, _ in rows], lang, engine, glossary, now, limiter)
     for (seg, tr), draft in zip(rows, drafts, strict=True):
         _apply(tr, seg, draft, glossary, now, summary)
+        if draft.text is None:  # nothing usable: show the closest approved sentences, never use them
+            tr.hints = tr.hints + [{"type": "fuzzy", **s.as_hint()} for s in suggest(session, seg.source, lang)]
     for doclang in doclangs:
         if doclang.state == DocState.SUBMITTED:
             doclang.state = DocState.PRETRANSLATED

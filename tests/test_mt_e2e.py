@@ -55,13 +55,17 @@ def test_pretranslate_libre_by_url_retries_failed_segments_later(flow_home: Path
     _submit(tmp_path)
     with stub_for("libre", key=None) as stub:
         url = stub.url + "/"
-        code, out = _invoke("pretranslate", "--engine", "libre", "--libre-url", url)
+        code, out = _invoke("pretranslate", "--engine", "libre", "--libre-url", url, "--lang", "lo")
         assert (code, out) == (2, "Error: engine libre cannot translate vi→lo\n")
 
         stub.fault = "500"
-        code, out = _invoke("pretranslate", "--engine", "libre", "--libre-url", url, "--lang", "zh", "--json")
-        assert code == 0, out
-        (first,) = json.loads(out)
+        result = CliRunner().invoke(cli, ["pretranslate", "--engine", "libre", "--libre-url", url, "--json"])
+        assert result.exit_code == 0, result.output
+        # With no language named, Lao (which libre lacks) falls back to the offline memory engine, and says so.
+        assert "engine libre cannot translate vi→lo: lo uses the memory engine" in result.stderr
+        by_lang = {r["lang"]: r for r in json.loads(result.stdout)}
+        assert (by_lang["lo"]["engine"], by_lang["lo"]["untranslated"]) == ("memory", SEGMENTS)
+        first = by_lang["zh"]
         failed = [s for s in _segments("zh") if s["state"] == "mt_failed"]
         assert first["failed"] == len(failed) > 0
         assert first["engine_drafts"] == 0

@@ -40,11 +40,19 @@ class Settings:
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
+    @property
+    def database_url_has_secret(self) -> bool:
+        from urllib.parse import urlsplit
+
+        return bool(urlsplit(self.database_url).password)
+
     def to_params(self) -> dict[str, Any]:
-        """The non-secret part, to pass to a flow run as parameters."""
+        """The non-secret part, to pass to a flow run as parameters (they are stored on the Prefect server).
+
+        A database URL with a password is left out: the flow's process reads it from its own environment."""
         return {
             "home": str(self.home),
-            "database_url": self.database_url,
+            "database_url": "" if self.database_url_has_secret else self.database_url,
             "user": self.user,
             "engine": self.engine,
         }
