@@ -8,8 +8,15 @@ import socket
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.common import Figure
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from textproc.frontmatter import Notice
+    from trilingo.config import Settings
 
 DOCS = 1_000
 SENTENCES = [
@@ -22,7 +29,7 @@ SENTENCES = [
 ]
 
 
-def _notices(rng: random.Random) -> list[object]:
+def _notices(rng: random.Random) -> list[Notice]:
     from textproc.frontmatter import parse_notice
 
     out = []
@@ -34,9 +41,8 @@ def _notices(rng: random.Random) -> list[object]:
     return out
 
 
-def _prepare(home: Path) -> tuple[object, object]:
+def _prepare(home: Path) -> tuple[Settings, Engine]:
     from glossary.store import load_starter
-
     from store.db import engine_for, session_scope
     from tm.memory import load_starter as load_tm
     from trilingo import config
@@ -49,17 +55,16 @@ def _prepare(home: Path) -> tuple[object, object]:
     return settings, engine
 
 
-def _submit(engine: object, notices: list[object]) -> int:
+def _submit(engine: Engine, notices: list[Notice]) -> int:
     from intake.submit import submit
     from store.db import session_scope
 
-    with session_scope(engine) as session:  # type: ignore[arg-type]
-        return sum(submit(session, n, "bench").segments for n in notices)  # type: ignore[arg-type]
+    with session_scope(engine) as session:
+        return sum(submit(session, n, "bench").segments for n in notices)
 
 
-def _plain(home: Path, notices: list[object]) -> tuple[float, int]:
+def _plain(home: Path, notices: list[Notice]) -> tuple[float, int]:
     from glossary.store import load
-
     from mt.memory import MemoryEngine
     from pretranslate.run import pretranslate_batch
     from pretranslate.select import waiting
@@ -68,7 +73,7 @@ def _plain(home: Path, notices: list[object]) -> tuple[float, int]:
     _settings, engine = _prepare(home)
     start = time.perf_counter()
     segments = _submit(engine, notices)
-    with session_scope(engine) as session:  # type: ignore[arg-type]
+    with session_scope(engine) as session:
         todo = waiting(session)
         glossary = load(session)
         for lang, ids in todo.items():
@@ -77,7 +82,7 @@ def _plain(home: Path, notices: list[object]) -> tuple[float, int]:
     return time.perf_counter() - start, segments * 2
 
 
-def _prefect(home: Path, notices: list[object]) -> tuple[float, int]:
+def _prefect(home: Path, notices: list[Notice]) -> tuple[float, int]:
     from flows.context import flow_params
     from flows.pretranslate import pretranslate_flow
     from flows.runtime import run
@@ -88,10 +93,10 @@ def _prefect(home: Path, notices: list[object]) -> tuple[float, int]:
     try:
         start = time.perf_counter()
         segments = _submit(engine, notices)
-        run(settings, pretranslate_flow, **flow_params(settings))  # type: ignore[arg-type]
+        run(settings, pretranslate_flow, **flow_params(settings))
         return time.perf_counter() - start, segments * 2
     finally:
-        server.stop(settings)  # type: ignore[arg-type]
+        server.stop(settings)
 
 
 def _free_port() -> int:

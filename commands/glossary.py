@@ -52,7 +52,10 @@ def export(app: App, fmt: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    output.write_text(text, encoding="utf-8", newline="")
+    from textproc.files import write_atomic
+    from trilingo.errors import InputError
+
+    write_atomic(output, text, InputError)
     click.echo(f"Wrote {output}", err=True)
 
 

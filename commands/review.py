@@ -46,9 +46,8 @@ def queue(app: App, lang: str | None, as_json: bool) -> None:
 @pass_app
 def show(app: App, document: str, lang: str, as_json: bool) -> None:
     """Source and draft side by side, with origins, glossary terms and warnings."""
-    from glossary.store import load
-
     from commands.render import render_doc_view
+    from glossary.store import load
     from review.queue import show as load_view
 
     with app.session() as session:

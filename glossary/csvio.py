@@ -37,7 +37,7 @@ def read_csv(path: Path) -> list[ConceptData]:
     line = 1
     try:
         for row in reader:
-            start, where = line, f"{path} line {line}"
+            start, where = line, f"{path}: line {line}"
             line = reader.line_num + 1  # the next record starts after this one's last physical line
             if header is None:
                 header = _check_header(row, where)
@@ -48,9 +48,9 @@ def read_csv(path: Path) -> list[ConceptData]:
                 raise MalformedFile(f"{where}: expected {len(header)} fields, found {len(row)}")
             _add_row(concepts, dict(zip(header, row, strict=True)), where, start)
     except csv.Error as exc:
-        raise MalformedFile(f"{path} line {reader.line_num}: bad CSV ({exc})") from None
+        raise MalformedFile(f"{path}: line {reader.line_num}: bad CSV ({exc})") from None
     if header is None:
-        raise MalformedFile(f"{path} line 1: empty file")
+        raise MalformedFile(f"{path}: line 1: empty file")
     return [c for c, _ in concepts.values()]
 
 

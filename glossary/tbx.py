@@ -50,14 +50,14 @@ def read_tbx(path: Path) -> tuple[list[ConceptData], list[str]]:
         entry_tag, lang_tag = "termEntry", "langSet"
     else:
         raise MalformedFile(
-            f"{path} line {root.line}: <{root.tag}> is not a TBX root (expected <tbx> or <martif>)"
+            f"{path}: line {root.line}: <{root.tag}> is not a TBX root (expected <tbx> or <martif>)"
         )
     body = _child(_child(root, "text", path), "body", path)
     concepts: dict[str, ConceptData] = {}
     skipped: list[str] = []
     for entry in body.find_all(entry_tag):
         concept = _read_entry(entry, lang_tag, path, skipped)
-        where = f"{path} line {entry.line}: <{entry_tag}>"
+        where = f"{path}: line {entry.line}: <{entry_tag}>"
         if concept.concept in concepts:
             raise MalformedFile(f"{where} id {concept.concept!r} appears twice")
         concepts[concept.concept] = concept
@@ -67,7 +67,7 @@ def read_tbx(path: Path) -> tuple[list[ConceptData], list[str]]:
 def _child(node: Node, tag: str, path: Path) -> Node:
     found = node.find_all(tag)
     if not found:
-        raise MalformedFile(f"{path} line {node.line}: <{node.tag}> has no <{tag}>")
+        raise MalformedFile(f"{path}: line {node.line}: <{node.tag}> has no <{tag}>")
     return found[0]
 
 
@@ -80,7 +80,7 @@ def _flat(node: Node) -> list[Node]:
 
 
 def _read_entry(entry: Node, lang_tag: str, path: Path, skipped: list[str]) -> ConceptData:
-    where = f"{path} line {entry.line}: <{entry.tag}>"
+    where = f"{path}: line {entry.line}: <{entry.tag}>"
     cid = check_concept_id(entry.attrs.get("id", ""), where)
     concept = ConceptData(cid)
     codes: list[int] = []
@@ -99,7 +99,7 @@ def _read_entry(entry: Node, lang_tag: str, path: Path, skipped: list[str]) -> C
         tag = lang_sec.lang()
         lang = _LANG_TAGS.get(tag.lower())
         if not tag:
-            raise MalformedFile(f"{path} line {lang_sec.line}: <{lang_tag}> has no xml:lang")
+            raise MalformedFile(f"{path}: line {lang_sec.line}: <{lang_tag}> has no xml:lang")
         if lang is None:
             skipped.append(tag)
             continue
@@ -115,7 +115,7 @@ def _read_entry(entry: Node, lang_tag: str, path: Path, skipped: list[str]) -> C
 
 
 def _read_term(concept: ConceptData, lang: str, term_sec: Node, path: Path) -> list[int]:
-    where = f"{path} line {term_sec.line}: <{term_sec.tag}>"
+    where = f"{path}: line {term_sec.line}: <{term_sec.tag}>"
     parts = _flat(term_sec)
     terms = [c for c in parts if c.tag == "term"]
     if not terms or not terms[0].text.strip():
@@ -128,7 +128,7 @@ def _read_term(concept: ConceptData, lang: str, term_sec: Node, path: Path) -> l
             value = c.text.strip()
             if value not in _STATUS_OF:
                 raise MalformedFile(
-                    f'{path} line {c.line}: <termNote type="administrativeStatus"> has unknown value {value!r} '
+                    f'{path}: line {c.line}: <termNote type="administrativeStatus"> has unknown value {value!r} '
                     f"(expected one of: {', '.join(ADMIN_STATUS.values())})"
                 )
             status = _STATUS_OF[value]
@@ -145,7 +145,7 @@ def _reliability(node: Node, path: Path) -> int:
     if value.isdigit() and 1 <= int(value) <= 10:
         return int(value)
     raise MalformedFile(
-        f'{path} line {node.line}: <{node.tag} type="reliabilityCode"> must be 1-10, not {value!r}'
+        f'{path}: line {node.line}: <{node.tag} type="reliabilityCode"> must be 1-10, not {value!r}'
     )
 
 

@@ -73,8 +73,8 @@ def parse(path: Path, text: str) -> Node:
         parser.Parse(text, True)
     except expat.ExpatError as exc:
         raise MalformedFile(
-            f"{path} line {exc.lineno}: not well-formed XML ({expat.errors.messages[exc.code]})"
+            f"{path}: line {exc.lineno}: not well-formed XML ({expat.errors.messages[exc.code]})"
         ) from None
     except _Refused as exc:
-        raise MalformedFile(f"{path} line {parser.CurrentLineNumber}: {exc}") from None
+        raise MalformedFile(f"{path}: line {parser.CurrentLineNumber}: {exc}") from None
     return root[0]

@@ -80,7 +80,9 @@ def pretranslate_batch(
     for (seg, tr), draft in zip(rows, drafts, strict=True):
         _apply(tr, seg, draft, glossary, now, summary)
         if draft.text is None:  # nothing usable: show the closest approved sentences, never use them
-            tr.hints = tr.hints + [{"type": "fuzzy", **s.as_hint()} for s in suggest(session, seg.source, lang)]
+            tr.hints = tr.hints + [
+                {"type": "fuzzy", **s.as_hint()} for s in suggest(session, seg.source, lang)
+            ]
     for doclang in doclangs:
         if doclang.state == DocState.SUBMITTED:
             doclang.state = DocState.PRETRANSLATED
@@ -162,7 +164,6 @@ def _run_engine(
     if engine.name == "memory":
         return [(r, []) for r in engine.translate_batch(sources, SOURCE, lang)]
     from glossary.protect import protect, restore
-
     from mt.runner import translate
 
     protected = [protect(s, SOURCE, lang, glossary) for s in sources]
@@ -177,7 +178,7 @@ def _run_engine(
         mode=mode,
         limiter=limiter,
     )
-    out = []
+    out: list[tuple[EngineResult, list[str]]] = []
     for p, result in zip(protected, results, strict=True):
         if not result.ok:
             out.append((result, []))

@@ -23,6 +23,11 @@ print("prefect" in sys.modules, "deep_translator" in sys.modules)
     [(["--help"], 0), (["status", "--json"], 0), (["review", "queue"], 0), (["submit", "missing.md"], 1)],
 )
 def test_no_prefect_import(args: list[str], code: int, home: Path) -> None:
-    out = subprocess.run([sys.executable, "-c", PROBE.format(args=args, code=code)], capture_output=True, text=True,
-                         check=True, cwd=Path(__file__).parent.parent)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE.format(args=args, code=code)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent.parent,
+    )
     assert out.stdout.split() == ["False", "False"]

@@ -44,7 +44,7 @@ def test_user_defaults_to_trilingo_user(home: Path, tmp_path: Path, db_url: str)
 
 
 BAD = {
-    "invalid-utf8": (b"---\ntitle: x\n---\n\xc3\x28", "invalid UTF-8 at line 4, byte 17"),
+    "invalid-utf8": (b"---\ntitle: x\n---\n\xc3\x28", "line 4: invalid UTF-8 (byte 0xc3)"),
     "empty": (b"", "file is empty"),
     "blank": (b"  \n \n", "file is empty"),
     "no-front-matter": (b"just text\n", "front matter missing: the file must start with a '---' line"),

@@ -68,7 +68,7 @@ def test_broken_front_matter(text: str, message: str) -> None:
 def test_read_notice_errors_name_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.md"
     bad.write_bytes(b"---\ntitle: x\n---\n\xff\xfe")
-    with pytest.raises(InputError, match=r"bad.md: invalid UTF-8 at line 4, byte 17"):
+    with pytest.raises(InputError, match=r"bad.md: line 4: invalid UTF-8 \(byte 0xff\)"):
         read_notice(bad)
     empty = tmp_path / "empty.md"
     empty.write_text("  \n\n")

@@ -67,8 +67,8 @@ def test_import_merges_and_reports_the_new_version(home: Path) -> None:
 
 
 BAD_FILES = [
-    ("empty.csv", b"", "line 1: empty file"),
-    ("utf8.csv", HEADER.encode() + b"c1,h\xffi,,,preferred,x,low,\n", "line 2: not valid UTF-8 (byte 0xff)"),
+    ("empty.csv", b"", "file is empty"),
+    ("utf8.csv", HEADER.encode() + b"c1,h\xffi,,,preferred,x,low,\n", "line 2: invalid UTF-8 (byte 0xff)"),
     ("columns.csv", b"concept,vi,lo,zh,status\n", "line 1: missing column(s): domain, confidence, note"),
     (
         "status.csv",
@@ -98,7 +98,7 @@ def test_malformed_import_is_one_error_line_and_changes_nothing(
     path.write_bytes(content)
     result = run("import", str(path))
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {path} {message}\n"
+    assert result.stderr == f"Error: {path}: {message}\n"
     assert result.stdout == ""
     assert run("export").output.encode() == starter_path().read_bytes()
     assert "than version 1 " in run("impact").output

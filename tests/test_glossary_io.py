@@ -78,9 +78,9 @@ def _write(tmp_path: Path, name: str, content: str | bytes) -> Path:
 
 
 CSV_ERRORS = [
-    ("empty", b"", "line 1: empty file"),
-    ("blank", b"\n\n  \n", "line 1: empty file"),
-    ("utf8", HEADER.encode() + b"c1,h\xffi,,,preferred,x,low,\n", "line 2: not valid UTF-8 (byte 0xff)"),
+    ("empty", b"", "file is empty"),
+    ("blank", b"\n\n  \n", "file is empty"),
+    ("utf8", HEADER.encode() + b"c1,h\xffi,,,preferred,x,low,\n", "line 2: invalid UTF-8 (byte 0xff)"),
     (
         "columns",
         "concept,vi,lo,zh\nc1,a,b,c\n",
@@ -125,7 +125,7 @@ def test_malformed_csv_names_file_and_line(
     path = _write(tmp_path, "g.csv", content)
     with pytest.raises(MalformedFile) as exc:
         read_file(path)
-    assert exc.value.message == f"{path} {message}"
+    assert exc.value.message == f"{path}: {message}"
 
 
 def test_two_preferred_terms_are_a_term_conflict(tmp_path: Path) -> None:
@@ -133,7 +133,7 @@ def test_two_preferred_terms_are_a_term_conflict(tmp_path: Path) -> None:
     with pytest.raises(TermConflict) as exc:
         read_file(path)
     assert exc.value.message == (
-        f"{path} line 3: concept 'c1' has two preferred vi terms ('a' and 'b'); make one of them admitted"
+        f"{path}: line 3: concept 'c1' has two preferred vi terms ('a' and 'b'); make one of them admitted"
     )
 
 
@@ -146,8 +146,8 @@ def test_quoted_newline_keeps_line_numbers_right(tmp_path: Path) -> None:
 TBX_V3 = '<tbx xmlns="urn:iso:std:iso:30042:ed-2">\n<text>\n<body>\n{}\n</body>\n</text>\n</tbx>\n'
 TBX_ERRORS = [
     ("xml", "<tbx>\n<text>\n<body></text>\n</tbx>\n", "line 3: not well-formed XML (mismatched tag)"),
-    ("empty", "", "line 1: empty file"),
-    ("utf8", b"<tbx>\n<text>\xc3\x28</text></tbx>", "line 2: not valid UTF-8 (byte 0xc3)"),
+    ("empty", "", "file is empty"),
+    ("utf8", b"<tbx>\n<text>\xc3\x28</text></tbx>", "line 2: invalid UTF-8 (byte 0xc3)"),
     ("root", "<glossary/>", "line 1: <glossary> is not a TBX root (expected <tbx> or <martif>)"),
     ("body", "<tbx>\n<text/>\n</tbx>", "line 2: <text> has no <body>"),
     (
@@ -223,7 +223,7 @@ def test_malformed_tbx_names_file_and_element(
     path = _write(tmp_path, "g.tbx", content)
     with pytest.raises(MalformedFile) as exc:
         read_file(path)
-    assert exc.value.message == f"{path} {message}"
+    assert exc.value.message == f"{path}: {message}"
 
 
 def test_unknown_extension_and_missing_file(tmp_path: Path) -> None:

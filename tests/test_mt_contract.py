@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from stubs import fake_translate
-from stubs.fixtures import ONLINE, TARGET, options_for, stub_for
 
 from mt import codes
 from mt.base import Failure
 from mt.registry import make_engine
 from mt.runner import translate
+from stubs import fake_translate
+from stubs.fixtures import ONLINE, TARGET, options_for, stub_for
 
 TEXT = "Cửa khẩu Tây Trang mở cửa từ 7:00 đến 19:00."
 

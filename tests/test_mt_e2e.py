@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from stubs.fixtures import env_for, stub_for
 
 from cli import cli
+from stubs.fixtures import env_for, stub_for
 from tests.helpers import write_notice
 
 BODY = "Hành khách xuất trình giấy tờ tại quầy số 2.\n\nXe tải nộp lệ phí trước 17:00."

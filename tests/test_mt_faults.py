@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from stubs import fake_translate, refused_url
-from stubs.fixtures import ONLINE, TARGET, options_for, stub_for
 
 from mt import codes
 from mt.base import Failure
 from mt.registry import make_engine
 from mt.runner import Clock, translate
+from stubs import fake_translate, refused_url
+from stubs.fixtures import ONLINE, TARGET, options_for, stub_for
 
 TEXTS = [
     "Cửa khẩu Huổi Puốc mở cửa lúc 7:00.",

@@ -8,14 +8,14 @@ from contextlib import contextmanager
 
 import pytest
 from sqlmodel import Session, select
-from stubs import fake_translate
-from stubs.fixtures import options_for, stub_for
 
 from mt import cache
 from mt.base import EngineResult, Failure
 from mt.models import MTCacheEntry
 from mt.registry import make_engine
 from mt.runner import translate
+from stubs import fake_translate
+from stubs.fixtures import options_for, stub_for
 
 TEXTS = ["Cửa khẩu Tây Trang.", "Giờ mở cửa: 7:00.", "Cửa khẩu  Tây Trang.", "Cửa khẩu Tây Trang."]
 

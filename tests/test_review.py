@@ -34,7 +34,6 @@ def ok(*args: str) -> str:
 def doc(home: Path, tmp_path: Path, db_url: str) -> str:
     """A submitted and pretranslated (memory engine, no flow) two-segment notice."""
     from glossary.store import load, load_starter
-
     from mt.memory import MemoryEngine
     from pretranslate.run import pretranslate_batch
     from pretranslate.select import waiting

@@ -79,7 +79,9 @@ def test_new_version_keeps_unchanged_translations_and_reopens_changed(session: S
 
 
 SAFE_TEXT = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\x00"), min_size=1, max_size=80
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\x00"),
+    min_size=1,
+    max_size=80,
 )
 
 

@@ -85,8 +85,8 @@ def test_export_matches_golden_and_round_trips(session: Session, tmp_path: Path,
 
 
 BAD = [
-    ("empty.tmx", "empty file"),
-    ("bad-utf8.tmx", "line 6: invalid UTF-8"),
+    ("empty.tmx", "file is empty"),
+    ("bad-utf8.tmx", "line 6: invalid UTF-8 (byte 0xff)"),
     ("malformed.tmx", "line 6: mismatched tag"),
     ("no-lang.tmx", "line 7: <tuv> has no xml:lang"),
     ("no-seg.tmx", "line 7: <tuv> has no <seg>"),
@@ -135,11 +135,11 @@ def test_cli_missing_file_and_unwritable_export(home: Path, tmp_path: Path) -> N
     result = runner.invoke(cli, ["tm", "import", str(missing)])
     assert (result.exit_code, result.output) == (
         1,
-        f"Error: {missing}: cannot read: No such file or directory\n",
+        f"Error: {missing}: no such file\n",
     )
     target = tmp_path / "no-such-dir" / "out.tmx"
     result = runner.invoke(cli, ["tm", "export", str(target)])
     assert (result.exit_code, result.output) == (
         1,
-        f"Error: {target}: cannot write: No such file or directory\n",
+        f"Error: {target}: cannot write (No such file or directory)\n",
     )

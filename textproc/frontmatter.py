@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from textproc.clean import clean_line, clean_text
+from textproc.files import read_utf8
 from trilingo.errors import InputError
 
 MAX_BYTES = 512 * 1024  # a notice, not a book: anything larger is a mistake
@@ -35,23 +36,7 @@ class Notice:
 
 def read_notice(path: Path) -> Notice:
     """Read and check one file; every problem is an InputError naming the file."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    if len(raw) > MAX_BYTES:
-        raise InputError(f"{path}: file too large ({len(raw):,} bytes; the limit is {MAX_BYTES:,})")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(f"{path}: invalid UTF-8 at line {line}, byte {exc.start}") from None
-    if not text.strip():
-        raise InputError(f"{path}: file is empty")
+    text = read_utf8(path, InputError, MAX_BYTES)
     try:
         return parse_notice(text)
     except InputError as exc:

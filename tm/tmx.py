@@ -7,9 +7,7 @@ for native review; they never overwrite a pair a reviewer approved here.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from store.audit import record
 from textproc.clean import clean_line
+from textproc.files import decode_utf8, read_input, write_atomic
 from tm.memory import add, lookup_exact, tm_key
 from tm.models import TMEntry
 from trilingo.errors import InputError
@@ -188,12 +187,7 @@ class _Reader:
 
 def read_tmx(path: Path) -> TMXData:
     """Parse a TMX file into vi → lo/zh pairs; TMXError names the file and line of any problem."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise TMXError(f"{path}: cannot read: {exc.strerror}") from None
-    if not raw.strip():
-        raise TMXError(f"{path}: empty file")
+    raw = read_input(path, TMXError)
     _check_utf8(path, raw)
     reader = _Reader(path)
     try:
@@ -210,11 +204,7 @@ def _check_utf8(path: Path, raw: bytes) -> None:
     declared = _DECL_ENCODING.match(raw.lstrip(b"\xef\xbb\xbf"))
     if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
         return
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise TMXError(f"{path}: line {line}: invalid UTF-8") from None
+    decode_utf8(path, raw, TMXError)
 
 
 def import_tmx(session: Session, path: Path, actor: str) -> ImportReport:
@@ -277,16 +267,5 @@ def export_tmx(session: Session, path: Path, langs: Iterable[str] = TARGETS) -> 
         .order_by(TMEntry.key, TMEntry.tgt_lang, TMEntry.id)  # type: ignore[arg-type]
     ).all()
     text = write_tmx(entries)
-    path = Path(path)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as exc:
-        raise TMXError(f"{path}: cannot write: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(Path(path), text, TMXError)
     return len(entries)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
@@ -16,15 +17,25 @@ EDITOR = "demo-editor"
 REVIEWER = "demo-reviewer (automatic demo approval, not a human review)"
 
 
+def spelling_variants(term: str) -> list[tuple[str, str]]:
+    """The spellings editors really type: new and old tone-mark placement, decomposed, with a no-break space."""
+    old_style = term.replace("Ủy", "Uỷ")
+    return [
+        ("new style (Ủy)", term),
+        ("old style (Uỷ)", old_style),
+        ("decomposed (NFD)", unicodedata.normalize("NFD", old_style)),
+        ("no-break space", term.replace(" ", "\u00a0", 1)),
+    ]
+
+
 def sample_files() -> list[Path]:
     folder = resources.files("trilingo.data").joinpath("samples")
     return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".md"))
 
 
 def run_demo(app: App, echo: Callable[[str], None]) -> None:
-    from glossary.store import load_starter
-
     from commands.flowrun import run_pretranslate, run_publish
+    from glossary.store import load, load_starter
     from intake.submit import submit
     from review.actions import approve
     from review.queue import queue
@@ -42,6 +53,13 @@ def run_demo(app: App, echo: Callable[[str], None]) -> None:
     echo(
         f"2. Glossary version {version} loaded; {added} starter memory pair(s) added (marked: needs native review)"
     )
+    with app.session() as session:
+        glossary = load(session)
+    for label, variant in spelling_variants("Ủy ban nhân dân tỉnh"):
+        found = [
+            f"{m.concept} → {m.target('lo')} / {m.target('zh')}" for m in glossary.annotate(variant, "vi")
+        ]
+        echo(f"   glossary match, {label:<17} {variant!a}: {', '.join(found) or 'NO MATCH'}")
     notices = [read_notice(p) for p in sample_files()]
     with app.session() as session:
         submitted = [submit(session, n, EDITOR) for n in notices]
