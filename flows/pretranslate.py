@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import flow, get_run_logger, task
+from prefect.settings import PREFECT_API_URL
 
 from flows.context import database_url as resolve_db
 from flows.context import settings_from
+from flows.limits import limiter_for
 from flows.retry import retry_unless_our_error
 from trilingo.languages import TARGETS
 
@@ -48,7 +50,15 @@ def pretranslate_batch_task(
     require_pair(engine, "vi", lang)
     with session_scope(engine_for(settings.database_url)) as session:
         glossary = load(session)
-        summary = pretranslate_batch(session, doclang_ids, lang, engine, glossary, actor=settings.user)
+        summary = pretranslate_batch(
+            session,
+            doclang_ids,
+            lang,
+            engine,
+            glossary,
+            actor=settings.user,
+            limiter=limiter_for(engine, PREFECT_API_URL.value()),
+        )
     return summary.as_json()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
@@ -35,7 +36,7 @@ def _segments(lang: str) -> list[dict]:
 @pytest.mark.prefect
 @pytest.mark.parametrize(("name", "lang"), [("google", "lo"), ("microsoft", "zh"), ("mymemory", "lo")])
 def test_pretranslate_with_engine_from_environment(
-    name: str, lang: str, flow_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    name: str, lang: str, flow_home: Path, prefect_api: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _submit(tmp_path)
     with stub_for(name) as stub:
@@ -48,6 +49,13 @@ def test_pretranslate_with_engine_from_environment(
     assert summary["failed"] == 0
     assert summary["engine_drafts"] == len(drafted) == stub.calls
     assert all(s["target"] for s in drafted)
+    # The flow ran the engine under Prefect's global limits (shared by all workers), and gave every slot back.
+    limits = {
+        lim["name"]: lim
+        for lim in httpx.post(f"{prefect_api}/v2/concurrency_limits/filter", json={}, timeout=10).json()
+    }
+    assert limits[f"trilingo-mt-{name}"]["active_slots"] == 0
+    assert limits[f"trilingo-mt-{name}-rate"]["slot_decay_per_second"] > 0
 
 
 @pytest.mark.prefect

@@ -1,0 +1,93 @@
+"""Prefect's global concurrency and rate limits for an MT engine, shared by every worker.
+
+The runner takes any object with `slot()` (mt.limits.Limiter). Inline runs use the engine's own
+process-local limiter; flow runs use this one, so two workers together still keep to the engine's pace.
+
+It speaks to Prefect's REST API with httpx instead of `prefect.concurrency.sync`: the runner calls
+`slot()` from its own worker threads, and Prefect's sync wrappers deadlocked there (measured: a flow
+run with four engine threads hung on `rate_limit`). Concurrency slots are leased, so a worker that
+dies mid-call frees its slot when the lease runs out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+
+from trilingo.errors import UnavailableError
+
+LEASE_SECONDS = 300.0  # longer than any one bounded engine call
+MAX_WAIT = 600.0  # a slot not free after this long means something is stuck: fail the call, retry later
+TIMEOUT = httpx.Timeout(10.0)
+
+
+class PrefectLimiter:
+    """`concurrency` calls in flight and `rate` calls per second for one engine, across all workers."""
+
+    def __init__(self, api_url: str, engine: str, concurrency: int, rate: float) -> None:
+        self.api = api_url.rstrip("/") + "/v2/concurrency_limits"
+        self.slots = f"trilingo-mt-{engine}"
+        self.pace = f"trilingo-mt-{engine}-rate"
+        # A rate limit is a limit whose slots free themselves at `rate` per second.
+        self._upsert(self.slots, max(1, concurrency), 0.0)
+        self._upsert(self.pace, max(1, math.ceil(rate)), rate)
+
+    def _upsert(self, name: str, limit: int, decay: float) -> None:
+        body = {"name": name, "limit": limit, "slot_decay_per_second": decay}
+        try:
+            created = httpx.post(f"{self.api}/", json=body, timeout=TIMEOUT)
+            if created.status_code == 409:  # exists: make it match this engine's policy
+                httpx.patch(
+                    f"{self.api}/{name}",
+                    json={"limit": limit, "slot_decay_per_second": decay},
+                    timeout=TIMEOUT,
+                ).raise_for_status()
+            else:
+                created.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise UnavailableError(
+                f"cannot set the concurrency limit {name} on the Prefect server: {exc}"
+            ) from None
+
+    def _acquire(self, path: str, body: dict[str, object]) -> httpx.Response:
+        deadline = time.monotonic() + MAX_WAIT
+        while True:
+            response = httpx.post(f"{self.api}/{path}", json=body, timeout=TIMEOUT)
+            # 423: no slot free yet. 503: the server's database is busy (SQLite under load); Prefect's own
+            # client retries it too.
+            if response.status_code not in (423, 503):
+                response.raise_for_status()
+                return response
+            wait = float(response.headers.get("Retry-After") or 0.2)
+            if time.monotonic() + wait > deadline:
+                raise UnavailableError(f"no {body['names']} slot came free in {MAX_WAIT:.0f} s")
+            time.sleep(min(max(wait, 0.01), 5.0))
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        self._acquire("increment", {"names": [self.pace], "slots": 1, "mode": "rate_limit"})
+        lease = self._acquire(
+            "increment-with-lease",
+            {"names": [self.slots], "slots": 1, "mode": "concurrency", "lease_duration": LEASE_SECONDS},
+        ).json()["lease_id"]
+        try:
+            yield
+        finally:
+            # Best effort: if this fails the lease runs out and frees the slot anyway.
+            with contextlib.suppress(httpx.HTTPError):
+                httpx.post(f"{self.api}/decrement-with-lease", json={"lease_id": lease}, timeout=TIMEOUT)
+
+
+def limiter_for(engine: object, api_url: str) -> PrefectLimiter | None:
+    """A global limiter for an online engine; None for local ones (memory), which need none."""
+    policy = getattr(engine, "policy", None)
+    if policy is None:
+        return None
+    return PrefectLimiter(
+        api_url, str(getattr(engine, "name", "engine")), int(policy.concurrency), float(policy.rate)
+    )
