@@ -40,6 +40,8 @@ def render_doc_view(view: DocView, color: bool | None) -> None:
             if hint.get("type") == "term":
                 mark = CONFIDENCE_MARK.get(str(hint.get("confidence")), "")
                 click.echo(f"     term: {hint.get('source')} → {hint.get('target') or '?'}{mark}")
+            elif hint.get("type") == "previous":
+                click.echo(f"     before the source changed: {hint.get('source')} → {hint.get('target')}")
             elif hint.get("type") == "fuzzy":
                 click.echo(
                     f"     memory {hint.get('score', 0):.0f}%: {hint.get('source')} → {hint.get('target')}"

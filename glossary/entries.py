@@ -12,7 +12,7 @@ from typing import Any
 
 from glossary.errors import MalformedFile, TermConflict
 from glossary.keys import match_key
-from textproc.clean import clean_line
+from textproc.clean import clean_line, forbidden_char
 
 LANGS = ("vi", "lo", "zh")
 # Listed best first: the order a concept's terms are written in, and which term wins a tie.
@@ -83,6 +83,8 @@ def check_confidence(value: str, where: str) -> str:
 
 def add_term(concept: ConceptData, term: TermData, where: str) -> None:
     """Add a term, refusing duplicates and a second preferred term in one language."""
+    if bad := forbidden_char(term.text):
+        raise MalformedFile(f"{where}: {term.lang} term contains the control character {bad}")
     text = clean_line(term.text)
     if not text:
         raise MalformedFile(f"{where}: empty {term.lang} term")

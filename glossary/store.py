@@ -19,7 +19,7 @@ from sqlmodel import Session, col, delete, select
 
 from glossary.csvio import read_csv, write_csv
 from glossary.entries import ConceptData, TermData, add_term, check_concept_id
-from glossary.errors import ConcurrentChange, GlossaryError
+from glossary.errors import ConcurrentChange, GlossaryError, MalformedFile
 from glossary.files import file_format
 from glossary.match import Glossary, Match
 from glossary.models import GlossaryChange, GlossaryConcept, GlossaryTerm, GlossaryVersion
@@ -75,8 +75,11 @@ def read_file(path: Path) -> tuple[str, list[ConceptData], list[str]]:
     """Parse a CSV or TBX file completely: (format, concepts, skipped language tags)."""
     fmt = file_format(path)
     if fmt == "csv":
-        return fmt, read_csv(path), []
-    parsed, skipped = read_tbx(path)
+        parsed, skipped = read_csv(path), list[str]()
+    else:
+        parsed, skipped = read_tbx(path)
+    if not parsed:  # a header alone, or an empty <body>, is a mistake, not a glossary with nothing in it
+        raise MalformedFile(f"{path}: no glossary entries")
     return fmt, parsed, skipped
 
 

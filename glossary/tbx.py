@@ -71,11 +71,22 @@ def _child(node: Node, tag: str, path: Path) -> Node:
     return found[0]
 
 
-def _flat(node: Node) -> list[Node]:
-    """Children, with v2 descripGrp/adminGrp wrappers opened."""
+_WRAPPERS = ("descripGrp", "adminGrp", "termGrp", "termNoteGrp")
+MAX_WRAPPER_DEPTH = 16
+
+
+def _flat(node: Node, path: Path) -> list[Node]:
+    """Children, with v2 descripGrp/adminGrp wrappers opened (iteratively: hostile nesting must not recurse)."""
     out: list[Node] = []
-    for c in node.children:
-        out.extend(_flat(c) if c.tag in ("descripGrp", "adminGrp", "termGrp", "termNoteGrp") else [c])
+    stack: list[tuple[Node, int]] = [(c, 0) for c in reversed(node.children)]
+    while stack:
+        c, depth = stack.pop()
+        if c.tag not in _WRAPPERS:
+            out.append(c)
+        elif depth >= MAX_WRAPPER_DEPTH:
+            raise MalformedFile(f"{path}: line {c.line}: <{c.tag}> nested more than {MAX_WRAPPER_DEPTH} deep")
+        else:
+            stack.extend((g, depth + 1) for g in reversed(c.children))
     return out
 
 
@@ -85,7 +96,7 @@ def _read_entry(entry: Node, lang_tag: str, path: Path, skipped: list[str]) -> C
     concept = ConceptData(cid)
     codes: list[int] = []
     notes: list[str] = []
-    for c in _flat(entry):
+    for c in _flat(entry, path):
         kind = c.attrs.get("type")
         if c.tag == "descrip" and kind == "subjectField":
             concept.domain = c.text.strip()
@@ -116,7 +127,7 @@ def _read_entry(entry: Node, lang_tag: str, path: Path, skipped: list[str]) -> C
 
 def _read_term(concept: ConceptData, lang: str, term_sec: Node, path: Path) -> list[int]:
     where = f"{path}: line {term_sec.line}: <{term_sec.tag}>"
-    parts = _flat(term_sec)
+    parts = _flat(term_sec, path)
     terms = [c for c in parts if c.tag == "term"]
     if not terms or not terms[0].text.strip():
         raise MalformedFile(f"{where} has no <term> text")
@@ -142,10 +153,10 @@ def _reliability(node: Node, path: Path) -> int:
     value = node.text.strip()
     if value in RELIABILITY:
         return RELIABILITY[value]
-    if value.isdigit() and 1 <= int(value) <= 10:
+    if value.isdigit() and len(value) <= 2 and 1 <= int(value) <= 10:
         return int(value)
     raise MalformedFile(
-        f'{path}: line {node.line}: <{node.tag} type="reliabilityCode"> must be 1-10, not {value!r}'
+        f'{path}: line {node.line}: <{node.tag} type="reliabilityCode"> must be 1-10, not {value[:20]!r}'
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from difflib import SequenceMatcher
 
 from sqlmodel import Session, select
 
@@ -112,7 +113,9 @@ def submit(session: Session, notice: Notice, actor: str, now: datetime | None = 
     session.flush()
     changed = 0
     for lang in TARGETS:
-        changed = _carry_translations(session, doc.id, lang, previous, segments, version, actor, now)
+        changed = max(
+            changed, _carry_translations(session, doc.id, lang, previous, segments, version, actor, now)
+        )
     _release_source(session, doc.id, version, notice, actor, now)
     record(
         session,
@@ -140,22 +143,32 @@ def _carry_translations(
 ) -> int:
     """Give each new segment a translation row; unchanged ones keep theirs. Returns how many are new."""
     old: dict[str, Translation] = {}
+    earlier: dict[int, tuple[Segment, Translation]] = {}
     if previous is not None:
         rows = session.exec(
             select(Segment, Translation)
             .join(Translation, Translation.segment_id == Segment.id)  # type: ignore[arg-type]
             .where(Segment.version_id == previous.id, Translation.lang == lang)
+            .order_by(Segment.n)  # type: ignore[arg-type]
         ).all()
         old = {seg.source: tr for seg, tr in rows if tr.state in _CARRY}
+        earlier = _previous_of_changed(list(rows), segments)
     changed = 0
     all_approved = True
-    for seg in segments:
+    for i, seg in enumerate(segments):
         assert seg.id is not None
         prior = old.get(seg.source)
         if prior is None:
             changed += 1
             all_approved = False
-            session.add(Translation(segment_id=seg.id, lang=lang, updated_at=now))
+            hints = []
+            if i in earlier and earlier[i][1].target:
+                # A changed sentence starts from nothing, but the reviewer sees what it used to say.
+                was, tr = earlier[i]
+                hints.append(
+                    {"type": "previous", "source": was.source, "target": tr.target, "state": tr.state}
+                )
+            session.add(Translation(segment_id=seg.id, lang=lang, updated_at=now, hints=hints))
             continue
         all_approved &= prior.state == SegmentState.APPROVED
         session.add(
@@ -187,6 +200,21 @@ def _carry_translations(
     doclang.state = DocState.PRETRANSLATED if all_approved else DocState.SUBMITTED
     doclang.waiting_since = now
     return changed
+
+
+def _previous_of_changed(
+    rows: list[tuple[Segment, Translation]], segments: list[Segment]
+) -> dict[int, tuple[Segment, Translation]]:
+    """Index of a new segment → the old segment it replaced, pairing the replaced runs of an alignment."""
+    matcher = SequenceMatcher(
+        a=[seg.source for seg, _ in rows], b=[seg.source for seg in segments], autojunk=False
+    )
+    pairs: dict[int, tuple[Segment, Translation]] = {}
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "replace":
+            for k in range(min(i2 - i1, j2 - j1)):
+                pairs[j1 + k] = rows[i1 + k]
+    return pairs
 
 
 def _release_source(

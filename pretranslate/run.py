@@ -203,11 +203,11 @@ def _apply(
     tr.origin = draft.origin
     tr.detail = draft.detail
     tr.warnings = warnings
-    tr.hints = glossary.hints(seg.source, SOURCE, tr.lang)
+    kept = [h for h in tr.hints if h.get("type") == "previous"]  # what the segment said before an edit
+    tr.hints = kept + glossary.hints(seg.source, SOURCE, tr.lang)
     tr.glossary_version = glossary.version
     tr.updated_at = now
     tr.updated_by = None
-    tr.row_version += 1
     summary.warnings += bool(warnings)
     if draft.state == SegmentState.MT_FAILED:
         summary.failed += 1

@@ -17,7 +17,8 @@ REDRAFT = (SegmentState.UNTRANSLATED, SegmentState.MT_FAILED)
 def resolve_document(session: Session, ref: str | int) -> Document:
     """A document by id or slug."""
     text = str(ref).strip()
-    doc = session.get(Document, int(text)) if text.isdigit() else None
+    # Slugs always hold a letter, so digits are an id (and a 20-digit "id" is no document at all).
+    doc = session.get(Document, int(text)) if text.isdigit() and len(text) <= 18 else None
     if doc is None:
         doc = session.exec(select(Document).where(Document.slug == text)).first()
     if doc is None:

@@ -80,7 +80,7 @@ def edit(
         new=target,
         segment=n,
         old_origin=tr.origin,
-        row_version=tr.row_version + 1,
+        row_version=tr.row_version,
     )
     tr.target, tr.state, tr.origin = target, SegmentState.EDITED, "human"
     tr.warnings = all_warnings(seg.source, target, lang) + _glossary_warnings(
@@ -92,12 +92,13 @@ def edit(
         "previous_origin": tr.detail.get("engine") or tr.origin,
     }
     tr.updated_at, tr.updated_by = now, actor
-    tr.row_version += 1
     dl.state, dl.updated_at, dl.reason = state, now, None
     return Outcome(doc_id, slug, lang, state, f"segment {n} saved")
 
 
-def approve(session: Session, ref: str, lang: str, actor: str, now: datetime | None = None) -> Outcome:
+def approve(
+    session: Session, ref: str, lang: str, actor: str, now: datetime | None = None, *, trusted: bool = True
+) -> Outcome:
     """Freeze the current text as a release, feed the memory. Every segment needs a target."""
     now = now or utcnow()
     doc_id, slug, dl = _load(session, ref, lang)
@@ -112,8 +113,16 @@ def approve(session: Session, ref: str, lang: str, actor: str, now: datetime | N
         assert tr.target is not None
         if tr.state != SegmentState.APPROVED:
             tr.state, tr.updated_at = SegmentState.APPROVED, now
-            tr.row_version += 1
-        memory.add(session, seg.source, tr.target, lang, actor=actor, document_id=doc_id)
+        # An untrusted approval (the demo's) keeps the memory pair marked as needing native review.
+        memory.add(
+            session,
+            seg.source,
+            tr.target,
+            lang,
+            actor=actor,
+            document_id=doc_id,
+            needs_native_review=not trusted,
+        )
     version = session.get(DocumentVersion, dl.version_id)
     assert version is not None
     title, body = join([(seg.block, seg.kind, seg.prefix, tr.target or "") for seg, tr in rows], lang)

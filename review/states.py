@@ -18,7 +18,10 @@ ALLOWED: dict[str, frozenset[str]] = {
         }
     ),
     "approve": frozenset({DocState.PRETRANSLATED, DocState.IN_REVIEW}),
-    "reject": frozenset({DocState.PRETRANSLATED, DocState.IN_REVIEW, DocState.APPROVED}),
+    # Not from approved or published: that release was a person's decision and may already be out.
+    # Changing it means editing (back to in_review, the release stays live) and approving again;
+    # taking it down is the retract action of the channels work.
+    "reject": frozenset({DocState.PRETRANSLATED, DocState.IN_REVIEW}),
 }
 # action → the state it leaves the document-language in
 RESULT: dict[str, str] = {

@@ -10,10 +10,11 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel, create_engine
 
-from trilingo.errors import ConfigError, UnavailableError
+from trilingo.errors import ConfigError, Conflict, UnavailableError
 
 # Modules whose tables live in the shared metadata; imported before create_all.
 MODEL_MODULES = ("store.models", "glossary.models", "tm.models", "mt.models")
@@ -114,6 +115,11 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         try:
             yield session
             session.commit()
+        except (StaleDataError, IntegrityError) as exc:
+            # Optimistic locking (Translation.row_version) or a unique key lost a race: the whole
+            # transaction is undone, and the caller is told to try again rather than shown a traceback.
+            session.rollback()
+            raise Conflict(f"{Conflict.__doc__} ({exc.__class__.__name__})") from None
         except BaseException:
             session.rollback()
             raise

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -84,10 +84,14 @@ class Segment(SQLModel, table=True):
     source_hash: str = Field(index=True)
 
 
+_ROW_VERSION = Column("row_version", Integer, nullable=False, default=1)
+
+
 class Translation(SQLModel, table=True):
     """One segment in one target language: the draft or the approved text, and where it came from."""
 
     __table_args__ = (UniqueConstraint("segment_id", "lang"),)
+    __mapper_args__ = {"version_id_col": _ROW_VERSION}
 
     id: int | None = Field(default=None, primary_key=True)
     segment_id: int = Field(foreign_key="segment.id", index=True)
@@ -103,7 +107,9 @@ class Translation(SQLModel, table=True):
     hints: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by: str | None = None
-    row_version: int = 1  # bumped on each write; the base for optimistic locking
+    # Optimistic locking: every UPDATE says "WHERE row_version = <what I read>" and bumps it, so a machine
+    # draft written after a reviewer's edit fails (StaleDataError → store.db.Conflict) instead of erasing it.
+    row_version: int = Field(default=1, sa_column=_ROW_VERSION)
 
 
 class DocLang(SQLModel, table=True):

@@ -20,9 +20,20 @@ print("prefect" in sys.modules, "deep_translator" in sys.modules)
 
 @pytest.mark.parametrize(
     ("args", "code"),
-    [(["--help"], 0), (["status", "--json"], 0), (["review", "queue"], 0), (["submit", "missing.md"], 1)],
+    [
+        (["--help"], 0),
+        (["status", "--json"], 0),
+        (["review", "queue"], 0),
+        (["review", "show", "nope", "--lang", "lo"], 1),
+        (["submit", "missing.md"], 1),
+        (["glossary", "export", "--format", "tbx"], 0),
+        (["glossary", "lookup", "cửa khẩu"], 0),
+        (["tm", "import", "missing.tmx"], 1),
+        (["server", "status"], 10),
+    ],
 )
-def test_no_prefect_import(args: list[str], code: int, home: Path) -> None:
+def test_no_prefect_import(args: list[str], code: int, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRILINGO_PREFECT_API_URL", "http://127.0.0.1:9/api")  # nothing listens there
     out = subprocess.run(
         [sys.executable, "-c", PROBE.format(args=args, code=code)],
         capture_output=True,

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from sqlmodel import Session, select
 
 from cli import cli
 from tests.helpers import write_notice
@@ -71,7 +72,12 @@ def test_pretranslate_unknown_document(flow_home: Path) -> None:
     assert (result.exit_code, result.output) == (1, "Error: unknown document 'no-such-doc'\n")
 
 
-def test_demo_publishes_lao_and_chinese_with_glossary_terms(flow_home: Path, prefect_api: str) -> None:
+def test_demo_publishes_lao_and_chinese_with_glossary_terms(
+    flow_home: Path, prefect_api: str, tmp_path: Path
+) -> None:
+    # A real notice in the same workspace that memory and glossary translate whole: the demo must not approve it.
+    real = write_notice(tmp_path, "xep-hang", "Xin vui lòng xếp hàng theo thứ tự.", title="Hải quan")
+    invoke("submit", str(real))
     out = invoke("demo")
     assert "demo-reviewer" in out and "waits for a translator" in out
     web = flow_home / "public" / "web"
@@ -83,12 +89,21 @@ def test_demo_publishes_lao_and_chinese_with_glossary_terms(flow_home: Path, pre
     assert not (web / "zh" / "huong-dan-xuat-nhap-canh.html").exists()
     assert (web / "vi" / "huong-dan-xuat-nhap-canh.html").exists()
     queue = json.loads(invoke("review", "queue", "--json"))
-    assert {(q["slug"], q["lang"]) for q in queue} == {
-        ("huong-dan-xuat-nhap-canh", "lo"),
-        ("huong-dan-xuat-nhap-canh", "zh"),
+    assert {(q["slug"], q["lang"], q["untranslated"]) for q in queue} == {
+        ("huong-dan-xuat-nhap-canh", "lo", 1),
+        ("huong-dan-xuat-nhap-canh", "zh", 1),
+        ("xep-hang", "lo", 0),
+        ("xep-hang", "zh", 0),
     }
     status = json.loads(invoke("status", "--json"))
-    assert status["counts"]["published"] == {"vi": 3, "lo": 2, "zh": 2}
+    assert status["counts"]["published"] == {"vi": 4, "lo": 2, "zh": 2}
+    # The demo's approvals are not a person's: the memory keeps those pairs marked for native review.
+    from store.db import engine_for
+    from tm.models import TMEntry
+    from trilingo import config
+
+    with Session(engine_for(config.load(home=str(flow_home)).database_url)) as session:
+        assert all(e.needs_native_review for e in session.exec(select(TMEntry)).all())
     # Running it again changes nothing.
     invoke("demo")
     assert json.loads(invoke("status", "--json"))["counts"] == status["counts"]

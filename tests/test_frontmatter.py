@@ -53,7 +53,31 @@ def test_slugify_vietnamese() -> None:
         ("---\ntitle: x\nslug: a/b\n---\nb\n", "invalid slug 'a/b': no '/', '\\' or '..' allowed"),
         (
             "---\ntitle: x\nslug: Hoa Binh\n---\nb\n",
-            "invalid slug 'Hoa Binh': use lowercase a-z, 0-9 and '-' (at most 100)",
+            "invalid slug 'Hoa Binh': use lowercase a-z, 0-9 and '-', with a letter (at most 100)",
+        ),
+        (
+            "---\ntitle: x\nslug: '42'\n---\nb\n",
+            "invalid slug '42': use lowercase a-z, 0-9 and '-', with a letter (at most 100)",
+        ),
+        (
+            "---\ntitle: x\nslug: " + "1" * 5000 + "\n---\nb\n",
+            "front matter is not valid YAML (a value is too large or too deeply nested)",
+        ),
+        (
+            "---\ntitle: x\ngates: " + "[" * 5000 + "\n---\nb\n",
+            "front matter is not valid YAML (a value is too large or too deeply nested)",
+        ),
+        (
+            '---\ntitle: "\\ud800 x"\n---\nb\n',
+            "text contains the control character U+D800",
+        ),
+        (
+            "---\ntitle: x\n---\nbell \x07 here\n",
+            "text contains the control character U+0007",
+        ),
+        (
+            "---\ntitle: x\nchannels: [web, ../x]\n---\nb\n",
+            "front matter: unknown channel '../x' (expected: catalogs, kiosk, screens, web, webhook)",
         ),
         ("---\ntitle: x\ngates: 3\n---\nb\n", "front matter: 'gates' must be a list of names"),
         ("---\ntitle: x\nauthor: y\n---\nb\n", "front matter: unknown key 'author'"),

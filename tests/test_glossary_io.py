@@ -79,6 +79,12 @@ def _write(tmp_path: Path, name: str, content: str | bytes) -> Path:
 
 CSV_ERRORS = [
     ("empty", b"", "file is empty"),
+    ("header only", HEADER, "no glossary entries"),
+    (
+        "nul",
+        HEADER + "c1,a\x00b,,,preferred,x,low,\n",
+        "line 2: vi term contains the control character U+0000",
+    ),
     ("blank", b"\n\n  \n", "file is empty"),
     ("utf8", HEADER.encode() + b"c1,h\xffi,,,preferred,x,low,\n", "line 2: invalid UTF-8 (byte 0xff)"),
     (
@@ -145,6 +151,26 @@ def test_quoted_newline_keeps_line_numbers_right(tmp_path: Path) -> None:
 
 TBX_V3 = '<tbx xmlns="urn:iso:std:iso:30042:ed-2">\n<text>\n<body>\n{}\n</body>\n</text>\n</tbx>\n'
 TBX_ERRORS = [
+    ("no entries", TBX_V3.format(""), "no glossary entries"),
+    (
+        "deep",
+        TBX_V3.format(
+            '<conceptEntry id="c1"><langSec xml:lang="vi"><termSec><term>a</term>'
+            + "<descripGrp>" * 5000
+            + "</descripGrp>" * 5000
+            + "</termSec></langSec></conceptEntry>"
+        ),
+        "line 4: <descripGrp> nested more than 16 deep",
+    ),
+    (
+        "huge reliability",
+        TBX_V3.format(
+            '<conceptEntry id="c1"><descrip type="reliabilityCode">'
+            + "9" * 5000
+            + '</descrip><langSec xml:lang="vi"><termSec><term>a</term></termSec></langSec></conceptEntry>'
+        ),
+        "line 4: <descrip type=\"reliabilityCode\"> must be 1-10, not '99999999999999999999'",
+    ),
     ("xml", "<tbx>\n<text>\n<body></text>\n</tbx>\n", "line 3: not well-formed XML (mismatched tag)"),
     ("empty", "", "file is empty"),
     ("utf8", b"<tbx>\n<text>\xc3\x28</text></tbx>", "line 2: invalid UTF-8 (byte 0xc3)"),

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, func, select
+from sqlmodel import Session, SQLModel, func, select
 
 from cli import cli
 from store.db import engine_for
@@ -51,6 +51,15 @@ def doc(home: Path, tmp_path: Path, db_url: str) -> str:
 def audit_count(db_url: str) -> int:
     with Session(engine_for(db_url)) as s:
         return s.exec(select(func.count()).select_from(AuditEvent)).one()
+
+
+def snapshot(db_url: str) -> dict[str, list[tuple]]:
+    """Every row of every table: an error must leave all of them as they were."""
+    with Session(engine_for(db_url)) as s:
+        return {
+            t.name: sorted(map(tuple, s.connection().execute(t.select()).all()), key=repr)
+            for t in SQLModel.metadata.sorted_tables
+        }
 
 
 def test_queue_json_contract(doc: str) -> None:
@@ -148,12 +157,13 @@ def test_audit_log_is_append_only(doc: str, db_url: str) -> None:
             "cannot approve tb [lo]: 1 segment(s) untranslated (2)",
         ),
         (("review", "reject", "tb", "--lang", "lo", "--reason", " "), "a rejection needs a reason"),
+        (("review", "show", "9" * 30, "--lang", "lo"), f"unknown document '{'9' * 30}'"),
     ],
 )
 def test_error_branches_change_nothing(doc: str, db_url: str, args: tuple[str, ...], message: str) -> None:
-    before = audit_count(db_url)
+    before = snapshot(db_url)
     assert run(*args) == (1, f"Error: {message}\n")
-    assert audit_count(db_url) == before
+    assert snapshot(db_url) == before
 
 
 def test_status_json(doc: str) -> None:
@@ -161,3 +171,64 @@ def test_status_json(doc: str) -> None:
     assert data["counts"] == {"approved": {"vi": 1}, "pretranslated": {"lo": 1, "zh": 1}}
     assert data["segments"]["untranslated"] == {"lo": 1, "zh": 1}
     assert data["oldest_waiting"] is not None
+
+
+def test_an_approved_translation_cannot_be_rejected(doc: str, db_url: str) -> None:
+    """Rejecting would leave an approved release live under a rejected state; edit and re-approve instead."""
+    ok("review", "edit", doc, "--lang", "zh", "--segment", "2", "--text", "货物须向海关申报。")
+    ok("review", "approve", doc, "--lang", "zh")
+    before = snapshot(db_url)
+    assert run("review", "reject", doc, "--lang", "zh", "--reason", "x") == (
+        1,
+        "Error: cannot reject tb [zh]: it is approved\n",
+    )
+    assert snapshot(db_url) == before
+
+
+def test_machine_draft_never_overwrites_an_edit_made_meanwhile(doc: str, db_url: str) -> None:
+    """Optimistic locking: an edit that lands while an engine works wins; the engine's batch is undone."""
+    from glossary.store import load
+    from mt.base import EngineResult
+    from pretranslate.run import pretranslate_batch
+    from pretranslate.select import waiting
+    from review.actions import edit
+    from store.db import session_scope
+    from trilingo.errors import Conflict
+
+    class EditingEngine:
+        """An engine so slow that a reviewer saves segment 2 while it translates."""
+
+        name = "slow"
+
+        def supports(self, src: str, tgt: str) -> bool:
+            return True
+
+        def translate_batch(self, texts: list[str], src: str, tgt: str) -> list[EngineResult]:
+            with session_scope(engine_for(db_url)) as other:
+                edit(other, "tb", "zh", 2, "人工译文", "rev")
+            return [EngineResult("机器译文") for _ in texts]
+
+    engine = engine_for(db_url)
+    with pytest.raises(Conflict), session_scope(engine) as session:
+        pretranslate_batch(session, waiting(session)["zh"], "zh", EditingEngine(), load(session), actor="bot")
+    seg = json.loads(ok("review", "show", doc, "--lang", "zh", "--json"))["segments"][1]
+    assert (seg["target"], seg["state"], seg["origin"]) == ("人工译文", "edited", "human")
+    # A later run leaves the edit alone: it only drafts untranslated or failed segments.
+    with session_scope(engine) as session:
+        assert waiting(session).get("zh") is None
+
+
+def test_new_version_shows_what_a_changed_segment_used_to_say(doc: str, tmp_path: Path) -> None:
+    ok("review", "edit", doc, "--lang", "zh", "--segment", "2", "--text", "货物须向海关申报。")
+    ok(
+        "submit",
+        str(write_notice(tmp_path, "tb", "Hàng hoá phải khai báo với Hải quan ngay.", title="Hải quan")),
+    )
+    seg = json.loads(ok("review", "show", doc, "--lang", "zh", "--json"))["segments"][1]
+    assert (seg["target"], seg["state"]) == (None, "untranslated")
+    assert {
+        "type": "previous",
+        "source": "Hàng hoá phải khai báo với Hải quan.",
+        "target": "货物须向海关申报。",
+        "state": "edited",
+    } in seg["hints"]

@@ -86,6 +86,7 @@ def test_export_matches_golden_and_round_trips(session: Session, tmp_path: Path,
 
 BAD = [
     ("empty.tmx", "file is empty"),
+    ("no-units.tmx", "no translation units"),
     ("bad-utf8.tmx", "line 6: invalid UTF-8 (byte 0xff)"),
     ("malformed.tmx", "line 6: mismatched tag"),
     ("no-lang.tmx", "line 7: <tuv> has no xml:lang"),

@@ -31,3 +31,14 @@ def clean_text(text: str) -> str:
     """Clean a multi-line text: each line cleaned, line structure and blank lines kept, ends trimmed."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return "\n".join(clean_line(line) for line in text.split("\n")).strip("\n")
+
+
+# C0/C1 controls (but tab and newline) and lone surrogates: no text of ours needs them, and PostgreSQL
+# refuses NUL where SQLite stores it, so they are refused at the door rather than cleaned away.
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def forbidden_char(text: str) -> str | None:
+    """'U+0007' for the first control character or lone surrogate in text, else None."""
+    found = _FORBIDDEN.search(text)
+    return f"U+{ord(found.group()):04X}" if found else None

@@ -9,13 +9,15 @@ from pathlib import Path
 
 import yaml
 
-from textproc.clean import clean_line, clean_text
+from textproc.clean import clean_line, clean_text, forbidden_char
 from textproc.files import read_utf8
 from trilingo.errors import InputError
 
 MAX_BYTES = 512 * 1024  # a notice, not a book: anything larger is a mistake
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
+# At least one letter: a number alone would be read as a document id.
+SLUG_RE = re.compile(r"^(?=[a-z0-9-]*[a-z])[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
 KNOWN_KEYS = {"title", "category", "gates", "channels", "slug"}
+CHANNELS = {"web", "screens", "kiosk", "catalogs", "webhook"}  # the channels a notice may ask for
 
 
 class FrontMatterError(InputError):
@@ -61,15 +63,22 @@ def parse_notice(text: str) -> Notice:
     if category is not None and not isinstance(category, str):
         raise FrontMatterError("front matter: 'category' must be text")
     body = clean_text(body)
-    if "\x00" in body or "\x00" in title:
-        raise InputError("text contains a NUL character")
+    gates, channels = _str_list(meta, "gates"), _str_list(meta, "channels")
+    for text in (title, body, category or "", *gates, *channels):
+        if bad := forbidden_char(text):
+            raise InputError(f"text contains the control character {bad}")
+    unknown_channels = sorted(set(channels) - CHANNELS)
+    if unknown_channels:
+        raise FrontMatterError(
+            f"front matter: unknown channel {unknown_channels[0]!r} (expected: {', '.join(sorted(CHANNELS))})"
+        )
     return Notice(
         title=clean_line(title),
         body=body,
         slug=slug,
         category=clean_line(category) if category else None,
-        gates=_str_list(meta, "gates"),
-        channels=_str_list(meta, "channels"),
+        gates=gates,
+        channels=channels,
     )
 
 
@@ -87,6 +96,10 @@ def _split(text: str) -> tuple[dict, str]:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""
         raise FrontMatterError(f"front matter is not valid YAML{where}") from None
+    except (ValueError, RecursionError, OverflowError):  # absurd numbers, absurd nesting
+        raise FrontMatterError(
+            "front matter is not valid YAML (a value is too large or too deeply nested)"
+        ) from None
     if not isinstance(meta, dict):
         raise FrontMatterError("front matter must be a mapping of keys to values")
     return meta, "\n".join(lines[end + 1 :])
@@ -107,7 +120,9 @@ def check_slug(slug: str) -> str:
     if "/" in slug or "\\" in slug or ".." in slug:
         raise InputError(f"invalid slug {slug!r}: no '/', '\\' or '..' allowed")
     if not SLUG_RE.match(slug):
-        raise InputError(f"invalid slug {slug!r}: use lowercase a-z, 0-9 and '-' (at most 100)")
+        raise InputError(
+            f"invalid slug {slug!r}: use lowercase a-z, 0-9 and '-', with a letter (at most 100)"
+        )
     return slug
 
 

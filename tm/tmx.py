@@ -194,6 +194,8 @@ def read_tmx(path: Path) -> TMXData:
         reader.parser.Parse(raw, True)
     except expat.ExpatError as exc:
         raise TMXError(f"{path}: line {exc.lineno}: {expat.ErrorString(exc.code)}") from None
+    if not reader.data.pairs and not reader.data.skipped:
+        raise TMXError(f"{path}: no translation units")
     return reader.data
 
 

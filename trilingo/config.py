@@ -80,7 +80,12 @@ def load(environ: Mapping[str, str] | None = None, **cli: Any) -> Settings:
         return file_values.get(key, default)
 
     database_url = pick("database_url") or f"sqlite:///{home / 'trilingo.db'}"
-    port = int(pick("prefect_port", 4200))
+    try:
+        port = int(pick("prefect_port", 4200))
+    except (TypeError, ValueError):
+        raise ConfigError(f"prefect_port must be a port number, got {pick('prefect_port')!r}") from None
+    if not 0 < port < 65536:
+        raise ConfigError(f"prefect_port must be a port number, got {port}")
     options: dict[str, dict[str, Any]] = {
         str(k): dict(v) for k, v in (file_values.get("engines") or {}).items() if isinstance(v, dict)
     }

@@ -80,9 +80,15 @@ def run_demo(app: App, echo: Callable[[str], None]) -> None:
                 else "complete"
             )
             echo(f"   #{item.document} {item.slug} [{item.lang}] {item.state} — {mark}")
+        samples = {s.slug for s in submitted}
         for item in items:
-            if not item.untranslated and item.state in ("pretranslated", "in_review"):
-                approve(session, str(item.document), item.lang, REVIEWER)
+            # Only the shipped samples, never a real notice that happens to be in this workspace.
+            if (
+                item.slug in samples
+                and not item.untranslated
+                and item.state in ("pretranslated", "in_review")
+            ):
+                approve(session, str(item.document), item.lang, REVIEWER, trusted=False)
                 echo(f"6. Approved {item.slug} [{item.lang}] as {REVIEWER}")
     for r in run_publish(app):
         echo(f"7. Published {r['channel']}: {len(r['written'])} file(s) written, {r['unchanged']} unchanged")

@@ -49,3 +49,7 @@ class UnavailableError(TrilingoError):
     """A service is unavailable; try again later."""
 
     exit_status = ExitStatus.UNAVAILABLE
+
+
+class Conflict(UnavailableError):
+    """Someone changed this at the same time; nothing was saved. Try again."""

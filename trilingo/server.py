@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
@@ -65,9 +66,11 @@ def _pid(settings: Settings) -> int | None:
     try:
         pid = int(path.read_text().strip())
         os.kill(pid, 0)
-        return pid
+        # A stale pid file may name a process that reused the number: only a Prefect server is ours to stop.
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
         return None
+    return pid if b"prefect" in cmdline and b"server" in cmdline else None
 
 
 def status(settings: Settings) -> ServerStatus:
