@@ -28,7 +28,10 @@ def submit(app: App, files: tuple[Path, ...], as_user: str | None, as_json: bool
         return
     for r in results:
         what = f"version {r.version}" if r.created else f"unchanged (version {r.version})"
-        click.echo(f"{r.slug} (#{r.id}): {what}, {r.segments} segments, {r.changed} to translate")
+        click.echo(
+            f"{r.slug} (#{r.id}): {what}, {r.segments} segments; to translate: "
+            + ", ".join(f"{lang} {n}" for lang, n in r.changed.items())
+        )
 
 
 @click.command()

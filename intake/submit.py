@@ -36,7 +36,7 @@ class Submitted:
     version: int
     created: bool  # False when the content equals the current version: nothing was stored
     segments: int
-    changed: int  # segments that need (re)translation in each target language
+    changed: dict[str, int]  # target language → segments that need (re)translation
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -79,7 +79,7 @@ def submit(session: Session, notice: Notice, actor: str, now: datetime | None = 
         ).one()
         if previous.content_hash == digest:
             count = len(session.exec(select(Segment.id).where(Segment.version_id == previous.id)).all())
-            return Submitted(_id(doc), doc.slug, previous.number, False, count, 0)
+            return Submitted(_id(doc), doc.slug, previous.number, False, count, dict.fromkeys(TARGETS, 0))
     assert doc.id is not None
     doc.current_version += 1
     version = DocumentVersion(
@@ -111,11 +111,10 @@ def submit(session: Session, notice: Notice, actor: str, now: datetime | None = 
     ]
     session.add_all(segments)
     session.flush()
-    changed = 0
-    for lang in TARGETS:
-        changed = max(
-            changed, _carry_translations(session, doc.id, lang, previous, segments, version, actor, now)
-        )
+    changed = {
+        lang: _carry_translations(session, doc.id, lang, previous, segments, version, actor, now)
+        for lang in TARGETS
+    }
     _release_source(session, doc.id, version, notice, actor, now)
     record(
         session,

@@ -67,7 +67,7 @@ def test_new_version_keeps_unchanged_translations_and_reopens_changed(session: S
     session.flush()
 
     second = submit(session, notice("Câu một.\n\nCâu hai đã sửa."), "editor")
-    assert (second.id, second.version, second.changed) == (first.id, 2, 1)
+    assert (second.id, second.version, second.changed) == (first.id, 2, {"lo": 3, "zh": 1})
     v2 = session.exec(select(DocumentVersion).where(DocumentVersion.number == 2)).one()
     now = translations(session, v2.id, "zh")
     assert now["Câu một."].state == SegmentState.APPROVED and now["Câu một."].target == "译文"
