@@ -83,9 +83,9 @@ def _plain(home: Path, notices: list[Notice]) -> tuple[float, int]:
 
 
 def _prefect(home: Path, notices: list[Notice]) -> tuple[float, int]:
-    from flows.context import flow_params
+    from flows.context import pretranslate_params
     from flows.pretranslate import pretranslate_flow
-    from flows.runtime import run
+    from flows.runtime import drain, run
     from trilingo import server
 
     settings, engine = _prepare(home)
@@ -93,9 +93,10 @@ def _prefect(home: Path, notices: list[Notice]) -> tuple[float, int]:
     try:
         start = time.perf_counter()
         segments = _submit(engine, notices)
-        run(settings, pretranslate_flow, **flow_params(settings))
+        run(settings, pretranslate_flow, **pretranslate_params(settings, {"lo": "memory", "zh": "memory"}))
         return time.perf_counter() - start, segments * 2
     finally:
+        drain()
         server.stop(settings)
 
 

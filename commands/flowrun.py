@@ -23,12 +23,11 @@ def run_pretranslate(
         for ref in documents:
             resolve_document(session, ref)  # unknown documents fail before a flow run starts
 
-    from flows.context import flow_params
+    from flows.context import pretranslate_params
     from flows.pretranslate import pretranslate_flow
     from flows.runtime import run
 
-    params = {**flow_params(settings), "engines": engine_plan.engines, "documents": documents}
-    params.pop("engine")
+    params = pretranslate_params(settings, engine_plan.engines, documents)
     return run(settings, pretranslate_flow, **params)
 
 

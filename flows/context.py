@@ -18,8 +18,19 @@ def public_options(settings: Settings) -> dict[str, dict[str, Any]]:
     }
 
 
-def flow_params(settings: Settings) -> dict[str, Any]:
-    return {**settings.to_params(), "engine_options": public_options(settings)}
+def pretranslate_params(
+    settings: Settings, engines: dict[str, str], documents: list[str] | None = None
+) -> dict[str, Any]:
+    """Parameters of a pretranslate flow run: where, who, which engine per language, no secrets."""
+    params = settings.to_params()
+    return {
+        "home": params["home"],
+        "database_url": params["database_url"],
+        "user": params["user"],
+        "engines": engines,
+        "engine_options": public_options(settings),
+        "documents": documents or [],
+    }
 
 
 def settings_from(

@@ -27,3 +27,12 @@ def run(settings: Settings, flow_fn: Callable[..., Any], **params: Any) -> Any:
         {PREFECT_API_URL: settings.prefect_api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
     ):
         return flow_fn(**params)
+
+
+def drain() -> None:
+    """Flush Prefect's log and event queues now, while the server still answers (not at interpreter exit)."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    APILogWorker.drain_all(timeout=10)
+    EventsWorker.drain_all(timeout=10)

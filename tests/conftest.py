@@ -127,16 +127,12 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _drain_prefect() -> None:
-    """Flush Prefect's log and event queues while the server still answers, not at interpreter exit."""
     import sys
 
-    if "prefect" not in sys.modules:
-        return
-    from prefect.events.worker import EventsWorker
-    from prefect.logging.handlers import APILogWorker
+    if "prefect" in sys.modules:
+        from flows.runtime import drain
 
-    APILogWorker.drain_all(timeout=10)
-    EventsWorker.drain_all(timeout=10)
+        drain()
 
 
 @pytest.fixture
