@@ -144,3 +144,23 @@ def test_cli_missing_file_and_unwritable_export(home: Path, tmp_path: Path) -> N
         1,
         f"Error: {target}: cannot write (No such file or directory)\n",
     )
+
+
+@pytest.mark.parametrize(
+    ("seg", "message"),
+    [
+        ("x" * 8_001, "<seg> is longer than 8,000 characters"),
+        ("a\x9fb", "<seg> contains the control character U+009F"),
+    ],
+)
+def test_oversized_or_control_segments_are_refused(tmp_path: Path, seg: str, message: str) -> None:
+    path = tmp_path / "bad.tmx"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n<header srclang="vi"/>\n<body>\n'
+        f'<tu>\n<tuv xml:lang="vi"><seg>Câu</seg></tuv>\n<tuv xml:lang="lo"><seg>{seg}</seg></tuv>\n</tu>\n'
+        "</body>\n</tmx>\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(TMXError) as info:
+        read_tmx(path)
+    assert info.value.message == f"{path}: line 5: {message}"

@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 from sqlmodel import Session, col, select
 
 from store.audit import record
-from textproc.clean import clean_line
+from textproc.clean import clean_line, forbidden_char
 from textproc.files import decode_utf8, read_input, write_atomic
 from tm.memory import add, lookup_exact, tm_key
 from tm.models import TMEntry
@@ -33,6 +33,10 @@ TRADITIONAL = ("zh-tw", "zh-hk", "zh-mo", "zh-hant")
 CODE_ELEMENTS = {"bpt", "ept", "it", "ph", "ut"}
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _DECL_ENCODING = re.compile(rb"^<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)[\"']")
+
+
+# A memory pair is one segment: the same bound as a reviewer's edit (review.actions.MAX_TARGET).
+MAX_SEGMENT_CHARS = 8_000
 
 
 class TMXError(InputError):
@@ -175,8 +179,13 @@ class _Reader:
         by_lang: dict[str, str] = {}
         for tag, text in unit.segs.items():
             lang = our_lang(tag)
-            if lang and clean_line(text):
-                by_lang.setdefault(lang, clean_line(text))
+            if not lang or not clean_line(text):
+                continue
+            if bad := forbidden_char(text):
+                raise self.fail(f"<seg> contains the control character {bad}", unit.line)
+            if len(text) > MAX_SEGMENT_CHARS:
+                raise self.fail(f"<seg> is longer than {MAX_SEGMENT_CHARS:,} characters", unit.line)
+            by_lang.setdefault(lang, clean_line(text))
         source = by_lang.pop(SOURCE, None)
         if source is None or not by_lang:
             self.data.skipped += 1
