@@ -16,6 +16,7 @@ from commands.common import App, as_option, echo_json, json_option, pass_app
 @pass_app
 def submit(app: App, files: tuple[Path, ...], as_user: str | None, as_json: bool) -> None:
     """Submit Vietnamese notices (Markdown with YAML front matter). All or nothing."""
+    from channels.publish import publish_channel
     from intake.submit import submit as store
     from textproc.frontmatter import read_notice
 
@@ -23,6 +24,8 @@ def submit(app: App, files: tuple[Path, ...], as_user: str | None, as_json: bool
     notices = [read_notice(f) for f in files]  # every file is checked before anything is stored
     with app.session() as session:
         results = [store(session, n, app.settings.user) for n in notices]
+    with app.session() as session:  # the Vietnamese original publishes on submit; no review, no flow run
+        publish_channel(session, "web", app.settings.public_dir, app.settings.user)
     if as_json:
         echo_json([r.as_json() for r in results])
         return

@@ -29,6 +29,10 @@ def test_submit_json_contract(home: Path, tmp_path: Path, db_url: str) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert [(d["slug"], d["version"]) for d in data] == [("tb-a", 1), ("tb-b", 1)]
+    # The Vietnamese original is published on submit; no translation is.
+    web = home / "public" / "web"
+    assert "Câu một." in (web / "vi" / "tb-a.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in web.iterdir()) == ["index.html", "vi"]
     assert all(isinstance(d["id"], int) for d in data)
     with Session(engine_for(db_url)) as s:
         assert {e.actor for e in s.exec(select(AuditEvent)).all()} == {"editor1"}
@@ -40,7 +44,8 @@ def test_submit_json_contract(home: Path, tmp_path: Path, db_url: str) -> None:
 def test_user_defaults_to_trilingo_user(home: Path, tmp_path: Path, db_url: str) -> None:
     CliRunner().invoke(cli, ["submit", str(write_notice(tmp_path, "tb", "x"))])
     with Session(engine_for(db_url)) as s:
-        assert s.exec(select(AuditEvent.actor)).all() == ["tester"]
+        events = s.exec(select(AuditEvent.actor, AuditEvent.action).order_by(AuditEvent.id)).all()
+        assert [tuple(e) for e in events] == [("tester", "submit"), ("tester", "publish")]
 
 
 BAD = {

@@ -168,7 +168,7 @@ def test_error_branches_change_nothing(doc: str, db_url: str, args: tuple[str, .
 
 def test_status_json(doc: str) -> None:
     data = json.loads(ok("status", "--json"))
-    assert data["counts"] == {"approved": {"vi": 1}, "pretranslated": {"lo": 1, "zh": 1}}
+    assert data["counts"] == {"published": {"vi": 1}, "pretranslated": {"lo": 1, "zh": 1}}
     assert data["segments"]["untranslated"] == {"lo": 1, "zh": 1}
     assert data["oldest_waiting"] is not None
 
