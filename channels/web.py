@@ -18,10 +18,10 @@ UI = {  # the site's own strings; gettext catalogs replace this with the UI-cata
         "index": "Thông tin cửa khẩu",
         "missing": "Chưa có bản dịch sang",
         "home": "Trang chủ",
-        "updated": "Cập nhật",
+        "updated": "Cập nhật: ",
     },
-    "lo": {"index": "ຂໍ້ມູນດ່ານ", "missing": "ຍັງບໍ່ມີການແປເປັນ", "home": "ໜ້າຫຼັກ", "updated": "ປັບປຸງ"},
-    "zh": {"index": "口岸信息", "missing": "暂无以下语言版本：", "home": "首页", "updated": "更新"},
+    "lo": {"index": "ຂໍ້ມູນດ່ານ", "missing": "ຍັງບໍ່ມີການແປເປັນ", "home": "ໜ້າຫຼັກ", "updated": "ປັບປຸງ: "},
+    "zh": {"index": "口岸信息", "missing": "暂无以下语言版本：", "home": "首页", "updated": "更新："},
 }
 STYLE = """body{font-family:"Noto Sans","Noto Sans Lao","Noto Sans Lao UI","Noto Sans CJK SC","Source Han Sans SC",
 "Microsoft YaHei",sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;line-height:1.7;color:#1b1b1b}
@@ -123,7 +123,7 @@ def _article(page: _Page, versions: dict[str, _Page]) -> str:
         f"<header>{_switcher(page.lang, available, page.slug + '.html')}\n{note}"
         f'<p><a href="index.html">{esc(UI[page.lang]["home"])}</a></p></header>\n'
         f"<main>\n<article>\n<h1>{esc(page.release.title)}</h1>\n{markdown_to_html(page.release.body)}"
-        f'<p class="missing">{esc(UI[page.lang]["updated"])}: {page.release.approved_at:%Y-%m-%d}</p>\n'
+        f'<p class="missing">{esc(UI[page.lang]["updated"])}{page.release.approved_at:%Y-%m-%d}</p>\n'
         f"</article>\n</main>"
     )
     return _shell(page.lang, page.release.title, alternates, body)
