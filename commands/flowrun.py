@@ -36,6 +36,5 @@ def run_publish(app: App) -> list[dict[str, Any]]:
     from flows.runtime import run
 
     s = app.settings
-    app.engine  # noqa: B018 - creates the schema before the flow opens its own connection
     params = s.to_params()
     return run(s, publish_flow, home=params["home"], database_url=params["database_url"], user=s.user)

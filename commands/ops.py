@@ -14,7 +14,7 @@ from commands.common import App, echo_json, json_option, pass_app
 @pass_app
 def status(app: App, as_json: bool) -> None:
     """Counts by state and language, and the oldest item waiting for review."""
-    from store.stats import status as load_status
+    from review.status import status as load_status
 
     with app.session() as session:
         data = load_status(session)

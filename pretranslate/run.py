@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
+from glossary.protect import check, protect, restore
 from mt.base import Engine, EngineResult, Failure
 from pretranslate.select import REDRAFT
 from store.audit import record
@@ -163,7 +164,6 @@ def _run_engine(
 ) -> list[tuple[EngineResult, list[str]]]:
     if engine.name == "memory":
         return [(r, []) for r in engine.translate_batch(sources, SOURCE, lang)]
-    from glossary.protect import protect, restore
     from mt.runner import translate
 
     protected = [protect(s, SOURCE, lang, glossary) for s in sources]
@@ -192,8 +192,6 @@ def _run_engine(
 def _apply(
     tr: Translation, seg: Segment, draft: _Draft, glossary: Glossary, now: datetime, summary: BatchSummary
 ) -> None:
-    from glossary.protect import check
-
     warnings = list(draft.warnings)
     if draft.text:
         warnings += [w for w in check(draft.text, seg.source, SOURCE, tr.lang, glossary) if w not in warnings]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from pretranslate.select import resolve_document
 from review.states import QUEUED
@@ -192,7 +192,3 @@ def doclang(session: Session, doc_id: int | None, lang: str) -> DocLang:
     if dl is None:
         raise NotFound(f"document {doc_id} has no {lang} translation")
     return dl
-
-
-def oldest_waiting(session: Session) -> datetime | None:
-    return session.exec(select(func.min(DocLang.waiting_since)).where(col(DocLang.state).in_(QUEUED))).first()

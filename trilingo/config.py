@@ -6,7 +6,7 @@ import getpass
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +37,6 @@ class Settings:
     def prefect_home(self) -> Path:
         return self.home / "prefect"
 
-    def with_overrides(self, **changes: Any) -> Settings:
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
-
     @property
     def database_url_has_secret(self) -> bool:
         from urllib.parse import urlsplit
@@ -54,7 +51,6 @@ class Settings:
             "home": str(self.home),
             "database_url": "" if self.database_url_has_secret else self.database_url,
             "user": self.user,
-            "engine": self.engine,
         }
 
 
@@ -116,7 +112,3 @@ def _read_file(path: Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
-
-
-def field_names() -> list[str]:
-    return [f.name for f in fields(Settings)]

@@ -1,13 +1,13 @@
-"""Counts for operators: document-languages and segments by state and language."""
+"""Counts for operators: document-languages and segments by state and language, and the oldest wait."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
-from review.queue import oldest_waiting
+from review.states import QUEUED
 from store.models import DocLang, Document, Segment, Translation, utcnow
 
 
@@ -27,7 +27,9 @@ def status(session: Session, now: datetime | None = None) -> dict[str, Any]:
         .group_by(Translation.state, Translation.lang)
     ).all():
         segments.setdefault(state, {})[lang] = n
-    oldest = oldest_waiting(session)
+    oldest = session.exec(
+        select(func.min(DocLang.waiting_since)).where(col(DocLang.state).in_(QUEUED))
+    ).first()
     return {
         "documents": session.exec(select(func.count()).select_from(Document)).one(),
         "counts": counts,
