@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from commands.common import App
+from trilingo.commands.common import App
 from trilingo.errors import ExitStatus, TrilingoError
 
 
@@ -41,7 +41,7 @@ def cli(ctx: click.Context, home: str | None, database_url: str | None) -> None:
 
 
 def _register() -> None:
-    from commands import editor, glossary, ops, review, tm
+    from trilingo.commands import editor, glossary, ops, review, tm
 
     for module in (editor, review, ops, glossary, tm):
         for command in module.COMMANDS:

@@ -13,9 +13,9 @@ import time
 import unicodedata
 
 from bench.common import Figure, timed
-from glossary.entries import ConceptData, TermData
-from glossary.keys import term_keys
-from glossary.match import Glossary
+from trilingo.glossary.entries import ConceptData, TermData
+from trilingo.glossary.match import Glossary
+from trilingo.text.keys import term_keys
 
 TERMS = 5_000
 TEXT_BYTES = 1_000_000

@@ -15,8 +15,8 @@ from bench.common import Figure
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-    from textproc.frontmatter import Notice
     from trilingo.config import Settings
+    from trilingo.text.frontmatter import Notice
 
 DOCS = 1_000
 SENTENCES = [
@@ -30,7 +30,7 @@ SENTENCES = [
 
 
 def _notices(rng: random.Random) -> list[Notice]:
-    from textproc.frontmatter import parse_notice
+    from trilingo.text.frontmatter import parse_notice
 
     out = []
     for i in range(DOCS):
@@ -42,10 +42,10 @@ def _notices(rng: random.Random) -> list[Notice]:
 
 
 def _prepare(home: Path) -> tuple[Settings, Engine]:
-    from glossary.store import load_starter
-    from store.db import engine_for, session_scope
-    from tm.memory import load_starter as load_tm
     from trilingo import config
+    from trilingo.glossary.store import load_starter
+    from trilingo.store.db import engine_for, session_scope
+    from trilingo.tm.memory import load_starter as load_tm
 
     settings = config.load(environ={}, home=str(home), prefect_port=_free_port())
     engine = engine_for(settings.database_url)
@@ -56,19 +56,19 @@ def _prepare(home: Path) -> tuple[Settings, Engine]:
 
 
 def _submit(engine: Engine, notices: list[Notice]) -> int:
-    from intake.submit import submit
-    from store.db import session_scope
+    from trilingo.intake.submit import submit
+    from trilingo.store.db import session_scope
 
     with session_scope(engine) as session:
         return sum(submit(session, n, "bench").segments for n in notices)
 
 
 def _plain(home: Path, notices: list[Notice]) -> tuple[float, int]:
-    from glossary.store import load
-    from mt.memory import MemoryEngine
-    from pretranslate.run import pretranslate_batch
-    from pretranslate.select import waiting
-    from store.db import session_scope
+    from trilingo.glossary.store import load
+    from trilingo.mt.offline import MemoryEngine
+    from trilingo.pretranslate.run import pretranslate_batch
+    from trilingo.pretranslate.select import waiting
+    from trilingo.store.db import session_scope
 
     _settings, engine = _prepare(home)
     start = time.perf_counter()
@@ -83,10 +83,10 @@ def _plain(home: Path, notices: list[Notice]) -> tuple[float, int]:
 
 
 def _prefect(home: Path, notices: list[Notice]) -> tuple[float, int]:
-    from flows.context import pretranslate_params
-    from flows.pretranslate import pretranslate_flow
-    from flows.runtime import drain, run
     from trilingo import server
+    from trilingo.flows.context import pretranslate_params
+    from trilingo.flows.pretranslate import pretranslate_flow
+    from trilingo.flows.runtime import drain, run
 
     settings, engine = _prepare(home)
     server.start(settings, os.environ)  # not timed: a running server is the normal state

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from bench.common import Figure
+from bench.stub import GoogleStub
 
 SEGMENTS = 200
 REPEATS = 40  # duplicates mixed into the input: they must not cost calls
@@ -52,7 +53,7 @@ def _segments() -> list[str]:
 def _baseline(url: str, texts: list[str]) -> float:
     from deep_translator import GoogleTranslator
 
-    from mt.codes import code
+    from trilingo.mt.codes import code
 
     start = time.perf_counter()
     for lang in LANGS:
@@ -66,18 +67,16 @@ def _baseline(url: str, texts: list[str]) -> float:
 def run() -> list[Figure]:
     from sqlmodel import Session
 
-    from mt.registry import make_engine
-    from mt.runner import translate
-    from store.db import init_db
-    from store.db import make_engine as make_db
-    from tests.stubs import StubEngine
+    from trilingo.mt.registry import make_engine
+    from trilingo.mt.runner import translate
+    from trilingo.store.db import init_db
+    from trilingo.store.db import make_engine as make_db
 
     texts = _segments()
     batch = texts + texts[:REPEATS]
-    with tempfile.TemporaryDirectory() as tmp, StubEngine("google", latency=LATENCY) as stub:
+    with tempfile.TemporaryDirectory() as tmp, GoogleStub(latency=LATENCY) as stub:
         base_s = _baseline(stub.url, texts)
         base_calls = stub.calls
-        stub.seen.clear()
         options = {"google": {"url": stub.url, "concurrency": str(CONCURRENCY), "rate": "1000"}}
         db = make_db(f"sqlite:///{Path(tmp) / 'bench.db'}")
         init_db(db)
@@ -91,13 +90,13 @@ def run() -> list[Figure]:
                 )
             ours_s = time.perf_counter() - start
             session.commit()
-            calls = stub.calls
+            calls = stub.calls - base_calls
             start = time.perf_counter()
             for lang in LANGS:
                 engine = make_engine("google", options)
                 translate(engine, batch, "vi", lang, session=session, glossary_version=1, mode="none")
             cached_s = time.perf_counter() - start
-            cached_calls = stub.calls - calls
+            cached_calls = stub.calls - base_calls - calls
         db.dispose()
     unique = SEGMENTS * len(LANGS)
     ok = sum(r.ok for r in results)

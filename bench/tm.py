@@ -50,11 +50,11 @@ def run() -> list[Figure]:
     from sqlalchemy import insert
     from sqlmodel import Session, select
 
-    from store.db import init_db
-    from store.db import make_engine as make_db
-    from tm.fuzzy import FuzzyIndex, Row
-    from tm.memory import lookup_exact, tm_key
-    from tm.models import TMEntry
+    from trilingo.store.db import init_db
+    from trilingo.store.db import make_engine as make_db
+    from trilingo.tm.fuzzy import FuzzyIndex, Row
+    from trilingo.tm.memory import lookup_exact, tm_key
+    from trilingo.tm.models import TMEntry
 
     rng = random.Random(20250301)
     sources: dict[str, str] = {}

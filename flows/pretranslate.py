@@ -7,10 +7,10 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.settings import PREFECT_API_URL
 
-from flows.context import database_url as resolve_db
-from flows.context import settings_from
-from flows.limits import limiter_for
-from flows.retry import retry_unless_our_error
+from trilingo.flows.context import database_url as resolve_db
+from trilingo.flows.context import settings_from
+from trilingo.flows.limits import limiter_for
+from trilingo.flows.retry import retry_unless_our_error
 from trilingo.languages import TARGETS
 
 BATCH_DOCUMENTS = 200  # documents per task: a task run costs ~35 ms of server work, a segment far less
@@ -20,9 +20,9 @@ BATCH_DOCUMENTS = 200  # documents per task: a task run costs ~35 ms of server w
 def find_waiting(
     database_url: str, user: str, documents: list[str], langs: list[str]
 ) -> dict[str, list[int]]:
-    from glossary.store import load_starter
-    from pretranslate.select import waiting
-    from store.db import engine_for, session_scope
+    from trilingo.glossary.store import load_starter
+    from trilingo.pretranslate.select import waiting
+    from trilingo.store.db import engine_for, session_scope
 
     with session_scope(engine_for(database_url)) as session:
         load_starter(
@@ -40,10 +40,10 @@ def find_waiting(
 def pretranslate_batch_task(
     params: dict[str, Any], engine_name: str, lang: str, doclang_ids: list[int]
 ) -> dict[str, Any]:
-    from glossary.store import load
-    from mt.registry import make_engine, require_pair
-    from pretranslate.run import pretranslate_batch
-    from store.db import engine_for, session_scope
+    from trilingo.glossary.store import load
+    from trilingo.mt.registry import make_engine, require_pair
+    from trilingo.pretranslate.run import pretranslate_batch
+    from trilingo.store.db import engine_for, session_scope
 
     settings = settings_from(**params)
     engine = make_engine(engine_name, settings.engine_options)

@@ -7,8 +7,8 @@ from typing import Any
 
 from prefect import flow, task
 
-from flows.context import database_url as resolve_db
-from flows.retry import retry_unless_our_error
+from trilingo.flows.context import database_url as resolve_db
+from trilingo.flows.retry import retry_unless_our_error
 
 
 @task(
@@ -18,8 +18,8 @@ from flows.retry import retry_unless_our_error
     retry_condition_fn=retry_unless_our_error,
 )
 def publish_channel_task(database_url: str, public_dir: str, channel: str, user: str) -> dict[str, Any]:
-    from channels.publish import publish_channel
-    from store.db import engine_for, session_scope
+    from trilingo.channels.publish import publish_channel
+    from trilingo.store.db import engine_for, session_scope
 
     with session_scope(engine_for(database_url)) as session:
         return publish_channel(session, channel, Path(public_dir), user).as_json()
@@ -30,7 +30,7 @@ def publish_flow(
     home: str, database_url: str, user: str, channels: list[str] | None = None
 ) -> list[dict[str, Any]]:
     """Write every channel's approved releases; unchanged files are left alone."""
-    from channels.publish import CHANNELS
+    from trilingo.channels.publish import CHANNELS
 
     public_dir = str(Path(home) / "public")
     db = resolve_db(database_url)

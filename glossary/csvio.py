@@ -12,7 +12,7 @@ import io
 from collections.abc import Iterable
 from pathlib import Path
 
-from glossary.entries import (
+from trilingo.glossary.entries import (
     LANGS,
     STATUSES,
     ConceptData,
@@ -22,8 +22,8 @@ from glossary.entries import (
     check_confidence,
     check_status,
 )
-from glossary.errors import MalformedFile
-from glossary.files import read_text
+from trilingo.glossary.errors import MalformedFile
+from trilingo.glossary.files import read_text
 
 COLUMNS = ("concept", "vi", "lo", "zh", "status", "domain", "confidence", "note")
 

@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from glossary.errors import MalformedFile, TermConflict
-from glossary.keys import match_key
-from textproc.clean import clean_line, forbidden_char
+from trilingo.glossary.errors import MalformedFile, TermConflict
+from trilingo.text.clean import clean_line, forbidden_char
+from trilingo.text.keys import match_key
 
 LANGS = ("vi", "lo", "zh")
 # Listed best first: the order a concept's terms are written in, and which term wins a tie.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from glossary.errors import MalformedFile, UnknownFormat
-from textproc.files import read_utf8
+from trilingo.glossary.errors import MalformedFile, UnknownFormat
+from trilingo.text.files import read_utf8
 
 
 def read_text(path: Path) -> str:

@@ -13,8 +13,8 @@ from typing import Any, NamedTuple
 
 import ahocorasick
 
-from glossary.entries import LANGS, STATUSES, ConceptData, confidence_label
-from glossary.keys import scan_key, term_keys
+from trilingo.glossary.entries import LANGS, STATUSES, ConceptData, confidence_label
+from trilingo.text.keys import scan_key, term_keys
 
 # Gaps a whole-glossary segment may have between terms, and how Chinese writes them.
 _ZH_PUNCT = str.maketrans({",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"})

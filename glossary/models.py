@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from store.models import utcnow
+from trilingo.store.models import utcnow
 
 
 class GlossaryConcept(SQLModel, table=True):

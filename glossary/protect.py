@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from glossary.keys import match_key
-from glossary.match import ConceptInfo, Glossary
+from trilingo.glossary.match import ConceptInfo, Glossary
+from trilingo.text.keys import match_key
 
 MODE = "ph1"
 _FULL_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")

@@ -8,13 +8,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from glossary.entries import ConceptData, TermData
-from glossary.match import Glossary
-from glossary.models import GlossaryChange
-from glossary.protect import check
-from glossary.store import current_version, load, load_starter
-from store.models import Document, DocumentVersion, Segment, SegmentState, Translation
+from trilingo.glossary.entries import ConceptData, TermData
+from trilingo.glossary.match import Glossary
+from trilingo.glossary.models import GlossaryChange
+from trilingo.glossary.protect import check
+from trilingo.glossary.store import current_version, load, load_starter
 from trilingo.languages import SOURCE
+from trilingo.store.models import Document, DocumentVersion, Segment, SegmentState, Translation
 
 
 @dataclass

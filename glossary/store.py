@@ -17,13 +17,13 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
-from glossary.csvio import read_csv, write_csv
-from glossary.entries import ConceptData, TermData, add_term, check_concept_id
-from glossary.errors import ConcurrentChange, GlossaryError, MalformedFile
-from glossary.files import file_format
-from glossary.match import Glossary, Match
-from glossary.models import GlossaryChange, GlossaryConcept, GlossaryTerm, GlossaryVersion
-from glossary.tbx import read_tbx, write_tbx
+from trilingo.glossary.csvio import read_csv, write_csv
+from trilingo.glossary.entries import ConceptData, TermData, add_term, check_concept_id
+from trilingo.glossary.errors import ConcurrentChange, GlossaryError, MalformedFile
+from trilingo.glossary.files import file_format
+from trilingo.glossary.match import Glossary, Match
+from trilingo.glossary.models import GlossaryChange, GlossaryConcept, GlossaryTerm, GlossaryVersion
+from trilingo.glossary.tbx import read_tbx, write_tbx
 
 STARTER = "border-glossary.csv"
 
@@ -43,7 +43,7 @@ class ImportSummary:
 
 
 def starter_path() -> Path:
-    return Path(str(resources.files("glossary").joinpath("data", STARTER)))
+    return Path(str(resources.files("trilingo.glossary").joinpath("data", STARTER)))
 
 
 def current_version(session: Session) -> int:

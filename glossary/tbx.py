@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from glossary.entries import ConceptData, TermData, add_term, check_concept_id
-from glossary.errors import MalformedFile
-from glossary.files import read_text
-from glossary.xmltree import Node, parse
+from trilingo.glossary.entries import ConceptData, TermData, add_term, check_concept_id
+from trilingo.glossary.errors import MalformedFile
+from trilingo.glossary.files import read_text
+from trilingo.glossary.xmltree import Node, parse
 
 NAMESPACE = "urn:iso:std:iso:30042:ed-2"
 ADMIN_STATUS = {

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
 
-from glossary.errors import MalformedFile
+from trilingo.glossary.errors import MalformedFile
 
 
 @dataclass

@@ -7,18 +7,26 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from pretranslate.select import resolve_document
-from review.queue import doclang
-from review.states import require
-from store.audit import ensure_user, record
-from store.hashing import sha256
-from store.models import DocLang, DocumentVersion, Release, Segment, SegmentState, Translation, utcnow
-from textproc.checks import all_warnings
-from textproc.clean import clean_line
-from textproc.segment import join
-from tm import memory
 from trilingo.errors import InputError, NotFound, StateError
 from trilingo.languages import check_target
+from trilingo.pretranslate.select import resolve_document
+from trilingo.review.queue import doclang
+from trilingo.review.states import require
+from trilingo.store.audit import ensure_user, record
+from trilingo.store.hashing import sha256
+from trilingo.store.models import (
+    DocLang,
+    DocumentVersion,
+    Release,
+    Segment,
+    SegmentState,
+    Translation,
+    utcnow,
+)
+from trilingo.text.checks import all_warnings
+from trilingo.text.clean import clean_line
+from trilingo.text.segment import join
+from trilingo.tm import memory
 
 MAX_TARGET = 8_000
 
@@ -172,7 +180,7 @@ def reject(
 
 
 def _glossary_warnings(session: Session, source: str, target: str, lang: str) -> list[str]:
-    from glossary.protect import check
-    from glossary.store import load
+    from trilingo.glossary.protect import check
+    from trilingo.glossary.store import load
 
     return check(target, source, "vi", lang, load(session))

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
-from pretranslate.select import resolve_document
-from review.states import QUEUED
-from store.models import DocLang, Document, DocumentVersion, Segment, SegmentState, Translation
 from trilingo.errors import NotFound
 from trilingo.languages import check_target
+from trilingo.pretranslate.select import resolve_document
+from trilingo.review.states import QUEUED
+from trilingo.store.models import DocLang, Document, DocumentVersion, Segment, SegmentState, Translation
 
 if TYPE_CHECKING:
-    from glossary.match import Glossary
+    from trilingo.glossary.match import Glossary
 
 
 @dataclass(frozen=True)

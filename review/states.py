@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from store.models import DocState
 from trilingo.errors import StateError
+from trilingo.store.models import DocState
 
 # action → states it may start from
 ALLOWED: dict[str, frozenset[str]] = {

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from review.states import QUEUED
-from store.models import DocLang, Document, Segment, Translation, utcnow
+from trilingo.review.states import QUEUED
+from trilingo.store.models import DocLang, Document, Segment, Translation, utcnow
 
 
 def status(session: Session, now: datetime | None = None) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from store.db import init_db, make_engine
+from trilingo.store.db import init_db, make_engine
 
 PG_BASE = os.environ.get("TRILINGO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -52,7 +52,7 @@ def pg_url() -> Iterator[str]:
     try:
         yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
     finally:
-        from store import db
+        from trilingo.store import db
 
         for url in [u for u in db._engines if schema in u]:
             db._engines.pop(url).dispose()
@@ -96,7 +96,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db_url: str) -> Path:
 def _dispose_cached_engines() -> Iterator[None]:
     """Engines cached by store.db.engine_for belong to one test's database."""
     yield
-    from store import db
+    from trilingo.store import db
 
     for url in list(db._engines):
         db._engines.pop(url).dispose()
@@ -130,7 +130,7 @@ def _drain_prefect() -> None:
     import sys
 
     if "prefect" in sys.modules:
-        from flows.runtime import drain
+        from trilingo.flows.runtime import drain
 
         drain()
 

@@ -11,7 +11,7 @@ import pytest
 PROBE = """
 import sys
 from click.testing import CliRunner
-from cli import cli
+from trilingo.cli import cli
 result = CliRunner().invoke(cli, {args!r})
 assert result.exit_code == {code}, result.output
 print("prefect" in sys.modules, "deep_translator" in sys.modules)

@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 from sqlmodel import Session, func, select
 
-from cli import cli
-from store.db import engine_for
-from store.models import AuditEvent, Document, DocumentVersion
 from tests.helpers import write_notice
+from trilingo.cli import cli
+from trilingo.store.db import engine_for
+from trilingo.store.models import AuditEvent, Document, DocumentVersion
 
 
 def counts(db_url: str) -> tuple[int, int, int]:

@@ -10,7 +10,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from cli import cli
+from trilingo.cli import cli
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from click.testing import CliRunner
 from sqlmodel import Session, select
 
-from cli import cli
 from tests.helpers import write_notice
 from tests.prefect_api import flow_runs
+from trilingo.cli import cli
 
 
 def invoke(*args: str) -> str:
@@ -22,9 +22,9 @@ def invoke(*args: str) -> str:
 
 def test_submit_pretranslate_review_publish(flow_home: Path, prefect_api: str, tmp_path: Path) -> None:
     # Memory that covers one sentence; the other stays untranslated until a person writes it.
-    from store.db import engine_for, session_scope
-    from tm.memory import add
     from trilingo import config
+    from trilingo.store.db import engine_for, session_scope
+    from trilingo.tm.memory import add
 
     settings = config.load(home=str(flow_home))
     with session_scope(engine_for(settings.database_url)) as session:
@@ -98,9 +98,9 @@ def test_demo_publishes_lao_and_chinese_with_glossary_terms(
     status = json.loads(invoke("status", "--json"))
     assert status["counts"]["published"] == {"vi": 4, "lo": 2, "zh": 2}
     # The demo's approvals are not a person's: the memory keeps those pairs marked for native review.
-    from store.db import engine_for
-    from tm.models import TMEntry
     from trilingo import config
+    from trilingo.store.db import engine_for
+    from trilingo.tm.models import TMEntry
 
     with Session(engine_for(config.load(home=str(flow_home)).database_url)) as session:
         assert all(e.needs_native_review for e in session.exec(select(TMEntry)).all())

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from textproc.clean import clean_line, clean_text
-from textproc.frontmatter import MAX_BYTES, parse_notice, read_notice, slugify
 from trilingo.errors import InputError
+from trilingo.text.clean import clean_line, clean_text
+from trilingo.text.frontmatter import MAX_BYTES, parse_notice, read_notice, slugify
 
 
 def test_parse_reads_fields_and_cleans_text() -> None:

@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlmodel import Session
 
-from cli import cli
-from glossary.store import starter_path
-from store.db import engine_for
+from trilingo.cli import cli
+from trilingo.glossary.store import starter_path
+from trilingo.store.db import engine_for
 
 DATA = Path(__file__).parent / "data" / "glossary"
 HEADER = "concept,vi,lo,zh,status,domain,confidence,note\n"
@@ -142,7 +142,7 @@ def test_add_and_its_errors(home: Path) -> None:
 
 
 def _approved(db_url: str, source: str, target: str, version: int | None = 1) -> None:
-    from store.models import Document, DocumentVersion, Segment, Translation
+    from trilingo.store.models import Document, DocumentVersion, Segment, Translation
 
     with Session(engine_for(db_url)) as s:
         doc = Document(slug="notice", created_by="ed")

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from glossary.csvio import read_csv, write_csv
-from glossary.errors import MalformedFile, TermConflict
-from glossary.store import read_file, starter_path
-from glossary.tbx import read_tbx, write_tbx
+from trilingo.glossary.csvio import read_csv, write_csv
+from trilingo.glossary.errors import MalformedFile, TermConflict
+from trilingo.glossary.store import read_file, starter_path
+from trilingo.glossary.tbx import read_tbx, write_tbx
 
 DATA = Path(__file__).parent / "data" / "glossary"
 HEADER = "concept,vi,lo,zh,status,domain,confidence,note\n"
@@ -253,7 +253,7 @@ def test_malformed_tbx_names_file_and_element(
 
 
 def test_unknown_extension_and_missing_file(tmp_path: Path) -> None:
-    from glossary.errors import UnknownFormat
+    from trilingo.glossary.errors import UnknownFormat
 
     with pytest.raises(UnknownFormat) as exc:
         read_file(tmp_path / "g.txt")

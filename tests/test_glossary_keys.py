@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from glossary.keys import match_key, scan_key
+from trilingo.text.keys import match_key, scan_key
 
 NBSP, ZWSP = "\u00a0", "\u200b"
 

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from glossary.csvio import read_csv
-from glossary.entries import ConceptData, TermData
-from glossary.match import Glossary
-from glossary.store import starter_path
+from trilingo.glossary.csvio import read_csv
+from trilingo.glossary.entries import ConceptData, TermData
+from trilingo.glossary.match import Glossary
+from trilingo.glossary.store import starter_path
 
 NBSP, ZWSP = "\u00a0", "\u200b"
 

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from glossary.csvio import read_csv
-from glossary.entries import ConceptData, TermData
-from glossary.match import Glossary
-from glossary.protect import MODE, check, protect, restore
-from glossary.store import starter_path
+from trilingo.glossary.csvio import read_csv
+from trilingo.glossary.entries import ConceptData, TermData
+from trilingo.glossary.match import Glossary
+from trilingo.glossary.protect import MODE, check, protect, restore
+from trilingo.glossary.store import starter_path
 
 SOURCE = "Hành khách qua Cửa khẩu Quốc tế Tây Trang cần hộ chiếu và thị thực."
 

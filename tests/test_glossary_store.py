@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from glossary.csvio import write_csv
-from glossary.entries import TermData
-from glossary.errors import MalformedFile
-from glossary.models import GlossaryChange, GlossaryConcept
-from glossary.reports import check_approved, impact
-from glossary.store import (
+from trilingo.glossary.csvio import write_csv
+from trilingo.glossary.entries import TermData
+from trilingo.glossary.errors import MalformedFile
+from trilingo.glossary.models import GlossaryChange, GlossaryConcept
+from trilingo.glossary.reports import check_approved, impact
+from trilingo.glossary.store import (
     add,
     concepts,
     current_version,
@@ -22,7 +22,7 @@ from glossary.store import (
     load_starter,
     starter_path,
 )
-from store.models import Document, DocumentVersion, Segment, Translation
+from trilingo.store.models import Document, DocumentVersion, Segment, Translation
 
 DATA = Path(__file__).parent / "data" / "glossary"
 
@@ -60,7 +60,7 @@ def test_tbx_import_round_trips_through_the_database(session: Session, tmp_path:
 
 
 def test_a_bad_row_imports_nothing(engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from store.db import session_scope
+    from trilingo.store.db import session_scope
 
     with session_scope(engine) as s:
         load_starter(s, "ed")
@@ -147,8 +147,8 @@ def test_a_failure_midway_through_writing_rolls_the_whole_import_back(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
-    import glossary.store as gstore
-    from store.db import session_scope
+    import trilingo.glossary.store as gstore
+    from trilingo.store.db import session_scope
 
     with session_scope(engine) as s:
         load_starter(s, "ed")
@@ -171,8 +171,8 @@ def test_a_failure_midway_through_writing_rolls_the_whole_import_back(
 def test_two_changes_racing_for_one_version_number_collide(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import glossary.store as gstore
-    from glossary.errors import ConcurrentChange
+    import trilingo.glossary.store as gstore
+    from trilingo.glossary.errors import ConcurrentChange
 
     load_starter(session, "ed")
     add(session, "ed", "c1", [TermData("vi", "một", "preferred")])  # version 2
@@ -184,7 +184,7 @@ def test_two_changes_racing_for_one_version_number_collide(
 
 
 def test_export_refuses_an_unknown_format_and_add_needs_a_term(session: Session) -> None:
-    from glossary.errors import GlossaryError
+    from trilingo.glossary.errors import GlossaryError
 
     with pytest.raises(GlossaryError, match="unknown export format 'xml' \\(expected csv or tbx\\)"):
         export(session, "xml", "ed")

@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from mt import codes
-from mt.base import Failure
-from mt.registry import make_engine
-from mt.runner import translate
-from stubs import fake_translate
-from stubs.fixtures import ONLINE, TARGET, options_for, stub_for
+from tests.stubs import fake_translate
+from tests.stubs.fixtures import ONLINE, TARGET, options_for, stub_for
+from trilingo.mt import codes
+from trilingo.mt.base import Failure
+from trilingo.mt.registry import make_engine
+from trilingo.mt.runner import translate
 
 TEXT = "Cửa khẩu Tây Trang mở cửa từ 7:00 đến 19:00."
 

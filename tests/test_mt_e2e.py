@@ -9,9 +9,9 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from cli import cli
-from stubs.fixtures import env_for, stub_for
 from tests.helpers import write_notice
+from tests.stubs.fixtures import env_for, stub_for
+from trilingo.cli import cli
 
 BODY = "Hành khách xuất trình giấy tờ tại quầy số 2.\n\nXe tải nộp lệ phí trước 17:00."
 SEGMENTS = 3  # the title and two sentences

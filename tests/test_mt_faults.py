@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from mt import codes
-from mt.base import Failure
-from mt.registry import make_engine
-from mt.runner import Clock, translate
-from stubs import fake_translate, refused_url
-from stubs.fixtures import ONLINE, TARGET, options_for, stub_for
+from tests.stubs import fake_translate, refused_url
+from tests.stubs.fixtures import ONLINE, TARGET, options_for, stub_for
+from trilingo.mt import codes
+from trilingo.mt.base import Failure
+from trilingo.mt.registry import make_engine
+from trilingo.mt.runner import Clock, translate
 
 TEXTS = [
     "Cửa khẩu Huổi Puốc mở cửa lúc 7:00.",

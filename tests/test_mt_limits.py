@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mt import verify
-from mt.base import Failure
-from mt.chunks import LengthLimit, join, split
-from mt.limits import CircuitBreaker, TokenBucket, backoff
-from mt.transport import parse_retry_after
+from trilingo.mt import verify
+from trilingo.mt.base import Failure
+from trilingo.mt.chunks import LengthLimit, join, split
+from trilingo.mt.limits import CircuitBreaker, TokenBucket, backoff
+from trilingo.mt.transport import parse_retry_after
 
 
 class FakeClock:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from mt.errors import BadOption, EngineConfigError, MissingOption, UnknownEngine, UnsupportedPair
-from mt.registry import ENGINE_NAMES, make_engine, require_pair
 from trilingo import config
 from trilingo.errors import ConfigError
+from trilingo.mt.errors import BadOption, EngineConfigError, MissingOption, UnknownEngine, UnsupportedPair
+from trilingo.mt.registry import ENGINE_NAMES, make_engine, require_pair
 
 
 def test_engine_names() -> None:

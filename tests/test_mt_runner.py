@@ -9,13 +9,13 @@ from contextlib import contextmanager
 import pytest
 from sqlmodel import Session, select
 
-from mt import cache
-from mt.base import EngineResult, Failure
-from mt.models import MTCacheEntry
-from mt.registry import make_engine
-from mt.runner import translate
-from stubs import fake_translate
-from stubs.fixtures import options_for, stub_for
+from tests.stubs import fake_translate
+from tests.stubs.fixtures import options_for, stub_for
+from trilingo.mt import cache
+from trilingo.mt.base import EngineResult, Failure
+from trilingo.mt.models import MTCacheEntry
+from trilingo.mt.registry import make_engine
+from trilingo.mt.runner import translate
 
 TEXTS = ["Cửa khẩu Tây Trang.", "Giờ mở cửa: 7:00.", "Cửa khẩu  Tây Trang.", "Cửa khẩu Tây Trang."]
 

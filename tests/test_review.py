@@ -12,11 +12,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, func, select
 
-from cli import cli
-from store.db import engine_for
-from store.models import AuditEvent
 from tests.helpers import write_notice
-from tm.models import TMEntry
+from trilingo.cli import cli
+from trilingo.store.db import engine_for
+from trilingo.store.models import AuditEvent
+from trilingo.tm.models import TMEntry
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -33,11 +33,11 @@ def ok(*args: str) -> str:
 @pytest.fixture
 def doc(home: Path, tmp_path: Path, db_url: str) -> str:
     """A submitted and pretranslated (memory engine, no flow) two-segment notice."""
-    from glossary.store import load, load_starter
-    from mt.memory import MemoryEngine
-    from pretranslate.run import pretranslate_batch
-    from pretranslate.select import waiting
-    from store.db import session_scope
+    from trilingo.glossary.store import load, load_starter
+    from trilingo.mt.offline import MemoryEngine
+    from trilingo.pretranslate.run import pretranslate_batch
+    from trilingo.pretranslate.select import waiting
+    from trilingo.store.db import session_scope
 
     ok("submit", str(write_notice(tmp_path, "tb", "Hàng hoá phải khai báo với Hải quan.", title="Hải quan")))
     with session_scope(engine_for(db_url)) as session:
@@ -187,13 +187,13 @@ def test_an_approved_translation_cannot_be_rejected(doc: str, db_url: str) -> No
 
 def test_machine_draft_never_overwrites_an_edit_made_meanwhile(doc: str, db_url: str) -> None:
     """Optimistic locking: an edit that lands while an engine works wins; the engine's batch is undone."""
-    from glossary.store import load
-    from mt.base import EngineResult
-    from pretranslate.run import pretranslate_batch
-    from pretranslate.select import waiting
-    from review.actions import edit
-    from store.db import session_scope
     from trilingo.errors import Conflict
+    from trilingo.glossary.store import load
+    from trilingo.mt.base import EngineResult
+    from trilingo.pretranslate.run import pretranslate_batch
+    from trilingo.pretranslate.select import waiting
+    from trilingo.review.actions import edit
+    from trilingo.store.db import session_scope
 
     class EditingEngine:
         """An engine so slow that a reviewer saves segment 2 while it translates."""

@@ -4,9 +4,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, select
 
-from intake.submit import submit
-from store.models import DocLang, DocState, DocumentVersion, Release, Segment, SegmentState, Translation
-from textproc.frontmatter import parse_notice
+from trilingo.intake.submit import submit
+from trilingo.store.models import (
+    DocLang,
+    DocState,
+    DocumentVersion,
+    Release,
+    Segment,
+    SegmentState,
+    Translation,
+)
+from trilingo.text.frontmatter import parse_notice
 
 
 def notice(body: str, title: str = "Thông báo", slug: str = "tb") -> object:
@@ -91,10 +99,10 @@ def test_text_survives_storage(title: str, sentences: list[str]) -> None:
     """What is stored (and re-joined from segments) equals the cleaned input, for any text."""
     from sqlmodel import create_engine
 
-    from store.db import init_db
-    from textproc.clean import clean_line
-    from textproc.frontmatter import Notice
-    from textproc.segment import join
+    from trilingo.store.db import init_db
+    from trilingo.text.clean import clean_line
+    from trilingo.text.frontmatter import Notice
+    from trilingo.text.segment import join
 
     title = clean_line(title) or "t"
     body = "\n\n".join(p for p in (clean_line(s).lstrip("#>-*+0123456789.) ") for s in sentences) if p)

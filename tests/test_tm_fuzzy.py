@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz
 from sqlmodel import Session
 
-from tm.fuzzy import FuzzyIndex, Row, Suggestion, length_window, suggest
-from tm.memory import add, tm_key
+from trilingo.tm.fuzzy import FuzzyIndex, Row, Suggestion, length_window, suggest
+from trilingo.tm.memory import add, tm_key
 
 MEMORY = [
     ("Cửa khẩu Tây Trang mở cửa lúc 7 giờ sáng.", "ດ່ານ ຕ້າຍຈາງ ເປີດ 7 ໂມງເຊົ້າ."),

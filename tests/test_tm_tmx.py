@@ -8,11 +8,11 @@ import pytest
 from click.testing import CliRunner
 from sqlmodel import Session, select
 
-from cli import cli
-from store.models import AuditEvent
-from tm.memory import add
-from tm.models import TMEntry
-from tm.tmx import TMXError, import_tmx, our_lang, read_tmx
+from trilingo.cli import cli
+from trilingo.store.models import AuditEvent
+from trilingo.tm.memory import add
+from trilingo.tm.models import TMEntry
+from trilingo.tm.tmx import TMXError, import_tmx, our_lang, read_tmx
 
 DATA = Path(__file__).parent / "data" / "tmx"
 SAMPLE = DATA / "sample.tmx"
@@ -71,7 +71,7 @@ def test_second_import_changes_nothing(session: Session) -> None:
 
 
 def test_export_matches_golden_and_round_trips(session: Session, tmp_path: Path, engine) -> None:
-    from tm.tmx import export_tmx
+    from trilingo.tm.tmx import export_tmx
 
     import_tmx(session, SAMPLE, "tester")
     out = tmp_path / "out.tmx"

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from channels.publish import publish_channel
-from channels.render import markdown_to_html
-from intake.submit import submit
-from review.actions import approve
-from store.models import DocLang, DocState, Segment, SegmentState, Translation
-from textproc.files import write_atomic
-from textproc.frontmatter import parse_notice
+from trilingo.channels.publish import publish_channel
+from trilingo.channels.render import markdown_to_html
+from trilingo.intake.submit import submit
+from trilingo.review.actions import approve
+from trilingo.store.models import DocLang, DocState, Segment, SegmentState, Translation
+from trilingo.text.files import write_atomic
+from trilingo.text.frontmatter import parse_notice
 
 HOSTILE = """Đoạn <script>alert(1)</script> văn.
 
@@ -103,7 +103,7 @@ def test_atomic_write_keeps_old_file_on_failure(tmp_path: Path, monkeypatch: pyt
     def boom(*_args: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("textproc.files.os.replace", boom)
+    monkeypatch.setattr("trilingo.text.files.os.replace", boom)
     with pytest.raises(OSError):
         write_atomic(target, "new")
     assert target.read_text() == "old"

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from commands.common import App
+    from trilingo.commands.common import App
 
 EDITOR = "demo-editor"
 # Clearly not a person: the demo approves only what the shipped memory translated whole.
@@ -34,14 +34,14 @@ def sample_files() -> list[Path]:
 
 
 def run_demo(app: App, echo: Callable[[str], None]) -> None:
-    from commands.flowrun import run_pretranslate, run_publish
-    from glossary.store import load, load_starter
-    from intake.submit import submit
-    from review.actions import approve
-    from review.queue import queue
-    from textproc.frontmatter import read_notice
-    from tm.memory import load_starter as load_tm
     from trilingo import server
+    from trilingo.commands.flowrun import run_pretranslate, run_publish
+    from trilingo.glossary.store import load, load_starter
+    from trilingo.intake.submit import submit
+    from trilingo.review.actions import approve
+    from trilingo.review.queue import queue
+    from trilingo.text.frontmatter import read_notice
+    from trilingo.tm.memory import load_starter as load_tm
 
     settings = app.settings
     echo(f"Workspace: {settings.home}")

@@ -1,0 +1,69 @@
+"""What every command shares: the lazily built application context and output helpers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+    from trilingo.config import Settings
+
+
+@dataclass
+class App:
+    """Built once per invocation from the global options; settings load on first use."""
+
+    cli_values: dict[str, Any] = field(default_factory=dict)
+    _settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from trilingo import config
+
+            self._settings = config.load(**self.cli_values)
+        return self._settings
+
+    def override(self, **values: Any) -> None:
+        """Apply command-level options (CLI beats environment and file)."""
+        self.cli_values.update({k: v for k, v in values.items() if v is not None})
+        self._settings = None
+
+    @property
+    def engine(self) -> Engine:
+        from trilingo.store.db import engine_for
+
+        return engine_for(self.settings.database_url)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        from trilingo.store.db import session_scope
+
+        with session_scope(self.engine) as session:
+            yield session
+
+
+pass_app = click.make_pass_decorator(App, ensure=True)
+
+
+def as_option(fn: Any) -> Any:
+    """--as USER: who is acting (else TRILINGO_USER, else the OS user)."""
+    return click.option(
+        "--as", "as_user", metavar="USER", help="Act as this user (default: TRILINGO_USER or the OS user)."
+    )(fn)
+
+
+def json_option(fn: Any) -> Any:
+    return click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")(fn)
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))

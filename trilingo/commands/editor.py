@@ -1,0 +1,93 @@
+"""Editor and pipeline commands: submit, pretranslate, publish."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@as_option
+@json_option
+@pass_app
+def submit(app: App, files: tuple[Path, ...], as_user: str | None, as_json: bool) -> None:
+    """Submit Vietnamese notices (Markdown with YAML front matter). All or nothing."""
+    from trilingo.channels.publish import publish_channel
+    from trilingo.intake.submit import submit as store
+    from trilingo.text.frontmatter import read_notice
+
+    app.override(user=as_user)
+    notices = [read_notice(f) for f in files]  # every file is checked before anything is stored
+    with app.session() as session:
+        results = [store(session, n, app.settings.user) for n in notices]
+    with app.session() as session:  # the Vietnamese original publishes on submit; no review, no flow run
+        publish_channel(session, "web", app.settings.public_dir, app.settings.user)
+    if as_json:
+        echo_json([r.as_json() for r in results])
+        return
+    for r in results:
+        what = f"version {r.version}" if r.created else f"unchanged (version {r.version})"
+        click.echo(
+            f"{r.slug} (#{r.id}): {what}, {r.segments} segments; to translate: "
+            + ", ".join(f"{lang} {n}" for lang, n in r.changed.items())
+        )
+
+
+@click.command()
+@click.argument("documents", nargs=-1)
+@click.option("--engine", help="memory (offline, default), google, microsoft, mymemory, libre, baidu.")
+@click.option("--libre-url", help="LibreTranslate server URL (for --engine libre).")
+@click.option("--lang", "langs", multiple=True, help="Only this target language (lo or zh); repeatable.")
+@json_option
+@pass_app
+def pretranslate(
+    app: App,
+    documents: tuple[str, ...],
+    engine: str | None,
+    libre_url: str | None,
+    langs: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Pretranslate everything waiting (or the named documents) now, as a Prefect flow run."""
+    from trilingo.commands.flowrun import run_pretranslate
+
+    app.override(engine=engine, engine_options={("libre", "url"): libre_url} if libre_url else None)
+    results = run_pretranslate(app, list(documents), list(langs), echo=lambda m: click.echo(m, err=True))
+    if as_json:
+        echo_json(results)
+        return
+    if not results:
+        click.echo("Nothing is waiting for pretranslation.")
+    for r in results:
+        click.echo(
+            f"[{r['lang']}] {r['documents']} document(s), {r['segments']} segment(s): tm {r['tm']}, "
+            f"glossary {r['glossary']}, {r['engine']} {r['engine_drafts']}, untranslated {r['untranslated']}, "
+            f"failed {r['failed']}, with warnings {r['warnings']}"
+        )
+        for failure in r["failures"][:5]:
+            click.echo(f"  failed {failure}")
+
+
+@click.command()
+@json_option
+@pass_app
+def publish(app: App, as_json: bool) -> None:
+    """Publish approved translations (and the Vietnamese originals) to the channels."""
+    from trilingo.commands.flowrun import run_publish
+
+    results = run_publish(app)
+    if as_json:
+        echo_json(results)
+        return
+    for r in results:
+        click.echo(
+            f"{r['channel']}: {len(r['written'])} file(s) written, {r['unchanged']} unchanged, "
+            f"{len(r['went_live'])} newly live → {app.settings.public_dir / r['channel']}"
+        )
+
+
+COMMANDS = [submit, pretranslate, publish]

@@ -1,0 +1,208 @@
+"""Commands: glossary (import, export, lookup, check, add, impact)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app
+
+if TYPE_CHECKING:
+    from trilingo.glossary.match import Glossary, Match
+    from trilingo.glossary.store import ImportSummary
+
+LANGS = click.Choice(["vi", "lo", "zh"])
+STATUS_COLOR = {"preferred": "cyan", "admitted": "blue", "superseded": "yellow", "forbidden": "red"}
+
+
+@click.group("glossary")
+def glossary_group() -> None:
+    """The border glossary: terms in vi, lo and zh, with status and confidence."""
+
+
+@glossary_group.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@as_option
+@json_option
+@pass_app
+def import_(app: App, file: Path, as_user: str | None, as_json: bool) -> None:
+    """Merge a CSV or TBX (v2 or v3) file into the glossary: all of it or nothing."""
+    from trilingo.glossary.store import import_file
+
+    app.override(user=as_user)
+    with app.session() as session:
+        summary = import_file(session, file, app.settings.user)
+    _render_summary(summary, as_json)
+
+
+@glossary_group.command()
+@click.option("--format", "fmt", type=click.Choice(["csv", "tbx"]), default="csv", show_default=True)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write here (default: stdout)."
+)
+@pass_app
+def export(app: App, fmt: str, output: Path | None) -> None:
+    """Write the whole glossary as CSV or TBX v3."""
+    from trilingo.glossary.store import export as export_text
+
+    with app.session() as session:
+        text = export_text(session, fmt, app.settings.user)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from trilingo.errors import InputError
+    from trilingo.text.files import write_atomic
+
+    write_atomic(output, text, InputError)
+    click.echo(f"Wrote {output}", err=True)
+
+
+@glossary_group.command()
+@click.argument("text")
+@click.option("--lang", type=LANGS, default="vi", show_default=True, help="The language of TEXT.")
+@json_option
+@pass_app
+def lookup(app: App, text: str, lang: str, as_json: bool) -> None:
+    """Show the glossary terms found in TEXT, highlighted, with their translations."""
+    from trilingo.glossary.store import lookup as find
+
+    with app.session() as session:
+        glossary, matches = find(session, text, lang, app.settings.user)
+    if as_json:
+        echo_json({"version": glossary.version, "matches": [m.as_json() for m in matches]})
+        return
+    click.echo(_highlight(text, matches))
+    for m in matches:
+        click.echo(_describe(glossary, m, lang))
+    if not matches:
+        click.echo(f"No glossary term found (glossary version {glossary.version}).")
+
+
+@glossary_group.command()
+@click.option("--lang", type=click.Choice(["lo", "zh"]), help="Only this target language.")
+@json_option
+@pass_app
+@click.pass_context
+def check(ctx: click.Context, app: App, lang: str | None, as_json: bool) -> None:
+    """Approved translations that miss a required term or use a forbidden one (exit 1 if any)."""
+    from trilingo.glossary.reports import check_approved
+
+    with app.session() as session:
+        findings = check_approved(session, app.settings.user, lang)
+    if as_json:
+        echo_json([f.as_json() for f in findings])
+    for f in [] if as_json else findings:
+        click.echo(f"{f.document} #{f.segment} [{f.lang}]: {f.warning}")
+    if not as_json:
+        click.echo(f"{len(findings)} glossary problem(s) in approved translations.")
+    ctx.exit(1 if findings else 0)
+
+
+@glossary_group.command()
+@click.argument("concept")
+@click.option("--vi", help="Vietnamese term.")
+@click.option("--lo", help="Lao term.")
+@click.option("--zh", help="Chinese term.")
+@click.option(
+    "--status",
+    type=click.Choice(["preferred", "admitted", "superseded", "forbidden"]),
+    default="preferred",
+    show_default=True,
+    help="Status of the terms given.",
+)
+@click.option("--domain", help="Domain (place, border, agency, …).")
+@click.option(
+    "--confidence", type=click.Choice(["high", "medium", "low"]), help="How well lo/zh are sourced."
+)
+@click.option("--note", help="Variants, history, what to verify.")
+@as_option
+@json_option
+@pass_app
+def add(
+    app: App,
+    concept: str,
+    vi: str | None,
+    lo: str | None,
+    zh: str | None,
+    status: str,
+    domain: str | None,
+    confidence: str | None,
+    note: str | None,
+    as_user: str | None,
+    as_json: bool,
+) -> None:
+    """Add terms to CONCEPT (created if new; a new concept is low confidence unless told)."""
+    from trilingo.glossary.entries import TermData
+    from trilingo.glossary.store import add as add_terms
+
+    app.override(user=as_user)
+    terms = [TermData(lang, text, status) for lang, text in (("vi", vi), ("lo", lo), ("zh", zh)) if text]
+    with app.session() as session:
+        summary = add_terms(session, app.settings.user, concept, terms, domain, confidence, note)
+    _render_summary(summary, as_json)
+
+
+@glossary_group.command()
+@json_option
+@pass_app
+def impact(app: App, as_json: bool) -> None:
+    """Drafts made with an older glossary version whose source has a term changed since."""
+    from trilingo.glossary.reports import impact as find_impact
+
+    with app.session() as session:
+        version, items = find_impact(session, app.settings.user)
+    if as_json:
+        echo_json({"version": version, "drafts": [i.as_json() for i in items]})
+        return
+    for i in items:
+        click.echo(
+            f"{i.document} #{i.segment} [{i.lang}] {i.state}, glossary v{i.draft_version}: "
+            f"{', '.join(i.concepts)} changed"
+        )
+    click.echo(f"{len(items)} draft(s) made with an older glossary than version {version} use changed terms.")
+
+
+def _render_summary(summary: ImportSummary, as_json: bool) -> None:
+    if as_json:
+        echo_json(summary.as_json())
+        return
+    if not summary.added and not summary.changed:
+        click.echo(f"{summary.file}: nothing changed (glossary version {summary.version})")
+        return
+    click.echo(
+        f"{summary.file}: {len(summary.added)} added, {len(summary.changed)} changed, "
+        f"{summary.unchanged} unchanged → glossary version {summary.version}"
+    )
+    if summary.skipped_langs:
+        click.echo(
+            f"Skipped languages (not vi, lo or Simplified Chinese): {', '.join(summary.skipped_langs)}"
+        )
+
+
+def _highlight(text: str, matches: list[Match]) -> str:
+    """TEXT with each term in [brackets], coloured by status on a terminal."""
+    out, pos = [], 0
+    for m in matches:
+        out += [text[pos : m.start], click.style(f"[{m.text}]", bold=True, fg=STATUS_COLOR[m.status])]
+        pos = m.end
+    return "".join([*out, text[pos:]])
+
+
+def _targets(m: Match) -> dict[str, str | None]:
+    return {lang: m.target(lang) for lang in ("vi", "lo", "zh")}
+
+
+def _describe(glossary: Glossary, m: Match, lang: str) -> str:
+    """One line per term: translations, concept, status, and confidence when it is not high."""
+    targets = ", ".join(f"{k} {v}" for k, v in _targets(m).items() if k != lang and v)
+    if m.status == "forbidden":
+        instead = glossary.replacement(m.info, lang)
+        targets = f"do not use; use {instead}" if instead else "do not use"
+    line = f"  [{m.text}] → {targets or '(no translation)'}  ({m.concept}, {m.status}"
+    line += ")" if m.confidence == "high" else f", {m.confidence.upper()} confidence: unverified)"
+    return line + (f" — {m.note}" if m.note else "")
+
+
+COMMANDS = [glossary_group]

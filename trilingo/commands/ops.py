@@ -1,0 +1,85 @@
+"""Operator commands: status, the local Prefect server, and the demo."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from trilingo.commands.common import App, echo_json, json_option, pass_app
+
+
+@click.command()
+@json_option
+@pass_app
+def status(app: App, as_json: bool) -> None:
+    """Counts by state and language, and the oldest item waiting for review."""
+    from trilingo.review.status import status as load_status
+
+    with app.session() as session:
+        data = load_status(session)
+    if as_json:
+        echo_json(data)
+        return
+    click.echo(f"{data['documents']} document(s)")
+    for state, by_lang in sorted(data["counts"].items()):
+        click.echo(f"  {state:<14}" + "  ".join(f"{lang} {n}" for lang, n in sorted(by_lang.items())))
+    if data["oldest_waiting"]:
+        hours = data["oldest_waiting_seconds"] / 3600
+        click.echo(f"Oldest waiting for review: since {data['oldest_waiting']} ({hours:.1f} h)")
+    else:
+        click.echo("Nothing is waiting for review.")
+
+
+@click.group()
+def server() -> None:
+    """The local Prefect server that records flow runs (UI at http://127.0.0.1:4200)."""
+
+
+@server.command()
+@pass_app
+def start(app: App) -> None:
+    """Start the server in the background (its home is inside the workspace)."""
+    from trilingo import server as srv
+
+    st = srv.start(app.settings, os.environ)
+    click.echo(f"Prefect server running at {st.ui_url} (pid {st.pid or 'not ours'})")
+
+
+@server.command()
+@pass_app
+def stop(app: App) -> None:
+    """Stop the server Trilingo started."""
+    from trilingo import server as srv
+
+    click.echo(
+        "Prefect server stopped." if srv.stop(app.settings) else "No Trilingo-managed server was running."
+    )
+
+
+@server.command(name="status")
+@pass_app
+def server_status(app: App) -> None:
+    """Whether the server answers."""
+    from trilingo import server as srv
+    from trilingo.errors import UnavailableError
+
+    st = srv.status(app.settings)
+    if not st.running:
+        raise UnavailableError(f"no Prefect server answers at {st.api_url}; run `trilingo server start`")
+    click.echo(
+        f"Prefect server running at {st.ui_url}"
+        + (f" (pid {st.pid})" if st.pid else " (not started by Trilingo)")
+    )
+
+
+@click.command()
+@pass_app
+def demo(app: App) -> None:
+    """Run the whole loop on the shipped samples: submit, pretranslate, review, publish."""
+    from trilingo.demo import run_demo
+
+    run_demo(app, click.echo)
+
+
+COMMANDS = [status, server, demo]

@@ -1,0 +1,88 @@
+"""Checks on what an engine returned, before it may become a draft: empty, unchanged, quota text, script.
+
+Engines answer HTTP 200 with things that are not translations: MyMemory's quota warnings, the source
+echoed back, or text in the wrong script. These become BAD_OUTPUT failures, never drafts.
+"""
+
+from __future__ import annotations
+
+import re
+
+from trilingo.mt.base import Failure
+
+# MyMemory (and a few proxies) put these in the "translation" field with HTTP 200.
+QUOTA_PATTERNS = re.compile(
+    r"MYMEMORY WARNING|YOU USED ALL AVAILABLE FREE TRANSLATIONS|QUERY LENGTH LIMIT EXCEEDED"
+    r"|INVALID LANGUAGE PAIR|PLEASE SELECT TWO DISTINCT LANGUAGES|NO QUERY SPECIFIED"
+    r"|AVAILABLE FREE TRANSLATIONS|DAILY (?:REQUEST|CHARACTER) LIMIT",
+    re.IGNORECASE,
+)
+MIN_SCRIPT_SHARE = 0.8  # DESIGN.md: at least ~80 % of letters in the target script
+_PUNCT = ".,;:!?()[]{}\"'«»“”‘’-–—/。，、；：！？（）"
+
+
+def _is_lao(ch: str) -> bool:
+    return "\u0e80" <= ch <= "\u0eff"
+
+
+def _is_thai(ch: str) -> bool:
+    return "\u0e00" <= ch <= "\u0e7f"
+
+
+def _is_han(ch: str) -> bool:
+    cp = ord(ch)
+    return (
+        0x4E00 <= cp <= 0x9FFF
+        or 0x3400 <= cp <= 0x4DBF
+        or 0x20000 <= cp <= 0x2FFFF
+        or 0xF900 <= cp <= 0xFAFF
+        or cp == 0x3007  # 〇
+    )
+
+
+SCRIPTS = {"lo": ("Lao", _is_lao), "zh": ("Han", _is_han)}
+
+
+def _foreign_letters(source: str, output: str) -> list[str]:
+    """Letters of the output, leaving out capitalised words copied from the source (names, acronyms).
+
+    Lower-case source words in the output are untranslated leftovers, and they count against it.
+    """
+    kept = {w for w in (w.strip(_PUNCT) for w in source.split()) if w[:1].isupper()}
+    letters: list[str] = []
+    for word in output.split():
+        if word.strip(_PUNCT) in kept:
+            continue
+        letters.extend(ch for ch in word if ch.isalpha())
+    return letters
+
+
+def script_problem(source: str, output: str, tgt: str) -> str | None:
+    """Why `output` is not in `tgt`'s script, or None if it is (or there is nothing to judge)."""
+    if tgt not in SCRIPTS:
+        return None
+    name, is_target = SCRIPTS[tgt]
+    letters = _foreign_letters(source, output)
+    if not letters:
+        return None
+    if tgt == "lo" and any(_is_thai(ch) for ch in letters):
+        return "wrong script: Thai letters in a Lao translation"
+    share = sum(1 for ch in letters if is_target(ch)) / len(letters)
+    if share < MIN_SCRIPT_SHARE:
+        return f"wrong script: only {share:.0%} of letters are {name}"
+    return None
+
+
+def check_output(source: str, output: str | None, tgt: str) -> tuple[Failure, str] | None:
+    """The failure to report for this output, or None if it may be used as a draft."""
+    text = (output or "").strip()
+    if not text:
+        return Failure.BAD_OUTPUT, "empty translation"
+    if QUOTA_PATTERNS.search(text):
+        return Failure.BAD_OUTPUT, f"quota or service message instead of a translation: {text[:80]}"
+    if " ".join(text.split()) == " ".join(source.split()) and any(ch.isalpha() for ch in source):
+        return Failure.BAD_OUTPUT, "unchanged source returned"
+    problem = script_problem(source, text, tgt)
+    if problem:
+        return Failure.BAD_OUTPUT, problem
+    return None

@@ -1,0 +1,136 @@
+"""Reading a submitted file: UTF-8 Markdown with YAML front matter, checked field by field."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from trilingo.errors import InputError
+from trilingo.text.clean import clean_line, clean_text, forbidden_char
+from trilingo.text.files import read_utf8
+
+MAX_BYTES = 512 * 1024  # a notice, not a book: anything larger is a mistake
+# At least one letter: a number alone would be read as a document id.
+SLUG_RE = re.compile(r"^(?=[a-z0-9-]*[a-z])[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
+KNOWN_KEYS = {"title", "category", "gates", "channels", "slug"}
+CHANNELS = {"web", "screens", "kiosk", "catalogs", "webhook"}  # the channels a notice may ask for
+
+
+class FrontMatterError(InputError):
+    """The front matter is broken."""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One submitted Vietnamese notice, cleaned."""
+
+    title: str
+    body: str
+    slug: str
+    category: str | None = None
+    gates: list[str] = field(default_factory=list)
+    channels: list[str] = field(default_factory=list)
+
+
+def read_notice(path: Path) -> Notice:
+    """Read and check one file; every problem is an InputError naming the file."""
+    text = read_utf8(path, InputError, MAX_BYTES)
+    try:
+        return parse_notice(text)
+    except InputError as exc:
+        raise type(exc)(f"{path}: {exc.message}") from None
+
+
+def parse_notice(text: str) -> Notice:
+    meta, body = _split(text)
+    title = meta.get("title")
+    if not isinstance(title, str) or not clean_line(title):
+        raise FrontMatterError("front matter: 'title' is required and must be text")
+    unknown = sorted(set(meta) - KNOWN_KEYS)
+    if unknown:
+        raise FrontMatterError(f"front matter: unknown key {unknown[0]!r}")
+    slug = meta.get("slug")
+    if slug is None:
+        slug = slugify(title)
+    elif not isinstance(slug, str):
+        raise FrontMatterError("front matter: 'slug' must be text")
+    check_slug(slug)
+    category = meta.get("category")
+    if category is not None and not isinstance(category, str):
+        raise FrontMatterError("front matter: 'category' must be text")
+    body = clean_text(body)
+    gates, channels = _str_list(meta, "gates"), _str_list(meta, "channels")
+    for text in (title, body, category or "", *gates, *channels):
+        if bad := forbidden_char(text):
+            raise InputError(f"text contains the control character {bad}")
+    unknown_channels = sorted(set(channels) - CHANNELS)
+    if unknown_channels:
+        raise FrontMatterError(
+            f"front matter: unknown channel {unknown_channels[0]!r} (expected: {', '.join(sorted(CHANNELS))})"
+        )
+    return Notice(
+        title=clean_line(title),
+        body=body,
+        slug=slug,
+        category=clean_line(category) if category else None,
+        gates=gates,
+        channels=channels,
+    )
+
+
+def _split(text: str) -> tuple[dict, str]:
+    lines = text.replace("\r\n", "\n").split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise FrontMatterError("front matter missing: the file must start with a '---' line")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
+    except StopIteration:
+        raise FrontMatterError("front matter not closed: no second '---' line") from None
+    try:
+        meta = yaml.safe_load("\n".join(lines[1:end]))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark is not None else ""
+        raise FrontMatterError(f"front matter is not valid YAML{where}") from None
+    except (ValueError, RecursionError, OverflowError):  # absurd numbers, absurd nesting
+        raise FrontMatterError(
+            "front matter is not valid YAML (a value is too large or too deeply nested)"
+        ) from None
+    if not isinstance(meta, dict):
+        raise FrontMatterError("front matter must be a mapping of keys to values")
+    return meta, "\n".join(lines[end + 1 :])
+
+
+def _str_list(meta: dict, key: str) -> list[str]:
+    value = meta.get(key)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise FrontMatterError(f"front matter: {key!r} must be a list of names")
+    return [clean_line(v) for v in value]
+
+
+def check_slug(slug: str) -> str:
+    if "/" in slug or "\\" in slug or ".." in slug:
+        raise InputError(f"invalid slug {slug!r}: no '/', '\\' or '..' allowed")
+    if not SLUG_RE.match(slug):
+        raise InputError(
+            f"invalid slug {slug!r}: use lowercase a-z, 0-9 and '-', with a letter (at most 100)"
+        )
+    return slug
+
+
+def slugify(title: str) -> str:
+    """ASCII slug from a Vietnamese title: 'Cửa khẩu Tây Trang' → 'cua-khau-tay-trang'."""
+    text = title.replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:100].strip("-")
+    if not slug:
+        raise InputError("cannot derive a slug from the title; give 'slug' in the front matter")
+    return slug

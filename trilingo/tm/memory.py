@@ -1,0 +1,120 @@
+"""Exact translation memory: approved pairs keyed by the source's match key."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from io import StringIO
+
+from sqlmodel import Session, col, select
+
+from trilingo.errors import InputError
+from trilingo.languages import SOURCE, TARGETS
+from trilingo.store.models import utcnow
+from trilingo.tm.models import TMEntry
+
+STARTER_FILE = "starter-tm.csv"
+
+
+def tm_key(text: str, lang: str = SOURCE) -> str:
+    """Tone-mark, case and space variants of one sentence share a key."""
+    from trilingo.text.keys import match_key
+
+    return match_key(text, lang)
+
+
+def lookup_exact(session: Session, texts: Iterable[str], tgt: str, src: str = SOURCE) -> dict[str, TMEntry]:
+    """Source text → TM entry for every text that has an exact (match-key) hit."""
+    keyed: dict[str, list[str]] = {}
+    for text in texts:
+        keyed.setdefault(tm_key(text, src), []).append(text)
+    hits: dict[str, TMEntry] = {}
+    keys = list(keyed)
+    for start in range(0, len(keys), 500):  # stay under SQLite's bound-parameter limit
+        chunk = keys[start : start + 500]
+        rows = session.exec(
+            select(TMEntry).where(
+                TMEntry.src_lang == src, TMEntry.tgt_lang == tgt, col(TMEntry.key).in_(chunk)
+            )
+        ).all()
+        for row in rows:
+            for text in keyed[row.key]:
+                hits[text] = row
+    return hits
+
+
+def add(
+    session: Session,
+    source: str,
+    target: str,
+    tgt: str,
+    *,
+    origin: str = "approved",
+    actor: str | None = None,
+    document_id: int | None = None,
+    needs_native_review: bool = False,
+    src: str = SOURCE,
+) -> TMEntry:
+    """Insert or update the pair for this source; the newest approval wins."""
+    key = tm_key(source, src)
+    entry = session.exec(
+        select(TMEntry).where(TMEntry.src_lang == src, TMEntry.tgt_lang == tgt, TMEntry.key == key)
+    ).first()
+    if entry is None:
+        entry = TMEntry(
+            src_lang=src,
+            tgt_lang=tgt,
+            key=key,
+            source=source,
+            target=target,
+            origin=origin,
+            needs_native_review=needs_native_review,
+            document_id=document_id,
+            created_by=actor,
+        )
+        session.add(entry)
+    else:
+        entry.source, entry.target, entry.origin = source, target, origin
+        entry.needs_native_review = needs_native_review
+        entry.document_id, entry.created_by, entry.updated_at = document_id, actor, utcnow()
+    return entry
+
+
+@dataclass(frozen=True)
+class StarterPair:
+    vi: str
+    lang: str
+    target: str
+
+
+def starter_pairs() -> list[StarterPair]:
+    """The shipped starter memory: common gate phrases, written by the team, pending native review."""
+    text = resources.files("trilingo.data").joinpath(STARTER_FILE).read_text(encoding="utf-8")
+    pairs = []
+    for line_no, row in enumerate(csv.DictReader(StringIO(text)), start=2):
+        for lang in TARGETS:
+            if not row.get("vi") or not row.get(lang):
+                raise InputError(f"{STARTER_FILE}: line {line_no}: missing vi or {lang}")
+            pairs.append(StarterPair(row["vi"], lang, row[lang]))
+    return pairs
+
+
+def load_starter(session: Session, actor: str) -> int:
+    """Add the starter pairs that are not in the memory yet; approved pairs are never overwritten."""
+    added = 0
+    for pair in starter_pairs():
+        if not lookup_exact(session, [pair.vi], pair.lang):
+            add(
+                session,
+                pair.vi,
+                pair.target,
+                pair.lang,
+                origin="starter",
+                actor=actor,
+                needs_native_review=True,
+            )
+            session.flush()
+            added += 1
+    return added

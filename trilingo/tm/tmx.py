@@ -1,0 +1,282 @@
+"""TMX 1.4 import and export of the translation memory.
+
+Import is all or nothing: the whole file is parsed and checked before anything is written, and any
+problem is one TMXError naming the file and the line. Imported pairs are `origin="tmx"` and flagged
+for native review; they never overwrite a pair a reviewer approved here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.parsers import expat
+from xml.sax.saxutils import escape, quoteattr
+
+from sqlmodel import Session, col, select
+
+from trilingo.errors import InputError
+from trilingo.languages import SOURCE, TARGETS
+from trilingo.store.audit import record
+from trilingo.text.clean import clean_line, forbidden_char
+from trilingo.text.files import decode_utf8, read_input, write_atomic
+from trilingo.tm.memory import add, lookup_exact, tm_key
+from trilingo.tm.models import TMEntry
+
+TOOL = "trilingo"
+TOOL_VERSION = "1"  # the export format's version, not the package's: keeps golden files stable
+# Locale tags CAT tools expect; import also takes the bare codes and the other Simplified spellings.
+TMX_LANG = {"vi": "vi-VN", "lo": "lo-LA", "zh": "zh-CN"}
+TRADITIONAL = ("zh-tw", "zh-hk", "zh-mo", "zh-hant")
+# Inline elements whose content is the original's formatting codes, not text.
+CODE_ELEMENTS = {"bpt", "ept", "it", "ph", "ut"}
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_DECL_ENCODING = re.compile(rb"^<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)[\"']")
+
+
+# A memory pair is one segment: the same bound as a reviewer's edit (review.actions.MAX_TARGET).
+MAX_SEGMENT_CHARS = 8_000
+
+
+class TMXError(InputError):
+    """The TMX file is invalid."""
+
+
+def our_lang(tag: str) -> str | None:
+    """vi, lo or zh for a TMX language tag; None for any other language (Traditional Chinese too)."""
+    tag = tag.strip().lower().replace("_", "-")
+    if tag.startswith(TRADITIONAL):
+        return None
+    base = tag.split("-", 1)[0]
+    return base if base in (SOURCE, *TARGETS) else None
+
+
+@dataclass(frozen=True)
+class Pair:
+    source: str
+    lang: str
+    target: str
+    line: int  # where its <tu> starts
+
+
+@dataclass
+class TMXData:
+    pairs: list[Pair] = field(default_factory=list)
+    skipped: int = 0  # units without a usable vi + lo/zh pair
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept: int = 0  # approved here, so the file's version was not taken
+    skipped: int = 0
+
+    def line(self) -> str:
+        return (
+            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.kept} kept (approved here), {self.skipped} skipped"
+        )
+
+
+class _Unit:
+    """One <tu> while it is being read."""
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+        self.segs: dict[str, str] = {}
+        self.lang: str | None = None  # of the open <tuv>
+        self.tuv_line = line
+        self.seg: list[str] | None = None  # text of the open <seg>
+        self.has_seg = False
+        self.code_depth = 0
+
+
+class _Reader:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.parser = expat.ParserCreate()
+        self.parser.StartElementHandler = self.start
+        self.parser.EndElementHandler = self.end
+        self.parser.CharacterDataHandler = self.chars
+        self.parser.StartDoctypeDeclHandler = self.doctype
+        self.parser.EntityDeclHandler = self.entity
+        self.data = TMXData()
+        self.stack: list[str] = []
+        self.unit: _Unit | None = None
+        self.seen_header = False
+
+    def fail(self, message: str, line: int | None = None) -> TMXError:
+        return TMXError(f"{self.path}: line {line or self.parser.CurrentLineNumber}: {message}")
+
+    def doctype(self, name: str, system_id: str | None, public_id: str | None, has_internal: int) -> None:
+        # <!DOCTYPE tmx SYSTEM "tmx14.dtd"> is common and harmless (expat never fetches it); an
+        # internal subset could declare entities, so it is refused.
+        if has_internal:
+            raise self.fail("DOCTYPE with an internal subset is not accepted")
+
+    def entity(self, name: str, *_args: object) -> None:
+        raise self.fail(f"entity declarations are not accepted ({name})")
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        parent = self.stack[-1] if self.stack else None
+        self.stack.append(tag)
+        if parent is None:
+            if tag != "tmx":
+                raise self.fail(f"<{tag}> is not a TMX document (expected <tmx>)")
+            version = attrs.get("version", "")
+            if not version.startswith("1."):
+                raise self.fail(f"TMX version {version or '(none)'} is not supported (expected 1.4)")
+        elif tag == "header" and parent == "tmx":
+            self.seen_header = True
+            srclang = attrs.get("srclang", "")
+            if srclang.lower() != "*all*" and our_lang(srclang) != SOURCE:
+                raise self.fail(f"<header> srclang is {srclang or '(none)'}, expected vi")
+        elif tag == "tu" and parent == "body":
+            self.unit = _Unit(self.parser.CurrentLineNumber)
+        elif tag == "tuv" and parent == "tu" and self.unit:
+            lang = attrs.get("xml:lang") or attrs.get("lang")  # `lang` is TMX 1.1's spelling
+            if not lang:
+                raise self.fail("<tuv> has no xml:lang")
+            self.unit.lang, self.unit.tuv_line, self.unit.has_seg = lang, self.parser.CurrentLineNumber, False
+        elif tag == "seg" and parent == "tuv" and self.unit:
+            self.unit.seg, self.unit.has_seg = [], True
+        elif self.unit and self.unit.seg is not None and tag in CODE_ELEMENTS:
+            self.unit.code_depth += 1
+
+    def chars(self, text: str) -> None:
+        unit = self.unit
+        if unit and unit.seg is not None and unit.code_depth == 0:
+            unit.seg.append(text)
+
+    def end(self, tag: str) -> None:
+        self.stack.pop()
+        unit = self.unit
+        if tag == "tmx" and not self.seen_header:
+            raise self.fail("<tmx> has no <header>")
+        if unit is None:
+            return
+        if tag in CODE_ELEMENTS and unit.seg is not None:
+            unit.code_depth -= 1
+        elif tag == "seg" and unit.seg is not None:
+            if unit.lang is not None:
+                key = unit.lang.lower()
+                if key in {k.lower() for k in unit.segs}:
+                    raise self.fail(f'<tu> has two <tuv xml:lang="{unit.lang}">', unit.tuv_line)
+                unit.segs[unit.lang] = "".join(unit.seg)
+            unit.seg = None
+        elif tag == "tuv":
+            if not unit.has_seg:
+                raise self.fail("<tuv> has no <seg>", unit.tuv_line)
+            unit.lang = None
+        elif tag == "tu":
+            self.finish(unit)
+            self.unit = None
+
+    def finish(self, unit: _Unit) -> None:
+        by_lang: dict[str, str] = {}
+        for tag, text in unit.segs.items():
+            lang = our_lang(tag)
+            if not lang or not clean_line(text):
+                continue
+            if bad := forbidden_char(text):
+                raise self.fail(f"<seg> contains the control character {bad}", unit.line)
+            if len(text) > MAX_SEGMENT_CHARS:
+                raise self.fail(f"<seg> is longer than {MAX_SEGMENT_CHARS:,} characters", unit.line)
+            by_lang.setdefault(lang, clean_line(text))
+        source = by_lang.pop(SOURCE, None)
+        if source is None or not by_lang:
+            self.data.skipped += 1
+            return
+        for lang, target in by_lang.items():
+            self.data.pairs.append(Pair(source, lang, target, unit.line))
+
+
+def read_tmx(path: Path) -> TMXData:
+    """Parse a TMX file into vi → lo/zh pairs; TMXError names the file and line of any problem."""
+    raw = read_input(path, TMXError)
+    _check_utf8(path, raw)
+    reader = _Reader(path)
+    try:
+        reader.parser.Parse(raw, True)
+    except expat.ExpatError as exc:
+        raise TMXError(f"{path}: line {exc.lineno}: {expat.ErrorString(exc.code)}") from None
+    if not reader.data.pairs and not reader.data.skipped:
+        raise TMXError(f"{path}: no translation units")
+    return reader.data
+
+
+def _check_utf8(path: Path, raw: bytes) -> None:
+    """Files that are (or claim to be) UTF-8 must decode; others are left to expat's decoders."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return
+    declared = _DECL_ENCODING.match(raw.lstrip(b"\xef\xbb\xbf"))
+    if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+        return
+    decode_utf8(path, raw, TMXError)
+
+
+def import_tmx(session: Session, path: Path, actor: str) -> ImportReport:
+    """Add the file's pairs to the memory (flagged for native review); approved pairs stay as they are."""
+    data = read_tmx(path)
+    report = ImportReport(skipped=data.skipped)
+    latest: dict[tuple[str, str], Pair] = {}
+    for pair in data.pairs:  # a later unit for the same source (by match key) and language wins
+        latest[(tm_key(pair.source), pair.lang)] = pair
+    for lang in TARGETS:
+        pairs = [p for p in latest.values() if p.lang == lang]
+        existing = lookup_exact(session, [p.source for p in pairs], lang)
+        for pair in pairs:
+            entry = existing.get(pair.source)
+            if entry is not None and entry.origin not in ("tmx", "starter"):
+                report.kept += entry.target != pair.target
+                report.unchanged += entry.target == pair.target
+                continue
+            if entry is not None and entry.target == pair.target:
+                report.unchanged += 1
+                continue
+            report.updated += entry is not None
+            report.added += entry is None
+            add(session, pair.source, pair.target, lang, origin="tmx", actor=actor, needs_native_review=True)
+            session.flush()
+    record(session, actor, "tm_import", file=path.name, **vars(report))
+    return report
+
+
+def write_tmx(entries: Iterable[TMEntry]) -> str:
+    """TMX 1.4 text, one <tu> per stored pair, in the order given."""
+    header = (
+        f'<header creationtool="{TOOL}" creationtoolversion="{TOOL_VERSION}" segtype="sentence" '
+        f'o-tmf="{TOOL}" adminlang="en" srclang="{TMX_LANG[SOURCE]}" datatype="plaintext"/>'
+    )
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<tmx version="1.4">', f"  {header}", "  <body>"]
+    for e in entries:
+        lines.append("    <tu>")
+        lines.append(f'      <prop type="x-trilingo-origin">{_x(e.origin)}</prop>')
+        if e.needs_native_review:
+            lines.append('      <prop type="x-trilingo-needs-native-review">yes</prop>')
+        for lang, text in ((e.src_lang, e.source), (e.tgt_lang, e.target)):
+            tag = quoteattr(TMX_LANG.get(lang, lang))
+            lines.append(f"      <tuv xml:lang={tag}><seg>{_x(text)}</seg></tuv>")
+        lines.append("    </tu>")
+    lines += ["  </body>", "</tmx>", ""]
+    return "\n".join(lines)
+
+
+def _x(text: str) -> str:
+    # Characters XML 1.0 cannot carry at all; clean text never has them, so dropping loses nothing.
+    return escape(_INVALID_XML.sub("", text))
+
+
+def export_tmx(session: Session, path: Path, langs: Iterable[str] = TARGETS) -> int:
+    """Write the memory for `langs` to `path` (atomically); returns the number of pairs written."""
+    entries = session.exec(
+        select(TMEntry)
+        .where(TMEntry.src_lang == SOURCE, col(TMEntry.tgt_lang).in_(list(langs)))
+        .order_by(TMEntry.key, TMEntry.tgt_lang, TMEntry.id)  # type: ignore[arg-type]
+    ).all()
+    text = write_tmx(entries)
+    write_atomic(Path(path), text, TMXError)
+    return len(entries)
