@@ -43,56 +43,48 @@ def _notices(rng: random.Random) -> list[Notice]:
 
 def _prepare(home: Path) -> tuple[Settings, Engine]:
     from trilingo import config
-    from trilingo.glossary.store import load_starter
-    from trilingo.store.db import engine_for, session_scope
+    from trilingo.store.db import session_scope
     from trilingo.tm.memory import load_starter as load_tm
+    from trilingo.workspace import open_database
 
     settings = config.load(environ={}, home=str(home), prefect_port=_free_port())
-    engine = engine_for(settings.database_url)
-    with session_scope(engine) as session:
-        load_starter(session, "bench")
+    db = open_database(settings.database_url, "bench")
+    with session_scope(db) as session:
         load_tm(session, "bench")
-    return settings, engine
+    return settings, db
 
 
-def _submit(engine: Engine, notices: list[Notice]) -> int:
+def _submit(db: Engine, notices: list[Notice]) -> int:
     from trilingo.intake.submit import submit
     from trilingo.store.db import session_scope
 
-    with session_scope(engine) as session:
+    with session_scope(db) as session:
         return sum(submit(session, n, "bench").segments for n in notices)
 
 
 def _plain(home: Path, notices: list[Notice]) -> tuple[float, int]:
-    from trilingo.glossary.store import load
-    from trilingo.mt.offline import MemoryEngine
-    from trilingo.pretranslate.run import pretranslate_batch
-    from trilingo.pretranslate.select import waiting
-    from trilingo.store.db import session_scope
+    from trilingo.mt.offline import OfflineEngine
+    from trilingo.pretranslate.jobs import draft_waiting
 
-    _settings, engine = _prepare(home)
+    _settings, db = _prepare(home)
     start = time.perf_counter()
-    segments = _submit(engine, notices)
-    with session_scope(engine) as session:
-        todo = waiting(session)
-        glossary = load(session)
-        for lang, ids in todo.items():
-            for i in range(0, len(ids), 200):
-                pretranslate_batch(session, ids[i : i + 200], lang, MemoryEngine(), glossary, actor="bench")
+    segments = _submit(db, notices)
+    draft_waiting(db, {"lo": OfflineEngine(), "zh": OfflineEngine()}, "bench")
     return time.perf_counter() - start, segments * 2
 
 
 def _prefect(home: Path, notices: list[Notice]) -> tuple[float, int]:
     from trilingo import server
+
+    settings, db = _prepare(home)
+    server.connect(settings, os.environ)  # not timed: a running server is the normal state
     from trilingo.flows.context import pretranslate_params
     from trilingo.flows.pretranslate import pretranslate_flow
     from trilingo.flows.runtime import drain, run
 
-    settings, engine = _prepare(home)
-    server.start(settings, os.environ)  # not timed: a running server is the normal state
     try:
         start = time.perf_counter()
-        segments = _submit(engine, notices)
+        segments = _submit(db, notices)
         run(settings, pretranslate_flow, **pretranslate_params(settings, {"lo": "memory", "zh": "memory"}))
         return time.perf_counter() - start, segments * 2
     finally:

@@ -69,8 +69,7 @@ def run() -> list[Figure]:
 
     from trilingo.mt.registry import make_engine
     from trilingo.mt.runner import translate
-    from trilingo.store.db import init_db
-    from trilingo.store.db import make_engine as make_db
+    from trilingo.store.db import create_database, create_schema
 
     texts = _segments()
     batch = texts + texts[:REPEATS]
@@ -78,8 +77,8 @@ def run() -> list[Figure]:
         base_s = _baseline(stub.url, texts)
         base_calls = stub.calls
         options = {"google": {"url": stub.url, "concurrency": str(CONCURRENCY), "rate": "1000"}}
-        db = make_db(f"sqlite:///{Path(tmp) / 'bench.db'}")
-        init_db(db)
+        db = create_database(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        create_schema(db)
         with Session(db) as session:
             start = time.perf_counter()
             results = []

@@ -50,8 +50,7 @@ def run() -> list[Figure]:
     from sqlalchemy import insert
     from sqlmodel import Session, select
 
-    from trilingo.store.db import init_db
-    from trilingo.store.db import make_engine as make_db
+    from trilingo.store.db import create_database, create_schema
     from trilingo.tm.fuzzy import FuzzyIndex, Row
     from trilingo.tm.memory import lookup_exact, tm_key
     from trilingo.tm.models import TMEntry
@@ -83,8 +82,8 @@ def run() -> list[Figure]:
     difflib_ms = (time.perf_counter() - start) * 1000 / DIFFLIB_QUERIES * (STORED / SAMPLE)
 
     with tempfile.TemporaryDirectory() as tmp:
-        db = make_db(f"sqlite:///{Path(tmp) / 'tm.db'}")
-        init_db(db)
+        db = create_database(f"sqlite:///{Path(tmp) / 'tm.db'}")
+        create_schema(db)
         with Session(db) as session:
             session.execute(
                 insert(TMEntry),

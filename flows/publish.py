@@ -7,8 +7,11 @@ from typing import Any
 
 from prefect import flow, task
 
+from trilingo.channels.publish import PUBLISHERS, publish_channel
 from trilingo.flows.context import database_url as resolve_db
 from trilingo.flows.retry import retry_unless_our_error
+from trilingo.store.db import session_scope
+from trilingo.workspace import open_database
 
 
 @task(
@@ -18,10 +21,7 @@ from trilingo.flows.retry import retry_unless_our_error
     retry_condition_fn=retry_unless_our_error,
 )
 def publish_channel_task(database_url: str, public_dir: str, channel: str, user: str) -> dict[str, Any]:
-    from trilingo.channels.publish import publish_channel
-    from trilingo.store.db import engine_for, session_scope
-
-    with session_scope(engine_for(database_url)) as session:
+    with session_scope(open_database(database_url, user)) as session:
         return publish_channel(session, channel, Path(public_dir), user).as_json()
 
 
@@ -30,8 +30,6 @@ def publish_flow(
     home: str, database_url: str, user: str, channels: list[str] | None = None
 ) -> list[dict[str, Any]]:
     """Write every channel's approved releases; unchanged files are left alone."""
-    from trilingo.channels.publish import CHANNELS
-
     public_dir = str(Path(home) / "public")
     db = resolve_db(database_url)
-    return [publish_channel_task(db, public_dir, ch, user) for ch in (channels or list(CHANNELS))]
+    return [publish_channel_task(db, public_dir, ch, user) for ch in (channels or list(PUBLISHERS))]

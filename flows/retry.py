@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from prefect import Task
+from prefect.client.schemas.objects import TaskRun
+from prefect.states import State
 
-def retry_unless_our_error(task: Any, task_run: Any, state: Any) -> bool:
-    from trilingo.errors import TrilingoError, UnavailableError
+from trilingo.errors import TrilingoError, UnavailableError
 
+
+def retry_unless_our_error(_task: Task[..., Any], _task_run: TaskRun, state: State[Any]) -> bool:
     try:
         state.result()
     except UnavailableError:

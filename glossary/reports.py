@@ -12,7 +12,7 @@ from trilingo.glossary.entries import ConceptData, TermData
 from trilingo.glossary.match import Glossary
 from trilingo.glossary.models import GlossaryChange
 from trilingo.glossary.protect import check
-from trilingo.glossary.store import current_version, load, load_starter
+from trilingo.glossary.store import current_version, load
 from trilingo.languages import SOURCE
 from trilingo.store.models import Document, DocumentVersion, Segment, SegmentState, Translation
 
@@ -55,9 +55,8 @@ def _current_rows(session: Session, *conditions: Any) -> list[tuple[Translation,
     return [tuple(r) for r in session.exec(query).all()]  # type: ignore[misc]
 
 
-def check_approved(session: Session, actor: str, lang: str | None = None) -> list[Finding]:
+def check_approved(session: Session, lang: str | None = None) -> list[Finding]:
     """Approved translations that miss a required term or use a forbidden one."""
-    load_starter(session, actor)
     glossary = load(session)
     conditions = [col(Translation.state) == SegmentState.APPROVED, col(Translation.target).is_not(None)]
     if lang:
@@ -69,9 +68,9 @@ def check_approved(session: Session, actor: str, lang: str | None = None) -> lis
     return findings
 
 
-def impact(session: Session, actor: str) -> tuple[int, list[Impact]]:
+def impact(session: Session) -> tuple[int, list[Impact]]:
     """(current version, drafts made with an older version whose source has a term changed since)."""
-    version = load_starter(session, actor)
+    version = current_version(session)
     rows = _current_rows(
         session, col(Translation.glossary_version).is_not(None), col(Translation.glossary_version) < version
     )
@@ -84,7 +83,7 @@ def impact(session: Session, actor: str) -> tuple[int, list[Impact]]:
         concepts = sorted({m.concept for m in matchers[draft].annotate(seg.source, SOURCE)})
         if concepts:
             out.append(Impact(doc.slug, seg.n, tr.lang, tr.state, draft, concepts, seg.source))
-    return current_version(session), out
+    return version, out
 
 
 def _changed_since(session: Session, version: int) -> Glossary:

@@ -65,7 +65,9 @@ def load(session: Session) -> Glossary:
 
 
 def load_starter(session: Session, actor: str) -> int:
-    """Load the shipped border glossary if the glossary was never set up; return the version."""
+    """Load the shipped border glossary if the glossary was never set up; return the version.
+
+    Only workspace initialisation calls this (trilingo.workspace): reads never seed."""
     if current_version(session) == 0 and session.exec(select(GlossaryConcept.id).limit(1)).first() is None:
         _apply(session, read_csv(starter_path()), actor, "starter", STARTER)
     return current_version(session)
@@ -86,7 +88,6 @@ def read_file(path: Path) -> tuple[str, list[ConceptData], list[str]]:
 def import_file(session: Session, path: Path, actor: str) -> ImportSummary:
     """Merge a CSV or TBX (v2 or v3) file into the glossary: all of it, or nothing."""
     fmt, parsed, skipped = read_file(path)
-    load_starter(session, actor)
     summary = _apply(session, parsed, actor, "import", path.name)
     summary.file, summary.format, summary.skipped_langs = str(path), fmt, skipped
     return summary
@@ -105,7 +106,6 @@ def add(
     if not terms and domain is None and confidence is None and note is None:
         raise GlossaryError("nothing to add: give a term (--vi, --lo, --zh) or a field to change")
     concept = check_concept_id(concept, "glossary add")
-    load_starter(session, actor)
     existing = {c.concept: c for c in concepts(session)}
     old = existing.get(concept)
     data = ConceptData(concept, *(old.domain, old.confidence, old.note) if old else ("", "low", ""))
@@ -123,9 +123,8 @@ def add(
     return summary
 
 
-def export(session: Session, fmt: str, actor: str) -> str:
+def export(session: Session, fmt: str) -> str:
     """The whole glossary as CSV or TBX text."""
-    load_starter(session, actor)
     if fmt == "csv":
         return write_csv(concepts(session))
     if fmt == "tbx":
@@ -189,8 +188,7 @@ def _apply(
     return summary
 
 
-def lookup(session: Session, text: str, lang: str, actor: str) -> tuple[Glossary, list[Match]]:
+def lookup(session: Session, text: str, lang: str) -> tuple[Glossary, list[Match]]:
     """The current glossary and the terms it finds in `text`."""
-    load_starter(session, actor)
     glossary = load(session)
     return glossary, glossary.annotate(text, lang)

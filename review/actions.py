@@ -9,10 +9,10 @@ from sqlmodel import Session, select
 
 from trilingo.errors import InputError, NotFound, StateError
 from trilingo.languages import check_target
-from trilingo.pretranslate.select import resolve_document
 from trilingo.review.queue import doclang
 from trilingo.review.states import require
 from trilingo.store.audit import ensure_user, record
+from trilingo.store.documents import resolve_document
 from trilingo.store.hashing import sha256
 from trilingo.store.models import (
     DocLang,

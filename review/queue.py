@@ -10,8 +10,8 @@ from sqlmodel import Session, col, select
 
 from trilingo.errors import NotFound
 from trilingo.languages import check_target
-from trilingo.pretranslate.select import resolve_document
 from trilingo.review.states import QUEUED
+from trilingo.store.documents import resolve_document
 from trilingo.store.models import DocLang, Document, DocumentVersion, Segment, SegmentState, Translation
 
 if TYPE_CHECKING:

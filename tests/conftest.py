@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from trilingo.store.db import init_db, make_engine
+from trilingo.store.db import create_database, create_schema, forget_databases
 
 PG_BASE = os.environ.get("TRILINGO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -52,10 +52,7 @@ def pg_url() -> Iterator[str]:
     try:
         yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
     finally:
-        from trilingo.store import db
-
-        for url in [u for u in db._engines if schema in u]:
-            db._engines.pop(url).dispose()
+        forget_databases(schema)
         with psycopg.connect(plain, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
@@ -69,16 +66,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    eng = make_engine(db_url)
-    init_db(eng)
-    yield eng
-    eng.dispose()
+def database(db_url: str) -> Iterator[Engine]:
+    db = create_database(db_url)
+    create_schema(db)
+    yield db
+    db.dispose()
 
 
 @pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as s:
+def session(database: Engine) -> Iterator[Session]:
+    with Session(database, expire_on_commit=False) as s:
         yield s
 
 
@@ -93,13 +90,10 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db_url: str) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _dispose_cached_engines() -> Iterator[None]:
-    """Engines cached by store.db.engine_for belong to one test's database."""
+def _forget_cached_databases() -> Iterator[None]:
+    """Connection pools cached by store.db.database_for belong to one test's database."""
     yield
-    from trilingo.store import db
-
-    for url in list(db._engines):
-        db._engines.pop(url).dispose()
+    forget_databases()
 
 
 def _free_port() -> int:

@@ -11,12 +11,12 @@ from sqlmodel import Session, func, select
 
 from tests.helpers import write_notice
 from trilingo.cli import cli
-from trilingo.store.db import engine_for
 from trilingo.store.models import AuditEvent, Document, DocumentVersion
+from trilingo.workspace import open_database
 
 
 def counts(db_url: str) -> tuple[int, int, int]:
-    with Session(engine_for(db_url)) as s:
+    with Session(open_database(db_url, "tester")) as s:
         return tuple(
             s.exec(select(func.count()).select_from(t)).one() for t in (Document, DocumentVersion, AuditEvent)
         )
@@ -34,7 +34,7 @@ def test_submit_json_contract(home: Path, tmp_path: Path, db_url: str) -> None:
     assert "Câu một." in (web / "vi" / "tb-a.html").read_text(encoding="utf-8")
     assert sorted(p.name for p in web.iterdir()) == ["index.html", "vi"]
     assert all(isinstance(d["id"], int) for d in data)
-    with Session(engine_for(db_url)) as s:
+    with Session(open_database(db_url, "tester")) as s:
         assert {e.actor for e in s.exec(select(AuditEvent)).all()} == {"editor1"}
     write_notice(tmp_path, "tb-a", "Câu một đã sửa.")
     again = json.loads(CliRunner().invoke(cli, ["submit", str(a), "--json"]).output)
@@ -43,7 +43,7 @@ def test_submit_json_contract(home: Path, tmp_path: Path, db_url: str) -> None:
 
 def test_user_defaults_to_trilingo_user(home: Path, tmp_path: Path, db_url: str) -> None:
     CliRunner().invoke(cli, ["submit", str(write_notice(tmp_path, "tb", "x"))])
-    with Session(engine_for(db_url)) as s:
+    with Session(open_database(db_url, "tester")) as s:
         events = s.exec(select(AuditEvent.actor, AuditEvent.action).order_by(AuditEvent.id)).all()
         assert [tuple(e) for e in events] == [("tester", "submit"), ("tester", "publish")]
 

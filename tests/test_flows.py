@@ -23,11 +23,12 @@ def invoke(*args: str) -> str:
 def test_submit_pretranslate_review_publish(flow_home: Path, prefect_api: str, tmp_path: Path) -> None:
     # Memory that covers one sentence; the other stays untranslated until a person writes it.
     from trilingo import config
-    from trilingo.store.db import engine_for, session_scope
+    from trilingo.store.db import session_scope
     from trilingo.tm.memory import add
+    from trilingo.workspace import open_database
 
     settings = config.load(home=str(flow_home))
-    with session_scope(engine_for(settings.database_url)) as session:
+    with session_scope(open_database(settings.database_url, "tester")) as session:
         add(session, "Cửa khẩu mở cửa lúc 7 giờ.", "口岸7时开放。", "zh")
     notice = write_notice(
         tmp_path, "gio-mo-cua", "Cửa khẩu mở cửa lúc 7 giờ.\n\nCâu chưa có trong bộ nhớ.", title="Hải quan"
@@ -99,10 +100,10 @@ def test_demo_publishes_lao_and_chinese_with_glossary_terms(
     assert status["counts"]["published"] == {"vi": 4, "lo": 2, "zh": 2}
     # The demo's approvals are not a person's: the memory keeps those pairs marked for native review.
     from trilingo import config
-    from trilingo.store.db import engine_for
     from trilingo.tm.models import TMEntry
+    from trilingo.workspace import open_database
 
-    with Session(engine_for(config.load(home=str(flow_home)).database_url)) as session:
+    with Session(open_database(config.load(home=str(flow_home)).database_url, "tester")) as session:
         assert all(e.needs_native_review for e in session.exec(select(TMEntry)).all())
     # Running it again changes nothing.
     invoke("demo")

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from trilingo.cli import cli
 from trilingo.glossary.store import starter_path
-from trilingo.store.db import engine_for
+from trilingo.workspace import open_database
 
 DATA = Path(__file__).parent / "data" / "glossary"
 HEADER = "concept,vi,lo,zh,status,domain,confidence,note\n"
@@ -144,7 +144,7 @@ def test_add_and_its_errors(home: Path) -> None:
 def _approved(db_url: str, source: str, target: str, version: int | None = 1) -> None:
     from trilingo.store.models import Document, DocumentVersion, Segment, Translation
 
-    with Session(engine_for(db_url)) as s:
+    with Session(open_database(db_url, "tester")) as s:
         doc = Document(slug="notice", created_by="ed")
         s.add(doc)
         s.flush()

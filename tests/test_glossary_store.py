@@ -33,7 +33,7 @@ def test_load_starter_is_idempotent(session: Session) -> None:
     assert load_starter(session, "ed") == 1
     session.commit()
     assert len(concepts(session)) == 47
-    assert export(session, "csv", "ed").encode() == starter_path().read_bytes()
+    assert export(session, "csv").encode() == starter_path().read_bytes()
     assert load(session).version == 1
 
 
@@ -53,29 +53,31 @@ def test_import_bumps_the_version_once_and_only_when_something_changed(session: 
 def test_tbx_import_round_trips_through_the_database(session: Session, tmp_path: Path) -> None:
     load_starter(session, "ed")
     tbx = tmp_path / "g.tbx"
-    tbx.write_text(export(session, "tbx", "ed"), encoding="utf-8")
+    tbx.write_text(export(session, "tbx"), encoding="utf-8")
     summary = import_file(session, tbx, "ed")
     assert (summary.version, summary.unchanged, summary.changed) == (1, 47, [])
-    assert export(session, "csv", "ed").encode() == starter_path().read_bytes()
+    assert export(session, "csv").encode() == starter_path().read_bytes()
 
 
-def test_a_bad_row_imports_nothing(engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_row_imports_nothing(database, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from trilingo.store.db import session_scope
 
-    with session_scope(engine) as s:
+    with session_scope(database) as s:
         load_starter(s, "ed")
     bad = tmp_path / "bad.csv"
-    good_rows = write_csv([c for c in _concepts(engine)][:3]).replace("tỉnh Điện Biên", "tỉnh Điện Biên mới")
+    good_rows = write_csv([c for c in _concepts(database)][:3]).replace(
+        "tỉnh Điện Biên", "tỉnh Điện Biên mới"
+    )
     bad.write_text(good_rows + "zz,thử,,,nope,x,low,\n", encoding="utf-8")
-    with pytest.raises(MalformedFile), session_scope(engine) as s:
+    with pytest.raises(MalformedFile), session_scope(database) as s:
         import_file(s, bad, "ed")
-    with session_scope(engine) as s:
+    with session_scope(database) as s:
         assert current_version(s) == 1
-        assert export(s, "csv", "ed").encode() == starter_path().read_bytes()
+        assert export(s, "csv").encode() == starter_path().read_bytes()
 
 
-def _concepts(engine):  # type: ignore[no-untyped-def]
-    with Session(engine) as s:
+def _concepts(database):  # type: ignore[no-untyped-def]
+    with Session(database) as s:
         return concepts(s)
 
 
@@ -123,19 +125,19 @@ def test_check_finds_forbidden_and_missing_terms_in_approved_translations(sessio
     _translation(session, "ok", "Công dân Lào", "zh", "老挝公民", "approved", version)
     _translation(session, "bad", "Công dân Lào", "zh", "寮国公民", "approved", version)
     _translation(session, "draft", "Công dân Lào", "zh", "寮国公民", "needs_review", version)
-    findings = check_approved(session, "ed")
+    findings = check_approved(session)
     assert [(f.document, f.segment, f.lang) for f in findings] == [("bad", 1, "zh"), ("bad", 1, "zh")]
     assert findings[1].warning.startswith("glossary: forbidden term 寮国")
-    assert check_approved(session, "ed", "lo") == []
+    assert check_approved(session, "lo") == []
 
 
 def test_impact_lists_drafts_whose_terms_changed_since(session: Session) -> None:
     v1 = load_starter(session, "ed")
     _translation(session, "gate", "Qua cửa khẩu Tây Trang", "zh", "经口岸", "needs_review", v1)
     _translation(session, "visa", "Cần thị thực", "zh", "需要签证", "needs_review", v1)
-    assert impact(session, "ed") == (1, [])
+    assert impact(session) == (1, [])
     add(session, "ed", "border-gate", [TermData("zh", "边境口岸", "admitted")])
-    version, items = impact(session, "ed")
+    version, items = impact(session)
     assert version == 2
     assert [(i.document, i.lang, i.draft_version, i.concepts) for i in items] == [
         ("gate", "zh", 1, ["border-gate"])
@@ -143,14 +145,14 @@ def test_impact_lists_drafts_whose_terms_changed_since(session: Session) -> None
 
 
 def test_a_failure_midway_through_writing_rolls_the_whole_import_back(
-    engine,
+    database,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
     import trilingo.glossary.store as gstore
     from trilingo.store.db import session_scope
 
-    with session_scope(engine) as s:
+    with session_scope(database) as s:
         load_starter(s, "ed")
     calls = []
 
@@ -161,11 +163,11 @@ def test_a_failure_midway_through_writing_rolls_the_whole_import_back(
         return GlossaryChange(**kw)
 
     monkeypatch.setattr(gstore, "GlossaryChange", exploding)
-    with pytest.raises(RuntimeError), session_scope(engine) as s:
+    with pytest.raises(RuntimeError), session_scope(database) as s:
         import_file(s, DATA / "rich.csv", "ed")
-    with session_scope(engine) as s:
+    with session_scope(database) as s:
         assert current_version(s) == 1
-        assert export(s, "csv", "ed").encode() == starter_path().read_bytes()
+        assert export(s, "csv").encode() == starter_path().read_bytes()
 
 
 def test_two_changes_racing_for_one_version_number_collide(
@@ -187,6 +189,6 @@ def test_export_refuses_an_unknown_format_and_add_needs_a_term(session: Session)
     from trilingo.glossary.errors import GlossaryError
 
     with pytest.raises(GlossaryError, match="unknown export format 'xml' \\(expected csv or tbx\\)"):
-        export(session, "xml", "ed")
+        export(session, "xml")
     with pytest.raises(GlossaryError, match="concept 'empty' needs at least one term"):
         add(session, "ed", "empty", [], domain="border")

@@ -14,9 +14,9 @@ from sqlmodel import Session, SQLModel, func, select
 
 from tests.helpers import write_notice
 from trilingo.cli import cli
-from trilingo.store.db import engine_for
 from trilingo.store.models import AuditEvent
 from trilingo.tm.models import TMEntry
+from trilingo.workspace import open_database
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -33,29 +33,22 @@ def ok(*args: str) -> str:
 @pytest.fixture
 def doc(home: Path, tmp_path: Path, db_url: str) -> str:
     """A submitted and pretranslated (memory engine, no flow) two-segment notice."""
-    from trilingo.glossary.store import load, load_starter
-    from trilingo.mt.offline import MemoryEngine
-    from trilingo.pretranslate.run import pretranslate_batch
-    from trilingo.pretranslate.select import waiting
-    from trilingo.store.db import session_scope
+    from trilingo.mt.offline import OfflineEngine
+    from trilingo.pretranslate.jobs import draft_waiting
 
     ok("submit", str(write_notice(tmp_path, "tb", "Hàng hoá phải khai báo với Hải quan.", title="Hải quan")))
-    with session_scope(engine_for(db_url)) as session:
-        load_starter(session, "tester")
-        glossary = load(session)
-        for lang, ids in waiting(session).items():
-            pretranslate_batch(session, ids, lang, MemoryEngine(), glossary, actor="tester")
+    draft_waiting(open_database(db_url, "tester"), {"lo": OfflineEngine(), "zh": OfflineEngine()}, "tester")
     return "tb"
 
 
 def audit_count(db_url: str) -> int:
-    with Session(engine_for(db_url)) as s:
+    with Session(open_database(db_url, "tester")) as s:
         return s.exec(select(func.count()).select_from(AuditEvent)).one()
 
 
 def snapshot(db_url: str) -> dict[str, list[tuple]]:
     """Every row of every table: an error must leave all of them as they were."""
-    with Session(engine_for(db_url)) as s:
+    with Session(open_database(db_url, "tester")) as s:
         return {
             t.name: sorted(map(tuple, s.connection().execute(t.select()).all()), key=repr)
             for t in SQLModel.metadata.sorted_tables
@@ -108,7 +101,7 @@ def test_edit_approve_feeds_memory_and_audit(doc: str, db_url: str) -> None:
     )
     assert json.loads(ok("review", "show", doc, "--lang", "zh", "--json"))["state"] == "in_review"
     ok("review", "approve", doc, "--lang", "zh", "--as", "rev2")
-    with Session(engine_for(db_url)) as s:
+    with Session(open_database(db_url, "tester")) as s:
         entry = s.exec(
             select(TMEntry).where(TMEntry.tgt_lang == "zh", TMEntry.target == "货物须向海关申报。")
         ).one()
@@ -129,9 +122,9 @@ def test_reject_with_reason_then_rework(doc: str) -> None:
 
 
 def test_audit_log_is_append_only(doc: str, db_url: str) -> None:
-    engine = engine_for(db_url)
+    db = open_database(db_url, "tester")
     for stmt in ("UPDATE auditevent SET actor = 'x'", "DELETE FROM auditevent"):
-        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+        with pytest.raises(DBAPIError, match="append-only"), db.begin() as conn:
             conn.execute(text(stmt))
     assert audit_count(db_url) > 0
 
@@ -204,17 +197,17 @@ def test_machine_draft_never_overwrites_an_edit_made_meanwhile(doc: str, db_url:
             return True
 
         def translate_batch(self, texts: list[str], src: str, tgt: str) -> list[EngineResult]:
-            with session_scope(engine_for(db_url)) as other:
+            with session_scope(open_database(db_url, "tester")) as other:
                 edit(other, "tb", "zh", 2, "人工译文", "rev")
             return [EngineResult("机器译文") for _ in texts]
 
-    engine = engine_for(db_url)
-    with pytest.raises(Conflict), session_scope(engine) as session:
+    db = open_database(db_url, "tester")
+    with pytest.raises(Conflict), session_scope(db) as session:
         pretranslate_batch(session, waiting(session)["zh"], "zh", EditingEngine(), load(session), actor="bot")
     seg = json.loads(ok("review", "show", doc, "--lang", "zh", "--json"))["segments"][1]
     assert (seg["target"], seg["state"], seg["origin"]) == ("人工译文", "edited", "human")
     # A later run leaves the edit alone: it only drafts untranslated or failed segments.
-    with session_scope(engine) as session:
+    with session_scope(db) as session:
         assert waiting(session).get("zh") is None
 
 

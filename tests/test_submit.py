@@ -99,16 +99,16 @@ def test_text_survives_storage(title: str, sentences: list[str]) -> None:
     """What is stored (and re-joined from segments) equals the cleaned input, for any text."""
     from sqlmodel import create_engine
 
-    from trilingo.store.db import init_db
+    from trilingo.store.db import create_schema
     from trilingo.text.clean import clean_line
     from trilingo.text.frontmatter import Notice
     from trilingo.text.segment import join
 
     title = clean_line(title) or "t"
     body = "\n\n".join(p for p in (clean_line(s).lstrip("#>-*+0123456789.) ") for s in sentences) if p)
-    engine = create_engine("sqlite://")
-    init_db(engine)
-    with Session(engine) as session:
+    db = create_engine("sqlite://")
+    create_schema(db)
+    with Session(db) as session:
         submit(session, Notice(title=title, body=body, slug="x"), "ed")
         session.commit()
         version = session.exec(select(DocumentVersion)).one()

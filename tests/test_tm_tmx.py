@@ -70,7 +70,7 @@ def test_second_import_changes_nothing(session: Session) -> None:
     assert _pairs(session) == before
 
 
-def test_export_matches_golden_and_round_trips(session: Session, tmp_path: Path, engine) -> None:
+def test_export_matches_golden_and_round_trips(session: Session, tmp_path: Path, database) -> None:
     from trilingo.tm.tmx import export_tmx
 
     import_tmx(session, SAMPLE, "tester")

@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,6 +117,19 @@ def start(settings: Settings, base_env: Mapping[str, str], wait: float = START_T
     raise UnavailableError(
         f"the Prefect server did not come up at {settings.prefect_api_url}; see {settings.prefect_home / LOG_FILE}"
     )
+
+
+def connect(settings: Settings, environ: MutableMapping[str, str]) -> None:
+    """Make sure the workspace's Prefect server answers (starting the local one), and point `environ` at it.
+
+    Call this before Prefect is imported: it reads these variables when it loads."""
+    if not healthy(settings.prefect_api_url):
+        if not settings.prefect_api_url.startswith(("http://127.0.0.1", "http://localhost")):
+            raise UnavailableError(f"the Prefect server at {settings.prefect_api_url} does not answer")
+        start(settings, environ)
+    environ.update(prefect_env(settings, {}))
+    if settings.database_url_has_secret:  # not a flow parameter: a flow run in this process finds it here
+        environ["TRILINGO_DATABASE_URL"] = settings.database_url
 
 
 def _reap(pid: int) -> None:

@@ -13,7 +13,8 @@ from trilingo.channels.web import publish_web
 from trilingo.store.audit import record
 from trilingo.store.models import DocLang, DocState, utcnow
 
-CHANNELS = (WEB,)
+# The channels that have a publisher today (a notice may name others; see text.frontmatter).
+PUBLISHERS = (WEB,)
 
 
 @dataclass

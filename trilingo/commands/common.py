@@ -38,16 +38,17 @@ class App:
         self._settings = None
 
     @property
-    def engine(self) -> Engine:
-        from trilingo.store.db import engine_for
+    def database(self) -> Engine:
+        """The workspace's database; created and seeded on first use."""
+        from trilingo.workspace import open_database
 
-        return engine_for(self.settings.database_url)
+        return open_database(self.settings.database_url, self.settings.user)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         from trilingo.store.db import session_scope
 
-        with session_scope(self.engine) as session:
+        with session_scope(self.database) as session:
             yield session
 
 

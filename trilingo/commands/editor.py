@@ -16,16 +16,12 @@ from trilingo.commands.common import App, as_option, echo_json, json_option, pas
 @pass_app
 def submit(app: App, files: tuple[Path, ...], as_user: str | None, as_json: bool) -> None:
     """Submit Vietnamese notices (Markdown with YAML front matter). All or nothing."""
-    from trilingo.channels.publish import publish_channel
-    from trilingo.intake.submit import submit as store
+    from trilingo.intake.service import submit_notices
     from trilingo.text.frontmatter import read_notice
 
     app.override(user=as_user)
     notices = [read_notice(f) for f in files]  # every file is checked before anything is stored
-    with app.session() as session:
-        results = [store(session, n, app.settings.user) for n in notices]
-    with app.session() as session:  # the Vietnamese original publishes on submit; no review, no flow run
-        publish_channel(session, "web", app.settings.public_dir, app.settings.user)
+    results = submit_notices(app.database, notices, app.settings.user, app.settings.public_dir)
     if as_json:
         echo_json([r.as_json() for r in results])
         return

@@ -48,7 +48,7 @@ def export(app: App, fmt: str, output: Path | None) -> None:
     from trilingo.glossary.store import export as export_text
 
     with app.session() as session:
-        text = export_text(session, fmt, app.settings.user)
+        text = export_text(session, fmt)
     if output is None:
         click.echo(text, nl=False)
         return
@@ -69,7 +69,7 @@ def lookup(app: App, text: str, lang: str, as_json: bool) -> None:
     from trilingo.glossary.store import lookup as find
 
     with app.session() as session:
-        glossary, matches = find(session, text, lang, app.settings.user)
+        glossary, matches = find(session, text, lang)
     if as_json:
         echo_json({"version": glossary.version, "matches": [m.as_json() for m in matches]})
         return
@@ -90,7 +90,7 @@ def check(ctx: click.Context, app: App, lang: str | None, as_json: bool) -> None
     from trilingo.glossary.reports import check_approved
 
     with app.session() as session:
-        findings = check_approved(session, app.settings.user, lang)
+        findings = check_approved(session, lang)
     if as_json:
         echo_json([f.as_json() for f in findings])
     for f in [] if as_json else findings:
@@ -152,7 +152,7 @@ def impact(app: App, as_json: bool) -> None:
     from trilingo.glossary.reports import impact as find_impact
 
     with app.session() as session:
-        version, items = find_impact(session, app.settings.user)
+        version, items = find_impact(session)
     if as_json:
         echo_json({"version": version, "drafts": [i.as_json() for i in items]})
         return

@@ -77,7 +77,7 @@ def server_status(app: App) -> None:
 @pass_app
 def demo(app: App) -> None:
     """Run the whole loop on the shipped samples: submit, pretranslate, review, publish."""
-    from trilingo.demo import run_demo
+    from trilingo.commands.demo import run_demo
 
     run_demo(app, click.echo)
 

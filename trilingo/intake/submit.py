@@ -112,8 +112,7 @@ def submit(session: Session, notice: Notice, actor: str, now: datetime | None = 
     session.add_all(segments)
     session.flush()
     changed = {
-        lang: _carry_translations(session, doc.id, lang, previous, segments, version, actor, now)
-        for lang in TARGETS
+        lang: _carry_translations(session, doc.id, lang, previous, segments, version, now) for lang in TARGETS
     }
     _release_source(session, doc.id, version, notice, actor, now)
     record(
@@ -137,7 +136,6 @@ def _carry_translations(
     previous: DocumentVersion | None,
     segments: list[Segment],
     version: DocumentVersion,
-    actor: str,
     now: datetime,
 ) -> int:
     """Give each new segment a translation row; unchanged ones keep theirs. Returns how many are new."""

@@ -11,8 +11,12 @@ from trilingo.languages import SOURCE, TARGETS
 from trilingo.mt.base import EngineResult, Failure
 
 
-class MemoryEngine:
-    name = "memory"
+class OfflineEngine:
+    """`--engine memory`: drafts come only from exact memory matches and all-glossary segments.
+
+    The pipeline finds those before any engine runs; this engine answers for the rest, offline."""
+
+    name = "memory"  # the name users know it by (`--engine memory`)
 
     def supports(self, src: str, tgt: str) -> bool:
         return src == SOURCE and tgt in TARGETS

@@ -41,9 +41,9 @@ _POLICY_TYPES = {f.name: (int if f.type in ("int", int) else float) for f in fie
 def make_engine(name: str, options: Mapping[str, Mapping[str, Any]]) -> Engine:
     """The engine called `name`, configured from `options[name]` (values may be strings)."""
     if name == "memory":
-        from trilingo.mt.offline import MemoryEngine
+        from trilingo.mt.offline import OfflineEngine
 
-        return MemoryEngine()
+        return OfflineEngine()
     if name not in ENGINES:
         raise UnknownEngine(f"unknown engine {name!r} (expected one of: {', '.join(ENGINE_NAMES)})")
     given = {str(k).lower(): v for k, v in (options.get(name) or {}).items()}

@@ -1,4 +1,4 @@
-"""Which (document, language) pairs are waiting for pretranslation, and resolving document names."""
+"""Which (document, language) pairs are waiting for pretranslation."""
 
 from __future__ import annotations
 
@@ -6,24 +6,12 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
 
-from trilingo.errors import NotFound
 from trilingo.languages import TARGETS
-from trilingo.store.models import DocLang, DocState, Document, Segment, SegmentState, Translation
+from trilingo.store.documents import resolve_document
+from trilingo.store.models import DocLang, DocState, Segment, SegmentState, Translation
 
 # States in which a segment gets (re)drafted: never a person's edit, never an approved text.
 REDRAFT = (SegmentState.UNTRANSLATED, SegmentState.MT_FAILED)
-
-
-def resolve_document(session: Session, ref: str | int) -> Document:
-    """A document by id or slug."""
-    text = str(ref).strip()
-    # Slugs always hold a letter, so digits are an id (and a 20-digit "id" is no document at all).
-    doc = session.get(Document, int(text)) if text.isdigit() and len(text) <= 18 else None
-    if doc is None:
-        doc = session.exec(select(Document).where(Document.slug == text)).first()
-    if doc is None:
-        raise NotFound(f"unknown document {text!r}")
-    return doc
 
 
 def waiting(

@@ -1,30 +1,41 @@
-"""The engine (SQLite in WAL mode by default, PostgreSQL by URL), schema creation and sessions."""
+"""The database (SQLite in WAL mode by default, PostgreSQL by URL): connecting, the schema, sessions.
+
+The schema is created once, when a workspace is first used, under a lock so that two first commands
+cannot race; every later process only reads the schema version (one query). Creating it again on
+every start ran DDL on each command, which on PostgreSQL failed concurrent commands with "tuple
+concurrently updated" and locked the audit table each time.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import importlib
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import Connection, event, inspect, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel, create_engine
 
 from trilingo.errors import ConfigError, Conflict, UnavailableError
 
-# Modules whose tables live in the shared metadata; imported before create_all.
+# Modules whose tables live in the shared metadata; imported before the schema is created.
 MODEL_MODULES = (
     "trilingo.store.models",
     "trilingo.glossary.models",
     "trilingo.tm.models",
     "trilingo.mt.models",
 )
-
+SCHEMA_VERSION = 1
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# What runs once, inside the creation lock, right after a new schema is made (the workspace's seed data).
+Seed = Callable[[Session], None]
 
 
 def normalize_url(url: str) -> str:
@@ -36,19 +47,29 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL; None for PostgreSQL and in-memory databases."""
+    url = normalize_url(url)
+    if not url.startswith("sqlite") or "///" not in url:
+        return None
+    path = url.split("///", 1)[1].split("?", 1)[0]
+    return Path(path) if path and path != ":memory:" else None
+
+
+def create_database(url: str, *, echo: bool = False) -> Engine:
+    """A connection pool for the database at `url` (SQLAlchemy calls it an Engine)."""
     url = normalize_url(url)
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[1] if "///" in url else ""
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
+        path = sqlite_path(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        db = create_engine(
             url,
             echo=echo,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
+        event.listen(db, "connect", _sqlite_pragmas)
+        return db
     if url.startswith("postgresql"):
         return create_engine(url, echo=echo, pool_pre_ping=True)
     raise ConfigError(f"unsupported database URL {url.split(':', 1)[0]!r} (use sqlite:/// or postgresql://)")
@@ -85,34 +106,105 @@ _AUDIT_TRIGGERS = {
 }
 
 
-def init_db(engine: Engine) -> None:
-    """Create missing tables and the audit triggers. Idempotent."""
+def _create(conn: Connection) -> None:
     _import_models()
+    SQLModel.metadata.create_all(conn)
+    for stmt in _AUDIT_TRIGGERS.get(conn.dialect.name, []):
+        conn.execute(text(stmt))
+    conn.execute(text("CREATE TABLE IF NOT EXISTS trilingo_schema (version INTEGER NOT NULL)"))
+    conn.execute(text("DELETE FROM trilingo_schema"))
+    conn.execute(text("INSERT INTO trilingo_schema (version) VALUES (:v)"), {"v": SCHEMA_VERSION})
+
+
+def schema_version(db: Engine) -> int:
+    """The schema version the database holds; 0 when it has no Trilingo schema yet."""
     try:
-        SQLModel.metadata.create_all(engine)
-        with engine.begin() as conn:
-            for stmt in _AUDIT_TRIGGERS.get(engine.dialect.name, []):
-                conn.execute(text(stmt))
-    except OperationalError as exc:
+        with db.connect() as conn:
+            return int(conn.execute(text("SELECT max(version) FROM trilingo_schema")).scalar() or 0)
+    except (OperationalError, ProgrammingError) as exc:
+        if _missing_table(exc):
+            return 0
         raise UnavailableError(f"database unavailable: {exc.orig}") from None
 
 
-_engines: dict[str, Engine] = {}
-
-
-def engine_for(url: str) -> Engine:
-    """One initialised engine per URL per process."""
-    if url not in _engines:
-        engine = make_engine(url)
-        init_db(engine)
-        _engines[url] = engine
-    return _engines[url]
+def _missing_table(exc: OperationalError | ProgrammingError) -> bool:
+    message = str(exc.orig).lower()
+    return "no such table" in message or "does not exist" in message
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
+def _creation_lock(db: Engine) -> Iterator[Connection]:
+    """A transaction that only one process at a time may hold, to create the schema in."""
+    path = sqlite_path(str(db.url))
+    with contextlib.ExitStack() as stack:
+        if path is not None:
+            lock = stack.enter_context(path.with_name(path.name + ".init-lock").open("a"))
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        conn = stack.enter_context(db.begin())
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(b"trilingo-schema")})
+        yield conn
+
+
+def ensure_schema(db: Engine, seed: Seed | None = None) -> bool:
+    """Create the schema if the database has none, then run `seed` in the same transaction.
+
+    Returns True if this call created it. A database made by a newer Trilingo is refused."""
+    current = schema_version(db)
+    if current == SCHEMA_VERSION:
+        return False
+    if current > SCHEMA_VERSION:
+        raise ConfigError(
+            f"the database has schema version {current}, newer than this Trilingo ({SCHEMA_VERSION}); "
+            "upgrade Trilingo"
+        )
+    try:
+        with _creation_lock(db) as conn:
+            if _locked_version(conn) == SCHEMA_VERSION:
+                return False  # another process created it while this one waited for the lock
+            _create(conn)
+            if seed is not None:
+                with Session(bind=conn) as session:
+                    seed(session)
+                    session.flush()
+    except OperationalError as exc:
+        raise UnavailableError(f"database unavailable: {exc.orig}") from None
+    return True
+
+
+def _locked_version(conn: Connection) -> int:
+    if not inspect(conn).has_table("trilingo_schema"):
+        return 0
+    return int(conn.execute(text("SELECT max(version) FROM trilingo_schema")).scalar() or 0)
+
+
+def create_schema(db: Engine) -> None:
+    """Create the schema on an empty database (tests, benchmarks); no seed data."""
+    ensure_schema(db)
+
+
+_databases: dict[str, Engine] = {}
+
+
+def database_for(url: str, seed: Seed | None = None) -> Engine:
+    """One connection pool per URL per process, its schema checked (and created, with `seed`, if new)."""
+    if url not in _databases:
+        db = create_database(url)
+        ensure_schema(db, seed)
+        _databases[url] = db
+    return _databases[url]
+
+
+def forget_databases(match: str = "") -> None:
+    """Close the cached pools whose URL contains `match` (all by default)."""
+    for url in [u for u in _databases if match in u]:
+        _databases.pop(url).dispose()
+
+
+@contextmanager
+def session_scope(db: Engine) -> Iterator[Session]:
     """A session that commits on success and rolls back everything on error."""
-    with Session(engine, expire_on_commit=False) as session:
+    with Session(db, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

@@ -17,7 +17,8 @@ MAX_BYTES = 512 * 1024  # a notice, not a book: anything larger is a mistake
 # At least one letter: a number alone would be read as a document id.
 SLUG_RE = re.compile(r"^(?=[a-z0-9-]*[a-z])[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
 KNOWN_KEYS = {"title", "category", "gates", "channels", "slug"}
-CHANNELS = {"web", "screens", "kiosk", "catalogs", "webhook"}  # the channels a notice may ask for
+# The channel names a notice may ask for in its front matter (not all have a publisher yet).
+REQUESTABLE_CHANNELS = {"web", "screens", "kiosk", "catalogs", "webhook"}
 
 
 class FrontMatterError(InputError):
@@ -67,10 +68,10 @@ def parse_notice(text: str) -> Notice:
     for text in (title, body, category or "", *gates, *channels):
         if bad := forbidden_char(text):
             raise InputError(f"text contains the control character {bad}")
-    unknown_channels = sorted(set(channels) - CHANNELS)
+    unknown_channels = sorted(set(channels) - REQUESTABLE_CHANNELS)
     if unknown_channels:
         raise FrontMatterError(
-            f"front matter: unknown channel {unknown_channels[0]!r} (expected: {', '.join(sorted(CHANNELS))})"
+            f"front matter: unknown channel {unknown_channels[0]!r} (expected: {', '.join(sorted(REQUESTABLE_CHANNELS))})"
         )
     return Notice(
         title=clean_line(title),

@@ -1,4 +1,6 @@
-"""`trilingo demo`: the whole loop on the shipped sample notices, on embedded defaults."""
+"""`trilingo demo`: the whole loop on the shipped sample notices, on embedded defaults.
+
+It drives flows like the pretranslate and publish commands do, so it lives with the commands."""
 
 from __future__ import annotations
 
@@ -7,10 +9,16 @@ import unicodedata
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from trilingo.commands.common import App
+from trilingo import server
+from trilingo.commands.common import App
+from trilingo.commands.flowrun import run_pretranslate, run_publish
+from trilingo.glossary.store import load, load_starter
+from trilingo.intake.submit import submit
+from trilingo.review.actions import approve
+from trilingo.review.queue import queue
+from trilingo.text.frontmatter import read_notice
+from trilingo.tm.memory import load_starter as load_tm
 
 EDITOR = "demo-editor"
 # Clearly not a person: the demo approves only what the shipped memory translated whole.
@@ -34,15 +42,6 @@ def sample_files() -> list[Path]:
 
 
 def run_demo(app: App, echo: Callable[[str], None]) -> None:
-    from trilingo import server
-    from trilingo.commands.flowrun import run_pretranslate, run_publish
-    from trilingo.glossary.store import load, load_starter
-    from trilingo.intake.submit import submit
-    from trilingo.review.actions import approve
-    from trilingo.review.queue import queue
-    from trilingo.text.frontmatter import read_notice
-    from trilingo.tm.memory import load_starter as load_tm
-
     settings = app.settings
     echo(f"Workspace: {settings.home}")
     st = server.start(settings, os.environ)
@@ -59,9 +58,9 @@ def run_demo(app: App, echo: Callable[[str], None]) -> None:
         found = [
             f"{m.concept} → {m.target('lo')} / {m.target('zh')}" for m in glossary.annotate(variant, "vi")
         ]
-        echo(f"   glossary match, {label:<17} {variant!a}: {', '.join(found) or 'NO MATCH'}")
+        echo(f"   glossary match, {label:<17} {variant}: {', '.join(found) or 'NO MATCH'}")
     notices = [read_notice(p) for p in sample_files()]
-    with app.session() as session:
+    with app.session() as session:  # published with the translations at step 7
         submitted = [submit(session, n, EDITOR) for n in notices]
     for s in submitted:
         echo(f"3. Submitted {s.slug} (#{s.id}) version {s.version}" + ("" if s.created else " (unchanged)"))

@@ -1,0 +1,57 @@
+"""Drafting what is waiting: the batches a flow runs as tasks, and the same work as one plain call.
+
+The pretranslate flow runs `find_waiting` once and `draft_batch` once per batch, as tasks; tests,
+benchmarks and the demo call `draft_waiting`, which does the same in this process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy.engine import Engine as Database
+
+from trilingo.glossary.store import load
+from trilingo.languages import TARGETS
+from trilingo.mt.base import Engine
+from trilingo.mt.limits import Limiter
+from trilingo.pretranslate.run import BatchSummary, pretranslate_batch
+from trilingo.pretranslate.select import waiting
+from trilingo.store.db import session_scope
+
+# Documents per batch: a task run costs ~35 ms of server work, a segment far less.
+BATCH_DOCUMENTS = 200
+
+
+def find_waiting(
+    db: Database, documents: Sequence[str] = (), langs: Sequence[str] = TARGETS
+) -> dict[str, list[int]]:
+    """Language → ids of the document-languages with segments to draft."""
+    with session_scope(db) as session:
+        return waiting(session, documents, langs)
+
+
+def batches(todo: Mapping[str, list[int]], size: int = BATCH_DOCUMENTS) -> list[tuple[str, list[int]]]:
+    """(language, document-language ids) in runs of at most `size`, language by language."""
+    return [(lang, ids[i : i + size]) for lang, ids in todo.items() for i in range(0, len(ids), size)]
+
+
+def draft_batch(
+    db: Database,
+    lang: str,
+    doclang_ids: list[int],
+    engine: Engine,
+    actor: str,
+    limiter: Limiter | None = None,
+) -> BatchSummary:
+    """Draft one batch in one transaction, with the glossary as it is now."""
+    with session_scope(db) as session:
+        glossary = load(session)
+        return pretranslate_batch(session, doclang_ids, lang, engine, glossary, actor=actor, limiter=limiter)
+
+
+def draft_waiting(
+    db: Database, engines: Mapping[str, Engine], actor: str, documents: Sequence[str] = ()
+) -> list[BatchSummary]:
+    """Draft everything waiting (or the named documents) in the languages of `engines`, batch by batch."""
+    todo = find_waiting(db, documents, list(engines))
+    return [draft_batch(db, lang, ids, engines[lang], actor) for lang, ids in batches(todo)]

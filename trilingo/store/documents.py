@@ -1,0 +1,20 @@
+"""Finding documents by what people call them: an id or a slug."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from trilingo.errors import NotFound
+from trilingo.store.models import Document
+
+
+def resolve_document(session: Session, ref: str | int) -> Document:
+    """A document by id or slug."""
+    text = str(ref).strip()
+    # Slugs always hold a letter, so digits are an id (and a 20-digit "id" is no document at all).
+    doc = session.get(Document, int(text)) if text.isdigit() and len(text) <= 18 else None
+    if doc is None:
+        doc = session.exec(select(Document).where(Document.slug == text)).first()
+    if doc is None:
+        raise NotFound(f"unknown document {text!r}")
+    return doc
