@@ -20,6 +20,7 @@ from contextlib import contextmanager
 import httpx
 
 from trilingo.errors import UnavailableError
+from trilingo.mt.base import Engine, RemoteEngine
 
 LEASE_SECONDS = 300.0  # longer than any one bounded engine call
 MAX_WAIT = 600.0  # a slot not free after this long means something is stuck: fail the call, retry later
@@ -83,11 +84,8 @@ class PrefectLimiter:
                 httpx.post(f"{self.api}/decrement-with-lease", json={"lease_id": lease}, timeout=TIMEOUT)
 
 
-def limiter_for(engine: object, api_url: str) -> PrefectLimiter | None:
+def limiter_for(engine: Engine, api_url: str) -> PrefectLimiter | None:
     """A global limiter for an online engine; None for local ones (memory), which need none."""
-    policy = getattr(engine, "policy", None)
-    if policy is None:
+    if not isinstance(engine, RemoteEngine):
         return None
-    return PrefectLimiter(
-        api_url, str(getattr(engine, "name", "engine")), int(policy.concurrency), float(policy.rate)
-    )
+    return PrefectLimiter(api_url, engine.name, engine.policy.concurrency, engine.policy.rate)

@@ -11,6 +11,7 @@ from trilingo.flows.context import database_url as resolve_db
 from trilingo.flows.context import settings_from
 from trilingo.flows.limits import limiter_for
 from trilingo.flows.retry import retry_unless_our_error
+from trilingo.jsonable import to_json
 from trilingo.languages import TARGETS
 from trilingo.mt.registry import make_engine, require_pair
 from trilingo.pretranslate.jobs import batches, draft_batch, find_waiting
@@ -44,7 +45,7 @@ def pretranslate_batch_task(
     require_pair(engine, "vi", lang)
     db = open_database(settings.database_url, user)
     summary = draft_batch(db, lang, doclang_ids, engine, user, limiter_for(engine, PREFECT_API_URL.value()))
-    return summary.as_json()
+    return to_json(summary)
 
 
 @flow(name="pretranslate", log_prints=False)

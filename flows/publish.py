@@ -10,6 +10,7 @@ from prefect import flow, task
 from trilingo.channels.publish import PUBLISHERS, publish_channel
 from trilingo.flows.context import database_url as resolve_db
 from trilingo.flows.retry import retry_unless_our_error
+from trilingo.jsonable import to_json
 from trilingo.store.db import session_scope
 from trilingo.workspace import open_database
 
@@ -22,7 +23,7 @@ from trilingo.workspace import open_database
 )
 def publish_channel_task(database_url: str, public_dir: str, channel: str, user: str) -> dict[str, Any]:
     with session_scope(open_database(database_url, user)) as session:
-        return publish_channel(session, channel, Path(public_dir), user).as_json()
+        return to_json(publish_channel(session, channel, Path(public_dir), user))
 
 
 @flow(name="publish")

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 import ahocorasick
 
 from trilingo.glossary.entries import LANGS, STATUSES, ConceptData, confidence_label
+from trilingo.store.hints import TermHint
 from trilingo.text.keys import scan_key, term_keys
 
 # Gaps a whole-glossary segment may have between terms, and how Chinese writes them.
@@ -190,7 +191,7 @@ class Glossary:
             pos = m.end
         return "".join(pieces).strip()
 
-    def hints(self, text: str, src: str, tgt: str) -> list[dict[str, Any]]:
+    def hints(self, text: str, src: str, tgt: str) -> list[TermHint]:
         """One JSON-able hint per term found, for the reviewer (confidence included)."""
         return [
             {

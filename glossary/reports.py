@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -24,9 +24,6 @@ class Finding:
     lang: str
     warning: str
 
-    def as_json(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass
 class Impact:
@@ -37,9 +34,6 @@ class Impact:
     draft_version: int
     concepts: list[str]
     source: str
-
-    def as_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def _current_rows(session: Session, *conditions: Any) -> list[tuple[Translation, Segment, Document]]:
@@ -52,7 +46,7 @@ def _current_rows(session: Session, *conditions: Any) -> list[tuple[Translation,
         .where(col(DocumentVersion.number) == Document.current_version, *conditions)
         .order_by(col(Document.slug), col(Segment.n), col(Translation.lang))
     )
-    return [tuple(r) for r in session.exec(query).all()]  # type: ignore[misc]
+    return [(tr, seg, doc) for tr, seg, doc in session.exec(query).all()]
 
 
 def check_approved(session: Session, lang: str | None = None) -> list[Finding]:

@@ -8,10 +8,9 @@ stay. A file is parsed and checked completely before anything is written.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -37,9 +36,6 @@ class ImportSummary:
     changed: list[str] = field(default_factory=list)
     unchanged: int = 0
     skipped_langs: list[str] = field(default_factory=list)
-
-    def as_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def starter_path() -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from trilingo.errors import InputError, NotFound, StateError
 from trilingo.languages import check_target
@@ -51,9 +51,9 @@ def _rows(session: Session, dl: DocLang) -> list[tuple[Segment, Translation]]:
     return list(
         session.exec(
             select(Segment, Translation)
-            .join(Translation, Translation.segment_id == Segment.id)  # type: ignore[arg-type]
+            .join(Translation, col(Translation.segment_id) == col(Segment.id))
             .where(Segment.version_id == dl.version_id, Translation.lang == dl.lang)
-            .order_by(Segment.n)  # type: ignore[arg-type]
+            .order_by(col(Segment.n))
         ).all()
     )
 

@@ -12,7 +12,16 @@ from trilingo.errors import NotFound
 from trilingo.languages import check_target
 from trilingo.review.states import QUEUED
 from trilingo.store.documents import resolve_document
-from trilingo.store.models import DocLang, Document, DocumentVersion, Segment, SegmentState, Translation
+from trilingo.store.hints import Hint
+from trilingo.store.models import (
+    DocLang,
+    DocState,
+    Document,
+    DocumentVersion,
+    Segment,
+    SegmentState,
+    Translation,
+)
 
 if TYPE_CHECKING:
     from trilingo.glossary.match import Glossary
@@ -22,30 +31,15 @@ if TYPE_CHECKING:
 class QueueItem:
     document: int
     slug: str
-    title: str
     lang: str
-    state: str
-    version: int
+    state: DocState
     waiting_since: datetime
+    version: int
+    title: str
     segments: int
     untranslated: int  # untranslated or mt_failed: approval is blocked until they are filled
     warnings: int
     reason: str | None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "document": self.document,
-            "slug": self.slug,
-            "lang": self.lang,
-            "state": self.state,
-            "waiting_since": self.waiting_since.isoformat(),
-            "version": self.version,
-            "title": self.title,
-            "segments": self.segments,
-            "untranslated": self.untranslated,
-            "warnings": self.warnings,
-            "reason": self.reason,
-        }
 
 
 def queue(session: Session, lang: str | None = None) -> list[QueueItem]:
@@ -54,10 +48,10 @@ def queue(session: Session, lang: str | None = None) -> list[QueueItem]:
         check_target(lang)
     query = (
         select(DocLang, Document, DocumentVersion)
-        .join(Document, Document.id == DocLang.document_id)  # type: ignore[arg-type]
-        .join(DocumentVersion, DocumentVersion.id == DocLang.version_id)  # type: ignore[arg-type]
+        .join(Document, col(Document.id) == col(DocLang.document_id))
+        .join(DocumentVersion, col(DocumentVersion.id) == col(DocLang.version_id))
         .where(col(DocLang.state).in_(QUEUED))
-        .order_by(DocLang.waiting_since, DocLang.document_id, DocLang.lang)  # type: ignore[arg-type]
+        .order_by(col(DocLang.waiting_since), col(DocLang.document_id), col(DocLang.lang))
     )
     if lang:
         query = query.where(DocLang.lang == lang)
@@ -66,17 +60,17 @@ def queue(session: Session, lang: str | None = None) -> list[QueueItem]:
         stats = _segment_stats(session, ver.id, dl.lang)
         items.append(
             QueueItem(
-                dl.document_id,
-                doc.slug,
-                ver.title,
-                dl.lang,
-                dl.state,
-                ver.number,
-                dl.waiting_since,
-                stats["total"],
-                stats["open"],
-                stats["warned"],
-                dl.reason,
+                document=dl.document_id,
+                slug=doc.slug,
+                lang=dl.lang,
+                state=dl.state,
+                waiting_since=dl.waiting_since,
+                version=ver.number,
+                title=ver.title,
+                segments=stats["total"],
+                untranslated=stats["open"],
+                warnings=stats["warned"],
+                reason=dl.reason,
             )
         )
     return items
@@ -85,7 +79,7 @@ def queue(session: Session, lang: str | None = None) -> list[QueueItem]:
 def _segment_stats(session: Session, version_id: int | None, lang: str) -> dict[str, int]:
     rows = session.exec(
         select(Translation.state, Translation.warnings)
-        .join(Segment, Segment.id == Translation.segment_id)  # type: ignore[arg-type]
+        .join(Segment, col(Segment.id) == col(Translation.segment_id))
         .where(Segment.version_id == version_id, Translation.lang == lang)
     ).all()
     open_states = (SegmentState.UNTRANSLATED, SegmentState.MT_FAILED)
@@ -101,25 +95,12 @@ class SegmentView:
     n: int
     source: str
     target: str | None
-    state: str
     origin: str | None
+    state: SegmentState
     warnings: list[str]
-    hints: list[dict[str, Any]]
+    hints: list[Hint]
     terms: list[dict[str, Any]] = field(default_factory=list)  # glossary spans in the source
     detail: dict[str, Any] = field(default_factory=dict)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "n": self.n,
-            "source": self.source,
-            "target": self.target,
-            "origin": self.origin,
-            "state": self.state,
-            "warnings": self.warnings,
-            "hints": self.hints,
-            "terms": self.terms,
-            "detail": self.detail,
-        }
 
 
 @dataclass
@@ -127,21 +108,10 @@ class DocView:
     document: int
     slug: str
     lang: str
-    state: str
+    state: DocState
     version: int
     reason: str | None
     segments: list[SegmentView]
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "document": self.document,
-            "slug": self.slug,
-            "lang": self.lang,
-            "state": self.state,
-            "version": self.version,
-            "reason": self.reason,
-            "segments": [s.as_json() for s in self.segments],
-        }
 
 
 def show(session: Session, ref: str, lang: str, glossary: Glossary | None = None) -> DocView:
@@ -152,9 +122,9 @@ def show(session: Session, ref: str, lang: str, glossary: Glossary | None = None
     assert ver is not None and doc.id is not None
     rows = session.exec(
         select(Segment, Translation)
-        .join(Translation, Translation.segment_id == Segment.id)  # type: ignore[arg-type]
+        .join(Translation, col(Translation.segment_id) == col(Segment.id))
         .where(Segment.version_id == ver.id, Translation.lang == lang)
-        .order_by(Segment.n)  # type: ignore[arg-type]
+        .order_by(col(Segment.n))
     ).all()
     segments = []
     for seg, tr in rows:
@@ -173,15 +143,15 @@ def show(session: Session, ref: str, lang: str, glossary: Glossary | None = None
             ]
         segments.append(
             SegmentView(
-                seg.n,
-                seg.source,
-                tr.target,
-                tr.state,
-                tr.origin,
-                list(tr.warnings),
-                list(tr.hints),
-                terms,
-                dict(tr.detail),
+                n=seg.n,
+                source=seg.source,
+                target=tr.target,
+                origin=tr.origin,
+                state=tr.state,
+                warnings=list(tr.warnings),
+                hints=list(tr.hints),
+                terms=terms,
+                detail=dict(tr.detail),
             )
         )
     return DocView(doc.id, doc.slug, lang, dl.state, ver.number, dl.reason, segments)

@@ -22,8 +22,12 @@ def status(session: Session, now: datetime | None = None) -> dict[str, Any]:
     segments: dict[str, dict[str, int]] = {}
     for state, lang, n in session.exec(
         select(Translation.state, Translation.lang, func.count())
-        .join(Segment, Segment.id == Translation.segment_id)  # type: ignore[arg-type]
-        .join(DocLang, (DocLang.version_id == Segment.version_id) & (DocLang.lang == Translation.lang))  # type: ignore[arg-type]
+        .join(Segment, col(Segment.id) == col(Translation.segment_id))
+        .join(
+            DocLang,
+            (col(DocLang.version_id) == col(Segment.version_id))
+            & (col(DocLang.lang) == col(Translation.lang)),
+        )
         .group_by(Translation.state, Translation.lang)
     ).all():
         segments.setdefault(state, {})[lang] = n

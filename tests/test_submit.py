@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from trilingo.intake.submit import submit
 from trilingo.store.models import (
@@ -24,7 +24,7 @@ def notice(body: str, title: str = "Thông báo", slug: str = "tb") -> object:
 def translations(session: Session, version_id: int, lang: str) -> dict[str, Translation]:
     rows = session.exec(
         select(Segment, Translation)
-        .join(Translation, Translation.segment_id == Segment.id)
+        .join(Translation, col(Translation.segment_id) == col(Segment.id))
         .where(Segment.version_id == version_id, Translation.lang == lang)
     ).all()
     return {seg.source: tr for seg, tr in rows}

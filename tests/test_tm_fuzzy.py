@@ -34,7 +34,7 @@ def test_suggests_close_pairs_best_first(session: Session) -> None:
     # 11 words each (the full stop counts); 10 shared with the first, 8 with the second.
     assert (found[0].score, found[1].score) == (round(200 * 10 / 22, 1), round(200 * 8 / 22, 1))
     assert found[0].target == MEMORY[0][1]
-    assert found[0].as_hint()["kind"] == "tm_fuzzy"
+    assert found[0].as_hint()["type"] == "fuzzy"
 
 
 def test_tone_mark_spelling_and_case_do_not_lower_the_score(session: Session) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from trilingo.cli import cli
 from trilingo.store.models import AuditEvent
@@ -19,7 +19,7 @@ SAMPLE = DATA / "sample.tmx"
 
 
 def _pairs(session: Session) -> list[tuple[str, str, str, str, bool]]:
-    rows = session.exec(select(TMEntry).order_by(TMEntry.key, TMEntry.tgt_lang)).all()  # type: ignore[arg-type]
+    rows = session.exec(select(TMEntry).order_by(TMEntry.key, col(TMEntry.tgt_lang))).all()
     return [(r.source, r.tgt_lang, r.target, r.origin, r.needs_native_review) for r in rows]
 
 

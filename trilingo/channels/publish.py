@@ -24,14 +24,6 @@ class PublishSummary:
     unchanged: int = 0
     went_live: list[str] = field(default_factory=list)  # "slug-id:lang" newly published
 
-    def as_json(self) -> dict[str, object]:
-        return {
-            "channel": self.channel,
-            "written": self.written,
-            "unchanged": self.unchanged,
-            "went_live": self.went_live,
-        }
-
 
 def publish_channel(
     session: Session, channel: str, public_dir: Path, actor: str, now: datetime | None = None

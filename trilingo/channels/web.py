@@ -74,11 +74,11 @@ def publish_web(session: Session, out_dir: Path) -> WebSummary:
 def _pages(session: Session) -> list[_Page]:
     rows = session.exec(
         select(DocLang, Document, Release, DocumentVersion)
-        .join(Document, Document.id == DocLang.document_id)  # type: ignore[arg-type]
-        .join(Release, Release.id == DocLang.release_id)  # type: ignore[arg-type]
-        .join(DocumentVersion, DocumentVersion.id == Release.version_id)  # type: ignore[arg-type]
+        .join(Document, col(Document.id) == col(DocLang.document_id))
+        .join(Release, col(Release.id) == col(DocLang.release_id))
+        .join(DocumentVersion, col(DocumentVersion.id) == col(Release.version_id))
         .where(col(DocLang.release_id).is_not(None))
-        .order_by(Document.slug, DocLang.lang)  # type: ignore[arg-type]
+        .order_by(Document.slug, col(DocLang.lang))
     ).all()
     out = []
     for dl, doc, release, version in rows:

@@ -67,4 +67,7 @@ def json_option(fn: Any) -> Any:
 
 
 def echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    """Results (dataclasses, lists, dicts) as indented UTF-8 JSON."""
+    from trilingo.jsonable import to_json
+
+    click.echo(json.dumps(to_json(data), ensure_ascii=False, indent=2))

@@ -23,7 +23,7 @@ def submit(app: App, files: tuple[Path, ...], as_user: str | None, as_json: bool
     notices = [read_notice(f) for f in files]  # every file is checked before anything is stored
     results = submit_notices(app.database, notices, app.settings.user, app.settings.public_dir)
     if as_json:
-        echo_json([r.as_json() for r in results])
+        echo_json(results)
         return
     for r in results:
         what = f"version {r.version}" if r.created else f"unchanged (version {r.version})"

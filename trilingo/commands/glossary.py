@@ -92,7 +92,7 @@ def check(ctx: click.Context, app: App, lang: str | None, as_json: bool) -> None
     with app.session() as session:
         findings = check_approved(session, lang)
     if as_json:
-        echo_json([f.as_json() for f in findings])
+        echo_json(findings)
     for f in [] if as_json else findings:
         click.echo(f"{f.document} #{f.segment} [{f.lang}]: {f.warning}")
     if not as_json:
@@ -154,7 +154,7 @@ def impact(app: App, as_json: bool) -> None:
     with app.session() as session:
         version, items = find_impact(session)
     if as_json:
-        echo_json({"version": version, "drafts": [i.as_json() for i in items]})
+        echo_json({"version": version, "drafts": items})
         return
     for i in items:
         click.echo(
@@ -166,7 +166,7 @@ def impact(app: App, as_json: bool) -> None:
 
 def _render_summary(summary: ImportSummary, as_json: bool) -> None:
     if as_json:
-        echo_json(summary.as_json())
+        echo_json(summary)
         return
     if not summary.added and not summary.changed:
         click.echo(f"{summary.file}: nothing changed (glossary version {summary.version})")

@@ -6,7 +6,21 @@ import os
 
 import click
 
-from trilingo.commands.common import App, echo_json, json_option, pass_app
+from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app
+
+
+@click.command()
+@as_option
+@pass_app
+def init(app: App, as_user: str | None) -> None:
+    """Set up the workspace: its folder, the database schema and the starter border glossary."""
+    from trilingo.workspace import initialise
+
+    app.override(user=as_user)
+    report = initialise(app.settings)
+    state = "created" if report.created else "already set up"
+    click.echo(f"Workspace {report.home}: database {report.database} ({state}).")
+    click.echo(f"Glossary version {report.glossary_version}.")
 
 
 @click.command()
@@ -82,4 +96,4 @@ def demo(app: App) -> None:
     run_demo(app, click.echo)
 
 
-COMMANDS = [status, server, demo]
+COMMANDS = [init, status, server, demo]

@@ -37,14 +37,12 @@ def render_doc_view(view: DocView, color: bool | None) -> None:
         if seg.detail.get("reason") and seg.state in ("untranslated", "mt_failed"):
             click.echo(f"     reason: {seg.detail['reason']}")
         for hint in seg.hints:
-            if hint.get("type") == "term":
-                mark = CONFIDENCE_MARK.get(str(hint.get("confidence")), "")
-                click.echo(f"     term: {hint.get('source')} → {hint.get('target') or '?'}{mark}")
-            elif hint.get("type") == "previous":
-                click.echo(f"     before the source changed: {hint.get('source')} → {hint.get('target')}")
-            elif hint.get("type") == "fuzzy":
-                click.echo(
-                    f"     memory {hint.get('score', 0):.0f}%: {hint.get('source')} → {hint.get('target')}"
-                )
+            if hint["type"] == "term":
+                mark = CONFIDENCE_MARK.get(hint["confidence"], "")
+                click.echo(f"     term: {hint['source']} → {hint['target'] or '?'}{mark}")
+            elif hint["type"] == "previous":
+                click.echo(f"     before the source changed: {hint['source']} → {hint['target']}")
+            elif hint["type"] == "fuzzy":
+                click.echo(f"     memory {hint['score']:.0f}%: {hint['source']} → {hint['target']}")
         for warning in seg.warnings:
             click.echo(click.style(f"     ! {warning}", fg="red"))

@@ -25,7 +25,7 @@ def queue(app: App, lang: str | None, as_json: bool) -> None:
     with app.session() as session:
         items = load_queue(session, lang)
     if as_json:
-        echo_json([i.as_json() for i in items])
+        echo_json(items)
         return
     if not items:
         click.echo("The review queue is empty.")
@@ -53,7 +53,7 @@ def show(app: App, document: str, lang: str, as_json: bool) -> None:
     with app.session() as session:
         view = load_view(session, document, lang, load(session))
     if as_json:
-        echo_json(view.as_json())
+        echo_json(view)
     else:
         render_doc_view(view, color=None)
 

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from difflib import SequenceMatcher
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from trilingo.languages import SOURCE, TARGETS
 from trilingo.store.audit import ensure_user, record
 from trilingo.store.hashing import sha256
+from trilingo.store.hints import Hint
 from trilingo.store.models import (
     DocLang,
     DocState,
@@ -37,16 +38,6 @@ class Submitted:
     created: bool  # False when the content equals the current version: nothing was stored
     segments: int
     changed: dict[str, int]  # target language → segments that need (re)translation
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "slug": self.slug,
-            "version": self.version,
-            "created": self.created,
-            "segments": self.segments,
-            "changed": self.changed,
-        }
 
 
 def content_hash(notice: Notice) -> str:
@@ -144,9 +135,9 @@ def _carry_translations(
     if previous is not None:
         rows = session.exec(
             select(Segment, Translation)
-            .join(Translation, Translation.segment_id == Segment.id)  # type: ignore[arg-type]
+            .join(Translation, col(Translation.segment_id) == col(Segment.id))
             .where(Segment.version_id == previous.id, Translation.lang == lang)
-            .order_by(Segment.n)  # type: ignore[arg-type]
+            .order_by(col(Segment.n))
         ).all()
         old = {seg.source: tr for seg, tr in rows if tr.state in _CARRY}
         earlier = _previous_of_changed(list(rows), segments)
@@ -158,7 +149,7 @@ def _carry_translations(
         if prior is None:
             changed += 1
             all_approved = False
-            hints = []
+            hints: list[Hint] = []
             if i in earlier and earlier[i][1].target:
                 # A changed sentence starts from nothing, but the reviewer sees what it used to say.
                 was, tr = earlier[i]

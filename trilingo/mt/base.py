@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
+
+from trilingo.mt.limits import CircuitBreaker, Limiter
 
 
 class Failure(StrEnum):
@@ -35,6 +37,22 @@ class EngineResult:
         return self.failure is None and bool(self.text)
 
 
+@dataclass(frozen=True)
+class EnginePolicy:
+    """Time bounds, retries, throttling and breaker settings of one engine (from its options)."""
+
+    timeout: float = 10.0  # seconds for one HTTP exchange, body included
+    connect_timeout: float = 3.0
+    retries: int = 3  # extra attempts after the first, for transient and rate-limited failures
+    backoff_base: float = 0.5
+    backoff_max: float = 8.0
+    max_retry_after: float = 30.0  # a longer Retry-After ends this run's attempts for the segment
+    concurrency: int = 4
+    rate: float = 5.0  # calls per second
+    breaker_threshold: int = 5
+    breaker_cooldown: float = 60.0
+
+
 class Engine(Protocol):
     """A translation engine. Implementations must be safe to call from several threads."""
 
@@ -43,3 +61,15 @@ class Engine(Protocol):
     def supports(self, src: str, tgt: str) -> bool: ...
 
     def translate_batch(self, texts: list[str], src: str, tgt: str) -> list[EngineResult]: ...
+
+
+@runtime_checkable
+class RemoteEngine(Engine, Protocol):
+    """An engine behind a network service: its calls are throttled, retried, broken off and cached.
+
+    The runner calls `translate_batch` with one text at a time, inside a limiter slot."""
+
+    policy: EnginePolicy
+    limiter: Limiter  # this process's own; a flow run passes a limiter shared by all workers instead
+    breaker: CircuitBreaker
+    cacheable: bool

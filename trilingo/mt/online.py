@@ -7,32 +7,15 @@ Each call builds a fresh deep-translator instance: instances keep per-call state
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
 from trilingo.mt import chunks, codes, transport, verify
-from trilingo.mt.base import EngineResult, Failure
+from trilingo.mt.base import EnginePolicy, EngineResult, Failure
 from trilingo.mt.chunks import LengthLimit
 from trilingo.mt.errors import EngineCallError
 from trilingo.mt.limits import CircuitBreaker, InlineLimiter
-
-
-@dataclass(frozen=True)
-class EnginePolicy:
-    """Time bounds, retries, throttling and breaker settings of one engine (from its options)."""
-
-    timeout: float = 10.0  # seconds for one HTTP exchange, body included
-    connect_timeout: float = 3.0
-    retries: int = 3  # extra attempts after the first, for transient and rate-limited failures
-    backoff_base: float = 0.5
-    backoff_max: float = 8.0
-    max_retry_after: float = 30.0  # a longer Retry-After ends this run's attempts for the segment
-    concurrency: int = 4
-    rate: float = 5.0  # calls per second
-    breaker_threshold: int = 5
-    breaker_cooldown: float = 60.0
 
 
 class OnlineEngine:
@@ -185,7 +168,7 @@ def _pinned_microsoft() -> type:
 
     languages = {"vietnamese": "vi", "lao": "lo", "chinese simplified": codes.code("microsoft", "zh")}
 
-    class PinnedMicrosoftTranslator(MicrosoftTranslator):  # type: ignore[misc]
+    class PinnedMicrosoftTranslator(MicrosoftTranslator):
         # The stock constructor downloads the language list from a hard-wired URL on every
         # instance, without a timeout; our tested code table stands in for it.
         def _get_supported_languages(self) -> dict[str, str]:

@@ -7,9 +7,9 @@ from dataclasses import fields, replace
 from typing import Any
 
 from trilingo.mt import codes
-from trilingo.mt.base import Engine
+from trilingo.mt.base import Engine, EnginePolicy
 from trilingo.mt.errors import BadOption, MissingOption, UnknownEngine, UnsupportedPair
-from trilingo.mt.online import ENGINES, EnginePolicy
+from trilingo.mt.online import ENGINES
 
 ENGINE_NAMES: tuple[str, ...] = ("memory", "google", "microsoft", "mymemory", "libre", "baidu")
 

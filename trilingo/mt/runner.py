@@ -13,12 +13,11 @@ from concurrent.futures import ThreadPoolExecutor
 from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlmodel import Session
 
 from trilingo.mt import cache
-from trilingo.mt.base import Engine, EngineResult, Failure
+from trilingo.mt.base import Engine, EngineResult, Failure, RemoteEngine
 from trilingo.mt.limits import Limiter, backoff
 
 RETRYABLE = (Failure.TRANSIENT, Failure.RATE_LIMITED)
@@ -53,7 +52,7 @@ def translate(
     for text in texts:
         unique.setdefault(cache.normalize(text), text)
     key = cache.CacheKey(engine.name, src, tgt, glossary_version, mode)
-    use_cache = session is not None and getattr(engine, "cacheable", False)
+    use_cache = session is not None and isinstance(engine, RemoteEngine) and engine.cacheable
     found: dict[str, EngineResult] = {}
     if use_cache:
         assert session is not None
@@ -87,22 +86,22 @@ def _run(
     max_workers: int | None,
     clock: Clock,
 ) -> list[EngineResult]:
-    policy = getattr(engine, "policy", None)
-    if policy is None:
+    if not isinstance(engine, RemoteEngine):
         # A local engine (memory): one batch call, no throttling or retries to apply.
         results = engine.translate_batch(texts, src, tgt)
         if len(results) != len(texts):
             raise RuntimeError(f"engine {engine.name} returned {len(results)} results for {len(texts)} texts")
         return results
-    limiter = limiter or engine.limiter  # type: ignore[attr-defined]
-    workers = max(1, min(len(texts), max_workers or policy.concurrency))
+    remote = engine
+    slots = limiter or remote.limiter
+    workers = max(1, min(len(texts), max_workers or remote.policy.concurrency))
     if workers == 1:
-        return [_one(engine, text, src, tgt, limiter, clock) for text in texts]
+        return [_one(remote, text, src, tgt, slots, clock) for text in texts]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"mt-{engine.name}") as pool:
-        return list(pool.map(lambda text: _one(engine, text, src, tgt, limiter, clock), texts))
+        return list(pool.map(lambda text: _one(remote, text, src, tgt, slots, clock), texts))
 
 
-def _one(engine: Any, text: str, src: str, tgt: str, limiter: Limiter, clock: Clock) -> EngineResult:
+def _one(engine: RemoteEngine, text: str, src: str, tgt: str, limiter: Limiter, clock: Clock) -> EngineResult:
     """Translate one text, retrying transient failures with jittered backoff, unless the breaker is open."""
     policy, breaker = engine.policy, engine.breaker
     attempt = 0
@@ -124,7 +123,7 @@ def _one(engine: Any, text: str, src: str, tgt: str, limiter: Limiter, clock: Cl
         clock.sleep(delay)
 
 
-def _skipped(engine: Any, attempts: int) -> EngineResult:
+def _skipped(engine: RemoteEngine, attempts: int) -> EngineResult:
     breaker = engine.breaker
     wait = breaker.retry_in()
     reason = f"{engine.name} skipped: {breaker.threshold} failures in a row (last: {breaker.last_reason}); "

@@ -191,5 +191,5 @@ def install() -> None:
     with _install_lock:
         for name in PATCHED_MODULES:
             module = importlib.import_module(f"deep_translator.{name}")
-            module.requests = _PROXY  # type: ignore[attr-defined]  # see the module docstring
+            vars(module)["requests"] = _PROXY  # see the module docstring
         _installed = True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -10,9 +10,11 @@ from sqlmodel import Session, col, select
 
 from trilingo.glossary.protect import check, protect, restore
 from trilingo.languages import SOURCE
-from trilingo.mt.base import Engine, EngineResult, Failure
+from trilingo.mt.base import Engine, EngineResult, Failure, RemoteEngine
+from trilingo.mt.limits import Limiter
 from trilingo.pretranslate.select import REDRAFT
 from trilingo.store.audit import record
+from trilingo.store.hints import Hint
 from trilingo.store.models import DocLang, DocState, Segment, SegmentState, Translation, utcnow
 from trilingo.text.checks import all_warnings
 from trilingo.tm.fuzzy import suggest
@@ -36,9 +38,6 @@ class BatchSummary:
     warnings: int = 0
     failures: list[str] = field(default_factory=list)
 
-    def as_json(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass
 class _Draft:
@@ -58,7 +57,7 @@ def pretranslate_batch(
     *,
     actor: str,
     now: datetime | None = None,
-    limiter: Any = None,
+    limiter: Limiter | None = None,
 ) -> BatchSummary:
     """Draft every untranslated or failed segment of these (document, lang) pairs; one transaction."""
     now = now or utcnow()
@@ -69,21 +68,19 @@ def pretranslate_batch(
     version_ids = [d.version_id for d in doclangs]
     rows = session.exec(
         select(Segment, Translation)
-        .join(Translation, Translation.segment_id == Segment.id)  # type: ignore[arg-type]
+        .join(Translation, col(Translation.segment_id) == col(Segment.id))
         .where(
             col(Segment.version_id).in_(version_ids),
             Translation.lang == lang,
             col(Translation.state).in_(REDRAFT),
         )
-        .order_by(Segment.version_id, Segment.n)  # type: ignore[arg-type]
+        .order_by(col(Segment.version_id), col(Segment.n))
     ).all()
     drafts = _draft(session, [seg.source for seg, _ in rows], lang, engine, glossary, now, limiter)
     for (seg, tr), draft in zip(rows, drafts, strict=True):
         _apply(tr, seg, draft, glossary, now, summary)
         if draft.text is None:  # nothing usable: show the closest approved sentences, never use them
-            tr.hints = tr.hints + [
-                {"type": "fuzzy", **s.as_hint()} for s in suggest(session, seg.source, lang)
-            ]
+            tr.hints = tr.hints + [s.as_hint() for s in suggest(session, seg.source, lang)]
     for doclang in doclangs:
         if doclang.state == DocState.SUBMITTED:
             doclang.state = DocState.PRETRANSLATED
@@ -109,7 +106,7 @@ def _draft(
     engine: Engine,
     glossary: Glossary,
     now: datetime,
-    limiter: Any,
+    limiter: Limiter | None,
 ) -> list[_Draft]:
     at = now.isoformat()
     out: list[_Draft | None] = [None] * len(sources)
@@ -160,9 +157,14 @@ def _draft(
 
 
 def _run_engine(
-    session: Session, sources: list[str], lang: str, engine: Engine, glossary: Glossary, limiter: Any
+    session: Session,
+    sources: list[str],
+    lang: str,
+    engine: Engine,
+    glossary: Glossary,
+    limiter: Limiter | None,
 ) -> list[tuple[EngineResult, list[str]]]:
-    if engine.name == "memory":
+    if not isinstance(engine, RemoteEngine):  # a local engine: nothing leaves, nothing to protect
         return [(r, []) for r in engine.translate_batch(sources, SOURCE, lang)]
     from trilingo.mt.runner import translate
 
@@ -201,7 +203,9 @@ def _apply(
     tr.origin = draft.origin
     tr.detail = draft.detail
     tr.warnings = warnings
-    kept = [h for h in tr.hints if h.get("type") == "previous"]  # what the segment said before an edit
+    kept: list[Hint] = [
+        h for h in tr.hints if h["type"] == "previous"
+    ]  # what the segment said before an edit
     tr.hints = kept + glossary.hints(seg.source, SOURCE, tr.lang)
     tr.glossary_version = glossary.version
     tr.updated_at = now

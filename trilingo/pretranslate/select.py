@@ -23,8 +23,8 @@ def waiting(
     for lang in langs:
         query = (
             select(DocLang.id)
-            .join(Segment, Segment.version_id == DocLang.version_id)  # type: ignore[arg-type]
-            .join(Translation, Translation.segment_id == Segment.id)  # type: ignore[arg-type]
+            .join(Segment, col(Segment.version_id) == col(DocLang.version_id))
+            .join(Translation, col(Translation.segment_id) == col(Segment.id))
             .where(
                 DocLang.lang == lang,
                 Translation.lang == lang,

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import JSON, Column, Integer, UniqueConstraint
+from sqlalchemy import JSON, Column, Dialect, Integer, String, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from trilingo.store.hints import Hint
 
 
 def utcnow() -> datetime:
@@ -37,6 +39,32 @@ class DocState(StrEnum):
     REJECTED = "rejected"
     APPROVED = "approved"
     PUBLISHED = "published"
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class StrEnumColumn(TypeDecorator[E]):
+    """A StrEnum stored as its plain text value (VARCHAR), read back as the enum member.
+
+    Not SQLAlchemy's Enum type: that stores member names and, on PostgreSQL, makes a type of its own."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E]) -> None:
+        super().__init__()
+        self.enum = enum
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)
+
+
+def state_column(enum: type[StrEnum]) -> Column[Any]:
+    return Column(StrEnumColumn(enum), nullable=False, index=True)
 
 
 class User(SQLModel, table=True):
@@ -96,7 +124,7 @@ class Translation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     segment_id: int = Field(foreign_key="segment.id", index=True)
     lang: str = Field(index=True)
-    state: str = Field(default=SegmentState.UNTRANSLATED, index=True)
+    state: SegmentState = Field(default=SegmentState.UNTRANSLATED, sa_column=state_column(SegmentState))
     target: str | None = None
     origin: str | None = None  # tm | glossary | memory | google | … | human | carried
     glossary_version: int | None = None
@@ -104,7 +132,7 @@ class Translation(SQLModel, table=True):
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     warnings: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # glossary terms and fuzzy suggestions shown to the reviewer; never published
-    hints: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    hints: list[Hint] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by: str | None = None
     # Optimistic locking: every UPDATE says "WHERE row_version = <what I read>" and bumps it, so a machine
@@ -121,7 +149,7 @@ class DocLang(SQLModel, table=True):
     document_id: int = Field(foreign_key="document.id", index=True)
     lang: str = Field(index=True)
     version_id: int = Field(foreign_key="documentversion.id")  # the version being worked on
-    state: str = Field(default=DocState.SUBMITTED, index=True)
+    state: DocState = Field(default=DocState.SUBMITTED, sa_column=state_column(DocState))
     release_id: int | None = Field(default=None, foreign_key="release.id")  # what is live (or will be)
     reason: str | None = None  # the last rejection reason
     waiting_since: datetime = Field(default_factory=utcnow)

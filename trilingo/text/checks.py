@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections import Counter
 from functools import lru_cache
+from typing import Any
 
 LAO = (0x0E80, 0x0EFF)
 THAI = (0x0E00, 0x0E7F)
@@ -16,7 +17,7 @@ _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'，。]+|[\w.+-]+@[\w-]+\.[\w.-]
 
 
 @lru_cache(maxsize=1)
-def _t2s():  # type: ignore[no-untyped-def]
+def _t2s() -> Any:  # opencc ships no type information
     from opencc import OpenCC  # loading the dictionaries takes ~0.1 s: only when a check needs it
 
     return OpenCC("t2s")

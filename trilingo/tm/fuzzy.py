@@ -16,14 +16,14 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from trilingo.languages import SOURCE
+from trilingo.store.hints import FuzzyHint
 from trilingo.tm.memory import tm_key
 from trilingo.tm.models import TMEntry
 
@@ -43,8 +43,8 @@ class Suggestion:
     entry_id: int | None = None
     needs_native_review: bool = False
 
-    def as_hint(self) -> dict[str, Any]:
-        return {"kind": "tm_fuzzy", "source": self.source, "target": self.target, "score": self.score}
+    def as_hint(self) -> FuzzyHint:
+        return {"type": "fuzzy", "source": self.source, "target": self.target, "score": self.score}
 
 
 @dataclass(frozen=True)
@@ -136,12 +136,15 @@ def load_index(session: Session, tgt: str, src: str = SOURCE) -> FuzzyIndex:
     cached = session.info.get(cache_key)
     if cached is not None and cached[0] == tuple(stamp):
         return cached[1]
-    # SQLAlchemy's select over the table's columns: sqlmodel's typed overloads stop at four columns.
-    t = TMEntry.__table__.c  # type: ignore[attr-defined]  # sqlmodel declares no __table__
+    # SQLAlchemy's own select: sqlmodel's typed overloads stop at four columns.
     rows = session.execute(
-        sa_select(t.key, t.source, t.target, t.id, t.needs_native_review).where(
-            t.src_lang == src, t.tgt_lang == tgt
-        )
+        sa_select(
+            col(TMEntry.key),
+            col(TMEntry.source),
+            col(TMEntry.target),
+            col(TMEntry.id),
+            col(TMEntry.needs_native_review),
+        ).where(col(TMEntry.src_lang) == src, col(TMEntry.tgt_lang) == tgt)
     ).all()
     index = FuzzyIndex(Row(*r) for r in rows)
     session.info[cache_key] = (tuple(stamp), index)

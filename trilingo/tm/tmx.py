@@ -275,7 +275,7 @@ def export_tmx(session: Session, path: Path, langs: Iterable[str] = TARGETS) -> 
     entries = session.exec(
         select(TMEntry)
         .where(TMEntry.src_lang == SOURCE, col(TMEntry.tgt_lang).in_(list(langs)))
-        .order_by(TMEntry.key, TMEntry.tgt_lang, TMEntry.id)  # type: ignore[arg-type]
+        .order_by(TMEntry.key, col(TMEntry.tgt_lang), col(TMEntry.id))
     ).all()
     text = write_tmx(entries)
     write_atomic(Path(path), text, TMXError)
