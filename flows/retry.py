@@ -18,6 +18,6 @@ def retry_unless_our_error(_task: Task[..., Any], _task_run: TaskRun, state: Sta
         return True
     except TrilingoError:
         return False
-    except Exception:  # noqa: BLE001 - anything else (I/O, database lock) may pass on a retry
+    except Exception:
         return True
     return True

@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -24,7 +25,7 @@ def _pg_reason() -> str | None:
 
         with psycopg.connect(PG_BASE.replace("+psycopg", ""), connect_timeout=3):
             return None
-    except Exception as exc:  # noqa: BLE001 - any failure means "not available here"
+    except Exception as exc:
         return f"PostgreSQL not available at {PG_BASE}: {exc.__class__.__name__}"
 
 
@@ -96,6 +97,13 @@ def _forget_cached_databases() -> Iterator[None]:
     forget_databases()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that needs the Prefect server is marked `prefect`, so `-m "not prefect"` starts none."""
+    for item in items:
+        if "prefect_api" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.prefect)
+
+
 def _free_port() -> int:
     import socket
 
@@ -154,13 +162,13 @@ def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
             if not loopback:
                 raise OSError(f"test tried to reach {host}: tests may only use loopback addresses")
 
-    def connect(self: socket.socket, address: object) -> None:
+    def connect(self: socket.socket, address: Any) -> None:
         check(self, address)
-        return real_connect(self, address)  # type: ignore[arg-type]
+        return real_connect(self, address)
 
-    def connect_ex(self: socket.socket, address: object) -> int:
+    def connect_ex(self: socket.socket, address: Any) -> int:
         check(self, address)
-        return real_connect_ex(self, address)  # type: ignore[arg-type]
+        return real_connect_ex(self, address)
 
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)

@@ -32,7 +32,8 @@ print("prefect" in sys.modules, "deep_translator" in sys.modules)
         (["server", "status"], 10),
     ],
 )
-def test_no_prefect_import(args: list[str], code: int, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.usefixtures("home")
+def test_no_prefect_import(args: list[str], code: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRILINGO_PREFECT_API_URL", "http://127.0.0.1:9/api")  # nothing listens there
     out = subprocess.run(
         [sys.executable, "-c", PROBE.format(args=args, code=code)],

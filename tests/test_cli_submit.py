@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from tests.helpers import write_notice
 from trilingo.cli import cli
@@ -17,9 +17,10 @@ from trilingo.workspace import open_database
 
 def counts(db_url: str) -> tuple[int, int, int]:
     with Session(open_database(db_url, "tester")) as s:
-        return tuple(
+        docs, versions, events = (
             s.exec(select(func.count()).select_from(t)).one() for t in (Document, DocumentVersion, AuditEvent)
         )
+        return docs, versions, events
 
 
 def test_submit_json_contract(home: Path, tmp_path: Path, db_url: str) -> None:
@@ -41,10 +42,11 @@ def test_submit_json_contract(home: Path, tmp_path: Path, db_url: str) -> None:
     assert again[0]["version"] == 2 and again[0]["id"] == data[0]["id"]
 
 
-def test_user_defaults_to_trilingo_user(home: Path, tmp_path: Path, db_url: str) -> None:
+@pytest.mark.usefixtures("home")
+def test_user_defaults_to_trilingo_user(tmp_path: Path, db_url: str) -> None:
     CliRunner().invoke(cli, ["submit", str(write_notice(tmp_path, "tb", "x"))])
     with Session(open_database(db_url, "tester")) as s:
-        events = s.exec(select(AuditEvent.actor, AuditEvent.action).order_by(AuditEvent.id)).all()
+        events = s.exec(select(AuditEvent.actor, AuditEvent.action).order_by(col(AuditEvent.id))).all()
         assert [tuple(e) for e in events] == [("tester", "submit"), ("tester", "publish")]
 
 
@@ -61,9 +63,8 @@ BAD = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD))
-def test_bad_input_one_error_line_and_nothing_stored(
-    case: str, home: Path, tmp_path: Path, db_url: str
-) -> None:
+@pytest.mark.usefixtures("home")
+def test_bad_input_one_error_line_and_nothing_stored(case: str, tmp_path: Path, db_url: str) -> None:
     good = write_notice(tmp_path, "good", "Câu tốt.")
     bad = tmp_path / f"{case}.md"
     content, message = BAD[case]
@@ -75,11 +76,13 @@ def test_bad_input_one_error_line_and_nothing_stored(
     assert counts(db_url) == before
 
 
-def test_missing_file(home: Path, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("home")
+def test_missing_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["submit", str(tmp_path / "nope.md")])
     assert (result.exit_code, result.output) == (1, f"Error: {tmp_path / 'nope.md'}: no such file\n")
 
 
-def test_unreadable_file(home: Path, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("home")
+def test_unreadable_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["submit", str(tmp_path)])
     assert (result.exit_code, result.output) == (1, f"Error: {tmp_path}: is a directory\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from sqlmodel import Session, select
 
@@ -68,14 +69,14 @@ def test_submit_pretranslate_review_publish(flow_home: Path, prefect_api: str, t
         assert runs and runs[0]["state_type"] == "COMPLETED"
 
 
-def test_pretranslate_unknown_document(flow_home: Path) -> None:
+@pytest.mark.usefixtures("flow_home")
+def test_pretranslate_unknown_document() -> None:
     result = CliRunner().invoke(cli, ["pretranslate", "no-such-doc"])
     assert (result.exit_code, result.output) == (1, "Error: unknown document 'no-such-doc'\n")
 
 
-def test_demo_publishes_lao_and_chinese_with_glossary_terms(
-    flow_home: Path, prefect_api: str, tmp_path: Path
-) -> None:
+@pytest.mark.usefixtures("prefect_api")
+def test_demo_publishes_lao_and_chinese_with_glossary_terms(flow_home: Path, tmp_path: Path) -> None:
     # A real notice in the same workspace that memory and glossary translate whole: the demo must not approve it.
     real = write_notice(tmp_path, "xep-hang", "Xin vui lòng xếp hàng theo thứ tự.", title="Hải quan")
     invoke("submit", str(real))

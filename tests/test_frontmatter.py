@@ -106,7 +106,7 @@ def test_read_notice_errors_name_the_file(tmp_path: Path) -> None:
         read_notice(tmp_path / "missing.md")
 
 
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200))
+@given(st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=200))
 def test_cleaning_is_idempotent(text: str) -> None:
     once = clean_text(text)
     assert clean_text(once) == once

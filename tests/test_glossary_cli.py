@@ -26,7 +26,8 @@ def test_every_glossary_command_has_help() -> None:
         assert result.exit_code == 0 and len(result.output.splitlines()) > 3
 
 
-def test_lookup_highlights_terms_with_translations_and_confidence(home: Path) -> None:
+@pytest.mark.usefixtures("home")
+def test_lookup_highlights_terms_with_translations_and_confidence() -> None:
     result = run("lookup", "Hành khách qua Cửa khẩu Quốc tế Tây Trang cần hộ chiếu.")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -38,7 +39,8 @@ def test_lookup_highlights_terms_with_translations_and_confidence(home: Path) ->
     assert lines[2] == "  [hộ chiếu] → lo ໜັງສືຜ່ານແດນ, zh 护照  (passport, preferred)"
 
 
-def test_lookup_in_chinese_flags_forbidden_terms(home: Path) -> None:
+@pytest.mark.usefixtures("home")
+def test_lookup_in_chinese_flags_forbidden_terms() -> None:
     result = run("lookup", "寮国", "--lang", "zh")
     assert result.exit_code == 0
     assert result.output.splitlines()[1].startswith(
@@ -46,7 +48,8 @@ def test_lookup_in_chinese_flags_forbidden_terms(home: Path) -> None:
     )
 
 
-def test_export_then_import_tbx_is_lossless(home: Path, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("home")
+def test_export_then_import_tbx_is_lossless(tmp_path: Path) -> None:
     out = tmp_path / "g.tbx"
     assert run("export", "--format", "tbx", "-o", str(out)).exit_code == 0
     assert out.read_bytes() == (DATA / "border-glossary.tbx").read_bytes()
@@ -57,7 +60,8 @@ def test_export_then_import_tbx_is_lossless(home: Path, tmp_path: Path) -> None:
     assert csv.output.encode() == starter_path().read_bytes()
 
 
-def test_import_merges_and_reports_the_new_version(home: Path) -> None:
+@pytest.mark.usefixtures("home")
+def test_import_merges_and_reports_the_new_version() -> None:
     result = run("import", str(DATA / "v2.tbx"))
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
@@ -90,8 +94,9 @@ BAD_FILES = [
 
 
 @pytest.mark.parametrize(("name", "content", "message"), BAD_FILES, ids=[b[0] for b in BAD_FILES])
+@pytest.mark.usefixtures("home")
 def test_malformed_import_is_one_error_line_and_changes_nothing(
-    home: Path, tmp_path: Path, name: str, content: bytes, message: str
+    tmp_path: Path, name: str, content: bytes, message: str
 ) -> None:
     assert run("lookup", "Lào").exit_code == 0  # the starter glossary is in place: version 1
     path = tmp_path / name
@@ -104,7 +109,8 @@ def test_malformed_import_is_one_error_line_and_changes_nothing(
     assert "than version 1 " in run("impact").output
 
 
-def test_import_of_a_missing_file_and_an_unknown_format(home: Path, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("home")
+def test_import_of_a_missing_file_and_an_unknown_format(tmp_path: Path) -> None:
     result = run("import", str(tmp_path / "nope.csv"))
     assert (result.exit_code, result.stderr) == (1, f"Error: {tmp_path / 'nope.csv'}: no such file\n")
     (tmp_path / "g.json").write_text("{}")
@@ -114,7 +120,8 @@ def test_import_of_a_missing_file_and_an_unknown_format(home: Path, tmp_path: Pa
     )
 
 
-def test_add_and_its_errors(home: Path) -> None:
+@pytest.mark.usefixtures("home")
+def test_add_and_its_errors() -> None:
     result = run("add", "checkpoint", "--vi", "trạm kiểm soát", "--zh", "检查站", "--domain", "border")
     assert result.exit_code == 0, result.output
     assert result.output == (
@@ -142,29 +149,37 @@ def test_add_and_its_errors(home: Path) -> None:
 
 
 def _approved(db_url: str, source: str, target: str, version: int | None = 1) -> None:
-    from trilingo.store.models import Document, DocumentVersion, Segment, Translation
+    from trilingo.store.models import Document, DocumentVersion, Segment, SegmentState, Translation
 
     with Session(open_database(db_url, "tester")) as s:
         doc = Document(slug="notice", created_by="ed")
         s.add(doc)
         s.flush()
+        assert doc.id is not None
         ver = DocumentVersion(
             document_id=doc.id, number=1, title="t", body=source, content_hash="h", created_by="ed"
         )
         s.add(ver)
         s.flush()
+        assert ver.id is not None
         seg = Segment(version_id=ver.id, n=1, block=0, kind="title", source=source, source_hash="h")
         s.add(seg)
         s.flush()
+        assert seg.id is not None
         s.add(
             Translation(
-                segment_id=seg.id, lang="zh", state="approved", target=target, glossary_version=version
+                segment_id=seg.id,
+                lang="zh",
+                state=SegmentState.APPROVED,
+                target=target,
+                glossary_version=version,
             )
         )
         s.commit()
 
 
-def test_check_shows_a_forbidden_term_in_an_approved_translation(home: Path, db_url: str) -> None:
+@pytest.mark.usefixtures("home")
+def test_check_shows_a_forbidden_term_in_an_approved_translation(db_url: str) -> None:
     assert run("check").output == "0 glossary problem(s) in approved translations.\n"
     _approved(db_url, "Hợp tác với Lào", "与寮国合作")
     result = run("check", "--lang", "zh")
@@ -178,7 +193,8 @@ def test_check_shows_a_forbidden_term_in_an_approved_translation(home: Path, db_
     assert run("check", "--lang", "lo").exit_code == 0
 
 
-def test_impact_lists_drafts_made_before_a_term_changed(home: Path, db_url: str) -> None:
+@pytest.mark.usefixtures("home")
+def test_impact_lists_drafts_made_before_a_term_changed(db_url: str) -> None:
     assert run("lookup", "Lào").exit_code == 0
     _approved(db_url, "Hợp tác với Lào", "与老挝合作")
     assert (

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from trilingo.glossary.csvio import write_csv
-from trilingo.glossary.entries import TermData
+from trilingo.glossary.entries import ConceptData, TermData
 from trilingo.glossary.errors import MalformedFile
 from trilingo.glossary.models import GlossaryChange, GlossaryConcept
 from trilingo.glossary.reports import check_approved, impact
@@ -22,7 +24,7 @@ from trilingo.glossary.store import (
     load_starter,
     starter_path,
 )
-from trilingo.store.models import Document, DocumentVersion, Segment, Translation
+from trilingo.store.models import Document, DocumentVersion, Segment, SegmentState, Translation
 
 DATA = Path(__file__).parent / "data" / "glossary"
 
@@ -59,7 +61,7 @@ def test_tbx_import_round_trips_through_the_database(session: Session, tmp_path:
     assert export(session, "csv").encode() == starter_path().read_bytes()
 
 
-def test_a_bad_row_imports_nothing(database, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_row_imports_nothing(database: Engine, tmp_path: Path) -> None:
     from trilingo.store.db import session_scope
 
     with session_scope(database) as s:
@@ -76,7 +78,7 @@ def test_a_bad_row_imports_nothing(database, tmp_path: Path) -> None:  # type: i
         assert export(s, "csv").encode() == starter_path().read_bytes()
 
 
-def _concepts(database):  # type: ignore[no-untyped-def]
+def _concepts(database: Engine) -> list[ConceptData]:
     with Session(database) as s:
         return concepts(s)
 
@@ -96,7 +98,13 @@ def test_add_creates_or_extends_a_concept_and_logs_the_change(session: Session) 
 
 
 def _translation(
-    session: Session, slug: str, source: str, lang: str, target: str, state: str, glossary_version: int
+    session: Session,
+    slug: str,
+    source: str,
+    lang: str,
+    target: str,
+    state: SegmentState,
+    glossary_version: int,
 ) -> None:
     doc = Document(slug=slug, created_by="ed")
     session.add(doc)
@@ -122,9 +130,9 @@ def _translation(
 
 def test_check_finds_forbidden_and_missing_terms_in_approved_translations(session: Session) -> None:
     version = load_starter(session, "ed")
-    _translation(session, "ok", "Công dân Lào", "zh", "老挝公民", "approved", version)
-    _translation(session, "bad", "Công dân Lào", "zh", "寮国公民", "approved", version)
-    _translation(session, "draft", "Công dân Lào", "zh", "寮国公民", "needs_review", version)
+    _translation(session, "ok", "Công dân Lào", "zh", "老挝公民", SegmentState.APPROVED, version)
+    _translation(session, "bad", "Công dân Lào", "zh", "寮国公民", SegmentState.APPROVED, version)
+    _translation(session, "draft", "Công dân Lào", "zh", "寮国公民", SegmentState.NEEDS_REVIEW, version)
     findings = check_approved(session)
     assert [(f.document, f.segment, f.lang) for f in findings] == [("bad", 1, "zh"), ("bad", 1, "zh")]
     assert findings[1].warning.startswith("glossary: forbidden term 寮国")
@@ -133,8 +141,8 @@ def test_check_finds_forbidden_and_missing_terms_in_approved_translations(sessio
 
 def test_impact_lists_drafts_whose_terms_changed_since(session: Session) -> None:
     v1 = load_starter(session, "ed")
-    _translation(session, "gate", "Qua cửa khẩu Tây Trang", "zh", "经口岸", "needs_review", v1)
-    _translation(session, "visa", "Cần thị thực", "zh", "需要签证", "needs_review", v1)
+    _translation(session, "gate", "Qua cửa khẩu Tây Trang", "zh", "经口岸", SegmentState.NEEDS_REVIEW, v1)
+    _translation(session, "visa", "Cần thị thực", "zh", "需要签证", SegmentState.NEEDS_REVIEW, v1)
     assert impact(session) == (1, [])
     add(session, "ed", "border-gate", [TermData("zh", "边境口岸", "admitted")])
     version, items = impact(session)
@@ -145,18 +153,16 @@ def test_impact_lists_drafts_whose_terms_changed_since(session: Session) -> None
 
 
 def test_a_failure_midway_through_writing_rolls_the_whole_import_back(
-    database,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+    database: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import trilingo.glossary.store as gstore
     from trilingo.store.db import session_scope
 
     with session_scope(database) as s:
         load_starter(s, "ed")
-    calls = []
+    calls: list[str] = []
 
-    def exploding(**kw):  # type: ignore[no-untyped-def]
+    def exploding(**kw: Any) -> GlossaryChange:
         calls.append(kw["concept"])
         if len(calls) == 3:  # two concepts are already written in this transaction
             raise RuntimeError("disk full")

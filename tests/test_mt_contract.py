@@ -10,6 +10,7 @@ from tests.stubs import fake_translate
 from tests.stubs.fixtures import ONLINE, TARGET, options_for, stub_for
 from trilingo.mt import codes
 from trilingo.mt.base import Failure
+from trilingo.mt.online import OnlineEngine
 from trilingo.mt.registry import make_engine
 from trilingo.mt.runner import translate
 
@@ -117,7 +118,8 @@ def test_code_table_is_accepted_by_deep_translator(name: str) -> None:
     for tgt in ("lo", "zh"):
         if not engine.supports("vi", tgt):
             continue
-        translator = engine.make_translator(codes.code(name, "vi"), codes.code(name, tgt))  # type: ignore[attr-defined]
+        assert isinstance(engine, OnlineEngine)
+        translator = engine.make_translator(codes.code(name, "vi"), codes.code(name, tgt))
         assert (translator.source, translator.target) == (codes.code(name, "vi"), codes.code(name, tgt))
 
 

@@ -35,8 +35,9 @@ def _segments(lang: str) -> list[dict]:
 
 @pytest.mark.prefect
 @pytest.mark.parametrize(("name", "lang"), [("google", "lo"), ("microsoft", "zh"), ("mymemory", "lo")])
+@pytest.mark.usefixtures("flow_home")
 def test_pretranslate_with_engine_from_environment(
-    name: str, lang: str, flow_home: Path, prefect_api: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    name: str, lang: str, prefect_api: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _submit(tmp_path)
     with stub_for(name) as stub:
@@ -59,7 +60,8 @@ def test_pretranslate_with_engine_from_environment(
 
 
 @pytest.mark.prefect
-def test_pretranslate_libre_by_url_retries_failed_segments_later(flow_home: Path, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("flow_home")
+def test_pretranslate_libre_by_url_retries_failed_segments_later(tmp_path: Path) -> None:
     _submit(tmp_path)
     with stub_for("libre", key=None) as stub:
         url = stub.url + "/"

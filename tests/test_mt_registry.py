@@ -7,6 +7,7 @@ import pytest
 from trilingo import config
 from trilingo.errors import ConfigError
 from trilingo.mt.errors import BadOption, EngineConfigError, MissingOption, UnknownEngine, UnsupportedPair
+from trilingo.mt.online import OnlineEngine
 from trilingo.mt.registry import ENGINE_NAMES, make_engine, require_pair
 
 
@@ -50,8 +51,9 @@ def test_string_options_are_converted() -> None:
         "libre",
         {"libre": {"url": "http://127.0.0.1:5000/", "timeout": "5", "retries": "0", "concurrency": "3"}},
     )
-    assert engine.url == "http://127.0.0.1:5000"  # type: ignore[attr-defined]
-    policy = engine.policy  # type: ignore[attr-defined]
+    assert isinstance(engine, OnlineEngine)
+    assert engine.url == "http://127.0.0.1:5000"
+    policy = engine.policy
     assert (policy.timeout, policy.retries, policy.concurrency) == (5.0, 0, 3)
 
 
@@ -74,5 +76,6 @@ def test_environment_variables_reach_the_engine() -> None:
     }
     settings = config.load(env)
     engine = make_engine("libre", settings.engine_options)
-    assert engine.credentials == {"api_key": "secret"}  # type: ignore[attr-defined]
-    assert engine.policy.connect_timeout == 2.0  # type: ignore[attr-defined]
+    assert isinstance(engine, OnlineEngine)
+    assert engine.credentials == {"api_key": "secret"}
+    assert engine.policy.connect_timeout == 2.0

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from sqlmodel import Session, select
@@ -54,12 +56,10 @@ def test_cache_hit_makes_no_call_and_is_marked(session: Session) -> None:
 @pytest.mark.parametrize(
     ("field", "value"), [("glossary_version", 5), ("mode", "none"), ("tgt", "lo"), ("engine", "mymemory")]
 )
-def test_cache_key_covers_engine_pair_glossary_and_mode(session: Session, field: str, value) -> None:
-    args = {"glossary_version": 4, "mode": "terms", "tgt": "zh", "engine": "google"}
+def test_cache_key_covers_engine_pair_glossary_and_mode(session: Session, field: str, value: Any) -> None:
     with stub_for("google") as stub:
         translate(_google(stub.url), TEXTS[:1], "vi", "zh", session=session, glossary_version=4, mode="terms")
-    args[field] = value
-    key = cache.CacheKey(args["engine"], "vi", args["tgt"], args["glossary_version"], args["mode"])
+    key = dataclasses.replace(cache.CacheKey("google", "vi", "zh", 4, "terms"), **{field: value})
     assert cache.lookup(session, key, TEXTS[:1]) == {}
     same = cache.CacheKey("google", "vi", "zh", 4, "terms")
     assert set(cache.lookup(session, same, TEXTS[:1])) == {TEXTS[0]}
@@ -137,10 +137,10 @@ class LocalEngine:
     def __init__(self) -> None:
         self.batches: list[list[str]] = []
 
-    def supports(self, src: str, tgt: str) -> bool:
+    def supports(self, _src: str, _tgt: str) -> bool:
         return True
 
-    def translate_batch(self, texts: list[str], src: str, tgt: str) -> list[EngineResult]:
+    def translate_batch(self, texts: list[str], _src: str, _tgt: str) -> list[EngineResult]:
         self.batches.append(texts)
         return [EngineResult(None, Failure.UNTRANSLATED, "nothing") for _ in texts]
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, SQLModel, func, select
+from sqlmodel import Session, SQLModel, col, func, select
 
 from tests.helpers import write_notice
 from trilingo.cli import cli
@@ -31,12 +31,15 @@ def ok(*args: str) -> str:
 
 
 @pytest.fixture
-def doc(home: Path, tmp_path: Path, db_url: str) -> str:
-    """A submitted and pretranslated (memory engine, no flow) two-segment notice."""
+def doc(home: Path, db_url: str) -> str:
+    """A submitted and pretranslated (memory engine, no flow) two-segment notice, in the `home` workspace."""
     from trilingo.mt.offline import OfflineEngine
     from trilingo.pretranslate.jobs import draft_waiting
 
-    ok("submit", str(write_notice(tmp_path, "tb", "Hàng hoá phải khai báo với Hải quan.", title="Hải quan")))
+    ok(
+        "submit",
+        str(write_notice(home.parent, "tb", "Hàng hoá phải khai báo với Hải quan.", title="Hải quan")),
+    )
     draft_waiting(open_database(db_url, "tester"), {"lo": OfflineEngine(), "zh": OfflineEngine()}, "tester")
     return "tb"
 
@@ -55,7 +58,8 @@ def snapshot(db_url: str) -> dict[str, list[tuple]]:
         }
 
 
-def test_queue_json_contract(doc: str) -> None:
+@pytest.mark.usefixtures("doc")
+def test_queue_json_contract() -> None:
     items = json.loads(ok("review", "queue", "--json"))
     assert [(i["slug"], i["lang"], i["state"]) for i in items] == [
         ("tb", "lo", "pretranslated"),
@@ -106,7 +110,7 @@ def test_edit_approve_feeds_memory_and_audit(doc: str, db_url: str) -> None:
             select(TMEntry).where(TMEntry.tgt_lang == "zh", TMEntry.target == "货物须向海关申报。")
         ).one()
         assert entry.source == "Hàng hoá phải khai báo với Hải quan."
-        events = s.exec(select(AuditEvent).where(AuditEvent.lang == "zh").order_by(AuditEvent.id)).all()
+        events = s.exec(select(AuditEvent).where(AuditEvent.lang == "zh").order_by(col(AuditEvent.id))).all()
         edit = next(e for e in events if e.action == "edit")
         assert (edit.actor, edit.old, edit.new) == ("rev1", None, "货物须向海关申报。")
         assert [e.actor for e in events if e.action == "approve"] == ["rev2"]
@@ -121,7 +125,8 @@ def test_reject_with_reason_then_rework(doc: str) -> None:
     assert (code, out) == (1, "Error: cannot approve tb [lo]: it is rejected (edit a segment first)\n")
 
 
-def test_audit_log_is_append_only(doc: str, db_url: str) -> None:
+@pytest.mark.usefixtures("doc")
+def test_audit_log_is_append_only(db_url: str) -> None:
     db = open_database(db_url, "tester")
     for stmt in ("UPDATE auditevent SET actor = 'x'", "DELETE FROM auditevent"):
         with pytest.raises(DBAPIError, match="append-only"), db.begin() as conn:
@@ -153,13 +158,15 @@ def test_audit_log_is_append_only(doc: str, db_url: str) -> None:
         (("review", "show", "9" * 30, "--lang", "lo"), f"unknown document '{'9' * 30}'"),
     ],
 )
-def test_error_branches_change_nothing(doc: str, db_url: str, args: tuple[str, ...], message: str) -> None:
+@pytest.mark.usefixtures("doc")
+def test_error_branches_change_nothing(db_url: str, args: tuple[str, ...], message: str) -> None:
     before = snapshot(db_url)
     assert run(*args) == (1, f"Error: {message}\n")
     assert snapshot(db_url) == before
 
 
-def test_status_json(doc: str) -> None:
+@pytest.mark.usefixtures("doc")
+def test_status_json() -> None:
     data = json.loads(ok("status", "--json"))
     assert data["counts"] == {"published": {"vi": 1}, "pretranslated": {"lo": 1, "zh": 1}}
     assert data["segments"]["untranslated"] == {"lo": 1, "zh": 1}
@@ -193,10 +200,10 @@ def test_machine_draft_never_overwrites_an_edit_made_meanwhile(doc: str, db_url:
 
         name = "slow"
 
-        def supports(self, src: str, tgt: str) -> bool:
+        def supports(self, _src: str, _tgt: str) -> bool:
             return True
 
-        def translate_batch(self, texts: list[str], src: str, tgt: str) -> list[EngineResult]:
+        def translate_batch(self, texts: list[str], _src: str, _tgt: str) -> list[EngineResult]:
             with session_scope(open_database(db_url, "tester")) as other:
                 edit(other, "tb", "zh", 2, "人工译文", "rev")
             return [EngineResult("机器译文") for _ in texts]

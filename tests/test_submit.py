@@ -14,14 +14,14 @@ from trilingo.store.models import (
     SegmentState,
     Translation,
 )
-from trilingo.text.frontmatter import parse_notice
+from trilingo.text.frontmatter import Notice, parse_notice
 
 
-def notice(body: str, title: str = "Thông báo", slug: str = "tb") -> object:
+def notice(body: str, title: str = "Thông báo", slug: str = "tb") -> Notice:
     return parse_notice(f"---\ntitle: {title}\nslug: {slug}\n---\n{body}\n")
 
 
-def translations(session: Session, version_id: int, lang: str) -> dict[str, Translation]:
+def translations(session: Session, version_id: int | None, lang: str) -> dict[str, Translation]:
     rows = session.exec(
         select(Segment, Translation)
         .join(Translation, col(Translation.segment_id) == col(Segment.id))
@@ -35,7 +35,7 @@ def test_submit_stores_version_segments_and_releases_vietnamese(session: Session
     session.commit()
     assert (result.slug, result.version, result.created, result.segments) == ("tb", 1, True, 3)
     version = session.exec(select(DocumentVersion)).one()
-    assert [s.source for s in session.exec(select(Segment).order_by(Segment.n)).all()] == [
+    assert [s.source for s in session.exec(select(Segment).order_by(col(Segment.n))).all()] == [
         "Thông báo",
         "Câu một.",
         "Câu hai.",
@@ -60,6 +60,7 @@ def test_new_version_keeps_unchanged_translations_and_reopens_changed(session: S
     for tr in translations(session, v1.id, "zh").values():
         tr.target, tr.state = "译文", SegmentState.APPROVED
     dl = session.exec(select(DocLang).where(DocLang.lang == "zh")).one()
+    assert v1.id is not None
     live = Release(
         document_id=first.id,
         lang="zh",
@@ -112,6 +113,8 @@ def test_text_survives_storage(title: str, sentences: list[str]) -> None:
         submit(session, Notice(title=title, body=body, slug="x"), "ed")
         session.commit()
         version = session.exec(select(DocumentVersion)).one()
-        segs = session.exec(select(Segment).where(Segment.version_id == version.id).order_by(Segment.n)).all()
+        segs = session.exec(
+            select(Segment).where(Segment.version_id == version.id).order_by(col(Segment.n))
+        ).all()
         assert (version.title, version.body) == (title, body)
         assert join([(s.block, s.kind, s.prefix, s.source) for s in segs], "vi") == (title, body)

@@ -105,11 +105,11 @@ SENTENCE = st.lists(WORDS, min_size=1, max_size=12).map(" ".join)
 def test_index_finds_exactly_what_a_full_scan_finds(memory: list[str], query: str, threshold: float) -> None:
     index = FuzzyIndex(Row(tm_key(s), s, "x") for s in memory)
     got = index.search(tm_key(query), limit=len(memory), threshold=threshold)
-    q = index._encode(tm_key(query), grow=False)  # noqa: SLF001 - the oracle scores the same word codes
+    q = index._encode(tm_key(query), grow=False)
     expected = sorted(
-        (round(fuzz.ratio(q, index._encode(tm_key(s), grow=False)), 1), s)  # noqa: SLF001
+        (round(fuzz.ratio(q, index._encode(tm_key(s), grow=False)), 1), s)
         for s in memory
-        if fuzz.ratio(q, index._encode(tm_key(s), grow=False)) >= threshold  # noqa: SLF001
+        if fuzz.ratio(q, index._encode(tm_key(s), grow=False)) >= threshold
     )
     assert sorted((s.score, s.source) for s in got) == expected
     assert all(isinstance(s, Suggestion) for s in got)

@@ -70,7 +70,8 @@ def test_second_import_changes_nothing(session: Session) -> None:
     assert _pairs(session) == before
 
 
-def test_export_matches_golden_and_round_trips(session: Session, tmp_path: Path, database) -> None:
+@pytest.mark.usefixtures("database")
+def test_export_matches_golden_and_round_trips(session: Session, tmp_path: Path) -> None:
     from trilingo.tm.tmx import export_tmx
 
     import_tmx(session, SAMPLE, "tester")
@@ -106,7 +107,8 @@ def test_bad_files_name_file_and_line(name: str, message: str) -> None:
     assert info.value.message == f"{DATA / name}: {message}"
 
 
-def test_cli_import_and_export(home: Path, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("home")
+def test_cli_import_and_export(tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(cli, ["tm", "import", str(SAMPLE)])
     assert result.exit_code == 0, result.output
@@ -130,7 +132,8 @@ def test_cli_bad_file_is_one_error_line_and_changes_nothing(home: Path, name: st
     assert out.read_bytes() == (DATA / "sample-export.tmx").read_bytes()
 
 
-def test_cli_missing_file_and_unwritable_export(home: Path, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("home")
+def test_cli_missing_file_and_unwritable_export(tmp_path: Path) -> None:
     runner = CliRunner()
     missing = tmp_path / "nope.tmx"
     result = runner.invoke(cli, ["tm", "import", str(missing)])

@@ -65,7 +65,7 @@ class Settings:
 def _os_user() -> str:
     try:
         return getpass.getuser()
-    except Exception:  # noqa: BLE001 - getpass raises several types when no user is known
+    except Exception:
         return "unknown"
 
 

@@ -17,13 +17,12 @@ class Language:
     name: str
     native: str
     html: str
-    gettext: str
 
 
 LANGUAGES: dict[str, Language] = {
-    "vi": Language("vi", "Vietnamese", "Tiếng Việt", "vi", "vi"),
-    "lo": Language("lo", "Lao", "ພາສາລາວ", "lo", "lo"),
-    "zh": Language("zh", "Simplified Chinese", "简体中文", "zh-Hans", "zh_CN"),
+    "vi": Language("vi", "Vietnamese", "Tiếng Việt", "vi"),
+    "lo": Language("lo", "Lao", "ພາສາລາວ", "lo"),
+    "zh": Language("zh", "Simplified Chinese", "简体中文", "zh-Hans"),
 }
 
 
@@ -31,10 +30,4 @@ def check_target(code: str) -> str:
     """Return `code` if it is a target language, else raise InputError."""
     if code not in TARGETS:
         raise InputError(f"unknown language {code!r} (expected one of: {', '.join(TARGETS)})")
-    return code
-
-
-def check_any(code: str) -> str:
-    if code not in ALL:
-        raise InputError(f"unknown language {code!r} (expected one of: {', '.join(ALL)})")
     return code

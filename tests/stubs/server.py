@@ -223,7 +223,7 @@ class _Handler(BaseHTTPRequestHandler):
         return fake_translate(text, tgt)
 
     # -- engines ---------------------------------------------------------------------------
-    def _google(self, method: str, path: str, q: dict[str, str], body: bytes, fault: str | None) -> None:
+    def _google(self, method: str, path: str, q: dict[str, str], _body: bytes, fault: str | None) -> None:
         if method != "GET" or path != "/m":
             return self._send(404, "text/html", b"<html><title>404 Not Found</title></html>")
         if len(self.path) > GOOGLE_MAX_PATH:
@@ -258,7 +258,7 @@ class _Handler(BaseHTTPRequestHandler):
         ]
         self._json(200, out)
 
-    def _mymemory(self, method: str, path: str, q: dict[str, str], body: bytes, fault: str | None) -> None:
+    def _mymemory(self, method: str, path: str, q: dict[str, str], _body: bytes, fault: str | None) -> None:
         if method != "GET" or path != "/get":
             return self._json(404, {"responseStatus": 404, "responseDetails": "NOT FOUND"})
         text = q.get("q", "")
@@ -275,7 +275,7 @@ class _Handler(BaseHTTPRequestHandler):
             {"responseData": {"translatedText": out, "match": 1}, "responseStatus": status, "matches": []},
         )
 
-    def _libre(self, method: str, path: str, q: dict[str, str], body: bytes, fault: str | None) -> None:
+    def _libre(self, method: str, path: str, q: dict[str, str], _body: bytes, fault: str | None) -> None:
         if method != "POST" or path != "/translate":
             return self._json(404, {"error": "Not Found"})
         if self.stub.key is not None and q.get("api_key") != self.stub.key:
@@ -286,7 +286,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, "application/json", b'{"translatedText": ')
         self._json(200, {"translatedText": self._output(q.get("q", ""), q["target"], fault)})
 
-    def _baidu(self, method: str, path: str, q: dict[str, str], body: bytes, fault: str | None) -> None:
+    def _baidu(self, method: str, path: str, q: dict[str, str], _body: bytes, fault: str | None) -> None:
         if method != "POST" or path != "/api/trans/vip/translate":
             return self._json(404, {"error_code": "404", "error_msg": "Not Found"})
         stub = self.stub

@@ -21,7 +21,7 @@ class OfflineEngine:
     def supports(self, src: str, tgt: str) -> bool:
         return src == SOURCE and tgt in TARGETS
 
-    def translate_batch(self, texts: list[str], src: str, tgt: str) -> list[EngineResult]:
+    def translate_batch(self, texts: list[str], _src: str, _tgt: str) -> list[EngineResult]:
         return [
             EngineResult(None, Failure.UNTRANSLATED, "no exact translation-memory match; needs a translator")
             for _ in texts

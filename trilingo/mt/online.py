@@ -140,7 +140,7 @@ class GoogleEngine(OnlineEngine):
         from deep_translator import GoogleTranslator
 
         translator = GoogleTranslator(source=src_code, target=tgt_code)
-        translator._base_url = f"{self.url}/m"  # noqa: SLF001 - the only way to aim it elsewhere
+        translator._base_url = f"{self.url}/m"
         return translator
 
 
@@ -158,7 +158,7 @@ class MicrosoftEngine(OnlineEngine):
             api_key=self.credentials["key"],
             region=self.credentials.get("region") or None,
         )
-        translator._base_url = f"{self.url}/translate?api-version=3.0"  # noqa: SLF001
+        translator._base_url = f"{self.url}/translate?api-version=3.0"
         return translator
 
 
@@ -190,7 +190,7 @@ class MyMemoryEngine(OnlineEngine):
 
         email = self.credentials.get("email") or None
         translator = MyMemoryTranslator(source=src_code, target=tgt_code, email=email)
-        translator._base_url = f"{self.url}/get"  # noqa: SLF001
+        translator._base_url = f"{self.url}/get"
         return translator
 
 
@@ -242,7 +242,7 @@ class BaiduEngine(OnlineEngine):
             appid=self.credentials["appid"],
             appkey=self.credentials["appkey"],
         )
-        translator._base_url = f"{self.url}/api/trans/vip/translate"  # noqa: SLF001
+        translator._base_url = f"{self.url}/api/trans/vip/translate"
         return translator
 
     def classify(self, exc: BaseException, ctx: transport.CallContext) -> EngineCallError:

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from dataclasses import fields, replace
 from typing import Any
 
-from trilingo.mt import codes
 from trilingo.mt.base import Engine, EnginePolicy
 from trilingo.mt.errors import BadOption, MissingOption, UnknownEngine, UnsupportedPair
 from trilingo.mt.online import ENGINES
@@ -84,8 +83,3 @@ def require_pair(engine: Engine, src: str, tgt: str) -> None:
     """Raise UnsupportedPair unless the engine can translate src → tgt."""
     if not engine.supports(src, tgt):
         raise UnsupportedPair(f"engine {engine.name} cannot translate {src}→{tgt}")
-
-
-def supported_targets(name: str, src: str = "vi") -> list[str]:
-    """The targets an online engine can reach from src (for help texts and messages)."""
-    return [t for t in codes.CODES.get(name, {}) if codes.supports(name, src, t)]

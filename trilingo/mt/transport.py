@@ -81,7 +81,7 @@ def send(method: str, url: str, **kwargs: Any) -> requests.Response:
         response = _session().request(
             method, url, timeout=(ctx.connect_timeout, ctx.timeout), stream=True, **kwargs
         )
-        body = _read_body(response, deadline, ctx)
+        body = _read_body(response, deadline)
     except requests.Timeout:
         raise EngineCallError(
             Failure.TRANSIENT, f"{ctx.engine}: no answer within {ctx.timeout:g} s"
@@ -96,7 +96,7 @@ def send(method: str, url: str, **kwargs: Any) -> requests.Response:
     return response
 
 
-def _read_body(response: requests.Response, deadline: float, ctx: CallContext) -> bytes:
+def _read_body(response: requests.Response, deadline: float) -> bytes:
     # The read timeout only bounds each recv; a server that trickles bytes could stretch a call
     # forever, so the whole body is read here against one deadline.
     chunks = []
@@ -107,8 +107,8 @@ def _read_body(response: requests.Response, deadline: float, ctx: CallContext) -
             raise requests.Timeout()
     body = b"".join(chunks)
     # Hand the body to deep-translator as if requests had read it itself.
-    response._content = body  # noqa: SLF001 - requests' documented-by-use cache of the body
-    response._content_consumed = True  # noqa: SLF001
+    response._content = body
+    response._content_consumed = True
     return body
 
 

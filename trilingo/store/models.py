@@ -56,10 +56,10 @@ class StrEnumColumn(TypeDecorator[E]):
         super().__init__()
         self.enum = enum
 
-    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+    def process_bind_param(self, value: E | str | None, _dialect: Dialect) -> str | None:
         return None if value is None else self.enum(value).value
 
-    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+    def process_result_value(self, value: str | None, _dialect: Dialect) -> E | None:
         return None if value is None else self.enum(value)
 
 

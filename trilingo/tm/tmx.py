@@ -111,7 +111,7 @@ class _Reader:
     def fail(self, message: str, line: int | None = None) -> TMXError:
         return TMXError(f"{self.path}: line {line or self.parser.CurrentLineNumber}: {message}")
 
-    def doctype(self, name: str, system_id: str | None, public_id: str | None, has_internal: int) -> None:
+    def doctype(self, _name: str, _system_id: str | None, _public_id: str | None, has_internal: int) -> None:
         # <!DOCTYPE tmx SYSTEM "tmx14.dtd"> is common and harmless (expat never fetches it); an
         # internal subset could declare entities, so it is refused.
         if has_internal:
