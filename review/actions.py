@@ -8,6 +8,8 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from trilingo.errors import InputError, NotFound, StateError
+from trilingo.glossary.protect import check
+from trilingo.glossary.store import load
 from trilingo.languages import check_target
 from trilingo.review.queue import doclang
 from trilingo.review.states import require
@@ -180,7 +182,4 @@ def reject(
 
 
 def _glossary_warnings(session: Session, source: str, target: str, lang: str) -> list[str]:
-    from trilingo.glossary.protect import check
-    from trilingo.glossary.store import load
-
     return check(target, source, "vi", lang, load(session))

@@ -12,6 +12,7 @@ from trilingo.glossary.protect import check, protect, restore
 from trilingo.languages import SOURCE
 from trilingo.mt.base import Engine, EngineResult, Failure, RemoteEngine
 from trilingo.mt.limits import Limiter
+from trilingo.mt.runner import translate
 from trilingo.pretranslate.select import REDRAFT
 from trilingo.store.audit import record
 from trilingo.store.hints import Hint
@@ -166,8 +167,6 @@ def _run_engine(
 ) -> list[tuple[EngineResult, list[str]]]:
     if not isinstance(engine, RemoteEngine):  # a local engine: nothing leaves, nothing to protect
         return [(r, []) for r in engine.translate_batch(sources, SOURCE, lang)]
-    from trilingo.mt.runner import translate
-
     protected = [protect(s, SOURCE, lang, glossary) for s in sources]
     mode = protected[0].mode
     results = translate(

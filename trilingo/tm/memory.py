@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from trilingo.errors import InputError
 from trilingo.languages import SOURCE, TARGETS
 from trilingo.store.models import utcnow
+from trilingo.text.keys import match_key
 from trilingo.tm.models import TMEntry
 
 STARTER_FILE = "starter-tm.csv"
@@ -20,8 +21,6 @@ STARTER_FILE = "starter-tm.csv"
 
 def tm_key(text: str, lang: str = SOURCE) -> str:
     """Tone-mark, case and space variants of one sentence share a key."""
-    from trilingo.text.keys import match_key
-
     return match_key(text, lang)
 
 
