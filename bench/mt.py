@@ -69,7 +69,8 @@ def run() -> list[Figure]:
 
     from trilingo.mt.registry import make_engine
     from trilingo.mt.runner import translate
-    from trilingo.store.db import create_database, create_schema
+    from trilingo.store.db import create_database
+    from trilingo.store.schema import create_schema
 
     texts = _segments()
     batch = texts + texts[:REPEATS]

@@ -50,7 +50,8 @@ def run() -> list[Figure]:
     from sqlalchemy import insert
     from sqlmodel import Session, select
 
-    from trilingo.store.db import create_database, create_schema
+    from trilingo.store.db import create_database
+    from trilingo.store.schema import create_schema
     from trilingo.tm.fuzzy import FuzzyIndex, Row
     from trilingo.tm.memory import lookup_exact, tm_key
     from trilingo.tm.models import TMEntry

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from trilingo.store.db import create_database, create_schema, forget_databases
+from trilingo.store.db import create_database, forget_databases
+from trilingo.store.schema import create_schema
 
 PG_BASE = os.environ.get("TRILINGO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"

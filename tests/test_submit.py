@@ -100,7 +100,7 @@ def test_text_survives_storage(title: str, sentences: list[str]) -> None:
     """What is stored (and re-joined from segments) equals the cleaned input, for any text."""
     from sqlmodel import create_engine
 
-    from trilingo.store.db import create_schema
+    from trilingo.store.schema import create_schema
     from trilingo.text.clean import clean_line
     from trilingo.text.frontmatter import Notice
     from trilingo.text.segment import join

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from trilingo.errors import ConfigError
 
@@ -41,15 +41,6 @@ class Settings:
     @property
     def database_url_has_secret(self) -> bool:
         return bool(urlsplit(self.database_url).password)
-
-    @property
-    def redacted_database_url(self) -> str:
-        """The database URL with any password replaced by ***, for messages."""
-        parts = urlsplit(self.database_url)
-        if not parts.password:
-            return self.database_url
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-        return urlunsplit(parts._replace(netloc=netloc))
 
     def to_params(self) -> dict[str, Any]:
         """The non-secret part, to pass to a flow run as parameters (they are stored on the Prefect server).

@@ -11,7 +11,10 @@ class ExitStatus(IntEnum):
     OK = 0
     BAD_INPUT = 1
     USAGE = 2
-    UNAVAILABLE = 10  # MT engine or network down: retry later, the input is fine
+    UNAVAILABLE = 10  # MT engine, database or network down, disk full: retry later, the input is fine
+    WORKSPACE = (
+        11  # the workspace cannot be used as it is (read-only, damaged, missing database): fix it first
+    )
 
 
 class TrilingoError(Exception):
@@ -43,6 +46,12 @@ class NotFound(TrilingoError):
 
 class StateError(TrilingoError):
     """That action is not allowed in the current state."""
+
+
+class WorkspaceError(TrilingoError):
+    """The workspace cannot be used as it is; nothing was saved."""
+
+    exit_status = ExitStatus.WORKSPACE
 
 
 class UnavailableError(TrilingoError):

@@ -2,32 +2,81 @@
 
 Seeding happens here and nowhere else. Read-only commands (glossary lookup, export, check, impact)
 never write: the starter border glossary goes in when the schema is created, inside the same lock.
+
+When the workspace makes its database it leaves a marker (workspace.json) naming it. A database that
+the marker names but that is gone, or empty, is reported, never silently made anew: a deleted
+trilingo.db must not turn into an empty workspace that answers "nothing waiting".
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from trilingo.config import Settings
+from trilingo.errors import WorkspaceError
 from trilingo.glossary.store import load_starter
-from trilingo.store.db import Seed, create_database, database_for, ensure_schema, session_scope
+from trilingo.store.db import create_database, database_for, redact, session_scope, sqlite_path
+from trilingo.store.schema import Seed, ensure_schema, revision
+from trilingo.text.files import write_atomic
+
+MARKER = "workspace.json"
 
 
-def seed_for(actor: str) -> Seed:
-    """What a new workspace starts with: the shipped border glossary (marked with its confidence)."""
+def seed_for(actor: str, home: Path | None = None, database_url: str = "") -> Seed:
+    """What a new workspace starts with: the shipped border glossary (with its confidence marks)."""
 
     def seed(session: Session) -> None:
         load_starter(session, actor)
+        if home is not None:
+            _write_marker(home, database_url)
 
     return seed
 
 
-def open_database(database_url: str, actor: str) -> Engine:
-    """The workspace's database, its schema created and seeded if this is its first use."""
-    return database_for(database_url, seed_for(actor))
+def _write_marker(home: Path, database_url: str) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    write_atomic(home / MARKER, json.dumps({"database": redact(database_url)}, indent=2) + "\n")
+
+
+def _marked_database(home: Path) -> str | None:
+    try:
+        data = json.loads((home / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data.get("database") if isinstance(data, dict) else None
+
+
+def check_not_lost(home: Path, database_url: str) -> None:
+    """Refuse to go on when the marker names this database and it is missing or empty."""
+    if _marked_database(home) != redact(database_url):
+        return
+    path = sqlite_path(database_url)
+    if path is not None:
+        lost = not path.is_file() or path.stat().st_size == 0
+    else:
+        db = create_database(database_url)
+        try:
+            lost = revision(db) is None
+        finally:
+            db.dispose()
+    if lost:
+        raise WorkspaceError(
+            f"the workspace {home} had its database at {path or redact(database_url)}, which is now missing "
+            f"or empty; nothing was done. Restore it from a backup (to start afresh on purpose, delete "
+            f"{home / MARKER} and run `trilingo init`)"
+        )
+
+
+def open_database(database_url: str, actor: str, home: Path | None = None) -> Engine:
+    """The workspace's database, its schema made and seeded if this is its first use."""
+    if home is not None:
+        check_not_lost(home, database_url)
+    return database_for(database_url, seed_for(actor, home, database_url))
 
 
 @dataclass(frozen=True)
@@ -40,12 +89,18 @@ class InitReport:
 
 def initialise(settings: Settings) -> InitReport:
     """`trilingo init`: make the folder and the database; load the starter glossary if none was ever set up."""
-    settings.home.mkdir(parents=True, exist_ok=True)
+    check_not_lost(settings.home, settings.database_url)
+    try:
+        settings.home.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WorkspaceError(f"cannot make the workspace folder {settings.home} ({exc.strerror})") from None
     db = create_database(settings.database_url)
     try:
-        created = ensure_schema(db, seed_for(settings.user))
+        created = ensure_schema(db, seed_for(settings.user, settings.home, settings.database_url))
         with session_scope(db) as session:
             version = load_starter(session, settings.user)  # a no-op once a glossary was ever set up
+        if _marked_database(settings.home) is None:
+            _write_marker(settings.home, settings.database_url)
     finally:
         db.dispose()
-    return InitReport(str(settings.home), settings.redacted_database_url, created, version)
+    return InitReport(str(settings.home), redact(settings.database_url), created, version)

@@ -42,13 +42,14 @@ class App:
         """The workspace's database; created and seeded on first use."""
         from trilingo.workspace import open_database
 
-        return open_database(self.settings.database_url, self.settings.user)
+        return open_database(self.settings.database_url, self.settings.user, self.settings.home)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, *, write: bool = True) -> Iterator[Session]:
+        """One transaction; `write=False` for commands that only read."""
         from trilingo.store.db import session_scope
 
-        with session_scope(self.database) as session:
+        with session_scope(self.database, write=write) as session:
             yield session
 
 

@@ -20,7 +20,7 @@ def run_pretranslate(
     for note in engine_plan.notes:
         if echo is not None:
             echo(note)
-    with app.session() as session:
+    with app.session(write=False) as session:
         for ref in documents:
             resolve_document(session, ref)  # unknown documents fail before a flow run starts
     server.connect(settings, os.environ)

@@ -47,7 +47,7 @@ def export(app: App, fmt: str, output: Path | None) -> None:
     """Write the whole glossary as CSV or TBX v3."""
     from trilingo.glossary.store import export as export_text
 
-    with app.session() as session:
+    with app.session(write=False) as session:
         text = export_text(session, fmt)
     if output is None:
         click.echo(text, nl=False)
@@ -68,7 +68,7 @@ def lookup(app: App, text: str, lang: str, as_json: bool) -> None:
     """Show the glossary terms found in TEXT, highlighted, with their translations."""
     from trilingo.glossary.store import lookup as find
 
-    with app.session() as session:
+    with app.session(write=False) as session:
         glossary, matches = find(session, text, lang)
     if as_json:
         echo_json({"version": glossary.version, "matches": [m.as_json() for m in matches]})
@@ -89,7 +89,7 @@ def check(ctx: click.Context, app: App, lang: str | None, as_json: bool) -> None
     """Approved translations that miss a required term or use a forbidden one (exit 1 if any)."""
     from trilingo.glossary.reports import check_approved
 
-    with app.session() as session:
+    with app.session(write=False) as session:
         findings = check_approved(session, lang)
     if as_json:
         echo_json(findings)
@@ -151,7 +151,7 @@ def impact(app: App, as_json: bool) -> None:
     """Drafts made with an older glossary version whose source has a term changed since."""
     from trilingo.glossary.reports import impact as find_impact
 
-    with app.session() as session:
+    with app.session(write=False) as session:
         version, items = find_impact(session)
     if as_json:
         echo_json({"version": version, "drafts": items})

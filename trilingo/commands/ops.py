@@ -30,7 +30,7 @@ def status(app: App, as_json: bool) -> None:
     """Counts by state and language, and the oldest item waiting for review."""
     from trilingo.review.status import status as load_status
 
-    with app.session() as session:
+    with app.session(write=False) as session:
         data = load_status(session)
     if as_json:
         echo_json(data)

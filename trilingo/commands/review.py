@@ -22,7 +22,7 @@ def queue(app: App, lang: str | None, as_json: bool) -> None:
     """Documents waiting for a reviewer, oldest first."""
     from trilingo.review.queue import queue as load_queue
 
-    with app.session() as session:
+    with app.session(write=False) as session:
         items = load_queue(session, lang)
     if as_json:
         echo_json(items)
@@ -50,7 +50,7 @@ def show(app: App, document: str, lang: str, as_json: bool) -> None:
     from trilingo.glossary.store import load
     from trilingo.review.queue import show as load_view
 
-    with app.session() as session:
+    with app.session(write=False) as session:
         view = load_view(session, document, lang, load(session))
     if as_json:
         echo_json(view)

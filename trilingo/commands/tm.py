@@ -37,7 +37,7 @@ def export_command(app: App, file: Path, langs: tuple[str, ...]) -> None:
     """Write the memory (vi → lo and zh) to FILE.tmx."""
     from trilingo.tm.tmx import export_tmx
 
-    with app.session() as session:
+    with app.session(write=False) as session:
         count = export_tmx(session, file, langs or TARGETS)
     click.echo(f"{file}: {count} pairs written")
 

@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 
 from sqlalchemy.engine import Engine as Database
 
-from trilingo.glossary.store import load
 from trilingo.languages import TARGETS
 from trilingo.mt.base import Engine
 from trilingo.mt.limits import Limiter
@@ -26,7 +25,7 @@ def find_waiting(
     db: Database, documents: Sequence[str] = (), langs: Sequence[str] = TARGETS
 ) -> dict[str, list[int]]:
     """Language → ids of the document-languages with segments to draft."""
-    with session_scope(db) as session:
+    with session_scope(db, write=False) as session:
         return waiting(session, documents, langs)
 
 
@@ -43,10 +42,8 @@ def draft_batch(
     actor: str,
     limiter: Limiter | None = None,
 ) -> BatchSummary:
-    """Draft one batch in one transaction, with the glossary as it is now."""
-    with session_scope(db) as session:
-        glossary = load(session)
-        return pretranslate_batch(session, doclang_ids, lang, engine, glossary, actor=actor, limiter=limiter)
+    """Draft one batch with the glossary as it is now (pretranslate.run says how it locks)."""
+    return pretranslate_batch(db, doclang_ids, lang, engine, actor=actor, limiter=limiter)
 
 
 def draft_waiting(

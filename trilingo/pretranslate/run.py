@@ -1,28 +1,47 @@
-"""Drafting one batch of documents into one language."""
+"""Drafting one batch of documents into one language, in three steps that hold no lock while an engine works.
+
+1. Read (a read-only transaction): the segments to draft with their row versions, the glossary, the
+   memory's exact hits and its fuzzy index, and the MT cache's answers.
+2. Draft in memory, with no transaction open: an online engine may take minutes, and a reviewer
+   must be able to save an edit meanwhile.
+3. Write (one short transaction): lock the rows, leave alone any that a person changed since step 1,
+   and write the rest in one statement per table.
+
+A reviewer's edit is never overwritten: a row whose version moved since step 1 is kept as it is.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Engine as Database
+from sqlmodel import Session, SQLModel, col, select
 
-from trilingo.glossary.protect import check, protect, restore
+from trilingo.errors import Conflict
+from trilingo.glossary.match import Glossary
+from trilingo.glossary.protect import Protected, check, protect, restore
+from trilingo.glossary.store import load
 from trilingo.languages import SOURCE
+from trilingo.mt import cache
 from trilingo.mt.base import Engine, EngineResult, Failure, RemoteEngine
 from trilingo.mt.limits import Limiter
 from trilingo.mt.runner import translate
 from trilingo.pretranslate.select import REDRAFT
 from trilingo.store.audit import record
+from trilingo.store.db import session_scope
 from trilingo.store.hints import Hint
 from trilingo.store.models import DocLang, DocState, Segment, SegmentState, Translation, utcnow
 from trilingo.text.checks import all_warnings
-from trilingo.tm.fuzzy import suggest
+from trilingo.tm.fuzzy import FuzzyIndex, load_index
 from trilingo.tm.memory import lookup_exact
+from trilingo.tm.models import TMEntry
 
-if TYPE_CHECKING:
-    from trilingo.glossary.match import Glossary
+CHUNK = 900  # ids per IN (...) list: under every SQLite's bound-parameter limit
 
 
 @dataclass
@@ -37,7 +56,31 @@ class BatchSummary:
     untranslated: int = 0
     failed: int = 0
     warnings: int = 0
+    kept: int = 0  # changed by a person while the batch was drafted: left as they were
     failures: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Row:
+    translation_id: int
+    row_version: int
+    n: int
+    source: str
+    previous: list[Hint]  # what the segment said before its source changed; kept across drafts
+
+
+@dataclass
+class _Read:
+    """Everything step 1 reads."""
+
+    doclangs: list[tuple[int, int]]  # (doclang id, document id)
+    rows: list[_Row]
+    glossary: Glossary
+    tm_hits: dict[str, TMEntry]
+    fuzzy: FuzzyIndex
+    protected: dict[int, Protected] = field(default_factory=dict)  # row index → text for the engine
+    cache_key: cache.CacheKey | None = None
+    cached: dict[str, EngineResult] = field(default_factory=dict)  # protected text → cached answer
 
 
 @dataclass
@@ -47,179 +90,295 @@ class _Draft:
     state: SegmentState
     detail: dict[str, Any]
     warnings: list[str]
+    hints: list[Hint] = field(default_factory=list)
 
 
 def pretranslate_batch(
-    session: Session,
-    doclang_ids: list[int],
+    db: Database,
+    doclang_ids: Sequence[int],
     lang: str,
     engine: Engine,
-    glossary: Glossary,
     *,
     actor: str,
     now: datetime | None = None,
     limiter: Limiter | None = None,
 ) -> BatchSummary:
-    """Draft every untranslated or failed segment of these (document, lang) pairs; one transaction."""
+    """Draft every untranslated or failed segment of these (document, lang) pairs."""
     now = now or utcnow()
-    summary = BatchSummary(lang=lang, engine=engine.name)
-    doclangs = session.exec(
-        select(DocLang).where(col(DocLang.id).in_(doclang_ids), DocLang.lang == lang)
-    ).all()
-    version_ids = [d.version_id for d in doclangs]
-    rows = session.exec(
-        select(Segment, Translation)
-        .join(Translation, col(Translation.segment_id) == col(Segment.id))
-        .where(
-            col(Segment.version_id).in_(version_ids),
-            Translation.lang == lang,
-            col(Translation.state).in_(REDRAFT),
-        )
-        .order_by(col(Segment.version_id), col(Segment.n))
-    ).all()
-    drafts = _draft(session, [seg.source for seg, _ in rows], lang, engine, glossary, now, limiter)
-    for (seg, tr), draft in zip(rows, drafts, strict=True):
-        _apply(tr, seg, draft, glossary, now, summary)
-        if draft.text is None:  # nothing usable: show the closest approved sentences, never use them
-            tr.hints = tr.hints + [s.as_hint() for s in suggest(session, seg.source, lang)]
-    for doclang in doclangs:
-        if doclang.state == DocState.SUBMITTED:
-            doclang.state = DocState.PRETRANSLATED
-            doclang.updated_at = now
-        record(
-            session,
-            actor,
-            "pretranslate",
-            document_id=doclang.document_id,
-            lang=lang,
-            engine=engine.name,
-            glossary_version=glossary.version,
-        )
-    summary.documents = len(doclangs)
-    summary.segments = len(rows)
-    return summary
+    with session_scope(db, write=False) as session:
+        read = _read(session, list(doclang_ids), lang, engine)
+    drafts, fresh = _draft(read, lang, engine, now, limiter)
+    with session_scope(db) as session:
+        return _write(session, read, drafts, fresh, lang, engine, actor, now)
+
+
+def _chunks(ids: Sequence[int]) -> list[Sequence[int]]:
+    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+
+
+def _read(session: Session, doclang_ids: list[int], lang: str, engine: Engine) -> _Read:
+    doclangs: list[tuple[int, int, int]] = []
+    for chunk in _chunks(doclang_ids):
+        doclangs += [
+            (i, d, v)
+            for i, d, v in session.exec(
+                select(DocLang.id, DocLang.document_id, DocLang.version_id).where(
+                    col(DocLang.id).in_(chunk), DocLang.lang == lang
+                )
+            ).all()
+            if i is not None
+        ]
+    rows: list[_Row] = []
+    for chunk in _chunks([v for _, _, v in doclangs]):
+        # SQLAlchemy's own select: sqlmodel's typed overloads stop at four columns.
+        found = session.execute(
+            sa_select(
+                col(Translation.id),
+                col(Translation.row_version),
+                col(Segment.n),
+                col(Segment.source),
+                col(Translation.hints),
+            )
+            .join(Segment, col(Segment.id) == col(Translation.segment_id))
+            .where(
+                col(Segment.version_id).in_(chunk),
+                col(Translation.lang) == lang,
+                col(Translation.state).in_(REDRAFT),
+            )
+            .order_by(col(Segment.version_id), col(Segment.n))
+        ).all()
+        rows += [
+            _Row(tid, version, n, source, [h for h in hints if h["type"] == "previous"])
+            for tid, version, n, source, hints in found
+            if tid is not None
+        ]
+    glossary = load(session)
+    sources = [r.source for r in rows]
+    read = _Read(
+        [(i, d) for i, d, _ in doclangs],
+        rows,
+        glossary,
+        lookup_exact(session, sources, lang),
+        load_index(session, lang),
+    )
+    if isinstance(engine, RemoteEngine):
+        for i, row in enumerate(rows):
+            if (
+                row.source not in read.tm_hits
+                and glossary.whole_translation(row.source, SOURCE, lang) is None
+            ):
+                read.protected[i] = protect(row.source, SOURCE, lang, glossary)
+        if read.protected:
+            mode = next(iter(read.protected.values())).mode
+            read.cache_key = cache.CacheKey(engine.name, SOURCE, lang, glossary.version, mode)
+            if engine.cacheable:
+                texts = [p.text for p in read.protected.values()]
+                read.cached = {
+                    cache.normalize(t): r for t, r in cache.lookup(session, read.cache_key, texts).items()
+                }
+    return read
 
 
 def _draft(
-    session: Session,
-    sources: list[str],
-    lang: str,
-    engine: Engine,
-    glossary: Glossary,
-    now: datetime,
-    limiter: Limiter | None,
-) -> list[_Draft]:
+    read: _Read, lang: str, engine: Engine, now: datetime, limiter: Limiter | None
+) -> tuple[list[_Draft], dict[str, EngineResult]]:
+    """One draft per row, in memory; and the fresh engine answers to keep in the cache."""
     at = now.isoformat()
-    out: list[_Draft | None] = [None] * len(sources)
-    hits = lookup_exact(session, sources, lang)
+    glossary = read.glossary
+    out: list[_Draft | None] = [None] * len(read.rows)
     pending: list[int] = []
-    for i, source in enumerate(sources):
-        if source in hits:
-            entry = hits[source]
-            out[i] = _Draft(
-                entry.target,
-                "tm",
-                SegmentState.NEEDS_REVIEW,
-                {
-                    "tm_id": entry.id,
-                    "tm_origin": entry.origin,
-                    "at": at,
-                    "needs_native_review": entry.needs_native_review,
-                },
-                [],
-            )
-        elif (whole := glossary.whole_translation(source, SOURCE, lang)) is not None:
+    for i, row in enumerate(read.rows):
+        if (entry := read.tm_hits.get(row.source)) is not None:
+            detail = {
+                "tm_id": entry.id,
+                "tm_origin": entry.origin,
+                "at": at,
+                "needs_native_review": entry.needs_native_review,
+            }
+            out[i] = _Draft(entry.target, "tm", SegmentState.NEEDS_REVIEW, detail, [])
+        elif (whole := glossary.whole_translation(row.source, SOURCE, lang)) is not None:
             out[i] = _Draft(whole, "glossary", SegmentState.NEEDS_REVIEW, {"at": at}, [])
         else:
             pending.append(i)
+    fresh: dict[str, EngineResult] = {}
     if pending:
-        results = _run_engine(session, [sources[i] for i in pending], lang, engine, glossary, limiter)
+        results = _run_engine(read, pending, lang, engine, limiter, fresh)
         for i, (result, warnings) in zip(pending, results, strict=True):
-            detail = {
-                "engine": engine.name,
-                "at": at,
-                "cached": result.cached,
-                "elapsed_ms": round(result.elapsed_ms, 1),
-                **result.detail,
-            }
-            if result.ok:
-                out[i] = _Draft(result.text, engine.name, SegmentState.NEEDS_REVIEW, detail, warnings)
-            elif result.failure == Failure.UNTRANSLATED:
-                out[i] = _Draft(
-                    None, engine.name, SegmentState.UNTRANSLATED, {**detail, "reason": result.reason}, []
-                )
-            else:
-                detail.update(
-                    mt_error=str(result.failure), reason=result.reason, retry_after=result.retry_after
-                )
-                out[i] = _Draft(None, engine.name, SegmentState.MT_FAILED, detail, warnings)
-    assert all(d is not None for d in out)
-    return [d for d in out if d is not None]
+            out[i] = _engine_draft(result, warnings, engine.name, at)
+    drafts = [d for d in out if d is not None]
+    assert len(drafts) == len(read.rows)
+    for row, d in zip(read.rows, drafts, strict=True):
+        if d.text:
+            d.warnings += [
+                w for w in check(d.text, row.source, SOURCE, lang, glossary) if w not in d.warnings
+            ]
+            d.warnings += all_warnings(row.source, d.text, lang)
+        d.hints = [*row.previous, *glossary.hints(row.source, SOURCE, lang)]
+        if d.text is None:  # nothing usable: show the closest approved sentences, never use them
+            d.hints += [s.as_hint() for s in read.fuzzy.suggest(row.source)]
+    return drafts, fresh
+
+
+def _engine_draft(result: EngineResult, warnings: list[str], engine: str, at: str) -> _Draft:
+    detail = {"engine": engine, "at": at, "cached": result.cached, "elapsed_ms": round(result.elapsed_ms, 1)}
+    detail.update(result.detail)
+    if result.ok:
+        return _Draft(result.text, engine, SegmentState.NEEDS_REVIEW, detail, warnings)
+    if result.failure == Failure.UNTRANSLATED:
+        return _Draft(None, engine, SegmentState.UNTRANSLATED, {**detail, "reason": result.reason}, [])
+    detail.update(mt_error=str(result.failure), reason=result.reason, retry_after=result.retry_after)
+    return _Draft(None, engine, SegmentState.MT_FAILED, detail, warnings)
 
 
 def _run_engine(
-    session: Session,
-    sources: list[str],
+    read: _Read,
+    pending: list[int],
     lang: str,
     engine: Engine,
-    glossary: Glossary,
     limiter: Limiter | None,
+    fresh: dict[str, EngineResult],
 ) -> list[tuple[EngineResult, list[str]]]:
     if not isinstance(engine, RemoteEngine):  # a local engine: nothing leaves, nothing to protect
-        return [(r, []) for r in engine.translate_batch(sources, SOURCE, lang)]
-    protected = [protect(s, SOURCE, lang, glossary) for s in sources]
-    mode = protected[0].mode
-    results = translate(
-        engine,
-        [p.text for p in protected],
-        SOURCE,
-        lang,
-        session=session,
-        glossary_version=glossary.version,
-        mode=mode,
-        limiter=limiter,
-    )
+        return [(r, []) for r in engine.translate_batch([read.rows[i].source for i in pending], SOURCE, lang)]
+    assert read.cache_key is not None
+    texts = [read.protected[i].text for i in pending]
+    todo = list(dict.fromkeys(t for t in texts if cache.normalize(t) not in read.cached))
+    answers = dict(read.cached)
+    if todo:
+        key = read.cache_key
+        results = translate(
+            engine,
+            todo,
+            SOURCE,
+            lang,
+            session=None,
+            glossary_version=key.glossary_version,
+            mode=key.mode,
+            limiter=limiter,
+        )
+        for text, result in zip(todo, results, strict=True):
+            answers[cache.normalize(text)] = result
+            if result.ok:
+                fresh[text] = result
     out: list[tuple[EngineResult, list[str]]] = []
-    for p, result in zip(protected, results, strict=True):
+    for i, text in zip(pending, texts, strict=True):
+        result = _copy(answers[cache.normalize(text)])
         if not result.ok:
             out.append((result, []))
             continue
-        restored = restore(p, result.text or "")
+        restored = restore(read.protected[i], result.text or "")
         result.text = restored.text
         out.append((result, list(restored.warnings)))
     return out
 
 
-def _apply(
-    tr: Translation, seg: Segment, draft: _Draft, glossary: Glossary, now: datetime, summary: BatchSummary
-) -> None:
-    warnings = list(draft.warnings)
-    if draft.text:
-        warnings += [w for w in check(draft.text, seg.source, SOURCE, tr.lang, glossary) if w not in warnings]
-        warnings += all_warnings(seg.source, draft.text, tr.lang)
-    tr.target = draft.text
-    tr.state = draft.state
-    tr.origin = draft.origin
-    tr.detail = draft.detail
-    tr.warnings = warnings
-    kept: list[Hint] = [
-        h for h in tr.hints if h["type"] == "previous"
-    ]  # what the segment said before an edit
-    tr.hints = kept + glossary.hints(seg.source, SOURCE, tr.lang)
-    tr.glossary_version = glossary.version
-    tr.updated_at = now
-    tr.updated_by = None
-    summary.warnings += bool(warnings)
-    if draft.state == SegmentState.MT_FAILED:
-        summary.failed += 1
-        summary.failures.append(
-            f"segment {seg.n}: {draft.detail.get('mt_error')}: {draft.detail.get('reason')}"
+def _copy(result: EngineResult) -> EngineResult:
+    """Rows that share a text share an answer; each gets its own copy to restore into."""
+    return EngineResult(
+        result.text,
+        result.failure,
+        result.reason,
+        result.retry_after,
+        result.cached,
+        result.elapsed_ms,
+        dict(result.detail),
+    )
+
+
+def _write(
+    session: Session,
+    read: _Read,
+    drafts: list[_Draft],
+    fresh: dict[str, EngineResult],
+    lang: str,
+    engine: Engine,
+    actor: str,
+    now: datetime,
+) -> BatchSummary:
+    summary = BatchSummary(lang=lang, engine=engine.name, documents=len(read.doclangs))
+    current: dict[int, tuple[int, str]] = {}
+    for chunk in _chunks([r.translation_id for r in read.rows]):
+        locked = session.exec(
+            select(Translation.id, Translation.row_version, Translation.state)
+            .where(col(Translation.id).in_(chunk))
+            .with_for_update()
+        ).all()
+        current.update({i: (v, s) for i, v, s in locked if i is not None})
+    params = []
+    for row, d in zip(read.rows, drafts, strict=True):
+        version, state = current.get(row.translation_id, (None, None))
+        if version != row.row_version or state not in REDRAFT:
+            summary.kept += 1  # a person (or another run) changed it since it was read
+            continue
+        params.append(
+            {
+                "b_id": row.translation_id,
+                "b_version": row.row_version,
+                "p_target": d.text,
+                "p_state": d.state,
+                "p_origin": d.origin,
+                "p_detail": d.detail,
+                "p_warnings": d.warnings,
+                "p_hints": d.hints,
+                "p_glossary_version": read.glossary.version,
+                "p_updated_at": now,
+                "p_updated_by": None,
+            }
         )
-    elif draft.state == SegmentState.UNTRANSLATED:
+        _count(summary, row, d)
+    if params:
+        table = SQLModel.metadata.tables["translation"]
+        values: dict[str, Any] = {name[2:]: bindparam(name) for name in params[0] if name.startswith("p_")}
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"), table.c.row_version == bindparam("b_version"))
+            .values({**values, "row_version": table.c.row_version + 1})
+        )
+        changed = session.connection().execute(statement, params).rowcount
+        if changed != len(params):  # cannot happen while the rows are locked; refuse to guess if it does
+            raise Conflict(
+                f"{Conflict.__doc__} ({len(params) - changed} segment(s) changed while being written)"
+            )
+    if read.cache_key is not None:
+        for text, result in fresh.items():
+            cache.store(session, read.cache_key, text, result)
+    _advance(session, read, lang, engine, actor, now)
+    return summary
+
+
+def _count(summary: BatchSummary, row: _Row, d: _Draft) -> None:
+    summary.segments += 1
+    summary.warnings += bool(d.warnings)
+    if d.state == SegmentState.MT_FAILED:
+        summary.failed += 1
+        summary.failures.append(f"segment {row.n}: {d.detail.get('mt_error')}: {d.detail.get('reason')}")
+    elif d.state == SegmentState.UNTRANSLATED:
         summary.untranslated += 1
-    elif draft.origin == "tm":
+    elif d.origin == "tm":
         summary.tm += 1
-    elif draft.origin == "glossary":
+    elif d.origin == "glossary":
         summary.glossary += 1
     else:
         summary.engine_drafts += 1
+
+
+def _advance(session: Session, read: _Read, lang: str, engine: Engine, actor: str, now: datetime) -> None:
+    """Submitted document-languages become pretranslated; each gets its audit event."""
+    ids = [i for i, _ in read.doclangs]
+    for chunk in _chunks(ids):
+        for doclang in session.exec(
+            select(DocLang).where(col(DocLang.id).in_(chunk)).with_for_update()
+        ).all():
+            if doclang.state == DocState.SUBMITTED:
+                doclang.state = DocState.PRETRANSLATED
+                doclang.updated_at = now
+    for _, document_id in read.doclangs:
+        record(
+            session,
+            actor,
+            "pretranslate",
+            document_id=document_id,
+            lang=lang,
+            engine=engine.name,
+            glossary_version=read.glossary.version,
+        )

@@ -140,10 +140,15 @@ class Translation(SQLModel, table=True):
     row_version: int = Field(default=1, sa_column=_ROW_VERSION)
 
 
+_DOCLANG_VERSION = Column("row_version", Integer, nullable=False, default=1, server_default="1")
+
+
 class DocLang(SQLModel, table=True):
     """The workflow state of one (document, language); the unit reviewers approve and channels publish."""
 
     __table_args__ = (UniqueConstraint("document_id", "lang"),)
+    # A compare-and-set on every change: two reviewers approving at once cannot both succeed.
+    __mapper_args__ = {"version_id_col": _DOCLANG_VERSION}
 
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", index=True)
@@ -154,6 +159,7 @@ class DocLang(SQLModel, table=True):
     reason: str | None = None  # the last rejection reason
     waiting_since: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    row_version: int = Field(default=1, sa_column=_DOCLANG_VERSION)
 
 
 class Release(SQLModel, table=True):
