@@ -69,11 +69,11 @@ def test_slugify_vietnamese() -> None:
         ),
         (
             '---\ntitle: "\\ud800 x"\n---\nb\n',
-            "text contains the control character U+D800",
+            "front matter: 'title': column 1: lone surrogate U+D800 is not allowed",
         ),
         (
             "---\ntitle: x\n---\nbell \x07 here\n",
-            "text contains the control character U+0007",
+            "line 4, column 6: control character U+0007 is not allowed",
         ),
         (
             "---\ntitle: x\nchannels: [web, ../x]\n---\nb\n",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from sqlmodel import Session, select
 
 from trilingo.channels.publish import publish_channel
 from trilingo.channels.render import markdown_to_html
+from trilingo.errors import UnavailableError
 from trilingo.intake.submit import submit
 from trilingo.review.actions import approve
 from trilingo.store.models import DocLang, DocState, Segment, SegmentState, Translation
@@ -101,10 +103,10 @@ def test_atomic_write_keeps_old_file_on_failure(tmp_path: Path, monkeypatch: pyt
     write_atomic(target, "old")
 
     def boom(*_args: object) -> None:
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr("trilingo.text.files.os.replace", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(UnavailableError, match="the disk is full"):
         write_atomic(target, "new")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["page.html"]

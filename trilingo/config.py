@@ -12,6 +12,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from trilingo.errors import ConfigError
+from trilingo.text.clean import check_user
+from trilingo.text.limits import Limits
 
 DEFAULT_HOME = ".trilingo"
 CONFIG_FILE = "config.toml"
@@ -29,6 +31,7 @@ class Settings:
     prefect_port: int = 4200
     # Engine options (URLs, keys, timeouts) by engine name, e.g. {"libre": {"url": "…"}}.
     engine_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
 
     @property
     def public_dir(self) -> Path:
@@ -93,14 +96,22 @@ def load(environ: Mapping[str, str] | None = None, **cli: Any) -> Settings:
                 options.setdefault(name, {})[opt] = value
     for (name, opt), value in (cli.get("engine_options") or {}).items():
         options.setdefault(name, {})[opt] = value
+    from_file = file_values.get("limits") or {}
+    if not isinstance(from_file, dict):
+        raise ConfigError("config.toml: [limits] must be a table of names and numbers")
+    limit_values: dict[str, object] = dict(from_file)
+    for key, value in env.items():
+        if key.startswith("TRILINGO_LIMIT_") and value:
+            limit_values[key[len("TRILINGO_LIMIT_") :].lower()] = value
     return Settings(
         home=home,
         database_url=database_url,
-        user=pick("user") or _os_user(),
+        user=check_user(pick("user") or _os_user()),
         engine=pick("engine", "memory"),
         prefect_api_url=pick("prefect_api_url") or f"http://127.0.0.1:{port}/api",
         prefect_port=port,
         engine_options=options,
+        limits=Limits.from_values(limit_values),
     )
 
 

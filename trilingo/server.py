@@ -49,6 +49,10 @@ def prefect_env(settings: Settings, base: Mapping[str, str]) -> dict[str, str]:
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "PREFECT_SERVER_API_HOST": "127.0.0.1",
             "PREFECT_SERVER_API_PORT": str(settings.prefect_port),
+            # Prefect's own log lines go to the server (the UI shows them), not into the CLI's output.
+            "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "CRITICAL",
+            # …and its internal services' complaints (an unreachable server) are not the CLI's to print.
+            "PREFECT_LOGGING_HANDLERS_DEBUG_LEVEL": "CRITICAL",
         }
     )
     return env

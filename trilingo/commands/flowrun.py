@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from typing import Any
 
 from trilingo import server
 from trilingo.commands.common import App
+from trilingo.config import Settings
+from trilingo.errors import TrilingoError, UnavailableError
 from trilingo.pretranslate.plan import plan
 from trilingo.store.documents import resolve_document
 
@@ -26,19 +29,40 @@ def run_pretranslate(
     server.connect(settings, os.environ)
     from trilingo.flows.context import pretranslate_params
     from trilingo.flows.pretranslate import pretranslate_flow
-    from trilingo.flows.runtime import run
 
     params = pretranslate_params(settings, engine_plan.engines, documents)
-    return run(settings, pretranslate_flow, **params)
+    result: list[dict[str, Any]] = _run(settings, pretranslate_flow, **params)
+    return result
 
 
 def run_publish(app: App) -> list[dict[str, Any]]:
     settings = app.settings
+    app.database  # noqa: B018 - a missing or older database is reported here, before a flow run starts
     server.connect(settings, os.environ)
     from trilingo.flows.publish import publish_flow
-    from trilingo.flows.runtime import run
 
     params = settings.to_params()
-    return run(
+    result: list[dict[str, Any]] = _run(
         settings, publish_flow, home=params["home"], database_url=params["database_url"], user=settings.user
     )
+    return result
+
+
+def _run(settings: Settings, flow_fn: Callable[..., Any], **params: Any) -> Any:
+    """Run a flow inline; a Prefect server that goes away mid-run is one error line, not tracebacks."""
+    from trilingo.flows.runtime import run
+
+    # Prefect's log shipper prints a traceback for every batch it cannot send; the run's fate is reported below.
+    logging.raiseExceptions = False
+    try:
+        return run(settings, flow_fn, **params)
+    except TrilingoError:
+        raise
+    except Exception as exc:
+        if server.healthy(settings.prefect_api_url):
+            raise
+        raise UnavailableError(
+            f"the Prefect server at {settings.prefect_api_url.removesuffix('/api')} stopped answering during the "
+            f"run ({exc.__class__.__name__}); the work finished before that is saved. Start it with "
+            "`trilingo server start`, then run this command again to finish"
+        ) from None

@@ -23,6 +23,32 @@ def init(app: App, as_user: str | None) -> None:
     click.echo(f"Glossary version {report.glossary_version}.")
 
 
+@click.group("db")
+def db_group() -> None:
+    """The workspace database: its schema revision and migrations."""
+
+
+@db_group.command("upgrade")
+@pass_app
+def db_upgrade(app: App) -> None:
+    """Migrate the database to this Trilingo's schema (back it up first)."""
+    from trilingo.store.db import create_database
+    from trilingo.store.schema import upgrade
+    from trilingo.workspace import check_not_lost
+
+    settings = app.settings
+    check_not_lost(settings.home, settings.database_url)
+    db = create_database(settings.database_url)
+    try:
+        done = upgrade(db)
+    finally:
+        db.dispose()
+    if done.before == done.after:
+        click.echo(f"{done.database}: already at schema revision {done.after}.")
+    else:
+        click.echo(f"{done.database}: schema revision {done.before or '(none)'} → {done.after}.")
+
+
 @click.command()
 @json_option
 @pass_app
@@ -96,4 +122,4 @@ def demo(app: App) -> None:
     run_demo(app, click.echo)
 
 
-COMMANDS = [init, status, server, demo]
+COMMANDS = [init, status, db_group, server, demo]

@@ -98,7 +98,7 @@ def submit(session: Session, notice: Notice, actor: str, now: datetime | None = 
             source=p.text,
             source_hash=sha256(p.text),
         )
-        for p in split(notice.title, notice.body)
+        for p in notice.pieces or split(notice.title, notice.body)
     ]
     session.add_all(segments)
     session.flush()

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from trilingo.errors import InputError
+
 # ZWSP, ZWNJ, ZWJ, word joiner, BOM, soft hyphen. Lao writers use ZWSP as a word break hint:
 # it carries no meaning we keep.
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
@@ -33,12 +35,52 @@ def clean_text(text: str) -> str:
     return "\n".join(clean_line(line) for line in text.split("\n")).strip("\n")
 
 
-# C0/C1 controls (but tab and newline) and lone surrogates: no text of ours needs them, and PostgreSQL
-# refuses NUL where SQLite stores it, so they are refused at the door rather than cleaned away.
-_FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# Refused wherever a person's text is stored, rather than cleaned away:
+# - C0/C1 controls (but tab and newline): an ANSI escape or a BEL stored in a translation would reach a
+#   reviewer's terminal, and PostgreSQL refuses NUL where SQLite stores it;
+# - bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069): they can make a published
+#   notice read differently from the text the reviewer approved;
+# - lone surrogates: not text at all.
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _kind(ch: str) -> str:
+    code = ord(ch)
+    if 0xD800 <= code <= 0xDFFF:
+        return "lone surrogate"
+    if 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
+        return "bidirectional control character"
+    return "control character"
 
 
 def forbidden_char(text: str) -> str | None:
-    """'U+0007' for the first control character or lone surrogate in text, else None."""
+    """'U+0007' for the first forbidden character in text, else None."""
     found = _FORBIDDEN.search(text)
     return f"U+{ord(found.group()):04X}" if found else None
+
+
+def text_problem(text: str) -> str | None:
+    """Where the first forbidden character is and what it is, e.g. 'line 3, column 7: bidirectional
+    control character U+202E'; the line is left out for one-line text. None when the text is fine."""
+    found = _FORBIDDEN.search(text)
+    if found is None:
+        return None
+    line = text.count("\n", 0, found.start()) + 1
+    column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+    where = f"line {line}, column {column}" if "\n" in text else f"column {column}"
+    return f"{where}: {_kind(found.group())} U+{ord(found.group()):04X}"
+
+
+def check_text(text: str, what: str) -> str:
+    """`text` if it holds no forbidden character; else InputError naming `what` and where the character is."""
+    if problem := text_problem(text):
+        raise InputError(f"{what}: {problem} is not allowed")
+    return text
+
+
+def check_user(name: str) -> str:
+    """A user name: 1–64 printable characters, not only spaces."""
+    if not name.strip() or len(name) > 64 or not name.isprintable():
+        shown = name.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+        raise InputError(f"invalid user name {shown!r}: use 1–64 printable characters")
+    return name

@@ -1,29 +1,51 @@
-"""Reading an input file: one place that turns every way a file can be wrong into one error naming it."""
+"""Reading input files and writing output files: one place that turns every way a file can be wrong
+into one error naming it."""
 
 from __future__ import annotations
 
+import errno
+import functools
 import os
+import stat
 import tempfile
 from pathlib import Path
 
-from trilingo.errors import InputError
+from trilingo.errors import InputError, UnavailableError, WorkspaceError
 
 MAX_INPUT_BYTES = 20 * 1024 * 1024  # glossaries and memories; notices have a smaller limit of their own
 
 
 def read_input(path: Path, error: type[InputError] = InputError, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
-    """The file's bytes, refusing missing, unreadable, oversized and empty (or blank) files."""
+    """The file's bytes, refusing missing, unreadable, oversized, empty and non-regular files.
+
+    It is opened without blocking and checked after opening: a FIFO or a device is refused instead of
+    hanging, and a file swapped for one between a check and the open is still caught."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise error(f"{path}: file too large ({size:,} bytes; the limit is {max_bytes:,})")
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         raise error(f"{path}: no such file") from None
     except IsADirectoryError:
         raise error(f"{path}: is a directory") from None
     except OSError as exc:
         raise error(f"{path}: cannot read ({exc.strerror})") from None
+    info = os.fstat(fd)
+    problem = None
+    if stat.S_ISDIR(info.st_mode):
+        problem = "is a directory"
+    elif not stat.S_ISREG(info.st_mode):
+        problem = "not a regular file (a pipe, socket or device); give a file"
+    elif info.st_size > max_bytes:
+        problem = f"file too large ({info.st_size:,} bytes; the limit is {max_bytes:,})"
+    if problem:
+        os.close(fd)
+        raise error(f"{path}: {problem}")
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            raw = fh.read(max_bytes + 1)
+        except OSError as exc:
+            raise error(f"{path}: cannot read ({exc.strerror})") from None
+    if len(raw) > max_bytes:  # it grew while being read
+        raise error(f"{path}: file too large (more than {max_bytes:,} bytes)")
     if not raw.strip():
         raise error(f"{path}: file is empty")
     return raw
@@ -42,25 +64,64 @@ def read_utf8(path: Path, error: type[InputError] = InputError, max_bytes: int =
     return decode_utf8(path, read_input(path, error, max_bytes), error)
 
 
+@functools.cache
+def _umask() -> int:
+    """The process's umask, read without changing it (os.umask can only set it, racing other threads)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def file_mode() -> int:
+    """What a newly created file would get: 0o644 under the usual umask 022."""
+    return 0o666 & ~_umask()
+
+
 def write_atomic(path: Path, text: str, error: type[InputError] | None = None) -> None:
     """Write to a temporary file beside `path`, fsync, then rename over it: readers see old or new, never half.
 
-    Channel output creates its folders. A path a user gave (with `error`) must be in an existing folder, and a
-    failure to write there (no such folder, no permission) becomes that error naming the file."""
+    The file gets the mode a new file gets (mkstemp's 0600 would hide published pages from a web server
+    running as another user). Channel output creates its folders; a failure there is a WorkspaceError (or,
+    for a full disk, UnavailableError) naming the file. A path a user gave (with `error`) must be in an
+    existing folder, and a failure to write there becomes that error naming the file."""
     try:
         if error is None:
             path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        if error is None:
-            raise
-        raise error(f"{path}: cannot write ({exc.strerror})") from None
+        raise _write_error(path, exc, error) from None
     try:
+        os.fchmod(fd, file_mode())
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _write_error(path, exc, error) from None
         raise
+
+
+def _write_error(path: Path, exc: OSError, error: type[InputError] | None) -> Exception:
+    reason = exc.strerror or str(exc)
+    if error is not None:
+        return error(f"{path}: cannot write ({reason})")
+    if exc.errno == errno.ENOSPC:
+        return UnavailableError(f"cannot write {path}: the disk is full. Free some space, then try again")
+    if exc.errno == errno.EISDIR:
+        return WorkspaceError(f"cannot write {path}: a folder is in the way; move it away, then try again")
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR):
+        blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), path.parent)
+        return WorkspaceError(
+            f"cannot write {path}: {blocker} is a file where a folder should be; move it away, then try again"
+        )
+    return WorkspaceError(f"cannot write {path} ({reason}); check that the folder is writable")

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
 
 from trilingo.errors import InputError
-from trilingo.text.clean import clean_line, clean_text, forbidden_char
+from trilingo.text.clean import check_text, clean_line, clean_text, text_problem
 from trilingo.text.files import read_utf8
+from trilingo.text.limits import Limits, where_set
+from trilingo.text.segment import Piece, split
 
-MAX_BYTES = 512 * 1024  # a notice, not a book: anything larger is a mistake
+MAX_BYTES = Limits().notice_bytes  # a notice, not a book: anything larger is a mistake
 # At least one letter: a number alone would be read as a document id.
 SLUG_RE = re.compile(r"^(?=[a-z0-9-]*[a-z])[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
 KNOWN_KEYS = {"title", "category", "gates", "channels", "slug"}
@@ -35,18 +37,26 @@ class Notice:
     category: str | None = None
     gates: list[str] = field(default_factory=list)
     channels: list[str] = field(default_factory=list)
+    # The segments, as split when the notice was checked against the limits (empty: split when stored).
+    pieces: tuple[Piece, ...] = field(default=(), compare=False, repr=False)
+    source: str = ""  # the file it came from, for messages
 
 
-def read_notice(path: Path) -> Notice:
+def read_notice(path: Path, limits: Limits | None = None) -> Notice:
     """Read and check one file; every problem is an InputError naming the file."""
-    text = read_utf8(path, InputError, MAX_BYTES)
+    limits = limits or Limits()
+    raw = read_utf8(path, InputError, limits.notice_bytes)
     try:
-        return parse_notice(text)
+        return replace(parse_notice(raw, limits), source=str(path))
     except InputError as exc:
         raise type(exc)(f"{path}: {exc.message}") from None
 
 
-def parse_notice(text: str) -> Notice:
+def parse_notice(text: str, limits: Limits | None = None) -> Notice:
+    limits = limits or Limits()
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if problem := text_problem(text):
+        raise InputError(f"{problem} is not allowed")
     meta, body = _split(text)
     title = meta.get("title")
     if not isinstance(title, str) or not clean_line(title):
@@ -65,21 +75,37 @@ def parse_notice(text: str) -> Notice:
         raise FrontMatterError("front matter: 'category' must be text")
     body = clean_text(body)
     gates, channels = _str_list(meta, "gates"), _str_list(meta, "channels")
-    for text in (title, body, category or "", *gates, *channels):
-        if bad := forbidden_char(text):
-            raise InputError(f"text contains the control character {bad}")
+    # YAML escapes ("\\u202e") make characters the file itself does not hold.
+    for key, value in (
+        ("title", title),
+        ("category", category or ""),
+        ("gates", " ".join(gates)),
+        ("channels", " ".join(channels)),
+    ):
+        check_text(value, f"front matter: {key!r}")
+    title = clean_line(title)
+    if len(title) > limits.title_chars:
+        raise InputError(
+            f"the title is {len(title):,} characters; the limit is {limits.title_chars:,} ({where_set('title_chars')})"
+        )
+    pieces = tuple(split(title, body, limits.segment_chars))
+    if len(pieces) > limits.segments:
+        raise InputError(
+            f"{len(pieces):,} segments; the limit is {limits.segments:,} per notice ({where_set('segments')})"
+        )
     unknown_channels = sorted(set(channels) - REQUESTABLE_CHANNELS)
     if unknown_channels:
         raise FrontMatterError(
             f"front matter: unknown channel {unknown_channels[0]!r} (expected: {', '.join(sorted(REQUESTABLE_CHANNELS))})"
         )
     return Notice(
-        title=clean_line(title),
+        title=title,
         body=body,
         slug=slug,
         category=clean_line(category) if category else None,
         gates=gates,
         channels=channels,
+        pieces=pieces,
     )
 
 

@@ -24,12 +24,12 @@ class Piece:
     text: str
 
 
-def split(title: str, body: str) -> list[Piece]:
+def split(title: str, body: str, max_segment: int = MAX_SEGMENT) -> list[Piece]:
     """The title is segment 1; then each block of the body, split into sentences where long."""
     pieces = [Piece(1, 0, "title", "", title)]
     for block_no, (kind, prefix, text) in enumerate(_blocks(body), start=1):
         for part in _sentences(text) if kind != "heading" else [text]:
-            for chunk in _bounded(part):
+            for chunk in _bounded(part, max_segment):
                 pieces.append(Piece(len(pieces) + 1, block_no, kind, prefix, chunk))
     return pieces
 
@@ -66,15 +66,15 @@ def _sentences(text: str) -> list[str]:
     return [s for s in (p.strip() for p in _SENTENCE_END.split(text)) if s]
 
 
-def _bounded(text: str) -> list[str]:
-    """Cut text longer than MAX_SEGMENT at the last clause mark or space before the limit."""
+def _bounded(text: str, limit: int) -> list[str]:
+    """Cut text longer than `limit` at the last clause mark or space before it."""
     out = []
-    while len(text) > MAX_SEGMENT:
-        window = text[:MAX_SEGMENT]
+    while len(text) > limit:
+        window = text[:limit]
         cut = max(window.rfind(mark) for mark in ("; ", ", ", "，", "；"))
-        cut = cut + 1 if cut > MAX_SEGMENT // 2 else window.rfind(" ")
+        cut = cut + 1 if cut > limit // 2 else window.rfind(" ")
         if cut <= 0:
-            cut = MAX_SEGMENT
+            cut = limit
         out.append(text[:cut].strip())
         text = text[cut:].strip()
     out.append(text)

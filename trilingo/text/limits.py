@@ -1,0 +1,40 @@
+"""How big a notice may be. Defaults fit gate notices; `[limits]` in config.toml or TRILINGO_LIMIT_<NAME> change them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from trilingo.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Limits:
+    notice_bytes: int = 512 * 1024  # one notice file
+    segments: int = 2_000  # segments per document, title included
+    title_chars: int = 300  # the title is one segment: it is never cut
+    segment_chars: int = (
+        1_800  # longer paragraphs are cut into pieces of at most this (below every engine's limit)
+    )
+
+    @classmethod
+    def from_values(cls, values: dict[str, object]) -> Limits:
+        """Limits from config values (strings from the environment included); unknown names are an error."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ConfigError(f"unknown limit {unknown[0]!r} (known: {', '.join(sorted(known))})")
+        out: dict[str, int] = {}
+        for name, value in values.items():
+            try:
+                number = int(str(value))
+            except ValueError:
+                raise ConfigError(f"limit {name} must be a whole number, got {value!r}") from None
+            if number <= 0:
+                raise ConfigError(f"limit {name} must be positive, got {number}")
+            out[name] = number
+        return cls(**out)
+
+
+def where_set(name: str) -> str:
+    """How a user changes one limit, for error messages."""
+    return f"limits.{name} in config.toml, or TRILINGO_LIMIT_{name.upper()}"

@@ -1,0 +1,19 @@
+"""Stored text shown on a terminal: control and bidirectional characters are made visible, never obeyed.
+
+New text with such characters is refused at the door (text.clean), but a row written before that rule,
+or by another tool, must not be able to clear a reviewer's screen or reorder what they read.
+"""
+
+from __future__ import annotations
+
+import re
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def shown(text: object) -> str:
+    """`text` with each unsafe character as a visible escape, such as \\x1b or \\u202e."""
+    value = "" if text is None else str(text)
+    return _UNSAFE.sub(
+        lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), value
+    )
