@@ -8,16 +8,30 @@ import click
 
 from trilingo.commands.common import App
 from trilingo.errors import ExitStatus, TrilingoError
+from trilingo.text.terminal import shown
 
 
 class TrilingoGroup(click.Group):
     """Turns every TrilingoError, from any subcommand, into one `Error: …` line and its exit code."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Python decodes bytes that are not UTF-8 into lone surrogates, which fail much later, when the
+        # text is stored or printed. Every argument is checked here, before any command runs.
+        for position, arg in enumerate(args, start=1):
+            try:
+                arg.encode("utf-8")
+            except UnicodeEncodeError:
+                shown = arg.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+                raise click.ClickException(
+                    f"argument {position} is not valid UTF-8 text: {shown!r}"
+                ) from None
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except TrilingoError as exc:
-            click.echo(f"Error: {exc.message}", err=True)
+            click.echo(f"Error: {shown(exc.message)}", err=True)
             ctx.exit(int(exc.exit_status))
 
 
@@ -55,6 +69,6 @@ def main() -> None:
     try:
         cli.main(prog_name="trilingo")
     except TrilingoError as exc:  # raised while parsing, before a group could catch it
-        click.echo(f"Error: {exc.message}", err=True)
+        click.echo(f"Error: {shown(exc.message)}", err=True)
         sys.exit(int(exc.exit_status))
     sys.exit(int(ExitStatus.OK))

@@ -3,6 +3,10 @@
 A concept may take several rows (an admitted variant, a superseded or forbidden term); its domain,
 confidence and note repeat on each. Written rows are canonical: concepts in order, then rows by
 status (preferred, admitted, superseded, forbidden), one term per language per row.
+
+Spreadsheets run a cell that starts with =, +, - or @ as a formula (CSV injection). Written cells
+that start so get a leading apostrophe, as OWASP advises, and reading drops it again; a file that
+carries such cells unquoted is read as text, with a warning.
 """
 
 from __future__ import annotations
@@ -20,16 +24,36 @@ from trilingo.glossary.entries import (
     add_term,
     check_concept_id,
     check_confidence,
+    check_fields,
     check_status,
 )
 from trilingo.glossary.errors import MalformedFile
 from trilingo.glossary.files import read_text
 
 COLUMNS = ("concept", "vi", "lo", "zh", "status", "domain", "confidence", "note")
+FORMULA_START = ("=", "+", "-", "@")
 
 
-def read_csv(path: Path) -> list[ConceptData]:
-    """Parse a glossary CSV; any problem raises MalformedFile naming the file and line."""
+def neutral(cell: str) -> str:
+    """A cell a spreadsheet will show as text."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def _unquote(cell: str, column: str, where: str, warnings: list[str] | None) -> str:
+    if cell.startswith("'") and cell[1:].startswith(FORMULA_START):
+        return cell[1:]  # our own (or a spreadsheet's) text marker
+    if cell.startswith(FORMULA_START) and warnings is not None:
+        warnings.append(
+            f"{where}: {column} {cell[:30]!r} starts with {cell[0]!r}, which a spreadsheet runs as a formula; "
+            "kept as text, and exported with a leading apostrophe"
+        )
+    return cell
+
+
+def read_csv(path: Path, warnings: list[str] | None = None) -> list[ConceptData]:
+    """Parse a glossary CSV; any problem raises MalformedFile naming the file and line.
+
+    Cells that look like spreadsheet formulas are kept as text and noted in `warnings`."""
     text = read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     concepts: dict[str, tuple[ConceptData, int]] = {}
@@ -46,7 +70,11 @@ def read_csv(path: Path) -> list[ConceptData]:
                 continue
             if len(row) != len(header):
                 raise MalformedFile(f"{where}: expected {len(header)} fields, found {len(row)}")
-            _add_row(concepts, dict(zip(header, row, strict=True)), where, start)
+            cells = {
+                name: _unquote(cell.strip(), name, where, warnings)
+                for name, cell in zip(header, row, strict=True)
+            }
+            _add_row(concepts, cells, where, start)
     except csv.Error as exc:
         raise MalformedFile(f"{path}: line {reader.line_num}: bad CSV ({exc})") from None
     if header is None:
@@ -86,6 +114,7 @@ def _add_row(
                 )
     else:
         concept = ConceptData(cid, fields["domain"], fields["confidence"], fields["note"])
+        check_fields(concept, where)
         concepts[cid] = (concept, line)
     cells = [(lang, row[lang].strip()) for lang in LANGS if row[lang].strip()]
     if not cells:
@@ -106,5 +135,6 @@ def write_csv(concepts: Iterable[ConceptData]) -> str:
             }
             for i in range(max(len(v) for v in by_lang.values())):
                 cells = [by_lang[lang][i] if i < len(by_lang[lang]) else "" for lang in LANGS]
-                writer.writerow([c.concept, *cells, status, c.domain, c.confidence, c.note])
+                row = [c.concept, *cells, status, c.domain, c.confidence, c.note]
+                writer.writerow([neutral(cell) for cell in row])
     return out.getvalue()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trilingo.glossary.errors import MalformedFile, TermConflict
-from trilingo.text.clean import clean_line, forbidden_char
+from trilingo.text.clean import clean_line, forbidden_char, text_problem
 from trilingo.text.keys import match_key
 
 LANGS = ("vi", "lo", "zh")
@@ -102,6 +102,13 @@ def add_term(concept: ConceptData, term: TermData, where: str) -> None:
                 f"({other.text!r} and {text!r}); make one of them admitted"
             )
     concept.terms.append(TermData(term.lang, text, term.status))
+
+
+def check_fields(concept: ConceptData, where: str) -> None:
+    """The concept's own text (domain, note) follows the same rules as its terms."""
+    for name, value in (("domain", concept.domain), ("note", concept.note)):
+        if problem := text_problem(value):
+            raise MalformedFile(f"{where}: {name}: {problem} is not allowed")
 
 
 def confidence_label(confidence: str) -> str:

@@ -36,6 +36,7 @@ class ImportSummary:
     changed: list[str] = field(default_factory=list)
     unchanged: int = 0
     skipped_langs: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def starter_path() -> Path:
@@ -69,23 +70,35 @@ def load_starter(session: Session, actor: str) -> int:
     return current_version(session)
 
 
-def read_file(path: Path) -> tuple[str, list[ConceptData], list[str]]:
-    """Parse a CSV or TBX file completely: (format, concepts, skipped language tags)."""
+@dataclass
+class ParsedFile:
+    format: str  # csv | tbx
+    concepts: list[ConceptData]
+    skipped_langs: list[str] = field(default_factory=list)  # language tags that are not vi, lo or zh
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_file(path: Path) -> ParsedFile:
+    """Parse a CSV or TBX file completely."""
     fmt = file_format(path)
     if fmt == "csv":
-        parsed, skipped = read_csv(path), list[str]()
+        warnings: list[str] = []
+        parsed = ParsedFile(fmt, read_csv(path, warnings), warnings=warnings)
     else:
-        parsed, skipped = read_tbx(path)
-    if not parsed:  # a header alone, or an empty <body>, is a mistake, not a glossary with nothing in it
+        parsed = ParsedFile(fmt, *read_tbx(path))
+    if (
+        not parsed.concepts
+    ):  # a header alone, or an empty <body>, is a mistake, not a glossary with nothing in it
         raise MalformedFile(f"{path}: no glossary entries")
-    return fmt, parsed, skipped
+    return parsed
 
 
 def import_file(session: Session, path: Path, actor: str) -> ImportSummary:
     """Merge a CSV or TBX (v2 or v3) file into the glossary: all of it, or nothing."""
-    fmt, parsed, skipped = read_file(path)
-    summary = _apply(session, parsed, actor, "import", path.name)
-    summary.file, summary.format, summary.skipped_langs = str(path), fmt, skipped
+    parsed = read_file(path)
+    summary = _apply(session, parsed.concepts, actor, "import", path.name)
+    summary.file, summary.format = str(path), parsed.format
+    summary.skipped_langs, summary.warnings = parsed.skipped_langs, parsed.warnings
     return summary
 
 

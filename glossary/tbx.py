@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from trilingo.glossary.entries import ConceptData, TermData, add_term, check_concept_id
+from trilingo.glossary.entries import ConceptData, TermData, add_term, check_concept_id, check_fields
 from trilingo.glossary.errors import MalformedFile
 from trilingo.glossary.files import read_text
 from trilingo.glossary.xmltree import Node, parse
@@ -105,6 +105,7 @@ def _read_entry(entry: Node, lang_tag: str, path: Path, skipped: list[str]) -> C
         elif c.tag == "note" and c.text.strip():
             notes.append(c.text.strip())
     concept.note = "; ".join(notes)
+    check_fields(concept, where)
     term_codes: list[int] = []
     for lang_sec in entry.find_all(lang_tag):
         tag = lang_sec.lang()

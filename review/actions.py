@@ -26,7 +26,7 @@ from trilingo.store.models import (
     utcnow,
 )
 from trilingo.text.checks import all_warnings
-from trilingo.text.clean import clean_line
+from trilingo.text.clean import check_text, clean_line
 from trilingo.text.segment import join
 from trilingo.tm import memory
 
@@ -66,7 +66,7 @@ def edit(
     """A person's text for segment n. It is never overwritten by a machine afterwards."""
     now = now or utcnow()
     doc_id, slug, dl = _load(session, ref, lang)
-    target = clean_line(text)
+    target = clean_line(check_text(text, "the new text"))
     if not target:
         raise InputError("the new text is empty")
     if len(target) > MAX_TARGET:
@@ -170,7 +170,7 @@ def reject(
 ) -> Outcome:
     """Send it back to work with a reason. What is live stays live."""
     now = now or utcnow()
-    reason = clean_line(reason)
+    reason = clean_line(check_text(reason, "the reason"))
     if not reason:
         raise InputError("a rejection needs a reason")
     doc_id, slug, dl = _load(session, ref, lang)

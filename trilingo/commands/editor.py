@@ -7,21 +7,32 @@ from pathlib import Path
 import click
 
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app
+from trilingo.text.terminal import shown
 
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--force-language",
+    is_flag=True,
+    help="Store notices even if they do not look Vietnamese (the override is audited).",
+)
 @as_option
 @json_option
 @pass_app
-def submit(app: App, files: tuple[Path, ...], as_user: str | None, as_json: bool) -> None:
+def submit(
+    app: App, files: tuple[Path, ...], force_language: bool, as_user: str | None, as_json: bool
+) -> None:
     """Submit Vietnamese notices (Markdown with YAML front matter). All or nothing."""
     from trilingo.intake.service import submit_notices
     from trilingo.text.frontmatter import read_notice
 
     app.override(user=as_user)
-    notices = [read_notice(f) for f in files]  # every file is checked before anything is stored
-    results = submit_notices(app.database, notices, app.settings.user, app.settings.public_dir)
+    limits = app.settings.limits
+    notices = [read_notice(f, limits) for f in files]  # every file is checked before anything is stored
+    results = submit_notices(
+        app.database, notices, app.settings.user, app.settings.public_dir, force_language=force_language
+    )
     if as_json:
         echo_json(results)
         return
@@ -65,7 +76,7 @@ def pretranslate(
             f"failed {r['failed']}, with warnings {r['warnings']}"
         )
         for failure in r["failures"][:5]:
-            click.echo(f"  failed {failure}")
+            click.echo(f"  failed {shown(failure)}")
 
 
 @click.command()

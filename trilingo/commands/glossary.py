@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app
+from trilingo.text.terminal import shown
 
 if TYPE_CHECKING:
     from trilingo.glossary.match import Glossary, Match
@@ -94,7 +95,7 @@ def check(ctx: click.Context, app: App, lang: str | None, as_json: bool) -> None
     if as_json:
         echo_json(findings)
     for f in [] if as_json else findings:
-        click.echo(f"{f.document} #{f.segment} [{f.lang}]: {f.warning}")
+        click.echo(shown(f"{f.document} #{f.segment} [{f.lang}]: {f.warning}"))
     if not as_json:
         click.echo(f"{len(findings)} glossary problem(s) in approved translations.")
     ctx.exit(1 if findings else 0)
@@ -159,7 +160,7 @@ def impact(app: App, as_json: bool) -> None:
     for i in items:
         click.echo(
             f"{i.document} #{i.segment} [{i.lang}] {i.state}, glossary v{i.draft_version}: "
-            f"{', '.join(i.concepts)} changed"
+            f"{shown(', '.join(i.concepts))} changed"
         )
     click.echo(f"{len(items)} draft(s) made with an older glossary than version {version} use changed terms.")
 
@@ -168,6 +169,8 @@ def _render_summary(summary: ImportSummary, as_json: bool) -> None:
     if as_json:
         echo_json(summary)
         return
+    for warning in summary.warnings:
+        click.echo(f"Warning: {shown(warning)}", err=True)
     if not summary.added and not summary.changed:
         click.echo(f"{summary.file}: nothing changed (glossary version {summary.version})")
         return
@@ -185,9 +188,12 @@ def _highlight(text: str, matches: list[Match]) -> str:
     """TEXT with each term in [brackets], coloured by status on a terminal."""
     out, pos = [], 0
     for m in matches:
-        out += [text[pos : m.start], click.style(f"[{m.text}]", bold=True, fg=STATUS_COLOR[m.status])]
+        out += [
+            shown(text[pos : m.start]),
+            click.style(f"[{shown(m.text)}]", bold=True, fg=STATUS_COLOR[m.status]),
+        ]
         pos = m.end
-    return "".join([*out, text[pos:]])
+    return "".join([*out, shown(text[pos:])])
 
 
 def _targets(m: Match) -> dict[str, str | None]:
@@ -202,7 +208,7 @@ def _describe(glossary: Glossary, m: Match, lang: str) -> str:
         targets = f"do not use; use {instead}" if instead else "do not use"
     line = f"  [{m.text}] → {targets or '(no translation)'}  ({m.concept}, {m.status}"
     line += ")" if m.confidence == "high" else f", {m.confidence.upper()} confidence: unverified)"
-    return line + (f" — {m.note}" if m.note else "")
+    return shown(line + (f" — {m.note}" if m.note else ""))
 
 
 COMMANDS = [glossary_group]

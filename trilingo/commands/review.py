@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app
+from trilingo.text.terminal import shown
 
 LANG = click.option("--lang", required=True, help="Target language: lo or zh.")
 
@@ -32,7 +33,7 @@ def queue(app: App, lang: str | None, as_json: bool) -> None:
     for i in items:
         blocked = f", {i.untranslated} untranslated" if i.untranslated else ""
         warned = f", {i.warnings} with warnings" if i.warnings else ""
-        reason = f" — rejected: {i.reason}" if i.reason else ""
+        reason = f" — rejected: {shown(i.reason)}" if i.reason else ""
         click.echo(
             f"#{i.document} {i.slug} [{i.lang}] {i.state}, {i.segments} segments{blocked}{warned}, "
             f"waiting since {i.waiting_since:%Y-%m-%d %H:%M}Z{reason}"
@@ -103,7 +104,7 @@ def reject(app: App, document: str, lang: str, reason: str, as_user: str | None)
     app.override(user=as_user)
     with app.session() as session:
         out = do_reject(session, document, lang, reason, app.settings.user)
-    click.echo(f"{out.slug} [{out.lang}]: rejected ({out.detail})")
+    click.echo(f"{out.slug} [{out.lang}]: rejected ({shown(out.detail)})")
 
 
 COMMANDS = [review]

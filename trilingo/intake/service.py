@@ -8,18 +8,38 @@ from pathlib import Path
 from sqlalchemy.engine import Engine as Database
 
 from trilingo.channels.publish import publish_channel
+from trilingo.errors import InputError
 from trilingo.intake.submit import Submitted, submit
 from trilingo.store.db import session_scope
 from trilingo.text.frontmatter import Notice
+from trilingo.text.language import detect
 
 
-def submit_notices(db: Database, notices: Sequence[Notice], actor: str, public_dir: Path) -> list[Submitted]:
+def check_language(notice: Notice, force: bool) -> str | None:
+    """None for a Vietnamese (or unclear) notice; the language found when `force` lets another one in."""
+    found = detect(notice.title + "\n" + notice.body)
+    if found is None or found.vietnamese:
+        return None
+    if not force:
+        raise InputError(
+            f"{notice.source or notice.slug}: this notice looks {found.language} ({found.confidence:.0%} sure), "
+            "not Vietnamese; nothing was stored. If it really is Vietnamese, submit it with --force-language"
+        )
+    return found.language
+
+
+def submit_notices(
+    db: Database, notices: Sequence[Notice], actor: str, public_dir: Path, *, force_language: bool = False
+) -> list[Submitted]:
     """Store every notice in one transaction; then publish the web channel, whose Vietnamese pages need no review.
 
-    Publishing is a second transaction on purpose: the text is safe even if writing the pages fails,
-    and the next publish writes them."""
+    A notice that is confidently not Vietnamese is refused before anything is stored, unless
+    `force_language`; then the override is in the submit's audit event. Publishing is a second
+    transaction on purpose: the text is safe even if writing the pages fails, and the next publish
+    writes them."""
+    forced = {n.slug: check_language(n, force_language) for n in notices}
     with session_scope(db) as session:
-        results = [submit(session, notice, actor) for notice in notices]
+        results = [submit(session, n, actor, forced_language=forced[n.slug]) for n in notices]
     with session_scope(db) as session:
         publish_channel(session, "web", public_dir, actor)
     return results

@@ -51,8 +51,17 @@ def content_hash(notice: Notice) -> str:
     return sha256("\x1f".join(parts))
 
 
-def submit(session: Session, notice: Notice, actor: str, now: datetime | None = None) -> Submitted:
-    """Store `notice` as a new document, or as a new version of the document with its slug."""
+def submit(
+    session: Session,
+    notice: Notice,
+    actor: str,
+    now: datetime | None = None,
+    *,
+    forced_language: str | None = None,
+) -> Submitted:
+    """Store `notice` as a new document, or as a new version of the document with its slug.
+
+    `forced_language`: the language the detector found, when the editor submitted it as Vietnamese anyway."""
     now = now or utcnow()
     ensure_user(session, actor)
     digest = content_hash(notice)
@@ -106,7 +115,7 @@ def submit(session: Session, notice: Notice, actor: str, now: datetime | None = 
         lang: _carry_translations(session, doc.id, lang, previous, segments, version, now) for lang in TARGETS
     }
     _release_source(session, doc.id, version, notice, actor, now)
-    record(
+    event = record(
         session,
         actor,
         "submit",
@@ -117,6 +126,8 @@ def submit(session: Session, notice: Notice, actor: str, now: datetime | None = 
         segments=len(segments),
         changed=changed,
     )
+    if forced_language:  # submitted as Vietnamese although the detector said otherwise
+        event.detail = {**event.detail, "forced_language": forced_language}
     return Submitted(doc.id, doc.slug, version.number, True, len(segments), changed)
 
 
