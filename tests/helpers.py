@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 NOTICE = """---
@@ -16,3 +20,52 @@ def write_notice(folder: Path, slug: str, body: str, title: str = "Thông báo t
     path = folder / f"{slug}.md"
     path.write_text(NOTICE.format(title=title, slug=slug, body=body), encoding="utf-8")
     return path
+
+
+# Runs CLI commands in a fresh process, each through CliRunner, and prints what each did as JSON: the
+# exit code, stdout, stderr, and the exception class if one escaped (a traceback in real life).
+PROBE = r"""
+import json, sys
+from click.testing import CliRunner
+from trilingo.cli import cli
+out = []
+for args in json.loads(sys.argv[1]):
+    r = CliRunner().invoke(cli, args)
+    escaped = None if r.exception is None or isinstance(r.exception, SystemExit) else type(r.exception).__name__
+    out.append({"args": args, "code": r.exit_code, "stdout": r.stdout, "stderr": r.stderr, "escaped": escaped})
+print(json.dumps(out))
+"""
+
+
+@dataclass(frozen=True)
+class Ran:
+    args: list[str]
+    code: int
+    stdout: str
+    stderr: str
+    escaped: str | None  # the class of an exception that was not turned into an exit code
+
+
+def run_commands(
+    commands: list[list[str]], env: dict[str, str], prefix: list[str] | None = None, timeout: float = 600
+) -> list[Ran]:
+    """Each command through the CLI, in one fresh process (run as `prefix`, e.g. another user)."""
+    done = subprocess.run(
+        [*(prefix or []), sys.executable, "-c", PROBE, json.dumps(commands)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).parent.parent,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return [Ran(**r) for r in json.loads(done.stdout.splitlines()[-1])]
+
+
+def one_error_line(ran: Ran) -> str:
+    """The single `Error: …` line a failed command printed (and nothing else on stderr)."""
+    assert ran.escaped is None, f"{ran.args}: {ran.escaped} escaped"
+    lines = ran.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), f"{ran.args}: {ran.stderr!r}"
+    assert "Traceback" not in ran.stdout + ran.stderr
+    return lines[0]

@@ -4,7 +4,6 @@ into one error naming it."""
 from __future__ import annotations
 
 import errno
-import functools
 import os
 import stat
 import tempfile
@@ -64,7 +63,6 @@ def read_utf8(path: Path, error: type[InputError] = InputError, max_bytes: int =
     return decode_utf8(path, read_input(path, error, max_bytes), error)
 
 
-@functools.cache
 def _umask() -> int:
     """The process's umask, read without changing it (os.umask can only set it, racing other threads)."""
     try:

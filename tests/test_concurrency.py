@@ -1,0 +1,208 @@
+"""Several processes on one workspace at once, on SQLite and PostgreSQL: no traceback, no lost edit,
+no double approval."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from tests.helpers import write_notice
+from trilingo.cli import cli
+from trilingo.mt.offline import OfflineEngine
+from trilingo.pretranslate.jobs import draft_waiting
+from trilingo.store.db import create_database
+from trilingo.store.models import AuditEvent, Release, Segment, Translation
+from trilingo.workspace import open_database
+
+ROOT = Path(__file__).parent.parent
+
+# Waits for the start signal with everything imported, then runs its commands through the CLI and
+# reports each outcome: so the processes really race, instead of queueing behind Python's start-up.
+WORKER = r"""
+import json, os, random, sys, time
+from click.testing import CliRunner
+from trilingo.cli import cli
+go, plan = sys.argv[1], json.loads(sys.argv[2])
+while not os.path.exists(go):
+    time.sleep(0.005)
+out = []
+for args in plan:
+    r = CliRunner().invoke(cli, args)
+    escaped = None if r.exception is None or isinstance(r.exception, SystemExit) else repr(r.exception)
+    out.append([args, r.exit_code, r.stderr, escaped])
+print(json.dumps(out))
+"""
+
+
+def _race(plans: list[list[list[str]]], go: Path) -> list[list[list]]:
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(go), json.dumps(plan)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=dict(os.environ),
+            cwd=ROOT,
+        )
+        for plan in plans
+    ]
+    go.touch()
+    results = []
+    for p in procs:
+        out, err = p.communicate(timeout=600)
+        assert p.returncode == 0, err[-3000:]
+        results.append(json.loads(out.splitlines()[-1]))
+    return results
+
+
+def _workspace(db_url: str, tmp_path: Path, docs: int) -> None:
+    """`docs` submitted notices, drafted by the offline engine; each has a title and two sentences."""
+    files = [
+        str(
+            write_notice(
+                tmp_path, f"tb{i}", f"Câu thứ nhất số {i}.\n\nCâu thứ hai số {i}.", title=f"Tiêu đề {i}"
+            )
+        )
+        for i in range(docs)
+    ]
+    assert CliRunner().invoke(cli, ["submit", *files]).exit_code == 0
+    draft_waiting(open_database(db_url, "tester"), {"lo": OfflineEngine(), "zh": OfflineEngine()}, "tester")
+
+
+def _no_tracebacks(results: list[list[list]]) -> list[tuple[list[str], int, str]]:
+    flat = []
+    for proc in results:
+        for args, code, stderr, escaped in proc:
+            assert escaped is None, f"{args}: {escaped}"
+            assert "Traceback" not in stderr
+            assert code in (0, 1, 10), f"{args}: exit {code}: {stderr}"
+            if code:
+                [line] = stderr.splitlines()
+                assert line.startswith("Error: ")
+            flat.append((args, code, stderr))
+    return flat
+
+
+@pytest.mark.usefixtures("home")
+def test_eight_concurrent_approvals_make_one_release(db_url: str, tmp_path: Path) -> None:
+    _workspace(db_url, tmp_path, 1)
+    CliRunner().invoke(cli, ["review", "edit", "tb0", "--lang", "zh", "--segment", "1", "--text", "标题"])
+    CliRunner().invoke(cli, ["review", "edit", "tb0", "--lang", "zh", "--segment", "2", "--text", "第一句。"])
+    assert (
+        CliRunner()
+        .invoke(cli, ["review", "edit", "tb0", "--lang", "zh", "--segment", "3", "--text", "第二句。"])
+        .exit_code
+        == 0
+    )
+    # Approved once; then a new version that changes only the category carries every approved segment
+    # over. Approving it changes no segment and no memory pair, so the approvals race on the
+    # document-language alone: only its compare-and-set can stop a second approval.
+    approve = ["review", "approve", "tb0", "--lang", "zh", "--as", "first"]
+    assert CliRunner().invoke(cli, approve).exit_code == 0
+    notice = tmp_path / "tb0.md"
+    text_now = notice.read_text(encoding="utf-8")
+    notice.write_text(text_now.replace("slug: tb0", "slug: tb0\ncategory: giờ mở cửa"), encoding="utf-8")
+    assert CliRunner().invoke(cli, ["submit", str(notice)]).exit_code == 0
+    if db_url.startswith("postgresql"):
+        # Hold every approver between reading the document-language and writing it, so that all eight
+        # have read "in review" before the first one commits: the race happens every time, not by luck.
+        # (SQLite writers take the write lock when they begin, so there they queue up by design.)
+        with create_database(db_url).begin() as conn:
+            conn.execute(
+                text(
+                    "CREATE FUNCTION slow_release() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(0.5); "
+                    "RETURN NEW; END $$ LANGUAGE plpgsql"
+                )
+            )
+            conn.execute(
+                text(
+                    "CREATE TRIGGER slow_release BEFORE INSERT ON release FOR EACH ROW EXECUTE FUNCTION slow_release()"
+                )
+            )
+    plans = [[["review", "approve", "tb0", "--lang", "zh", "--as", f"rev{i}"]] for i in range(8)]
+    outcomes = _no_tracebacks(_race(plans, tmp_path / "go"))
+    assert [code for _, code, _ in outcomes].count(0) == 1
+    for _, code, stderr in outcomes:
+        if code:
+            # Raced in flight (Conflict), or arrived after the winner's commit and found it approved.
+            assert "Someone changed this at the same time" in stderr or "it is approved" in stderr, stderr
+    with Session(create_database(db_url)) as s:
+        releases = s.exec(select(Release).where(Release.lang == "zh").order_by(col(Release.id))).all()
+        approvals = s.exec(
+            select(AuditEvent).where(AuditEvent.action == "approve").order_by(col(AuditEvent.id))
+        ).all()
+    assert len(releases) == 2 and len(approvals) == 2  # the first approval, and one winner of the race
+    assert [a.detail["release"] for a in approvals] == [r.id for r in releases]
+    assert approvals[1].detail["previous_release"] == releases[0].id
+
+
+@pytest.mark.usefixtures("home")
+def test_four_processes_of_mixed_actions_lose_nothing(db_url: str, tmp_path: Path) -> None:
+    _workspace(db_url, tmp_path, 3)
+    plans = []
+    for p in range(4):
+        plan = []
+        for i in range(100):
+            doc, lang, seg = f"tb{(p + i) % 3}", ("lo", "zh")[i % 2], 1 + (p * 7 + i) % 3
+            kind = i % 10
+            if kind < 5:
+                text = f"ຂໍ້ຄວາມ {p}-{i}" if lang == "lo" else f"译文{p}-{i}"
+                plan.append(
+                    [
+                        "review",
+                        "edit",
+                        doc,
+                        "--lang",
+                        lang,
+                        "--segment",
+                        str(seg),
+                        "--text",
+                        text,
+                        "--as",
+                        f"p{p}",
+                    ]
+                )
+            elif kind < 7:
+                plan.append(["review", "approve", doc, "--lang", lang, "--as", f"p{p}"])
+            elif kind == 7:
+                plan.append(
+                    ["review", "reject", doc, "--lang", lang, "--reason", f"sửa lại {p}-{i}", "--as", f"p{p}"]
+                )
+            elif kind == 8:
+                plan.append(["review", "queue", "--json"])
+            else:
+                plan.append(["review", "show", doc, "--lang", lang, "--json"])
+        plans.append(plan)
+    outcomes = _no_tracebacks(_race(plans, tmp_path / "go"))
+    assert sum(code == 0 for _, code, _ in outcomes) > 200  # most of the work went through
+    with Session(create_database(db_url)) as s:
+        events = s.exec(select(AuditEvent).order_by(col(AuditEvent.id))).all()
+        # No lost update: each segment holds the text of the last edit the log says succeeded.
+        last_edit: dict[tuple[int, str], str] = {}
+        for e in events:
+            if e.action == "edit" and e.segment_id is not None and e.lang is not None and e.new is not None:
+                last_edit[(e.segment_id, e.lang)] = e.new
+        rows = s.exec(select(Translation.segment_id, Translation.lang, Translation.target)).all()
+        targets = {(seg, lang): target for seg, lang, target in rows if (seg, lang) in last_edit}
+        # Segments of the current versions only: no new version was submitted, so every row is current.
+        assert len(s.exec(select(Segment)).all()) == 9
+        assert targets == last_edit
+        # No double approval: every release has exactly one approve event, and each approval of a
+        # document-language replaced the release the one before it made.
+        releases = {r.id for r in s.exec(select(Release).where(col(Release.lang) != "vi")).all()}
+        approvals = [e for e in events if e.action == "approve"]
+        assert sorted(e.detail["release"] for e in approvals) == sorted(releases)
+        chain: dict[tuple[int | None, str | None], int | None] = defaultdict(lambda: None)
+        for e in approvals:
+            key = (e.document_id, e.lang)
+            assert e.detail["previous_release"] == chain[key], f"double approval of {key}"
+            chain[key] = e.detail["release"]
