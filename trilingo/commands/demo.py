@@ -43,9 +43,10 @@ def sample_files() -> list[Path]:
 
 def run_demo(app: App, echo: Callable[[str], None]) -> None:
     settings = app.settings
+    app.database  # noqa: B018 - a database that cannot be used is reported before a server is started
     echo(f"Workspace: {settings.home}")
-    st = server.start(settings, os.environ)
-    echo(f"1. Prefect server: {st.ui_url}")
+    server.connect(settings, os.environ)
+    echo(f"1. Prefect server: {settings.prefect_api_url.removesuffix('/api')}")
     with app.session() as session:
         version = load_starter(session, EDITOR)
         added = load_tm(session, EDITOR)
@@ -95,6 +96,7 @@ def run_demo(app: App, echo: Callable[[str], None]) -> None:
     echo("")
     echo(f"The site: {web / 'index.html'}  (python -m http.server -d {web} 8000)")
     echo(
-        f"Flow runs: {st.ui_url}/runs  or  PREFECT_API_URL={settings.prefect_api_url} uv run prefect flow-run ls"
+        f"Flow runs: {settings.prefect_api_url.removesuffix('/api')}/runs  or  "
+        f"PREFECT_API_URL={settings.prefect_api_url} uv run prefect flow-run ls"
     )
     echo("Still waiting for a human: uv run trilingo review queue")
