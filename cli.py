@@ -8,7 +8,7 @@ import click
 
 from trilingo.commands.common import App
 from trilingo.errors import ExitStatus, TrilingoError
-from trilingo.text.terminal import shown
+from trilingo.text.terminal import shown, undecodable
 
 
 class TrilingoGroup(click.Group):
@@ -21,9 +21,8 @@ class TrilingoGroup(click.Group):
             try:
                 arg.encode("utf-8")
             except UnicodeEncodeError:
-                shown = arg.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
                 raise click.ClickException(
-                    f"argument {position} is not valid UTF-8 text: {shown!r}"
+                    f"not valid UTF-8 text on the command line: {undecodable(arg)} (argument {position})"
                 ) from None
         return super().parse_args(ctx, args)
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import random
 import socket
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bench.common import Figure
+from bench.common import Figure, timed
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -98,8 +100,41 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+ENGLISH = "The border gate opens at 7:30 every day. Travellers must show their passports at counter 3."
+
+
+def _language(notices: list[Notice]) -> list[Figure]:
+    """The language check per notice, against parsing the same notice (the baseline)."""
+    from trilingo.text.frontmatter import parse_notice
+    from trilingo.text.language import detect
+
+    texts = [f"---\ntitle: {n.title}\nslug: {n.slug}\n---\n{n.body}\n" for n in notices]
+    parse_s = timed(lambda: [parse_notice(t) for t in texts])
+    check_s = timed(lambda: [detect(n.title + "\n" + n.body) for n in notices])
+    # In a fresh process: the first Latin-script notice that is not clearly Vietnamese loads the models.
+    probe = (
+        "import time\nfrom trilingo.text.language import detect\n"
+        f"t = time.perf_counter(); detect({ENGLISH!r}); a = time.perf_counter() - t\n"
+        f"t = time.perf_counter(); detect({ENGLISH!r}); print(a, time.perf_counter() - t)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    first_s, again_s = map(float, out.split())
+    per = 1000 * check_s / len(notices)
+    return [
+        Figure("intake.language check per notice", per, "ms", ratio=parse_s / check_s, baseline="parsing it"),
+        Figure(
+            "intake.language first non-Vietnamese notice",
+            first_s,
+            "s",
+            ratio=again_s / first_s,
+            baseline="the next one",
+        ),
+    ]
+
+
 def run() -> list[Figure]:
     notices = _notices(random.Random(7))
+    language = _language(notices)
     with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
         plain_s, plain_n = _plain(Path(a), notices)
         flow_s, flow_n = _prefect(Path(b), notices)
@@ -114,4 +149,5 @@ def run() -> list[Figure]:
             baseline="plain calls",
         ),
         Figure("intake.prefect share of wall time", share * 100, "%", baseline="plain calls"),
+        *language,
     ]

@@ -6,13 +6,16 @@ process-local limiter; flow runs use this one, so two workers together still kee
 It speaks to Prefect's REST API with httpx instead of `prefect.concurrency.sync`: the runner calls
 `slot()` from its own worker threads, and Prefect's sync wrappers deadlocked there (measured: a flow
 run with four engine threads hung on `rate_limit`). Concurrency slots are leased, so a worker that
-dies mid-call frees its slot when the lease runs out.
+dies mid-call frees its slot when the lease runs out. Leases are short (a minute) and renewed while a
+call holds them: a worker that died, or a run whose Prefect server went away, blocks its slot for at
+most a minute, not for the length of the longest call anyone could make.
 """
 
 from __future__ import annotations
 
 import contextlib
 import math
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +25,8 @@ import httpx
 from trilingo.errors import UnavailableError
 from trilingo.mt.base import Engine, RemoteEngine
 
-LEASE_SECONDS = 300.0  # longer than any one bounded engine call
+LEASE_SECONDS = 60.0
+RENEW_EVERY = 20.0  # well inside the lease, so one late renewal does not lose it
 MAX_WAIT = 600.0  # a slot not free after this long means something is stuck: fail the call, retry later
 TIMEOUT = httpx.Timeout(10.0)
 
@@ -37,6 +41,9 @@ class PrefectLimiter:
         # A rate limit is a limit whose slots free themselves at `rate` per second.
         self._upsert(self.slots, max(1, concurrency), 0.0)
         self._upsert(self.pace, max(1, math.ceil(rate)), rate)
+        self._held: set[str] = set()
+        self._lock = threading.Lock()
+        self._renewer: threading.Thread | None = None
 
     def _upsert(self, name: str, limit: int, decay: float) -> None:
         body = {"name": name, "limit": limit, "slot_decay_per_second": decay}
@@ -58,7 +65,12 @@ class PrefectLimiter:
     def _acquire(self, path: str, body: dict[str, object]) -> httpx.Response:
         deadline = time.monotonic() + MAX_WAIT
         while True:
-            response = httpx.post(f"{self.api}/{path}", json=body, timeout=TIMEOUT)
+            try:
+                response = httpx.post(f"{self.api}/{path}", json=body, timeout=TIMEOUT)
+            except httpx.HTTPError as exc:
+                raise UnavailableError(
+                    f"the Prefect server does not answer ({exc.__class__.__name__})"
+                ) from None
             # 423: no slot free yet. 503: the server's database is busy (SQLite under load); Prefect's own
             # client retries it too.
             if response.status_code not in (423, 503):
@@ -76,12 +88,41 @@ class PrefectLimiter:
             "increment-with-lease",
             {"names": [self.slots], "slots": 1, "mode": "concurrency", "lease_duration": LEASE_SECONDS},
         ).json()["lease_id"]
+        self._hold(lease)
         try:
             yield
         finally:
+            with self._lock:
+                self._held.discard(lease)
             # Best effort: if this fails the lease runs out and frees the slot anyway.
             with contextlib.suppress(httpx.HTTPError):
                 httpx.post(f"{self.api}/decrement-with-lease", json={"lease_id": lease}, timeout=TIMEOUT)
+
+    def _hold(self, lease: str) -> None:
+        with self._lock:
+            self._held.add(lease)
+            if self._renewer is None:
+                self._renewer = threading.Thread(
+                    target=self._renew, name="trilingo-lease-renewer", daemon=True
+                )
+                self._renewer.start()
+
+    def _renew(self) -> None:
+        """Renew every held lease each RENEW_EVERY seconds; stop when none is held."""
+        while True:
+            time.sleep(RENEW_EVERY)
+            with self._lock:
+                leases = list(self._held)
+                if not leases:
+                    self._renewer = None
+                    return
+            for lease in leases:
+                with contextlib.suppress(httpx.HTTPError):  # a lost renewal only shortens the lease
+                    httpx.post(
+                        f"{self.api}/leases/{lease}/renew",
+                        json={"lease_duration": LEASE_SECONDS},
+                        timeout=TIMEOUT,
+                    )
 
 
 def limiter_for(engine: Engine, api_url: str) -> PrefectLimiter | None:

@@ -28,6 +28,7 @@ PROBE = r"""
 import json, sys
 from click.testing import CliRunner
 from trilingo.cli import cli
+exec(sys.argv[2])  # set-up code of the test's own (a fault to inject), or nothing
 out = []
 for args in json.loads(sys.argv[1]):
     r = CliRunner().invoke(cli, args)
@@ -47,11 +48,11 @@ class Ran:
 
 
 def run_commands(
-    commands: list[list[str]], env: dict[str, str], prefix: list[str] | None = None, timeout: float = 600
+    commands: list[list[str]], env: dict[str, str], *, setup: str = "", timeout: float = 600
 ) -> list[Ran]:
-    """Each command through the CLI, in one fresh process (run as `prefix`, e.g. another user)."""
+    """Each command through the CLI, in one fresh process; `setup` is Python run there first."""
     done = subprocess.run(
-        [*(prefix or []), sys.executable, "-c", PROBE, json.dumps(commands)],
+        [sys.executable, "-c", PROBE, json.dumps(commands), setup],
         capture_output=True,
         text=True,
         env=env,

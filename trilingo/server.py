@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 
 from trilingo.config import Settings
-from trilingo.errors import UnavailableError
+from trilingo.errors import UnavailableError, WorkspaceError
 
 PID_FILE = "trilingo-server.pid"
 LOG_FILE = "server.log"
@@ -49,6 +49,9 @@ def prefect_env(settings: Settings, base: Mapping[str, str]) -> dict[str, str]:
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "PREFECT_SERVER_API_HOST": "127.0.0.1",
             "PREFECT_SERVER_API_PORT": str(settings.prefect_port),
+            # Concurrency leases on disk, not in the server's memory: after a restart, the slots a dead run
+            # held still expire; in memory they were lost and their slots stayed taken for good.
+            "PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE": "prefect.server.concurrency.lease_storage.filesystem",
             # Prefect's own log lines go to the server (the UI shows them), not into the CLI's output.
             "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "CRITICAL",
             # …and its internal services' complaints (an unreachable server) are not the CLI's to print.
@@ -88,8 +91,13 @@ def start(settings: Settings, base_env: Mapping[str, str], wait: float = START_T
     if current.running:
         return current
     if current.pid is None:
-        settings.prefect_home.mkdir(parents=True, exist_ok=True)
-        log = (settings.prefect_home / LOG_FILE).open("ab")
+        try:
+            settings.prefect_home.mkdir(parents=True, exist_ok=True)
+            log = (settings.prefect_home / LOG_FILE).open("ab")
+        except OSError as exc:
+            raise WorkspaceError(
+                f"cannot start the local Prefect server: {settings.prefect_home} is not writable ({exc.strerror})"
+            ) from None
         proc = subprocess.Popen(
             [
                 sys.executable,
@@ -132,6 +140,10 @@ def connect(settings: Settings, environ: MutableMapping[str, str]) -> None:
             raise UnavailableError(f"the Prefect server at {settings.prefect_api_url} does not answer")
         start(settings, environ)
     environ.update(prefect_env(settings, {}))
+    # Prefect's client retries each API call 5 times with doubling waits: when the server has gone
+    # away mid-run, a command sat silent for over a minute before saying so. Two retries still ride
+    # out a busy server.
+    environ.setdefault("PREFECT_CLIENT_MAX_RETRIES", "2")
     if settings.database_url_has_secret:  # not a flow parameter: a flow run in this process finds it here
         environ["TRILINGO_DATABASE_URL"] = settings.database_url
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine as Database
 
 from trilingo.channels.publish import publish_channel
-from trilingo.errors import InputError
+from trilingo.errors import InputError, TrilingoError
 from trilingo.intake.submit import Submitted, submit
 from trilingo.store.db import session_scope
 from trilingo.text.frontmatter import Notice
@@ -40,6 +40,13 @@ def submit_notices(
     forced = {n.slug: check_language(n, force_language) for n in notices}
     with session_scope(db) as session:
         results = [submit(session, n, actor, forced_language=forced[n.slug]) for n in notices]
-    with session_scope(db) as session:
-        publish_channel(session, "web", public_dir, actor)
+    try:
+        with session_scope(db) as session:
+            publish_channel(session, "web", public_dir, actor)
+    except TrilingoError as exc:
+        stored = ", ".join(r.slug for r in results)
+        raise type(exc)(
+            f"{stored} was stored, but publishing the Vietnamese pages failed: {exc.message} "
+            "(`trilingo publish` writes them once that is fixed)"
+        ) from None
     return results

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
+from trilingo.errors import UnavailableError
 from trilingo.mt import cache
 from trilingo.mt.base import Engine, EngineResult, Failure, RemoteEngine
 from trilingo.mt.limits import Limiter, backoff
@@ -109,8 +110,18 @@ def _one(engine: RemoteEngine, text: str, src: str, tgt: str, limiter: Limiter, 
         if not breaker.allow():
             return _skipped(engine, attempt)
         attempt += 1
-        with limiter.slot():
-            result = engine.translate_batch([text], src, tgt)[0]
+        try:
+            with limiter.slot():
+                result = engine.translate_batch([text], src, tgt)[0]
+        except UnavailableError as exc:
+            # The shared limiter (Prefect's) is gone: the segment fails for now, and what the batch has
+            # drafted so far is still written, instead of the whole batch being lost.
+            detail = {
+                "engine": engine.name,
+                "at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "attempts": attempt,
+            }
+            return EngineResult(None, Failure.TRANSIENT, f"no engine slot: {exc.message}", detail=detail)
         breaker.record(result.failure not in BREAKER_FAILURES, result.reason or "")
         result.detail["attempts"] = attempt
         if result.failure not in RETRYABLE or attempt > policy.retries:

@@ -17,3 +17,12 @@ def shown(text: object) -> str:
     return _UNSAFE.sub(
         lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), value
     )
+
+
+def undecodable(arg: str) -> str:
+    """An argument that held bytes that are not UTF-8, with those bytes as visible escapes."""
+    try:
+        raw = arg.encode("utf-8", "surrogateescape")  # the bytes Python could not decode
+    except UnicodeEncodeError:
+        raw = arg.encode("utf-8", "surrogatepass")  # a surrogate that came as text
+    return shown(raw.decode("utf-8", "backslashreplace"))
