@@ -7,7 +7,7 @@ import sys
 
 from bench.common import Figure
 
-BENCHMARKS = ("intake", "glossary", "mt", "tm")
+BENCHMARKS = ("intake", "glossary", "mt", "tm", "scale")
 
 
 def main(argv: list[str]) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -15,14 +16,15 @@ from trilingo.jsonable import to_json
 from trilingo.languages import TARGETS
 from trilingo.mt.registry import make_engine, require_pair
 from trilingo.pretranslate.jobs import batches, draft_batch, find_waiting
+from trilingo.store.db import optimize
 from trilingo.workspace import open_database
 
 
 @task(name="find-waiting", retries=2, retry_delay_seconds=[2, 5], retry_condition_fn=retry_unless_our_error)
 def find_waiting_task(
-    database_url: str, user: str, documents: list[str], langs: list[str]
+    home: str, database_url: str, user: str, documents: list[str], langs: list[str]
 ) -> dict[str, list[int]]:
-    return find_waiting(open_database(database_url, user), documents, langs)
+    return find_waiting(open_database(database_url, user, Path(home)), documents, langs)
 
 
 @task(
@@ -43,9 +45,15 @@ def pretranslate_batch_task(
     settings = settings_from(home, database_url, user, engine_name, engine_options)
     engine = make_engine(engine_name, settings.engine_options)
     require_pair(engine, "vi", lang)
-    db = open_database(settings.database_url, user)
+    db = open_database(settings.database_url, user, settings.home)
     summary = draft_batch(db, lang, doclang_ids, engine, user, limiter_for(engine, PREFECT_API_URL.value()))
     return to_json(summary)
+
+
+@task(name="analyze", retries=1, retry_delay_seconds=[5], retry_condition_fn=retry_unless_our_error)
+def analyze_task(home: str, database_url: str, user: str) -> None:
+    """Fresh planner statistics after the drafts: the queue and status stay fast."""
+    optimize(open_database(database_url, user, Path(home)))
 
 
 @flow(name="pretranslate", log_prints=False)
@@ -61,7 +69,7 @@ def pretranslate_flow(
 
     `engines` maps each target language to its engine (default: memory for lo and zh)."""
     engines = engines or dict.fromkeys(TARGETS, "memory")
-    todo = find_waiting_task(resolve_db(database_url), user, documents or [], list(engines))
+    todo = find_waiting_task(home, resolve_db(database_url), user, documents or [], list(engines))
     futures = [
         pretranslate_batch_task.submit(
             home, database_url, user, engines[lang], engine_options or {}, lang, ids
@@ -69,6 +77,8 @@ def pretranslate_flow(
         for lang, ids in batches(todo)
     ]
     results = [f.result() for f in futures]
+    if results:
+        analyze_task(home, resolve_db(database_url), user)
     logger = get_run_logger()
     for r in results:
         logger.info(

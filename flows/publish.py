@@ -21,9 +21,10 @@ from trilingo.workspace import open_database
     retry_delay_seconds=[2, 5, 15],
     retry_condition_fn=retry_unless_our_error,
 )
-def publish_channel_task(database_url: str, public_dir: str, channel: str, user: str) -> dict[str, Any]:
-    with session_scope(open_database(database_url, user)) as session:
-        return to_json(publish_channel(session, channel, Path(public_dir), user))
+def publish_channel_task(home: str, database_url: str, channel: str, user: str) -> dict[str, Any]:
+    db = open_database(database_url, user, Path(home))
+    with session_scope(db) as session:
+        return to_json(publish_channel(session, channel, Path(home) / "public", user))
 
 
 @flow(name="publish")
@@ -31,6 +32,5 @@ def publish_flow(
     home: str, database_url: str, user: str, channels: list[str] | None = None
 ) -> list[dict[str, Any]]:
     """Write every channel's approved releases; unchanged files are left alone."""
-    public_dir = str(Path(home) / "public")
     db = resolve_db(database_url)
-    return [publish_channel_task(db, public_dir, ch, user) for ch in (channels or list(PUBLISHERS))]
+    return [publish_channel_task(home, db, ch, user) for ch in (channels or list(PUBLISHERS))]

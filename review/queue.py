@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import String, case, cast, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from trilingo.errors import NotFound
@@ -43,51 +45,59 @@ class QueueItem:
 
 
 def queue(session: Session, lang: str | None = None) -> list[QueueItem]:
-    """Document-languages waiting for a reviewer, oldest first."""
+    """Document-languages waiting for a reviewer, oldest first: one query, whatever their number."""
     if lang is not None:
         check_target(lang)
     query = (
-        select(DocLang, Document, DocumentVersion)
+        sa_select(
+            col(DocLang.document_id),
+            col(Document.slug),
+            col(DocLang.lang),
+            col(DocLang.state),
+            col(DocLang.waiting_since),
+            col(DocumentVersion.number),
+            col(DocumentVersion.title),
+            func.count(col(Translation.id)),
+            func.coalesce(func.sum(case((col(Translation.state).in_(OPEN), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((cast(col(Translation.warnings), String) != "[]", 1), else_=0)), 0),
+            col(DocLang.reason),
+        )
+        .select_from(DocLang)
         .join(Document, col(Document.id) == col(DocLang.document_id))
         .join(DocumentVersion, col(DocumentVersion.id) == col(DocLang.version_id))
+        .outerjoin(Segment, col(Segment.version_id) == col(DocLang.version_id))
+        .outerjoin(
+            Translation,
+            (col(Translation.segment_id) == col(Segment.id)) & (col(Translation.lang) == col(DocLang.lang)),
+        )
         .where(col(DocLang.state).in_(QUEUED))
+        .group_by(col(DocLang.id), col(Document.id), col(DocumentVersion.id))
         .order_by(col(DocLang.waiting_since), col(DocLang.document_id), col(DocLang.lang))
     )
     if lang:
-        query = query.where(DocLang.lang == lang)
-    items = []
-    for dl, doc, ver in session.exec(query).all():
-        stats = _segment_stats(session, ver.id, dl.lang)
-        items.append(
-            QueueItem(
-                document=dl.document_id,
-                slug=doc.slug,
-                lang=dl.lang,
-                state=dl.state,
-                waiting_since=dl.waiting_since,
-                version=ver.number,
-                title=ver.title,
-                segments=stats["total"],
-                untranslated=stats["open"],
-                warnings=stats["warned"],
-                reason=dl.reason,
-            )
+        query = query.where(col(DocLang.lang) == lang)
+    return [
+        QueueItem(
+            document=document,
+            slug=slug,
+            lang=item_lang,
+            state=DocState(state),
+            waiting_since=waiting_since,
+            version=number,
+            title=title,
+            segments=int(total),
+            untranslated=int(open_),
+            warnings=int(warned),
+            reason=reason,
         )
-    return items
+        for document, slug, item_lang, state, waiting_since, number, title, total, open_, warned, reason in session.execute(
+            query
+        ).all()
+    ]
 
 
-def _segment_stats(session: Session, version_id: int | None, lang: str) -> dict[str, int]:
-    rows = session.exec(
-        select(Translation.state, Translation.warnings)
-        .join(Segment, col(Segment.id) == col(Translation.segment_id))
-        .where(Segment.version_id == version_id, Translation.lang == lang)
-    ).all()
-    open_states = (SegmentState.UNTRANSLATED, SegmentState.MT_FAILED)
-    return {
-        "total": len(rows),
-        "open": sum(s in open_states for s, _ in rows),
-        "warned": sum(bool(w) for _, w in rows),
-    }
+# Untranslated or failed: approval is blocked until a person fills them.
+OPEN = (SegmentState.UNTRANSLATED, SegmentState.MT_FAILED)
 
 
 @dataclass

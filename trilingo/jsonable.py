@@ -9,13 +9,18 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+_PLAIN = (str, int, float, bool, type(None))
+
 
 def to_json(value: Any) -> Any:
     """Dataclasses field by field (in declaration order), datetimes as ISO 8601, enums as their value."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    kind = type(value)
+    if kind in _PLAIN:  # most values: checked first, because a queue of 10,000 items has 120,000 of them
+        return value
     if isinstance(value, Enum):
         return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {name: to_json(getattr(value, name)) for name in _field_names(kind)}
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Path):
@@ -25,3 +30,13 @@ def to_json(value: Any) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         return [to_json(v) for v in value]
     return value
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    names = _FIELDS.get(kind)
+    if names is None:
+        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    return names

@@ -1,49 +1,191 @@
-"""Atomic file writes and the publish ledger that makes re-publishing a no-op."""
+"""The publish ledger: what was written where, by content hash, so re-publishing writes nothing new.
+
+Each page also carries an *input key*: a hash of everything it is rendered from (its release, the
+languages next to it, the renderer's own source). A page whose key is unchanged and whose file is
+there is not even rendered. Changed pages are staged as temporary files and made durable together at
+`commit()`: every file fsynced, renamed into place, then each folder fsynced once. A crash before the
+renames leaves the old pages whole; stale temporary files are removed by the next publish.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlalchemy import bindparam, insert, update
+from sqlmodel import Session, SQLModel, select
 
 from trilingo.store.hashing import sha256
 from trilingo.store.models import PublishRecord, utcnow
-from trilingo.text.files import write_atomic
+from trilingo.text.files import file_mode, write_error
+
+STAGED_PREFIX = ".trilingo-"
+
+
+@dataclass(frozen=True)
+class _Record:
+    id: int
+    content_hash: str
+    input_key: str | None
+
+
+@dataclass
+class _Staged:
+    rel: str
+    tmp: Path | None  # None: the page is as it was; only its input key is new
+    digest: str
+    key: str | None
+    document_id: int | None
+    lang: str | None
+    version_id: int | None
 
 
 @dataclass
 class Ledger:
-    """Writes a file only when its content hash differs from what the ledger says is there."""
+    """Writes a file only when its content changed; loads what it knows in one query."""
 
     session: Session
     channel: str
     root: Path
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
+    _records: dict[str, _Record] = field(default_factory=dict)
+    _staged: list[_Staged] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        rows = self.session.exec(
+            select(
+                PublishRecord.id, PublishRecord.path, PublishRecord.content_hash, PublishRecord.input_key
+            ).where(PublishRecord.channel == self.channel)
+        ).all()
+        self._records = {path: _Record(i, h, k) for i, path, h, k in rows if i is not None}
+        _remove_stale_staged(self.root)
 
     def put(
         self,
         rel: str,
-        text: str,
+        render: Callable[[], str],
         *,
+        key: str | None = None,
         document_id: int | None = None,
         lang: str | None = None,
         version_id: int | None = None,
     ) -> bool:
-        digest = sha256(text)
+        """Stage `rel` unless it is known to be current; True if it will be written."""
+        record = self._records.get(rel)
         path = self.root / rel
-        row = self.session.exec(
-            select(PublishRecord).where(PublishRecord.channel == self.channel, PublishRecord.path == rel)
-        ).first()
-        if row is not None and row.content_hash == digest and path.is_file():
+        if key is not None and record is not None and record.input_key == key and path.is_file():
             self.unchanged += 1
             return False
-        write_atomic(path, text)
-        if row is None:
-            row = PublishRecord(channel=self.channel, path=rel, content_hash=digest)
-            self.session.add(row)
-        row.content_hash, row.document_id, row.lang, row.version_id = digest, document_id, lang, version_id
-        row.published_at = utcnow()
+        text = render()
+        digest = sha256(text)
+        if record is not None and record.content_hash == digest and path.is_file():
+            self.unchanged += 1
+            if key != record.input_key:  # same page from new inputs: remember them, write nothing
+                self._staged.append(_Staged(rel, None, digest, key, document_id, lang, version_id))
+            return False
+        self._staged.append(_Staged(rel, self._stage(path, text), digest, key, document_id, lang, version_id))
         self.written.append(rel)
         return True
+
+    def _stage(self, path: Path, text: str) -> Path:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f"{STAGED_PREFIX}{path.name}.", suffix=".tmp", dir=path.parent)
+        except OSError as exc:
+            raise write_error(path, exc) from None
+        try:
+            os.fchmod(fd, file_mode())
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise write_error(path, exc) from None
+        return Path(tmp)
+
+    def commit(self) -> None:
+        """Make the staged files durable and visible, then record them (in the caller's transaction)."""
+        files = [(s.rel, s.tmp) for s in self._staged if s.tmp is not None]
+        try:
+            for _, tmp in files:
+                fd = os.open(tmp, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+            for rel, tmp in files:
+                os.replace(tmp, self.root / rel)
+        except OSError as exc:
+            for _, tmp in files:
+                tmp.unlink(missing_ok=True)
+            raise write_error(self.root / files[0][0], exc) from None
+        for folder in {(self.root / rel).parent for rel, _ in files}:
+            with contextlib.suppress(OSError):  # not every file system can fsync a folder
+                fd = os.open(folder, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+        self._record()
+        self._staged = []
+
+    def _record(self) -> None:
+        table = SQLModel.metadata.tables["publishrecord"]
+        now = utcnow()
+        new, known = [], []
+        for s in self._staged:
+            values = {
+                "p_hash": s.digest,
+                "p_key": s.key,
+                "p_document_id": s.document_id,
+                "p_lang": s.lang,
+                "p_version_id": s.version_id,
+                "p_at": now,
+            }
+            record = self._records.get(s.rel)
+            if record is None:
+                new.append({"channel": self.channel, "path": s.rel, **{k[2:]: v for k, v in values.items()}})
+            else:
+                known.append({"b_id": record.id, **values})
+        if new:
+            rows = [
+                {
+                    "channel": r["channel"],
+                    "path": r["path"],
+                    "content_hash": r["hash"],
+                    "input_key": r["key"],
+                    "document_id": r["document_id"],
+                    "lang": r["lang"],
+                    "version_id": r["version_id"],
+                    "published_at": r["at"],
+                }
+                for r in new
+            ]
+            self.session.execute(insert(table), rows)
+        if known:
+            statement = (
+                update(table)
+                .where(table.c.id == bindparam("b_id"))
+                .values(
+                    content_hash=bindparam("p_hash"),
+                    input_key=bindparam("p_key"),
+                    document_id=bindparam("p_document_id"),
+                    lang=bindparam("p_lang"),
+                    version_id=bindparam("p_version_id"),
+                    published_at=bindparam("p_at"),
+                )
+            )
+            self.session.connection().execute(statement, known)
+
+
+def _remove_stale_staged(root: Path) -> None:
+    """Temporary files a killed publish left behind: ours by their name, never a page."""
+    if not root.is_dir():
+        return
+    for stale in root.rglob(f"{STAGED_PREFIX}*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()

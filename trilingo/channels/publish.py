@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from trilingo.channels.web import CHANNEL as WEB
@@ -26,27 +28,39 @@ class PublishSummary:
 
 
 def publish_channel(
-    session: Session, channel: str, public_dir: Path, actor: str, now: datetime | None = None
+    session: Session,
+    channel: str,
+    public_dir: Path,
+    actor: str,
+    now: datetime | None = None,
+    *,
+    documents: Collection[int] | None = None,
 ) -> PublishSummary:
-    """Write one channel; approved document-languages whose release is now out become `published`."""
+    """Write one channel (all of it, or the pages of `documents` and the lists showing them); approved
+    document-languages whose release is now out become `published`."""
     now = now or utcnow()
     if channel != WEB:
         raise ValueError(f"unknown channel {channel!r}")
-    result = publish_web(session, public_dir / WEB)
+    result = publish_web(session, public_dir / WEB, documents)
     live = set(result.published)
     summary = PublishSummary(channel, result.written, result.unchanged)
-    approved = session.exec(select(DocLang).where(col(DocLang.state) == DocState.APPROVED)).all()
-    for dl in approved:
-        if (dl.document_id, dl.lang) in live:
-            dl.state, dl.updated_at = DocState.PUBLISHED, now
-            summary.went_live.append(f"{dl.document_id}:{dl.lang}")
-            record(
-                session,
-                actor,
-                "publish",
-                document_id=dl.document_id,
-                lang=dl.lang,
-                channel=channel,
-                release=dl.release_id,
-            )
+    approved = session.exec(
+        select(DocLang.id, DocLang.document_id, DocLang.lang, DocLang.release_id).where(
+            col(DocLang.state) == DocState.APPROVED
+        )
+    ).all()
+    went = [(i, d, lang, release) for i, d, lang, release in approved if (d, lang) in live and i is not None]
+    for chunk in (went[i : i + 900] for i in range(0, len(went), 900)):
+        # A compare-and-set like every change of a document-language: an approval landing meanwhile wins.
+        session.execute(
+            update(DocLang)
+            .where(col(DocLang.id).in_([i for i, *_ in chunk]), col(DocLang.state) == DocState.APPROVED)
+            .values(state=DocState.PUBLISHED, updated_at=now, row_version=col(DocLang.row_version) + 1)
+            .execution_options(synchronize_session=False)
+        )
+    for _, document_id, lang, release in went:
+        summary.went_live.append(f"{document_id}:{lang}")
+        record(
+            session, actor, "publish", document_id=document_id, lang=lang, channel=channel, release=release
+        )
     return summary

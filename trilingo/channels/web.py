@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import cache, partial
 from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from trilingo.channels import render
 from trilingo.channels.files import Ledger
 from trilingo.channels.render import esc, markdown_to_html
 from trilingo.languages import ALL, LANGUAGES
+from trilingo.store.hashing import sha256
 from trilingo.store.models import DocLang, Document, DocumentVersion, Release
 
 CHANNEL = "web"
@@ -46,29 +51,63 @@ class _Page:
     category: str | None
 
 
-def publish_web(session: Session, out_dir: Path) -> WebSummary:
-    """Render every current release; write only pages whose content changed."""
+def publish_web(session: Session, out_dir: Path, documents: Collection[int] | None = None) -> WebSummary:
+    """Write the pages whose inputs changed: of every document, or of `documents` and the lists showing them.
+
+    The lists (each language's index, the root) are always checked; a page is rendered only when what it
+    is made from changed, and written only when its text did."""
     pages = _pages(session)
     by_doc: dict[int, dict[str, _Page]] = {}
     for page in pages:
         by_doc.setdefault(page.doc_id, {})[page.lang] = page
     ledger = Ledger(session, CHANNEL, out_dir)
+    renderer = _renderer_version()
     for page in pages:
+        if documents is not None and page.doc_id not in documents:
+            continue
+        versions = by_doc[page.doc_id]
+        key = sha256(
+            f"{renderer}|{page.release.content_hash}|{page.release.title}|{page.release.approved_at:%Y-%m-%d}|"
+            f"{page.category}|{','.join(sorted(versions))}"
+        )
         ledger.put(
             f"{page.lang}/{page.slug}.html",
-            _article(page, by_doc[page.doc_id]),
+            partial(_article, page, versions),
+            key=key,
             document_id=page.doc_id,
             lang=page.lang,
             version_id=page.release.version_id,
         )
     langs_live = sorted({p.lang for p in pages}, key=ALL.index)
     for lang in langs_live:
-        ledger.put(
-            f"{lang}/index.html", _index(lang, [p for p in pages if p.lang == lang], langs_live), lang=lang
+        listed = [p for p in pages if p.lang == lang]
+        key = sha256(
+            renderer
+            + "|"
+            + ",".join(langs_live)
+            + "|"
+            + "|".join(f"{p.slug}\x1f{p.release.title}" for p in listed)
         )
+        ledger.put(f"{lang}/index.html", partial(_index, lang, listed, langs_live), key=key, lang=lang)
     if langs_live:
-        ledger.put("index.html", _root(langs_live))
-    return WebSummary(ledger.written, ledger.unchanged, [(p.doc_id, p.lang) for p in pages])
+        ledger.put(
+            "index.html", partial(_root, langs_live), key=sha256(renderer + "|" + ",".join(langs_live))
+        )
+    ledger.commit()
+    return WebSummary(
+        ledger.written,
+        ledger.unchanged,
+        [(p.doc_id, p.lang) for p in pages if documents is None or p.doc_id in documents],
+    )
+
+
+@cache
+def _renderer_version() -> str:
+    """A hash of the code that renders pages: a change to it re-renders everything, without anyone
+    remembering to bump a number."""
+    return sha256(
+        "".join(Path(m.__file__ or "").read_text(encoding="utf-8") for m in (sys.modules[__name__], render))
+    )
 
 
 def _pages(session: Session) -> list[_Page]:

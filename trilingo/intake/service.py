@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine as Database
 from trilingo.channels.publish import publish_channel
 from trilingo.errors import InputError, TrilingoError
 from trilingo.intake.submit import Submitted, submit
-from trilingo.store.db import session_scope
+from trilingo.store.db import optimize, session_scope
 from trilingo.text.frontmatter import Notice
 from trilingo.text.language import detect
 
@@ -40,9 +40,10 @@ def submit_notices(
     forced = {n.slug: check_language(n, force_language) for n in notices}
     with session_scope(db) as session:
         results = [submit(session, n, actor, forced_language=forced[n.slug]) for n in notices]
+    optimize(db)
     try:
-        with session_scope(db) as session:
-            publish_channel(session, "web", public_dir, actor)
+        with session_scope(db) as session:  # only the new versions' pages, and the lists that show them
+            publish_channel(session, "web", public_dir, actor, documents={r.id for r in results if r.created})
     except TrilingoError as exc:
         stored = ", ".join(r.slug for r in results)
         raise type(exc)(

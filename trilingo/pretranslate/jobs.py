@@ -15,7 +15,7 @@ from trilingo.mt.base import Engine
 from trilingo.mt.limits import Limiter
 from trilingo.pretranslate.run import BatchSummary, pretranslate_batch
 from trilingo.pretranslate.select import waiting
-from trilingo.store.db import session_scope
+from trilingo.store.db import optimize, session_scope
 
 # Documents per batch: a task run costs ~35 ms of server work, a segment far less.
 BATCH_DOCUMENTS = 200
@@ -51,4 +51,6 @@ def draft_waiting(
 ) -> list[BatchSummary]:
     """Draft everything waiting (or the named documents) in the languages of `engines`, batch by batch."""
     todo = find_waiting(db, documents, list(engines))
-    return [draft_batch(db, lang, ids, engines[lang], actor) for lang, ids in batches(todo)]
+    done = [draft_batch(db, lang, ids, engines[lang], actor) for lang, ids in batches(todo)]
+    optimize(db)
+    return done

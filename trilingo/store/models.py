@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, Column, Dialect, Integer, String, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Column, Dialect, Index, Integer, String, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from trilingo.store.hints import Hint
@@ -64,7 +64,8 @@ class StrEnumColumn(TypeDecorator[E]):
 
 
 def state_column(enum: type[StrEnum]) -> Column[Any]:
-    return Column(StrEnumColumn(enum), nullable=False, index=True)
+    # Indexed with the language, in the table's composite index (see __table_args__).
+    return Column(StrEnumColumn(enum), nullable=False)
 
 
 class User(SQLModel, table=True):
@@ -100,10 +101,11 @@ class DocumentVersion(SQLModel, table=True):
 class Segment(SQLModel, table=True):
     """One translatable unit of a version: the title, a heading, a paragraph or a sentence of one."""
 
+    # The unique (version_id, n) index also serves "the segments of a version".
     __table_args__ = (UniqueConstraint("version_id", "n"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    version_id: int = Field(foreign_key="documentversion.id", index=True)
+    version_id: int = Field(foreign_key="documentversion.id")
     n: int  # 1-based position in the version; the title is 1
     block: int  # 0 is the title; segments of one paragraph share a block
     kind: str  # title | heading | paragraph | item | quote
@@ -118,12 +120,18 @@ _ROW_VERSION = Column("row_version", Integer, nullable=False, default=1)
 class Translation(SQLModel, table=True):
     """One segment in one target language: the draft or the approved text, and where it came from."""
 
-    __table_args__ = (UniqueConstraint("segment_id", "lang"),)
+    # (segment_id, lang) is how every join reaches a translation; (lang, state) is how the pipeline and
+    # the reports find work. One-column indexes on lang or state misled SQLite's planner into scanning
+    # every translation of a language for each item.
+    __table_args__ = (
+        UniqueConstraint("segment_id", "lang"),
+        Index("ix_translation_lang_state", "lang", "state"),
+    )
     __mapper_args__ = {"version_id_col": _ROW_VERSION}
 
     id: int | None = Field(default=None, primary_key=True)
-    segment_id: int = Field(foreign_key="segment.id", index=True)
-    lang: str = Field(index=True)
+    segment_id: int = Field(foreign_key="segment.id")
+    lang: str
     state: SegmentState = Field(default=SegmentState.UNTRANSLATED, sa_column=state_column(SegmentState))
     target: str | None = None
     origin: str | None = None  # tm | glossary | memory | google | … | human | carried
@@ -146,13 +154,18 @@ _DOCLANG_VERSION = Column("row_version", Integer, nullable=False, default=1, ser
 class DocLang(SQLModel, table=True):
     """The workflow state of one (document, language); the unit reviewers approve and channels publish."""
 
-    __table_args__ = (UniqueConstraint("document_id", "lang"),)
+    # The queue, status and the pipeline look document-languages up by language and state, oldest first.
+    __table_args__ = (
+        UniqueConstraint("document_id", "lang"),
+        Index("ix_doclang_lang_state", "lang", "state", "waiting_since"),
+        Index("ix_doclang_version_lang", "version_id", "lang"),  # from a segment to its document-language
+    )
     # A compare-and-set on every change: two reviewers approving at once cannot both succeed.
     __mapper_args__ = {"version_id_col": _DOCLANG_VERSION}
 
     id: int | None = Field(default=None, primary_key=True)
-    document_id: int = Field(foreign_key="document.id", index=True)
-    lang: str = Field(index=True)
+    document_id: int = Field(foreign_key="document.id")
+    lang: str
     version_id: int = Field(foreign_key="documentversion.id")  # the version being worked on
     state: DocState = Field(default=DocState.SUBMITTED, sa_column=state_column(DocState))
     release_id: int | None = Field(default=None, foreign_key="release.id")  # what is live (or will be)
@@ -201,6 +214,7 @@ class PublishRecord(SQLModel, table=True):
     channel: str
     path: str  # relative to the channel's root
     content_hash: str
+    input_key: str | None = None  # hash of what the page is rendered from: unchanged means no re-render
     document_id: int | None = Field(default=None, foreign_key="document.id")
     lang: str | None = None
     version_id: int | None = None

@@ -94,7 +94,7 @@ def write_atomic(path: Path, text: str, error: type[InputError] | None = None) -
             path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise _write_error(path, exc, error) from None
+        raise write_error(path, exc, error) from None
     try:
         os.fchmod(fd, file_mode())
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
@@ -105,11 +105,12 @@ def write_atomic(path: Path, text: str, error: type[InputError] | None = None) -
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise _write_error(path, exc, error) from None
+            raise write_error(path, exc, error) from None
         raise
 
 
-def _write_error(path: Path, exc: OSError, error: type[InputError] | None) -> Exception:
+def write_error(path: Path, exc: OSError, error: type[InputError] | None = None) -> Exception:
+    """What failing to write `path` means for the user, as one error."""
     reason = exc.strerror or str(exc)
     if error is not None:
         return error(f"{path}: cannot write ({reason})")
