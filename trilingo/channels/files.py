@@ -65,6 +65,11 @@ class Ledger:
         self._records = {path: _Record(i, h, k) for i, path, h, k in rows if i is not None}
         _remove_stale_staged(self.root)
 
+    def is_current(self, rel: str, key: str) -> bool:
+        """Whether `rel` was written from inputs with this key and is still there: no need to render it."""
+        record = self._records.get(rel)
+        return record is not None and record.input_key == key and (self.root / rel).is_file()
+
     def put(
         self,
         rel: str,
@@ -78,7 +83,7 @@ class Ledger:
         """Stage `rel` unless it is known to be current; True if it will be written."""
         record = self._records.get(rel)
         path = self.root / rel
-        if key is not None and record is not None and record.input_key == key and path.is_file():
+        if key is not None and self.is_current(rel, key):
             self.unchanged += 1
             return False
         text = render()

@@ -5,10 +5,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache, partial
 from pathlib import Path
 
-from sqlmodel import Session, col, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
 
 from trilingo.channels import render
 from trilingo.channels.files import Ledger
@@ -44,10 +46,16 @@ class WebSummary:
 
 @dataclass(frozen=True)
 class _Page:
+    """What a page is made from (the release's body is loaded only for pages that are rendered)."""
+
     doc_id: int
     slug: str
     lang: str
-    release: Release
+    release_id: int
+    version_id: int
+    title: str
+    content_hash: str
+    approved_at: datetime
     category: str | None
 
 
@@ -62,31 +70,33 @@ def publish_web(session: Session, out_dir: Path, documents: Collection[int] | No
         by_doc.setdefault(page.doc_id, {})[page.lang] = page
     ledger = Ledger(session, CHANNEL, out_dir)
     renderer = _renderer_version()
+    todo: list[tuple[_Page, str]] = []
     for page in pages:
         if documents is not None and page.doc_id not in documents:
             continue
-        versions = by_doc[page.doc_id]
         key = sha256(
-            f"{renderer}|{page.release.content_hash}|{page.release.title}|{page.release.approved_at:%Y-%m-%d}|"
-            f"{page.category}|{','.join(sorted(versions))}"
+            f"{renderer}|{page.content_hash}|{page.title}|{page.approved_at:%Y-%m-%d}|"
+            f"{page.category}|{','.join(sorted(by_doc[page.doc_id]))}"
         )
+        if ledger.is_current(_article_path(page), key):
+            ledger.unchanged += 1
+        else:
+            todo.append((page, key))
+    bodies = _bodies(session, [page.release_id for page, _ in todo])
+    for page, key in todo:
         ledger.put(
-            f"{page.lang}/{page.slug}.html",
-            partial(_article, page, versions),
+            _article_path(page),
+            partial(_article, page, by_doc[page.doc_id], bodies[page.release_id]),
             key=key,
             document_id=page.doc_id,
             lang=page.lang,
-            version_id=page.release.version_id,
+            version_id=page.version_id,
         )
     langs_live = sorted({p.lang for p in pages}, key=ALL.index)
     for lang in langs_live:
         listed = [p for p in pages if p.lang == lang]
         key = sha256(
-            renderer
-            + "|"
-            + ",".join(langs_live)
-            + "|"
-            + "|".join(f"{p.slug}\x1f{p.release.title}" for p in listed)
+            renderer + "|" + ",".join(langs_live) + "|" + "|".join(f"{p.slug}\x1f{p.title}" for p in listed)
         )
         ledger.put(f"{lang}/index.html", partial(_index, lang, listed, langs_live), key=key, lang=lang)
     if langs_live:
@@ -94,11 +104,12 @@ def publish_web(session: Session, out_dir: Path, documents: Collection[int] | No
             "index.html", partial(_root, langs_live), key=sha256(renderer + "|" + ",".join(langs_live))
         )
     ledger.commit()
-    return WebSummary(
-        ledger.written,
-        ledger.unchanged,
-        [(p.doc_id, p.lang) for p in pages if documents is None or p.doc_id in documents],
-    )
+    live = [(p.doc_id, p.lang) for p in pages if documents is None or p.doc_id in documents]
+    return WebSummary(ledger.written, ledger.unchanged, live)
+
+
+def _article_path(page: _Page) -> str:
+    return f"{page.lang}/{page.slug}.html"
 
 
 @cache
@@ -111,20 +122,42 @@ def _renderer_version() -> str:
 
 
 def _pages(session: Session) -> list[_Page]:
-    rows = session.exec(
-        select(DocLang, Document, Release, DocumentVersion)
+    """Every live release of a document the web channel carries: one query, no ORM objects, no bodies."""
+    rows = session.execute(
+        sa_select(
+            col(Document.id),
+            col(Document.slug),
+            col(DocLang.lang),
+            col(Release.id),
+            col(Release.version_id),
+            col(Release.title),
+            col(Release.content_hash),
+            col(Release.approved_at),
+            col(DocumentVersion.category),
+            col(DocumentVersion.channels),
+        )
+        .select_from(DocLang)
         .join(Document, col(Document.id) == col(DocLang.document_id))
         .join(Release, col(Release.id) == col(DocLang.release_id))
         .join(DocumentVersion, col(DocumentVersion.id) == col(Release.version_id))
-        .where(col(DocLang.release_id).is_not(None))
-        .order_by(Document.slug, col(DocLang.lang))
+        .order_by(col(Document.slug), col(DocLang.lang))
     ).all()
-    out = []
-    for dl, doc, release, version in rows:
-        if version.channels and CHANNEL not in version.channels:
-            continue
-        assert doc.id is not None
-        out.append(_Page(doc.id, doc.slug, dl.lang, release, version.category))
+    return [
+        _Page(doc_id, slug, lang, release_id, version_id, title, content_hash, approved_at, category)
+        for doc_id, slug, lang, release_id, version_id, title, content_hash, approved_at, category, channels in rows
+        if not channels or CHANNEL in channels
+    ]
+
+
+def _bodies(session: Session, release_ids: list[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for start in range(0, len(release_ids), 900):
+        chunk = release_ids[start : start + 900]
+        out.update(
+            session.execute(
+                sa_select(col(Release.id), col(Release.body)).where(col(Release.id).in_(chunk))
+            ).all()
+        )
     return out
 
 
@@ -147,7 +180,7 @@ def _switcher(current: str, available: list[str], href: str) -> str:
     return '<nav class="lang">' + "".join(links) + "</nav>"
 
 
-def _article(page: _Page, versions: dict[str, _Page]) -> str:
+def _article(page: _Page, versions: dict[str, _Page], markdown: str) -> str:
     available = [code for code in ALL if code in versions]
     missing = [code for code in ALL if code not in versions]
     alternates = "".join(
@@ -161,15 +194,15 @@ def _article(page: _Page, versions: dict[str, _Page]) -> str:
     body = (
         f"<header>{_switcher(page.lang, available, page.slug + '.html')}\n{note}"
         f'<p><a href="index.html">{esc(UI[page.lang]["home"])}</a></p></header>\n'
-        f"<main>\n<article>\n<h1>{esc(page.release.title)}</h1>\n{markdown_to_html(page.release.body)}"
-        f'<p class="missing">{esc(UI[page.lang]["updated"])}{page.release.approved_at:%Y-%m-%d}</p>\n'
+        f"<main>\n<article>\n<h1>{esc(page.title)}</h1>\n{markdown_to_html(markdown)}"
+        f'<p class="missing">{esc(UI[page.lang]["updated"])}{page.approved_at:%Y-%m-%d}</p>\n'
         f"</article>\n</main>"
     )
-    return _shell(page.lang, page.release.title, alternates, body)
+    return _shell(page.lang, page.title, alternates, body)
 
 
 def _index(lang: str, pages: list[_Page], langs_live: list[str]) -> str:
-    items = "\n".join(f'<li><a href="{esc(p.slug)}.html">{esc(p.release.title)}</a></li>' for p in pages)
+    items = "\n".join(f'<li><a href="{esc(p.slug)}.html">{esc(p.title)}</a></li>' for p in pages)
     alternates = "".join(
         f'<link rel="alternate" hreflang="{LANGUAGES[c].html}" href="../{c}/index.html">\n'
         for c in langs_live
