@@ -118,7 +118,9 @@ def _explain(db: Engine, statement: str, parameters: Any) -> list[str]:
             return [row[-1] for row in cursor.fetchall()]
         cursor.execute("SET enable_seqscan = off")
         cursor.execute("EXPLAIN (FORMAT JSON) " + statement, parameters)
-        plan = cursor.fetchone()[0]
+        row = cursor.fetchone()
+        assert row is not None
+        plan = row[0]
         cursor.close()
         return [json.dumps(node) for node in _nodes(plan[0]["Plan"])]
 
