@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine as Database
 
 from trilingo.channels.publish import publish_channel
 from trilingo.errors import InputError, TrilingoError
-from trilingo.intake.submit import Submitted, submit
+from trilingo.intake.submit import Submitted, submit_many
 from trilingo.store.db import optimize, session_scope
 from trilingo.text.frontmatter import Notice
 from trilingo.text.language import detect
@@ -39,7 +39,9 @@ def submit_notices(
     writes them."""
     forced = {n.slug: check_language(n, force_language) for n in notices}
     with session_scope(db) as session:
-        results = [submit(session, n, actor, forced_language=forced[n.slug]) for n in notices]
+        results = submit_many(
+            session, notices, actor, forced_languages={slug: lang for slug, lang in forced.items() if lang}
+        )
     optimize(db)
     try:
         with session_scope(db) as session:  # only the new versions' pages, and the lists that show them
