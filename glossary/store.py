@@ -23,6 +23,7 @@ from trilingo.glossary.files import file_format
 from trilingo.glossary.match import Glossary, Match
 from trilingo.glossary.models import GlossaryChange, GlossaryConcept, GlossaryTerm, GlossaryVersion
 from trilingo.glossary.tbx import read_tbx, write_tbx
+from trilingo.people import authorize
 
 STARTER = "border-glossary.csv"
 
@@ -95,6 +96,7 @@ def read_file(path: Path) -> ParsedFile:
 
 def import_file(session: Session, path: Path, actor: str) -> ImportSummary:
     """Merge a CSV or TBX (v2 or v3) file into the glossary: all of it, or nothing."""
+    authorize(session, actor, "glossary")
     parsed = read_file(path)
     summary = _apply(session, parsed.concepts, actor, "import", path.name)
     summary.file, summary.format = str(path), parsed.format
@@ -112,6 +114,7 @@ def add(
     note: str | None = None,
 ) -> ImportSummary:
     """Add terms to a concept (created if new); fields given replace the concept's."""
+    authorize(session, actor, "glossary")
     if not terms and domain is None and confidence is None and note is None:
         raise GlossaryError("nothing to add: give a term (--vi, --lo, --zh) or a field to change")
     concept = check_concept_id(concept, "glossary add")

@@ -1,22 +1,29 @@
-"""Reviewer actions. Each one is one transaction and leaves an audit event with the old and new text."""
+"""Reviewer actions. Each one is one transaction, checks who may take it, and leaves an audit event.
+
+Edits and approvals are compare-and-set: a row changed since the reviewer read it is refused with who
+changed it and when ("changed by X at T; re-open"), never overwritten.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from trilingo.errors import InputError, NotFound, StateError
-from trilingo.glossary.protect import check
+from trilingo.errors import Conflict, InputError, NotFound, Refused, StateError
 from trilingo.glossary.store import load
 from trilingo.languages import check_target
+from trilingo.people import authorize
+from trilingo.review import checks
 from trilingo.review.queue import doclang
-from trilingo.review.states import require
-from trilingo.store.audit import ensure_user, record
+from trilingo.review.states import QUEUED, require
+from trilingo.store.audit import record
 from trilingo.store.documents import resolve_document
 from trilingo.store.hashing import sha256
 from trilingo.store.models import (
+    Comment,
     DocLang,
     DocumentVersion,
     Release,
@@ -25,21 +32,28 @@ from trilingo.store.models import (
     Translation,
     utcnow,
 )
-from trilingo.text.checks import all_warnings
 from trilingo.text.clean import check_text, clean_line
 from trilingo.text.segment import join
 from trilingo.tm import memory
 
 MAX_TARGET = 8_000
+MAX_COMMENT = 2_000
+# Why a translation goes back: the codes Pontoon and Weblate reviewers use, plus "other".
+REJECT_CODES = ("terminology", "meaning", "numbers", "script", "grammar", "style", "other")
 
 
 @dataclass(frozen=True)
 class Outcome:
+    """What a review action did: `detail` in words, `checks` for the segment it changed (if any)."""
+
     document: int
     slug: str
     lang: str
     state: str
     detail: str = ""
+    checks: list[dict[str, str]] = field(default_factory=list)
+    segment: int | None = None
+    release: int | None = None
 
 
 def _load(session: Session, ref: str, lang: str) -> tuple[int, str, DocLang]:
@@ -49,7 +63,7 @@ def _load(session: Session, ref: str, lang: str) -> tuple[int, str, DocLang]:
     return doc.id, doc.slug, doclang(session, doc.id, lang)
 
 
-def _rows(session: Session, dl: DocLang) -> list[tuple[Segment, Translation]]:
+def rows(session: Session, dl: DocLang) -> list[tuple[Segment, Translation]]:
     return list(
         session.exec(
             select(Segment, Translation)
@@ -60,12 +74,49 @@ def _rows(session: Session, dl: DocLang) -> list[tuple[Segment, Translation]]:
     )
 
 
+def _segment(session: Session, dl: DocLang, slug: str, n: int) -> tuple[Segment, Translation]:
+    by_n = {seg.n: (seg, tr) for seg, tr in rows(session, dl)}
+    if n not in by_n:
+        raise NotFound(f"{slug} has no segment {n} (it has 1–{len(by_n)})")
+    return by_n[n]
+
+
+def _not_claimed_by_other(dl: DocLang, slug: str, actor: str, now: datetime) -> None:
+    if dl.claimed_by and dl.claimed_by != actor and dl.claim_expires and _aware(dl.claim_expires) > now:
+        raise Conflict(
+            f"{slug} [{dl.lang}] is claimed by {dl.claimed_by} until {_aware(dl.claim_expires):%H:%M}Z; "
+            f"nothing was saved. Take another item with `trilingo review next --lang {dl.lang}`"
+        )
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def segment_limit(session: Session, dl: DocLang, limits: Mapping[str, int]) -> tuple[str, int] | None:
+    version = session.get(DocumentVersion, dl.version_id)
+    return checks.segment_limit(version.channels if version else [], limits)
+
+
 def edit(
-    session: Session, ref: str, lang: str, n: int, text: str, actor: str, now: datetime | None = None
+    session: Session,
+    ref: str,
+    lang: str,
+    n: int,
+    text: str,
+    actor: str,
+    now: datetime | None = None,
+    *,
+    expected: int | None = None,
+    limits: Mapping[str, int] | None = None,
 ) -> Outcome:
-    """A person's text for segment n. It is never overwritten by a machine afterwards."""
+    """A person's text for segment n. It is never overwritten by a machine afterwards.
+
+    `expected` is the segment's row version the person started from (`review show --json`, a PO file):
+    if somebody changed it since, nothing is saved and they are told who and when."""
     now = now or utcnow()
     doc_id, slug, dl = _load(session, ref, lang)
+    authorize(session, actor, "edit", lang)
     target = clean_line(check_text(text, "the new text"))
     if not target:
         raise InputError("the new text is empty")
@@ -74,11 +125,17 @@ def edit(
             f"the new text is too long ({len(target):,} characters; the limit is {MAX_TARGET:,})"
         )
     state = require("edit", dl.state, f"{slug} [{lang}]")
-    rows = {seg.n: (seg, tr) for seg, tr in _rows(session, dl)}
-    if n not in rows:
-        raise NotFound(f"{slug} has no segment {n} (it has 1–{len(rows)})")
-    ensure_user(session, actor)
-    seg, tr = rows[n]
+    _not_claimed_by_other(dl, slug, actor, now)
+    seg, tr = _segment(session, dl, slug, n)
+    if expected is not None and tr.row_version != expected:
+        raise Conflict(
+            f"segment {n} of {slug} [{lang}] was changed by {tr.updated_by or 'the pipeline'} at "
+            f"{_aware(tr.updated_at):%Y-%m-%d %H:%M}Z after you opened it; nothing was saved. "
+            f"Re-open it (`trilingo review show {slug} --lang {lang}`) and edit again"
+        )
+    findings = checks.run(
+        seg.source, target, lang, load(session), limit=segment_limit(session, dl, limits or {})
+    )
     record(
         session,
         actor,
@@ -92,34 +149,110 @@ def edit(
         old_origin=tr.origin,
         row_version=tr.row_version,
     )
+    if target != tr.target:
+        tr.dismissed = {}  # a dismissal was for the old text
     tr.target, tr.state, tr.origin = target, SegmentState.EDITED, "human"
-    tr.warnings = all_warnings(seg.source, target, lang) + _glossary_warnings(
-        session, seg.source, target, lang
-    )
+    tr.checks = checks.as_stored(findings)
+    tr.warnings = checks.messages(findings)
     tr.detail = {
-        **tr.detail,
+        **{k: v for k, v in tr.detail.items() if k != "needs_native_review"},
         "edited_at": now.isoformat(),
         "previous_origin": tr.detail.get("engine") or tr.origin,
     }
     tr.updated_at, tr.updated_by = now, actor
-    dl.state, dl.updated_at, dl.reason = state, now, None
-    return Outcome(doc_id, slug, lang, state, f"segment {n} saved")
+    # The rejection reason stays until the document-language is approved.
+    dl.state, dl.updated_at = state, now
+    return Outcome(doc_id, slug, lang, state, f"segment {n} saved", tr.checks, n)
+
+
+def suggestion(session: Session, ref: str, lang: str, n: int, k: int) -> str:
+    """The text of fuzzy memory suggestion k (1-based, as `review show` numbers them) for segment n."""
+    from trilingo.tm.fuzzy import suggest
+
+    _doc_id, slug, dl = _load(session, ref, lang)
+    seg, tr = _segment(session, dl, slug, n)
+    found: list[str] = []
+    for target in [h["target"] for h in tr.hints if h["type"] == "fuzzy"] + [
+        s.target for s in suggest(session, seg.source, lang)
+    ]:
+        if target not in found:
+            found.append(target)
+    if not 1 <= k <= len(found):
+        have = f"1–{len(found)}" if found else "none"
+        raise NotFound(f"segment {n} of {slug} [{lang}] has no suggestion {k} (it has {have})")
+    return found[k - 1]
 
 
 def approve(
-    session: Session, ref: str, lang: str, actor: str, now: datetime | None = None, *, trusted: bool = True
+    session: Session,
+    ref: str,
+    lang: str,
+    actor: str,
+    now: datetime | None = None,
+    *,
+    trusted: bool = True,
+    four_eyes: bool = True,
+    accept_warnings: str | None = None,
+    limits: Mapping[str, int] | None = None,
 ) -> Outcome:
-    """Freeze the current text as a release, feed the memory. Every segment needs a target."""
+    """Freeze the current text as a release and feed the memory, if every check allows it.
+
+    Blocking checks stop it; open warnings stop it unless dismissed or accepted here with a reason; under
+    the four-eyes rule nobody approves a segment whose text they were the last to change."""
     now = now or utcnow()
     doc_id, slug, dl = _load(session, ref, lang)
+    authorize(session, actor, "approve", lang)
     state = require("approve", dl.state, f"{slug} [{lang}]")
-    rows = _rows(session, dl)
-    empty = [seg.n for seg, tr in rows if not (tr.target or "").strip()]
+    _not_claimed_by_other(dl, slug, actor, now)
+    segments = rows(session, dl)
+    glossary, limit = load(session), segment_limit(session, dl, limits or {})
+    blocking: list[str] = []
+    warnings: list[tuple[int, checks.Finding]] = []
+    for seg, tr in segments:
+        found = checks.run(seg.source, tr.target, lang, glossary, detail=tr.detail, limit=limit)
+        blocking += [f"segment {seg.n}: {f.message}" for f in found if f.level == checks.BLOCK]
+        warnings += [(seg.n, f) for f in checks.open_warnings(found, tr.dismissed)]
+    empty = [str(seg.n) for seg, tr in segments if not (tr.target or "").strip()]
     if empty:
-        listed = ", ".join(map(str, empty[:10])) + (" …" if len(empty) > 10 else "")
+        listed = ", ".join(empty[:10]) + (" …" if len(empty) > 10 else "")
         raise StateError(f"cannot approve {slug} [{lang}]: {len(empty)} segment(s) untranslated ({listed})")
-    ensure_user(session, actor)
-    for seg, tr in rows:
+    if blocking:
+        raise StateError(f"cannot approve {slug} [{lang}]: {_listed(blocking)}; fix them with `review edit`")
+    if four_eyes:
+        own = [seg.n for seg, tr in segments if tr.origin == "human" and tr.updated_by == actor]
+        if own:
+            raise Refused(
+                f"four-eyes rule: {actor} last changed segment(s) {', '.join(map(str, own))} of "
+                f"{slug} [{lang}]; another reviewer of {lang} must approve it",
+                audit={
+                    "actor": actor,
+                    "action": "refused",
+                    "lang": lang,
+                    "attempted": "approve",
+                    "doc": slug,
+                },
+            )
+    if warnings and not accept_warnings:
+        listed = _listed([f"segment {n}: {f.message}" for n, f in warnings])
+        raise StateError(
+            f"cannot approve {slug} [{lang}]: {len(warnings)} warning(s) need a decision: {listed}. Dismiss "
+            f"each with `review dismiss {slug} --lang {lang} --segment N --check CODE --reason …`, or "
+            f'approve with --accept-warnings --reason "…"'
+        )
+    if warnings and accept_warnings:
+        reason = clean_line(check_text(accept_warnings, "the reason"))
+        if not reason:
+            raise InputError("--accept-warnings needs a --reason")
+        record(
+            session,
+            actor,
+            "accept-warnings",
+            document_id=doc_id,
+            lang=lang,
+            reason=reason,
+            warnings=[{"segment": n, **f.as_dict()} for n, f in warnings],
+        )
+    for seg, tr in segments:
         assert tr.target is not None
         if tr.state != SegmentState.APPROVED:
             tr.state, tr.updated_at = SegmentState.APPROVED, now
@@ -135,7 +268,7 @@ def approve(
         )
     version = session.get(DocumentVersion, dl.version_id)
     assert version is not None
-    title, body = join([(seg.block, seg.kind, seg.prefix, tr.target or "") for seg, tr in rows], lang)
+    title, body = join([(seg.block, seg.kind, seg.prefix, tr.target or "") for seg, tr in segments], lang)
     release = Release(
         document_id=doc_id,
         lang=lang,
@@ -150,6 +283,7 @@ def approve(
     session.flush()
     old_release = dl.release_id
     dl.release_id, dl.state, dl.updated_at, dl.reason = release.id, state, now, None
+    dl.claimed_by = dl.claim_expires = None
     record(
         session,
         actor,
@@ -160,26 +294,195 @@ def approve(
         release=release.id,
         previous_release=old_release,
         version=version.number,
-        segments=len(rows),
+        segments=len(segments),
+        accepted_warnings=len(warnings),
     )
-    return Outcome(doc_id, slug, lang, state, f"release {release.id}")
+    return Outcome(doc_id, slug, lang, state, f"release {release.id}", release=release.id)
+
+
+def _listed(items: list[str], most: int = 5) -> str:
+    return "; ".join(items[:most]) + (f"; and {len(items) - most} more" if len(items) > most else "")
 
 
 def reject(
-    session: Session, ref: str, lang: str, reason: str, actor: str, now: datetime | None = None
+    session: Session,
+    ref: str,
+    lang: str,
+    reason: str,
+    actor: str,
+    now: datetime | None = None,
+    *,
+    code: str = "other",
 ) -> Outcome:
-    """Send it back to work with a reason. What is live stays live."""
+    """Send it back to work with a reason code and text. What is live stays live."""
     now = now or utcnow()
+    if code not in REJECT_CODES:
+        raise InputError(f"unknown reason code {code!r} (expected one of: {', '.join(REJECT_CODES)})")
     reason = clean_line(check_text(reason, "the reason"))
     if not reason:
         raise InputError("a rejection needs a reason")
     doc_id, slug, dl = _load(session, ref, lang)
+    authorize(session, actor, "reject", lang)
     state = require("reject", dl.state, f"{slug} [{lang}]")
-    ensure_user(session, actor)
-    record(session, actor, "reject", document_id=doc_id, lang=lang, old=dl.state, new=state, reason=reason)
-    dl.state, dl.reason, dl.updated_at, dl.waiting_since = state, reason, now, now
-    return Outcome(doc_id, slug, lang, state, reason)
+    _not_claimed_by_other(dl, slug, actor, now)
+    shown_reason = reason if code == "other" else f"{code}: {reason}"
+    record(
+        session,
+        actor,
+        "reject",
+        document_id=doc_id,
+        lang=lang,
+        old=dl.state,
+        new=state,
+        reason=reason,
+        code=code,
+    )
+    dl.state, dl.reason, dl.updated_at, dl.waiting_since = state, shown_reason, now, now
+    dl.claimed_by = dl.claim_expires = None
+    return Outcome(doc_id, slug, lang, state, shown_reason)
 
 
-def _glossary_warnings(session: Session, source: str, target: str, lang: str) -> list[str]:
-    return check(target, source, "vi", lang, load(session))
+def dismiss(
+    session: Session,
+    ref: str,
+    lang: str,
+    n: int,
+    code: str,
+    reason: str,
+    actor: str,
+    now: datetime | None = None,
+) -> Outcome:
+    """Dismiss one warning on one segment, with a reason; it stays dismissed until the text changes."""
+    now = now or utcnow()
+    doc_id, slug, dl = _load(session, ref, lang)
+    authorize(session, actor, "dismiss", lang)
+    reason = clean_line(check_text(reason, "the reason"))
+    if not reason:
+        raise InputError("dismissing a check needs a reason")
+    seg, tr = _segment(session, dl, slug, n)
+    found = checks.run(
+        seg.source, tr.target, lang, load(session), detail=tr.detail, limit=segment_limit(session, dl, {})
+    )
+    codes = {f.code: f for f in found}
+    if code not in codes:
+        now_found = ", ".join(codes) or "none"
+        raise NotFound(f"segment {n} of {slug} [{lang}] has no {code!r} check (its checks: {now_found})")
+    if codes[code].level == checks.BLOCK:
+        raise StateError(
+            f"{code!r} is a blocking check: it cannot be dismissed; fix the text with `review edit`"
+        )
+    tr.dismissed = {**tr.dismissed, code: {"by": actor, "at": now.isoformat(), "reason": reason}}
+    record(
+        session,
+        actor,
+        "dismiss",
+        document_id=doc_id,
+        lang=lang,
+        segment_id=seg.id,
+        segment=n,
+        check=code,
+        message=codes[code].message,
+        reason=reason,
+    )
+    return Outcome(doc_id, slug, lang, dl.state, f"{code} dismissed on segment {n}", tr.checks, n)
+
+
+def comment(
+    session: Session,
+    ref: str,
+    lang: str,
+    text: str,
+    actor: str,
+    n: int | None = None,
+    now: datetime | None = None,
+) -> Outcome:
+    """A note that editors and reviewers see in `review show` and `review next`."""
+    now = now or utcnow()
+    doc_id, slug, dl = _load(session, ref, lang)
+    authorize(session, actor, "comment", lang)
+    text = clean_line(check_text(text, "the comment"))
+    if not text:
+        raise InputError("the comment is empty")
+    if len(text) > MAX_COMMENT:
+        raise InputError(f"the comment is too long ({len(text):,} characters; the limit is {MAX_COMMENT:,})")
+    if n is not None:
+        _segment(session, dl, slug, n)
+    session.add(
+        Comment(
+            document_id=doc_id,
+            lang=lang,
+            segment_n=n,
+            version_id=dl.version_id,
+            author=actor,
+            at=now,
+            text=text,
+        )
+    )
+    record(session, actor, "comment", document_id=doc_id, lang=lang, new=text, segment=n)
+    where = f"segment {n}" if n is not None else "the document"
+    return Outcome(doc_id, slug, lang, dl.state, f"comment added on {where}", segment=n)
+
+
+CLAIM_MINUTES = 30
+
+
+def claim_next(
+    session: Session, lang: str, actor: str, now: datetime | None = None, *, minutes: int = CLAIM_MINUTES
+) -> DocLang | None:
+    """Claim the oldest waiting document-language in `lang` for `actor` (or renew the one they hold).
+
+    The claim is a lease: when it expires, the item is back in the queue for anybody. On PostgreSQL the
+    row is taken with FOR UPDATE SKIP LOCKED, so concurrent reviewers each get a different item without
+    waiting; on SQLite the write transaction (BEGIN IMMEDIATE) already serialises them."""
+    now = now or utcnow()
+    check_target(lang)
+    authorize(session, actor, "claim", lang)
+    if not 1 <= minutes <= 24 * 60:
+        raise InputError("a claim lasts between 1 minute and 24 hours")
+    waiting = (
+        select(DocLang)
+        .where(DocLang.lang == lang, col(DocLang.state).in_(QUEUED))
+        .order_by(col(DocLang.waiting_since), col(DocLang.document_id))
+        .limit(1)
+    )
+    held = session.exec(
+        waiting.where(DocLang.claimed_by == actor, col(DocLang.claim_expires) > now).with_for_update(
+            skip_locked=True
+        )
+    ).first()
+    dl = (
+        held
+        or session.exec(
+            waiting.where(
+                col(DocLang.claimed_by).is_(None)
+                | (col(DocLang.claim_expires) <= now)
+                | (DocLang.claimed_by == actor)
+            ).with_for_update(skip_locked=True)
+        ).first()
+    )
+    if dl is None:
+        return None
+    previous = dl.claimed_by if dl.claimed_by != actor else None
+    dl.claimed_by, dl.claim_expires = actor, now + timedelta(minutes=minutes)
+    record(
+        session,
+        actor,
+        "claim",
+        document_id=dl.document_id,
+        lang=lang,
+        until=dl.claim_expires.isoformat(),
+        expired_claim_of=previous,
+    )
+    session.flush()
+    return dl
+
+
+def release_claim(session: Session, ref: str, lang: str, actor: str) -> Outcome:
+    """Give a claimed item back to the queue (`skip` in `review next`)."""
+    doc_id, slug, dl = _load(session, ref, lang)
+    authorize(session, actor, "claim", lang)
+    if dl.claimed_by != actor:
+        raise StateError(f"{slug} [{lang}] is not claimed by {actor}")
+    dl.claimed_by = dl.claim_expires = None
+    record(session, actor, "release-claim", document_id=doc_id, lang=lang)
+    return Outcome(doc_id, slug, lang, dl.state, "back in the queue")

@@ -88,6 +88,8 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db_url: str) -> Path:
     monkeypatch.setenv("TRILINGO_HOME", str(ws))
     monkeypatch.setenv("TRILINGO_DATABASE_URL", db_url)
     monkeypatch.setenv("TRILINGO_USER", "tester")
+    # One person does everything in most tests; tests of the four-eyes rule turn it back on.
+    monkeypatch.setenv("TRILINGO_FOUR_EYES", "off")
     return ws
 
 

@@ -70,3 +70,29 @@ def one_error_line(ran: Ran) -> str:
     assert len(lines) == 1 and lines[0].startswith("Error: "), f"{ran.args}: {ran.stderr!r}"
     assert "Traceback" not in ran.stdout + ran.stderr
     return lines[0]
+
+
+def add_users(*names: str, role: str = "reviewer", langs: str = "lo,zh", admin: str = "tester") -> None:
+    """Add people to the workspace of the current environment, as its admin (in this process)."""
+    from click.testing import CliRunner
+
+    from trilingo.cli import cli
+
+    for name in names:
+        args = ["users", "add", name, "--role", role, "--as", admin]
+        if langs and role == "reviewer":
+            args += ["--lang", langs]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+
+
+def add_people(session: object, *names: str, role: str = "reviewer", admin: str = "tester") -> None:
+    """The same, through the core function, in an open session (tests of core functions)."""
+    from sqlmodel import Session
+
+    from trilingo.people import add_user
+    from trilingo.store.models import Role
+
+    assert isinstance(session, Session)
+    for name in names:
+        add_user(session, admin, name, Role(role), ["lo", "zh"] if role == "reviewer" else [])

@@ -38,7 +38,7 @@ def test_submit_json_contract(home: Path, tmp_path: Path, db_url: str) -> None:
     with Session(open_database(db_url, "tester")) as s:
         assert {e.actor for e in s.exec(select(AuditEvent)).all()} == {"editor1"}
     write_notice(tmp_path, "tb-a", "Câu một đã sửa.")
-    again = json.loads(CliRunner().invoke(cli, ["submit", str(a), "--json"]).output)
+    again = json.loads(CliRunner().invoke(cli, ["submit", str(a), "--json", "--as", "editor1"]).output)
     assert again[0]["version"] == 2 and again[0]["id"] == data[0]["id"]
 
 
@@ -47,7 +47,11 @@ def test_user_defaults_to_trilingo_user(tmp_path: Path, db_url: str) -> None:
     CliRunner().invoke(cli, ["submit", str(write_notice(tmp_path, "tb", "x"))])
     with Session(open_database(db_url, "tester")) as s:
         events = s.exec(select(AuditEvent.actor, AuditEvent.action).order_by(col(AuditEvent.id))).all()
-        assert [tuple(e) for e in events] == [("tester", "submit"), ("tester", "publish")]
+        assert [tuple(e) for e in events] == [
+            ("tester", "user-add"),
+            ("tester", "submit"),
+            ("tester", "publish"),
+        ]
 
 
 BAD = {

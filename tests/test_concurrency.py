@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from tests.helpers import write_notice
+from tests.helpers import add_users, write_notice
 from trilingo.cli import cli
 from trilingo.mt.offline import OfflineEngine
 from trilingo.pretranslate.jobs import draft_waiting
@@ -75,6 +75,7 @@ def _workspace(db_url: str, tmp_path: Path, docs: int) -> None:
         for i in range(docs)
     ]
     assert CliRunner().invoke(cli, ["submit", *files]).exit_code == 0
+    add_users("first", *[f"rev{i}" for i in range(8)], *[f"p{p}" for p in range(4)])
     draft_waiting(open_database(db_url, "tester"), {"lo": OfflineEngine(), "zh": OfflineEngine()}, "tester")
 
 
@@ -95,11 +96,13 @@ def _no_tracebacks(results: list[list[list]]) -> list[tuple[list[str], int, str]
 @pytest.mark.usefixtures("home")
 def test_eight_concurrent_approvals_make_one_release(db_url: str, tmp_path: Path) -> None:
     _workspace(db_url, tmp_path, 1)
-    CliRunner().invoke(cli, ["review", "edit", "tb0", "--lang", "zh", "--segment", "1", "--text", "标题"])
-    CliRunner().invoke(cli, ["review", "edit", "tb0", "--lang", "zh", "--segment", "2", "--text", "第一句。"])
+    CliRunner().invoke(cli, ["review", "edit", "tb0", "--lang", "zh", "--segment", "1", "--text", "标题 0"])
+    CliRunner().invoke(
+        cli, ["review", "edit", "tb0", "--lang", "zh", "--segment", "2", "--text", "第一句 0。"]
+    )
     assert (
         CliRunner()
-        .invoke(cli, ["review", "edit", "tb0", "--lang", "zh", "--segment", "3", "--text", "第二句。"])
+        .invoke(cli, ["review", "edit", "tb0", "--lang", "zh", "--segment", "3", "--text", "第二句 0。"])
         .exit_code
         == 0
     )
@@ -155,7 +158,8 @@ def test_four_processes_of_mixed_actions_lose_nothing(db_url: str, tmp_path: Pat
             doc, lang, seg = f"tb{(p + i) % 3}", ("lo", "zh")[i % 2], 1 + (p * 7 + i) % 3
             kind = i % 10
             if kind < 5:
-                text = f"ຂໍ້ຄວາມ {p}-{i}" if lang == "lo" else f"译文{p}-{i}"
+                number = (p + i) % 3  # every source sentence of tb<n> holds n: keep it, or approval warns
+                text = f"ຂໍ້ຄວາມ {number} {p}-{i}" if lang == "lo" else f"译文 {number} {p}-{i}"
                 plan.append(
                     [
                         "review",

@@ -259,7 +259,7 @@ def test_limits_come_from_the_configuration(
     result = run("submit", str(path))
     assert (result.exit_code, error(result)) == (
         2,
-        "Error: unknown limit 'segmnts' (known: notice_bytes, segment_chars, segments, title_chars)",
+        "Error: unknown limit 'segmnts' (known: notice_bytes, screens_chars, segment_chars, segments, title_chars)",
     )
 
 

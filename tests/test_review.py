@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, col, func, select
 
-from tests.helpers import write_notice
+from tests.helpers import add_users, write_notice
 from trilingo.cli import cli
 from trilingo.store.models import AuditEvent
 from trilingo.tm.models import TMEntry
@@ -88,6 +88,7 @@ def test_show_json_contract_with_glossary_hits(doc: str) -> None:
 
 
 def test_edit_approve_feeds_memory_and_audit(doc: str, db_url: str) -> None:
+    add_users("rev1", "rev2")
     code, out = run("review", "approve", doc, "--lang", "zh")
     assert (code, out) == (1, "Error: cannot approve tb [zh]: 1 segment(s) untranslated (2)\n")
     ok(
@@ -206,6 +207,7 @@ def test_machine_draft_never_overwrites_an_edit_made_meanwhile(doc: str, db_url:
                 edit(other, "tb", "zh", 2, "人工译文", "rev")
             return [EngineResult("机器译文") for _ in texts]
 
+    add_users("rev")
     db = open_database(db_url, "tester")
     summary = pretranslate_batch(db, find_waiting(db)["zh"], "zh", EditingEngine(), actor="bot")
     assert (summary.segments, summary.kept) == (0, 1)  # the title was drafted by the glossary before

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
+from tests.helpers import add_people
 from trilingo.channels.publish import publish_channel
 from trilingo.channels.render import markdown_to_html
 from trilingo.errors import UnavailableError
 from trilingo.intake.submit import submit
 from trilingo.review.actions import approve
-from trilingo.store.models import DocLang, DocState, Segment, SegmentState, Translation
+from trilingo.store.models import DocLang, DocState, Segment, SegmentState, Translation, User
 from trilingo.text.files import write_atomic
 from trilingo.text.frontmatter import parse_notice
 
@@ -38,8 +39,13 @@ def test_sanitizer_removes_script_and_handlers() -> None:
     assert '<a href="https://example.org/a" rel="noopener noreferrer">ok</a>' in html
 
 
+ACCEPT = "stand-in translations of a publishing test"
+
+
 def _doc(session: Session, slug: str, body: str) -> int:
     result = submit(session, parse_notice(f"---\ntitle: Tiêu đề {slug}\nslug: {slug}\n---\n{body}\n"), "ed")
+    if session.exec(select(User).where(User.name == "reviewer")).first() is None:
+        add_people(session, "reviewer", admin="ed")  # "ed" made the first change: the workspace's admin
     return result.id
 
 
@@ -57,7 +63,7 @@ def test_publish_only_releases_and_switcher(session: Session, tmp_path: Path) ->
     doc = _doc(session, "tb-1", HOSTILE)
     _translate_all(session, doc, "zh", "中文内容")
     _translate_all(session, doc, "lo", "ເນື້ອໃນ")  # drafted, never approved
-    approve(session, str(doc), "zh", "reviewer")
+    approve(session, str(doc), "zh", "reviewer", accept_warnings=ACCEPT)
     summary = publish_channel(session, "web", tmp_path, "op")
     web = tmp_path / "web"
     assert sorted(summary.written) == [
@@ -90,7 +96,7 @@ def test_republish_is_a_noop_and_rewrites_a_deleted_file(session: Session, tmp_p
 def test_edit_after_approval_does_not_leak_until_reapproved(session: Session, tmp_path: Path) -> None:
     doc = _doc(session, "tb-3", "Câu.")
     _translate_all(session, doc, "zh", "第一版")
-    approve(session, str(doc), "zh", "reviewer")
+    approve(session, str(doc), "zh", "reviewer", accept_warnings=ACCEPT)
     publish_channel(session, "web", tmp_path, "op")
     _translate_all(session, doc, "zh", "未审核的修改")  # working copy changes, no approval
     publish_channel(session, "web", tmp_path, "op")

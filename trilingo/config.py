@@ -32,6 +32,8 @@ class Settings:
     # Engine options (URLs, keys, timeouts) by engine name, e.g. {"libre": {"url": "…"}}.
     engine_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
+    # Four-eyes rule: nobody approves a segment whose text they last changed. Off only for one-person offices.
+    four_eyes: bool = True
 
     @property
     def public_dir(self) -> Path:
@@ -112,7 +114,19 @@ def load(environ: Mapping[str, str] | None = None, **cli: Any) -> Settings:
         prefect_port=port,
         engine_options=options,
         limits=Limits.from_values(limit_values),
+        four_eyes=_flag("four_eyes", pick("four_eyes", True)),
     )
+
+
+def _flag(name: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be on or off, got {value!r}")
 
 
 def _read_file(path: Path) -> dict[str, Any]:

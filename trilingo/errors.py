@@ -48,6 +48,15 @@ class StateError(TrilingoError):
     """That action is not allowed in the current state."""
 
 
+class Refused(InputError):
+    """That is not allowed for this user."""
+
+    def __init__(self, message: str | None = None, *, audit: dict[str, object] | None = None) -> None:
+        super().__init__(message)
+        # The audit event to write once the refused work is rolled back (store.db.session_scope does it).
+        self.audit = audit or {}
+
+
 class WorkspaceError(TrilingoError):
     """The workspace cannot be used as it is; nothing was saved."""
 

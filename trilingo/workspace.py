@@ -20,6 +20,7 @@ from sqlmodel import Session
 from trilingo.config import Settings
 from trilingo.errors import WorkspaceError
 from trilingo.glossary.store import load_starter
+from trilingo.people import first_admin
 from trilingo.store.db import create_database, database_for, redact, session_scope, sqlite_path
 from trilingo.store.schema import Seed, ensure_schema, revision
 from trilingo.text.files import write_atomic
@@ -85,6 +86,7 @@ class InitReport:
     database: str  # the URL without a password
     created: bool  # False: it was set up already
     glossary_version: int
+    admin: bool = False  # the user became the workspace's first admin
 
 
 def initialise(settings: Settings) -> InitReport:
@@ -99,8 +101,9 @@ def initialise(settings: Settings) -> InitReport:
         created = ensure_schema(db, seed_for(settings.user, settings.home, settings.database_url))
         with session_scope(db) as session:
             version = load_starter(session, settings.user)  # a no-op once a glossary was ever set up
+            admin = first_admin(session, settings.user) is not None
         if _marked_database(settings.home) is None:
             _write_marker(settings.home, settings.database_url)
     finally:
         db.dispose()
-    return InitReport(str(settings.home), redact(settings.database_url), created, version)
+    return InitReport(str(settings.home), redact(settings.database_url), created, version, admin)

@@ -13,16 +13,21 @@ from pathlib import Path
 from trilingo import server
 from trilingo.commands.common import App
 from trilingo.commands.flowrun import run_pretranslate, run_publish
+from trilingo.errors import Refused
 from trilingo.glossary.store import load, load_starter
 from trilingo.intake.submit import submit
-from trilingo.review.actions import approve
-from trilingo.review.queue import queue
+from trilingo.people import add_user
+from trilingo.review.actions import approve, edit
+from trilingo.review.queue import QueueItem, queue, show
+from trilingo.store.models import Role
 from trilingo.text.frontmatter import read_notice
 from trilingo.tm.memory import load_starter as load_tm
 
-EDITOR = "demo-editor"
-# Clearly not a person: the demo approves only what the shipped memory translated whole.
-REVIEWER = "demo-reviewer (automatic demo approval, not a human review)"
+# The demo's own people, clearly labelled: none of them is a person, and their approvals are not reviews.
+EDITOR = "demo-editor (demo user)"
+TRANSLATOR = "demo-translator (demo user)"
+REVIEWER = "demo-reviewer (demo user, automatic approval)"
+ACCEPT = "demo: automatic approval of shipped starter text, not a human review"
 
 
 def spelling_variants(term: str) -> list[tuple[str, str]]:
@@ -41,6 +46,37 @@ def sample_files() -> list[Path]:
     return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".md"))
 
 
+def _four_eyes(app: App, item: QueueItem, echo: Callable[[str], None]) -> None:
+    """One reviewer's edit, approved by a second one: the first may not approve their own change."""
+    with app.session() as session:
+        view = show(session, str(item.document), item.lang)
+        first = view.segments[0]
+        assert first.target is not None
+        edit(session, str(item.document), item.lang, 1, first.target, TRANSLATOR)
+    echo(f"6. {TRANSLATOR} confirmed segment 1 of {item.slug} [{item.lang}] (saved as a person's edit)")
+    if app.settings.four_eyes:
+        try:
+            with app.session() as session:
+                approve(
+                    session, str(item.document), item.lang, TRANSLATOR, trusted=False, accept_warnings=ACCEPT
+                )
+        except Refused as exc:
+            echo(f"   {TRANSLATOR} may not approve it: {exc.message}")
+    else:
+        echo("   (the four-eyes rule is off in this workspace: anyone could approve their own edit)")
+    with app.session() as session:
+        approve(
+            session,
+            str(item.document),
+            item.lang,
+            REVIEWER,
+            trusted=False,
+            four_eyes=app.settings.four_eyes,
+            accept_warnings=ACCEPT,
+        )
+    echo(f"   Approved {item.slug} [{item.lang}] as {REVIEWER}, the second pair of eyes")
+
+
 def run_demo(app: App, echo: Callable[[str], None]) -> None:
     settings = app.settings
     app.database  # noqa: B018 - a database that cannot be used is reported before a server is started
@@ -48,11 +84,14 @@ def run_demo(app: App, echo: Callable[[str], None]) -> None:
     server.connect(settings, os.environ)
     echo(f"1. Prefect server: {settings.prefect_api_url.removesuffix('/api')}")
     with app.session() as session:
+        for name, role in ((EDITOR, Role.EDITOR), (TRANSLATOR, Role.REVIEWER), (REVIEWER, Role.REVIEWER)):
+            add_user(session, settings.user, name, role, [] if role == Role.EDITOR else ["lo", "zh"])
         version = load_starter(session, EDITOR)
         added = load_tm(session, EDITOR)
     echo(
         f"2. Glossary version {version} loaded; {added} starter memory pair(s) added (marked: needs native review)"
     )
+    echo(f"   Demo users, added by {settings.user}: {EDITOR}, {TRANSLATOR}, {REVIEWER}")
     with app.session() as session:
         glossary = load(session)
     for label, variant in spelling_variants("Ủy ban nhân dân tỉnh"):
@@ -81,15 +120,26 @@ def run_demo(app: App, echo: Callable[[str], None]) -> None:
             )
             echo(f"   #{item.document} {item.slug} [{item.lang}] {item.state} — {mark}")
         samples = {s.slug for s in submitted}
-        for item in items:
-            # Only the shipped samples, never a real notice that happens to be in this workspace.
-            if (
-                item.slug in samples
-                and not item.untranslated
-                and item.state in ("pretranslated", "in_review")
-            ):
-                approve(session, str(item.document), item.lang, REVIEWER, trusted=False)
-                echo(f"6. Approved {item.slug} [{item.lang}] as {REVIEWER}")
+        # Only the shipped samples, never a real notice that happens to be in this workspace.
+        ready = [
+            i
+            for i in items
+            if i.slug in samples and not i.untranslated and i.state in ("pretranslated", "in_review")
+        ]
+    if ready:
+        _four_eyes(app, ready[0], echo)
+    with app.session() as session:
+        for item in ready[1:]:
+            approve(
+                session,
+                str(item.document),
+                item.lang,
+                REVIEWER,
+                trusted=False,
+                four_eyes=settings.four_eyes,
+                accept_warnings=ACCEPT,
+            )
+            echo(f"6. Approved {item.slug} [{item.lang}] as {REVIEWER}")
     for r in run_publish(app):
         echo(f"7. Published {r['channel']}: {len(r['written'])} file(s) written, {r['unchanged']} unchanged")
     web = settings.public_dir / "web"

@@ -11,6 +11,7 @@ from trilingo import server
 from trilingo.commands.common import App
 from trilingo.config import Settings
 from trilingo.errors import TrilingoError, UnavailableError
+from trilingo.people import authorize
 from trilingo.pretranslate.plan import plan
 from trilingo.store.documents import resolve_document
 
@@ -23,7 +24,8 @@ def run_pretranslate(
     for note in engine_plan.notes:
         if echo is not None:
             echo(note)
-    with app.session(write=False) as session:
+    with app.session() as session:
+        authorize(session, settings.user, "pipeline")
         for ref in documents:
             resolve_document(session, ref)  # unknown documents fail before a flow run starts
     server.connect(settings, os.environ)
@@ -37,7 +39,8 @@ def run_pretranslate(
 
 def run_publish(app: App) -> list[dict[str, Any]]:
     settings = app.settings
-    app.database  # noqa: B018 - a missing or older database is reported here, before a flow run starts
+    with app.session() as session:  # a missing or older database is reported here, before a flow run starts
+        authorize(session, settings.user, "pipeline")
     server.connect(settings, os.environ)
     from trilingo.flows.publish import publish_flow
 

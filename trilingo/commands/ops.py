@@ -21,6 +21,11 @@ def init(app: App, as_user: str | None) -> None:
     state = "created" if report.created else "already set up"
     click.echo(f"Workspace {report.home}: database {report.database} ({state}).")
     click.echo(f"Glossary version {report.glossary_version}.")
+    if report.admin:
+        click.echo(
+            f"{app.settings.user} is the workspace's first user and its admin. Add the team with "
+            "`trilingo users add NAME --role editor|reviewer|operator|admin [--lang lo,zh]`."
+        )
 
 
 @click.group("db")
@@ -58,6 +63,7 @@ def status(app: App, as_json: bool) -> None:
 
     with app.session(write=False) as session:
         data = load_status(session)
+    data["four_eyes"] = app.settings.four_eyes
     if as_json:
         echo_json(data)
         return
@@ -69,6 +75,11 @@ def status(app: App, as_json: bool) -> None:
         click.echo(f"Oldest waiting for review: since {data['oldest_waiting']} ({hours:.1f} h)")
     else:
         click.echo("Nothing is waiting for review.")
+    if not app.settings.four_eyes:
+        click.echo(
+            "The four-eyes rule is OFF: reviewers may approve their own edits "
+            "(four_eyes in config.toml, or TRILINGO_FOUR_EYES)."
+        )
 
 
 @click.group()

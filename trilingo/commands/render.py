@@ -25,6 +25,8 @@ def highlight(seg: SegmentView, color: bool | None) -> str:
 def render_doc_view(view: DocView, color: bool | None) -> None:
     head = f"#{view.document} {view.slug} [{view.lang}] v{view.version}: {view.state}"
     click.echo(head + (f" — rejected: {shown(view.reason)}" if view.reason else ""))
+    if view.claimed_by:
+        click.echo(f"claimed by {shown(view.claimed_by)} until {view.claim_expires:%H:%M}Z")
     for seg in view.segments:
         click.echo("")
         click.echo(f"{seg.n:>3}  vi  {highlight(seg, color)}")
@@ -48,5 +50,44 @@ def render_doc_view(view: DocView, color: bool | None) -> None:
                 click.echo(
                     f"     memory {hint['score']:.0f}%: {shown(hint['source'])} → {shown(hint['target'])}"
                 )
-        for warning in seg.warnings:
-            click.echo(click.style(f"     ! {shown(warning)}", fg="red"))
+        for item in seg.suggestions:
+            score = f" {item['score']:.0f}%" if item["score"] is not None else ""
+            click.echo(f"     suggestion {item['n']}{score}: {shown(item['target'])}")
+        for c in seg.checks:
+            if "dismissed" in c:
+                d = c["dismissed"]
+                click.echo(
+                    f"     ~ {shown(c['message'])} (dismissed by {shown(d['by'])}: {shown(d['reason'])})"
+                )
+            elif c["level"] == "block":
+                click.echo(
+                    click.style(f"     ✗ {shown(c['message'])} [{c['code']}, blocks approval]", fg="red")
+                )
+            else:
+                click.echo(click.style(f"     ! {shown(c['message'])} [{c['code']}]", fg="yellow"))
+        for note in seg.comments:
+            click.echo(
+                f"     comment by {shown(note['author'])} ({note['at']:%Y-%m-%d %H:%M}Z): {shown(note['text'])}"
+            )
+    for note in view.comments:
+        click.echo(
+            f"\ncomment by {shown(note['author'])} ({note['at']:%Y-%m-%d %H:%M}Z): {shown(note['text'])}"
+        )
+    if view.source_diff is not None:
+        render_diffs(view)
+
+
+def render_diffs(view: DocView) -> None:
+    if view.approved_version is None:
+        click.echo("\nNothing approved yet: no earlier version to compare with.")
+        return
+    for title, diff in (
+        (f"Source since the approved version v{view.approved_version}", view.source_diff),
+        ("Draft against the approved text", view.target_diff),
+    ):
+        click.echo(f"\n{title}:")
+        if not diff:
+            click.echo("  (no change)")
+        for line in (diff or "").splitlines():
+            colour = "green" if line.startswith("+") else "red" if line.startswith("-") else None
+            click.echo(click.style(shown(line), fg=colour))

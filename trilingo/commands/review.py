@@ -1,6 +1,11 @@
-"""Reviewer commands: queue, show, edit, approve, reject."""
+"""Reviewer commands: queue, next, show, history, edit, approve, reject, dismiss, comment.
+
+Every command takes --json and prints the object the README documents; none of them imports Prefect."""
 
 from __future__ import annotations
+
+import sys
+from typing import Any
 
 import click
 
@@ -8,6 +13,7 @@ from trilingo.commands.common import App, as_option, echo_json, json_option, pas
 from trilingo.text.terminal import shown
 
 LANG = click.option("--lang", required=True, help="Target language: lo or zh.")
+SEGMENT = click.option("--segment", "n", required=True, type=int, help="Segment number (see `review show`).")
 
 
 @click.group()
@@ -17,13 +23,17 @@ def review() -> None:
 
 @review.command()
 @click.option("--lang", help="Only this target language (lo or zh).")
+@as_option
 @json_option
 @pass_app
-def queue(app: App, lang: str | None, as_json: bool) -> None:
+def queue(app: App, lang: str | None, as_user: str | None, as_json: bool) -> None:
     """Documents waiting for a reviewer, oldest first."""
+    from trilingo.people import authorize
     from trilingo.review.queue import queue as load_queue
 
+    app.override(user=as_user)
     with app.session(write=False) as session:
+        authorize(session, app.settings.user, "read")
         items = load_queue(session, lang)
     if as_json:
         echo_json(items)
@@ -33,26 +43,39 @@ def queue(app: App, lang: str | None, as_json: bool) -> None:
     for i in items:
         blocked = f", {i.untranslated} untranslated" if i.untranslated else ""
         warned = f", {i.warnings} with warnings" if i.warnings else ""
+        claimed = f", claimed by {shown(i.claimed_by)}" if i.claimed_by else ""
         reason = f" — rejected: {shown(i.reason)}" if i.reason else ""
         click.echo(
-            f"#{i.document} {i.slug} [{i.lang}] {i.state}, {i.segments} segments{blocked}{warned}, "
+            f"#{i.document} {i.slug} [{i.lang}] {i.state}, {i.segments} segments{blocked}{warned}{claimed}, "
             f"waiting since {i.waiting_since:%Y-%m-%d %H:%M}Z{reason}"
+        )
+
+
+def _view(app: App, document: str, lang: str, *, diff: bool = False) -> Any:
+    from trilingo.glossary.store import load
+    from trilingo.people import authorize
+    from trilingo.review.queue import show as load_view
+
+    with app.session(write=False) as session:
+        authorize(session, app.settings.user, "read")
+        return load_view(
+            session, document, lang, load(session), diff=diff, limits=app.settings.limits.channel_limits()
         )
 
 
 @review.command()
 @click.argument("document")
 @LANG
+@click.option("--diff", is_flag=True, help="Also show what changed since the approved version.")
+@as_option
 @json_option
 @pass_app
-def show(app: App, document: str, lang: str, as_json: bool) -> None:
-    """Source and draft side by side, with origins, glossary terms and warnings."""
+def show(app: App, document: str, lang: str, diff: bool, as_user: str | None, as_json: bool) -> None:
+    """Source and draft side by side: glossary terms, checks, suggestions, comments."""
     from trilingo.commands.render import render_doc_view
-    from trilingo.glossary.store import load
-    from trilingo.review.queue import show as load_view
 
-    with app.session(write=False) as session:
-        view = load_view(session, document, lang, load(session))
+    app.override(user=as_user)
+    view = _view(app, document, lang, diff=diff)
     if as_json:
         echo_json(view)
     else:
@@ -62,49 +85,290 @@ def show(app: App, document: str, lang: str, as_json: bool) -> None:
 @review.command()
 @click.argument("document")
 @LANG
-@click.option("--segment", "n", required=True, type=int, help="Segment number (see `review show`).")
-@click.option("--text", required=True, help="The translation for this segment.")
 @as_option
+@json_option
 @pass_app
-def edit(app: App, document: str, lang: str, n: int, text: str, as_user: str | None) -> None:
-    """Write or fix the translation of one segment."""
-    from trilingo.review.actions import edit as do_edit
+def history(app: App, document: str, lang: str, as_user: str | None, as_json: bool) -> None:
+    """Who did what, when: every edit (old and new text), decision and reason, oldest first."""
+    from trilingo.people import authorize
+    from trilingo.review.queue import history as load_history
 
     app.override(user=as_user)
-    with app.session() as session:
-        out = do_edit(session, document, lang, n, text, app.settings.user)
-    click.echo(f"{out.slug} [{out.lang}]: {out.detail}; now {out.state}")
+    with app.session(write=False) as session:
+        authorize(session, app.settings.user, "read")
+        events = load_history(session, document, lang)
+    if as_json:
+        echo_json(events)
+        return
+    for e in events:
+        where = f" segment {e.segment}" if e.segment is not None else ""
+        click.echo(f"{e.at:%Y-%m-%d %H:%M:%S}Z  {shown(e.actor)}  {e.action}{where}")
+        if e.old is not None and e.action == "edit":
+            click.echo(f"    was: {shown(e.old)}")
+        if e.new is not None and e.action in ("edit", "comment"):
+            click.echo(f"    now: {shown(e.new)}")
+        if e.reason:
+            click.echo(f"    reason: {shown(e.reason)}")
+        if e.action == "dismiss":
+            click.echo(f"    check: {shown(str(e.detail.get('check')))}")
+    if not events:
+        click.echo("No history.")
+
+
+def _new_text(
+    app: App, document: str, lang: str, n: int, text: str | None, editor: bool, k: int | None
+) -> str:
+    given = [x for x in (text is not None, editor, k is not None) if x]
+    if len(given) != 1:
+        raise click.UsageError("give exactly one of --text, --editor or --use-suggestion")
+    if k is not None:
+        from trilingo.review.actions import suggestion
+
+        with app.session(write=False) as session:
+            return suggestion(session, document, lang, n, k)
+    if text == "-":
+        from trilingo.text.files import read_stdin_text
+
+        return read_stdin_text("the new text (standard input)")
+    if text is not None:
+        return text
+    view = _view(app, document, lang)
+    current = next((s for s in view.segments if s.n == n), None)
+    if current is None:
+        from trilingo.errors import NotFound
+
+        raise NotFound(f"{view.slug} has no segment {n} (it has 1–{len(view.segments)})")
+    return _edit_in_editor(current.source, current.target or "", lang)
+
+
+def _edit_in_editor(source: str, draft: str, lang: str) -> str:
+    from trilingo.errors import InputError
+
+    note = (
+        f"\n\n# Segment source (vi): {source}\n"
+        f"# Write the {lang} translation above. Lines starting with # are ignored; an empty text cancels.\n"
+    )
+    edited = click.edit(draft + note, extension=".txt", require_save=True)
+    if edited is None:
+        raise InputError("the editor closed without saving; nothing was changed")
+    text = " ".join(line for line in edited.splitlines() if not line.startswith("#")).strip()
+    if not text:
+        raise InputError("the new text is empty; nothing was changed")
+    return text
 
 
 @review.command()
 @click.argument("document")
 @LANG
+@SEGMENT
+@click.option("--text", help="The translation for this segment; - reads it from standard input.")
+@click.option("--editor", is_flag=True, help="Open $EDITOR on the current draft.")
+@click.option("--use-suggestion", "k", type=int, help="Take memory suggestion K (numbered in `review show`).")
+@click.option(
+    "--expect", type=int, help="Refuse if the segment changed since this row version (from --json)."
+)
 @as_option
+@json_option
 @pass_app
-def approve(app: App, document: str, lang: str, as_user: str | None) -> None:
+def edit(
+    app: App,
+    document: str,
+    lang: str,
+    n: int,
+    text: str | None,
+    editor: bool,
+    k: int | None,
+    expect: int | None,
+    as_user: str | None,
+    as_json: bool,
+) -> None:
+    """Write or fix the translation of one segment, and see its checks."""
+    from trilingo.review.actions import edit as do_edit
+
+    app.override(user=as_user)
+    new = _new_text(app, document, lang, n, text, editor, k)
+    with app.session() as session:
+        out = do_edit(
+            session,
+            document,
+            lang,
+            n,
+            new,
+            app.settings.user,
+            expected=expect,
+            limits=app.settings.limits.channel_limits(),
+        )
+    if as_json:
+        echo_json(out)
+        return
+    click.echo(f"{out.slug} [{out.lang}]: {out.detail}; now {out.state}")
+    _echo_checks(out.checks)
+
+
+def _echo_checks(checks: list[dict[str, str]]) -> None:
+    if not checks:
+        click.echo("  checks: all passed")
+    for c in checks:
+        mark = "✗ blocks approval" if c["level"] == "block" else "! warning"
+        click.echo(f"  {mark} [{c['code']}]: {shown(c['message'])}")
+
+
+@review.command()
+@click.argument("document")
+@LANG
+@click.option("--accept-warnings", is_flag=True, help="Approve despite open warnings (needs --reason).")
+@click.option("--reason", help="Why the warnings are acceptable (with --accept-warnings).")
+@as_option
+@json_option
+@pass_app
+def approve(
+    app: App,
+    document: str,
+    lang: str,
+    accept_warnings: bool,
+    reason: str | None,
+    as_user: str | None,
+    as_json: bool,
+) -> None:
     """Approve a translation; it goes out with the next publish."""
     from trilingo.review.actions import approve as do_approve
 
+    if accept_warnings and not reason:
+        raise click.UsageError('--accept-warnings needs --reason "…"')
+    if reason and not accept_warnings:
+        raise click.UsageError("--reason goes with --accept-warnings")
     app.override(user=as_user)
     with app.session() as session:
-        out = do_approve(session, document, lang, app.settings.user)
+        out = do_approve(
+            session,
+            document,
+            lang,
+            app.settings.user,
+            four_eyes=app.settings.four_eyes,
+            accept_warnings=reason,
+            limits=app.settings.limits.channel_limits(),
+        )
+    if as_json:
+        echo_json(out)
+        return
     click.echo(f"{out.slug} [{out.lang}]: approved ({out.detail})")
 
 
 @review.command()
 @click.argument("document")
 @LANG
-@click.option("--reason", required=True, help="Why; the translator sees it.")
+@click.option(
+    "--code",
+    default="other",
+    show_default=True,
+    type=click.Choice(["terminology", "meaning", "numbers", "script", "grammar", "style", "other"]),
+    help="The kind of problem.",
+)
+@click.option("--reason", required=True, help="Why; the translator sees it until the next approval.")
 @as_option
+@json_option
 @pass_app
-def reject(app: App, document: str, lang: str, reason: str, as_user: str | None) -> None:
+def reject(
+    app: App, document: str, lang: str, code: str, reason: str, as_user: str | None, as_json: bool
+) -> None:
     """Send a translation back to work, with a reason."""
     from trilingo.review.actions import reject as do_reject
 
     app.override(user=as_user)
     with app.session() as session:
-        out = do_reject(session, document, lang, reason, app.settings.user)
+        out = do_reject(session, document, lang, reason, app.settings.user, code=code)
+    if as_json:
+        echo_json(out)
+        return
     click.echo(f"{out.slug} [{out.lang}]: rejected ({shown(out.detail)})")
+
+
+@review.command()
+@click.argument("document")
+@LANG
+@SEGMENT
+@click.option("--check", "code", required=True, help="The warning's code, e.g. numbers (see `review show`).")
+@click.option("--reason", required=True, help="Why this warning does not apply.")
+@as_option
+@json_option
+@pass_app
+def dismiss(
+    app: App, document: str, lang: str, n: int, code: str, reason: str, as_user: str | None, as_json: bool
+) -> None:
+    """Dismiss one warning on one segment (it comes back if the text changes)."""
+    from trilingo.review.actions import dismiss as do_dismiss
+
+    app.override(user=as_user)
+    with app.session() as session:
+        out = do_dismiss(session, document, lang, n, code, reason, app.settings.user)
+    if as_json:
+        echo_json(out)
+        return
+    click.echo(f"{out.slug} [{out.lang}]: {out.detail}")
+
+
+@review.command()
+@click.argument("document")
+@LANG
+@click.option("--segment", "n", type=int, help="On one segment (default: the whole document).")
+@click.argument("text")
+@as_option
+@json_option
+@pass_app
+def comment(
+    app: App, document: str, lang: str, n: int | None, text: str, as_user: str | None, as_json: bool
+) -> None:
+    """Leave a note for editors and reviewers (shown by `show` and `next`)."""
+    from trilingo.review.actions import comment as do_comment
+
+    app.override(user=as_user)
+    with app.session() as session:
+        out = do_comment(session, document, lang, text, app.settings.user, n)
+    if as_json:
+        echo_json(out)
+        return
+    click.echo(f"{out.slug} [{out.lang}]: {out.detail}")
+
+
+@review.command("next")
+@LANG
+@click.option("--minutes", default=30, show_default=True, help="How long the claim lasts.")
+@as_option
+@json_option
+@pass_app
+def next_(app: App, lang: str, minutes: int, as_user: str | None, as_json: bool) -> None:
+    """Claim the oldest waiting item in LANG and work on it.
+
+    On a terminal it walks you through the item; otherwise (or with --json) it prints the claimed item
+    and you act with `review edit|approve|reject`."""
+    from trilingo.review.actions import claim_next
+    from trilingo.store.documents import slug_of
+
+    app.override(user=as_user)
+    with app.session() as session:
+        claimed = claim_next(session, lang, app.settings.user, minutes=minutes)
+        slug = slug_of(session, claimed.document_id) if claimed else None
+    if slug is None:
+        if as_json:
+            echo_json(None)
+        else:
+            click.echo(f"Nothing is waiting in {lang}.")
+        return
+    view = _view(app, slug, lang)
+    if as_json or not (sys.stdin.isatty() and sys.stdout.isatty()):
+        if as_json:
+            echo_json(view)
+        else:
+            from trilingo.commands.render import render_doc_view
+
+            render_doc_view(view, color=None)
+            click.echo(
+                f"\nClaimed for {minutes} minutes. Act with `trilingo review edit|approve|reject {slug} --lang {lang}`."
+            )
+        return
+    from trilingo.commands.interactive import work_on
+
+    work_on(app, view)
 
 
 COMMANDS = [review]

@@ -19,7 +19,7 @@ from sqlmodel import Session, SQLModel
 
 from trilingo.errors import Conflict
 from trilingo.languages import SOURCE, TARGETS
-from trilingo.store.audit import ensure_user
+from trilingo.people import authorize
 from trilingo.store.hashing import sha256
 from trilingo.store.hints import Hint
 from trilingo.store.models import DocState, SegmentState, utcnow
@@ -119,7 +119,7 @@ def submit_many(
     A notice equal to its document's current version stores nothing. Slugs must be distinct."""
     now = now or utcnow()
     forced_languages = forced_languages or {}
-    ensure_user(session, actor)
+    authorize(session, actor, "submit")
     if len({n.slug for n in notices}) != len(notices):
         raise ValueError("submit_many: each slug once")
     docs = [_Doc(n, content_hash(n)) for n in notices]

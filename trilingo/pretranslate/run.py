@@ -24,7 +24,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from trilingo.errors import Conflict
 from trilingo.glossary.match import Glossary
-from trilingo.glossary.protect import Protected, check, protect, restore
+from trilingo.glossary.protect import Protected, protect, restore
 from trilingo.glossary.store import load
 from trilingo.languages import SOURCE
 from trilingo.mt import cache
@@ -32,11 +32,11 @@ from trilingo.mt.base import Engine, EngineResult, Failure, RemoteEngine
 from trilingo.mt.limits import Limiter
 from trilingo.mt.runner import translate
 from trilingo.pretranslate.select import REDRAFT
+from trilingo.review import checks
 from trilingo.store.audit import record
 from trilingo.store.db import session_scope
 from trilingo.store.hints import Hint
 from trilingo.store.models import DocLang, DocState, Segment, SegmentState, Translation, utcnow
-from trilingo.text.checks import all_warnings
 from trilingo.tm.fuzzy import FuzzyIndex, load_index
 from trilingo.tm.memory import lookup_exact
 from trilingo.tm.models import TMEntry
@@ -91,6 +91,7 @@ class _Draft:
     detail: dict[str, Any]
     warnings: list[str]
     hints: list[Hint] = field(default_factory=list)
+    checks: list[dict[str, str]] = field(default_factory=list)
 
 
 def pretranslate_batch(
@@ -209,10 +210,9 @@ def _draft(
     assert len(drafts) == len(read.rows)
     for row, d in zip(read.rows, drafts, strict=True):
         if d.text:
-            d.warnings += [
-                w for w in check(d.text, row.source, SOURCE, lang, glossary) if w not in d.warnings
-            ]
-            d.warnings += all_warnings(row.source, d.text, lang)
+            found = checks.run(row.source, d.text, lang, glossary, detail=d.detail)
+            d.checks = checks.as_stored(found)
+            d.warnings += [w for w in checks.messages(found) if w not in d.warnings]
         d.hints = [*row.previous, *glossary.hints(row.source, SOURCE, lang)]
         if d.text is None:  # nothing usable: show the closest approved sentences, never use them
             d.hints += [s.as_hint() for s in read.fuzzy.suggest(row.source)]
@@ -320,6 +320,8 @@ def _write(
                 "p_detail": d.detail,
                 "p_warnings": d.warnings,
                 "p_hints": d.hints,
+                "p_checks": d.checks,
+                "p_dismissed": {},
                 "p_glossary_version": read.glossary.version,
                 "p_updated_at": now,
                 "p_updated_by": None,

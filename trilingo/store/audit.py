@@ -4,23 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from trilingo.store.models import AuditEvent, User, utcnow
-
-
-def ensure_user(session: Session, name: str) -> User:
-    """The user row for `name`, made on first use; looked up once per session."""
-    cached = session.info.setdefault("trilingo.users", {})
-    if name in cached:
-        return cached[name]
-    user = session.exec(select(User).where(User.name == name)).first()
-    if user is None:
-        user = User(name=name)
-        session.add(user)
-        session.flush()
-    cached[name] = user
-    return user
+from trilingo.store.models import AuditEvent, utcnow
 
 
 def record(

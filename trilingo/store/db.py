@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, create_engine
 
-from trilingo.errors import ConfigError, Conflict, TrilingoError, UnavailableError, WorkspaceError
+from trilingo.errors import ConfigError, Conflict, Refused, TrilingoError, UnavailableError, WorkspaceError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -182,9 +182,34 @@ def session_scope(db: Engine, *, write: bool = True) -> Iterator[Session]:
         except DBAPIError as exc:
             _rollback(session)
             raise database_error(exc, db) from None
+        except Refused as exc:
+            _rollback(session)
+            _audit_refusal(db, exc)
+            raise
         except BaseException:
             _rollback(session)
             raise
+
+
+def _audit_refusal(db: Engine, exc: Refused) -> None:
+    """A refusal is recorded, in its own transaction: the refused work itself was rolled back."""
+    if not exc.audit:
+        return
+    from trilingo.store.models import AuditEvent, utcnow
+
+    lang = exc.audit.get("lang")
+    detail = {k: v for k, v in exc.audit.items() if k not in ("actor", "action", "lang")}
+    with contextlib.suppress(DBAPIError), Session(db.execution_options(**WRITE)) as session:
+        session.add(
+            AuditEvent(
+                at=utcnow(),
+                actor=str(exc.audit.get("actor")),
+                action=str(exc.audit.get("action", "refused")),
+                lang=lang if isinstance(lang, str) else None,
+                detail={**detail, "reason": exc.message},
+            )
+        )
+        session.commit()
 
 
 def _rollback(session: Session) -> None:

@@ -18,3 +18,10 @@ def resolve_document(session: Session, ref: str | int) -> Document:
     if doc is None:
         raise NotFound(f"unknown document {text!r}")
     return doc
+
+
+def slug_of(session: Session, doc_id: int) -> str:
+    doc = session.get(Document, doc_id)
+    if doc is None:
+        raise NotFound(f"unknown document {doc_id}")
+    return doc.slug

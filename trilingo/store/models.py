@@ -9,7 +9,18 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, Column, Dialect, Index, Integer, String, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Dialect,
+    Index,
+    Integer,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+    false,
+)
 from sqlmodel import Field, SQLModel
 
 from trilingo.store.hints import Hint
@@ -68,10 +79,40 @@ def state_column(enum: type[StrEnum]) -> Column[Any]:
     return Column(StrEnumColumn(enum), nullable=False)
 
 
+class Role(StrEnum):
+    """What a person may do (trilingo.people says which actions each role has)."""
+
+    EDITOR = "editor"  # submits notices, comments
+    REVIEWER = "reviewer"  # edits, approves and rejects translations in their languages
+    OPERATOR = "operator"  # runs the pipeline and watches it; changes no text
+    ADMIN = "admin"  # everything, and manages users
+
+
 class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True)
     created_at: datetime = Field(default_factory=utcnow)
+    role: Role = Field(
+        default=Role.ADMIN,
+        sa_column=Column(StrEnumColumn(Role), nullable=False, server_default=Role.ADMIN.value),
+    )
+    langs: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    disabled: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+
+
+class Comment(SQLModel, table=True):
+    """A note for editors and reviewers on a document-language or one of its segments."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    lang: str
+    segment_n: int | None = None  # the segment's number in the version it was made on
+    version_id: int = Field(foreign_key="documentversion.id")
+    author: str
+    at: datetime = Field(default_factory=utcnow)
+    text: str
 
 
 class Document(SQLModel, table=True):
@@ -141,6 +182,14 @@ class Translation(SQLModel, table=True):
     warnings: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # glossary terms and fuzzy suggestions shown to the reviewer; never published
     hints: list[Hint] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The checks of the current text, each {"code", "level": "block"|"warn", "message"} (review.checks)
+    checks: list[dict[str, str]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    # Warnings a reviewer dismissed for this text: code → {"by", "at", "reason"}; cleared when the text changes
+    dismissed: dict[str, dict[str, str]] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by: str | None = None
     # Optimistic locking: every UPDATE says "WHERE row_version = <what I read>" and bumps it, so a machine
@@ -172,6 +221,9 @@ class DocLang(SQLModel, table=True):
     reason: str | None = None  # the last rejection reason
     waiting_since: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # A reviewer's claim (`review next`): a lease, so an abandoned claim returns to the queue.
+    claimed_by: str | None = None
+    claim_expires: datetime | None = None
     row_version: int = Field(default=1, sa_column=_DOCLANG_VERSION)
 
 

@@ -27,54 +27,118 @@ def _letters(text: str) -> list[str]:
     return [c for c in text if unicodedata.category(c).startswith("L")]
 
 
-def script_warnings(text: str, lang: str) -> list[str]:
+Finding = tuple[str, str]  # (code, message)
+
+
+def script_findings(text: str, lang: str) -> list[Finding]:
+    """Script problems of a translation: codes `thai`, `script`, `traditional`."""
     letters = _letters(text)
     if not letters:
         return []
+    out: list[Finding] = []
     if lang == "lo":
-        warnings = []
         thai = sorted({c for c in letters if THAI[0] <= ord(c) <= THAI[1]})
         if thai:
-            warnings.append(f"script: Thai letters in a Lao translation: {''.join(thai[:10])}")
+            out.append(("thai", f"script: Thai letters in a Lao translation: {''.join(thai[:10])}"))
         share = sum(LAO[0] <= ord(c) <= LAO[1] for c in letters) / len(letters)
         if share < MIN_LAO_SHARE:
-            warnings.append(
-                f"script: only {share:.0%} of letters are Lao (expected at least {MIN_LAO_SHARE:.0%})"
+            out.append(
+                (
+                    "script",
+                    f"script: only {share:.0%} of letters are Lao (expected at least {MIN_LAO_SHARE:.0%})",
+                )
             )
-        return warnings
-    if lang == "zh":
-        warnings = []
+    elif lang == "zh":
         han = [c for c in letters if unicodedata.name(c, "").startswith("CJK UNIFIED")]
         if len(han) < len(letters) / 2:
-            warnings.append("script: a Chinese translation with few Han characters")
+            out.append(("script", "script: a Chinese translation with few Han characters"))
         simplified = _t2s().convert(text)
         traditional = sorted({a for a, b in zip(text, simplified, strict=False) if a != b})
         if len(simplified) == len(text) and traditional:
-            warnings.append(
-                f"script: Traditional characters in Simplified Chinese: {''.join(traditional[:10])}"
+            out.append(
+                (
+                    "traditional",
+                    f"script: Traditional characters in Simplified Chinese: {''.join(traditional[:10])}",
+                )
             )
         elif len(simplified) != len(text):
-            warnings.append("script: Traditional phrasing in Simplified Chinese")
-        return warnings
-    return []
+            out.append(("traditional", "script: Traditional phrasing in Simplified Chinese"))
+    return out
+
+
+def script_warnings(text: str, lang: str) -> list[str]:
+    return [message for _, message in script_findings(text, lang)]
+
+
+def preserved_findings(source: str, target: str) -> list[Finding]:
+    """Numbers (times, dates, phone numbers) and URLs in the source must appear in the target.
+
+    Lao digits (໐–໙) are digits, and Chinese numerals count as the numbers they write: 大年初一 for
+    "mùng 1 Tết", 十五 for 15."""
+    out: list[Finding] = []
+    missing = Counter(_digits(source)) - Counter(_digits(target) + _han_numbers(target))
+    if missing:
+        out.append(("numbers", "numbers: missing in the translation: " + ", ".join(sorted(missing))))
+    urls = _urls(source) - _urls(target)
+    if urls:
+        out.append(("links", "links: missing in the translation: " + ", ".join(sorted(urls))))
+    return out
+
+
+def _urls(text: str) -> set[str]:
+    # A sentence's own punctuation after an address is not part of it: "(xem https://a.vn/b)." ends at b.
+    return {url.rstrip(".,;:!?)]}'’\"") for url in _URL.findall(text)}
 
 
 def preserved_warnings(source: str, target: str) -> list[str]:
-    """Numbers (times, dates, phone numbers) and URLs in the source must appear in the target."""
-    warnings = []
-    missing = Counter(_digits(source)) - Counter(_digits(target))
-    if missing:
-        warnings.append("numbers: missing in the translation: " + ", ".join(sorted(missing)))
-    urls = set(_URL.findall(source)) - set(_URL.findall(target))
-    if urls:
-        warnings.append("links: missing in the translation: " + ", ".join(sorted(urls)))
-    return warnings
+    return [message for _, message in preserved_findings(source, target)]
 
 
 def _digits(text: str) -> list[str]:
     # Compare digit runs, so "7 giờ 30" and "7时30分" agree and "0215 3826 123" survives regrouping.
-    return re.findall(r"\d+", " ".join(_NUMBER.findall(text)))
+    # int() reads any script's decimal digits: Lao ໑໒ is 12.
+    return [str(int(run)) for run in re.findall(r"\d+", " ".join(_NUMBER.findall(text)))]
+
+
+_HAN_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_HAN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000}
+_HAN_NUMBER = re.compile(f"[{''.join(_HAN_DIGITS)}{''.join(_HAN_UNITS)}]+")
+
+
+def _han_numbers(text: str) -> list[str]:
+    """The numbers written in Chinese numerals: 十五 → 15, 二十一 → 21, 一百零五 → 105, 一 → 1."""
+    out = []
+    for run in _HAN_NUMBER.findall(text):
+        total = section = digit = 0
+        for ch in run:
+            if ch in _HAN_DIGITS:
+                digit = _HAN_DIGITS[ch]
+            elif ch == "万":
+                total += (section + digit) * 10_000
+                section = digit = 0
+            else:
+                section += (digit or 1) * _HAN_UNITS[ch]  # 十 alone is ten
+                digit = 0
+        out.append(str(total + section + digit))
+    return out
+
+
+def all_findings(source: str, target: str, lang: str) -> list[Finding]:
+    return script_findings(target, lang) + preserved_findings(source, target)
 
 
 def all_warnings(source: str, target: str, lang: str) -> list[str]:
-    return script_warnings(target, lang) + preserved_warnings(source, target)
+    return [message for _, message in all_findings(source, target, lang)]

@@ -63,6 +63,18 @@ def read_utf8(path: Path, error: type[InputError] = InputError, max_bytes: int =
     return decode_utf8(path, read_input(path, error, max_bytes), error)
 
 
+def read_stdin_text(what: str, max_bytes: int = 64 * 1024) -> str:
+    """Text piped to standard input (`--text -`), UTF-8, at most `max_bytes`."""
+    import sys
+
+    raw = sys.stdin.buffer.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise InputError(f"{what}: too long (more than {max_bytes:,} bytes)")
+    if not raw.strip():
+        raise InputError(f"{what}: nothing was given")
+    return decode_utf8(Path("<stdin>"), raw).strip()
+
+
 def _umask() -> int:
     """The process's umask, read without changing it (os.umask can only set it, racing other threads)."""
     try:

@@ -15,6 +15,11 @@ class Limits:
     segment_chars: int = (
         1_800  # longer paragraphs are cut into pieces of at most this (below every engine's limit)
     )
+    screens_chars: int = 160  # a gate-screen slide shows at most this per segment: longer ones warn
+
+    def channel_limits(self) -> dict[str, int]:
+        """Per-segment length limits that channels set (a `length` warning at review)."""
+        return {"screens": self.screens_chars}
 
     @classmethod
     def from_values(cls, values: dict[str, object]) -> Limits:

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from trilingo.errors import InputError
 from trilingo.languages import SOURCE, TARGETS
+from trilingo.people import authorize
 from trilingo.store.audit import record
 from trilingo.text.clean import clean_line, forbidden_char
 from trilingo.text.files import decode_utf8, read_input, write_atomic
@@ -220,6 +221,7 @@ def _check_utf8(path: Path, raw: bytes) -> None:
 
 def import_tmx(session: Session, path: Path, actor: str) -> ImportReport:
     """Add the file's pairs to the memory (flagged for native review); approved pairs stay as they are."""
+    authorize(session, actor, "memory")
     data = read_tmx(path)
     report = ImportReport(skipped=data.skipped)
     latest: dict[tuple[str, str], Pair] = {}

@@ -1,0 +1,313 @@
+"""Offline review with gettext PO files (Poedit, Weblate, Lokalize).
+
+Export: one entry per segment of each document-language, `msgctxt` = "slug|vN|sM" (document, version,
+segment). Everything not yet approved is flagged fuzzy, so an approval is always a person's act of
+un-fuzzying an entry. Translator comments carry the glossary hits, the checks and memory suggestions;
+the extracted comment `trilingo-rev: N` is the segment's row version, so an entry changed by somebody
+else after the export is refused instead of overwriting their edit.
+
+Import: edits go through the same permissions and checks as `review edit`; document-languages whose
+entries are all no longer fuzzy are approved when the user may approve them. A malformed file changes
+nothing and is reported with its line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import polib
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
+
+from trilingo.errors import InputError, TrilingoError
+from trilingo.glossary.store import load
+from trilingo.languages import check_target
+from trilingo.people import authorize
+from trilingo.review import actions, checks
+from trilingo.review.states import QUEUED
+from trilingo.store.models import (
+    DocLang,
+    DocState,
+    Document,
+    DocumentVersion,
+    Segment,
+    SegmentState,
+    Translation,
+    utcnow,
+)
+from trilingo.text.files import decode_utf8, read_input
+
+PO_LANGUAGE = {"lo": "lo", "zh": "zh_CN"}
+LANG_OF_PO = {"lo": "lo", "lo_la": "lo", "zh_cn": "zh", "zh_hans": "zh", "zh": "zh", "zh_hans_cn": "zh"}
+PLURAL_FORMS = "nplurals=1; plural=0;"  # neither Lao nor Chinese inflects nouns for number
+MAX_PO_BYTES = 50 * 1024 * 1024
+STATES = {"waiting": QUEUED, "all": tuple(DocState)}
+_CONTEXT = re.compile(r"^(?P<slug>[^|]+)\|v(?P<version>\d{1,9})\|s(?P<n>\d{1,6})$")
+_REV = re.compile(r"^trilingo-rev: (\d{1,12})$", re.M)
+
+
+class POError(InputError):
+    """The PO file is malformed; nothing was imported."""
+
+
+def export(
+    session: Session, lang: str, actor: str, state: str = "waiting", now: datetime | None = None
+) -> str:
+    """The PO text for `lang`: the segments of every document-language in `state` (waiting, all)."""
+    check_target(lang)
+    authorize(session, actor, "read")
+    if state not in STATES:
+        raise InputError(f"unknown state {state!r} (expected one of: {', '.join(STATES)})")
+    now = now or utcnow()
+    po = polib.POFile(wrapwidth=0)
+    po.metadata = {
+        "Project-Id-Version": "Trilingo border notices",
+        "POT-Creation-Date": now.strftime("%Y-%m-%d %H:%M+0000"),
+        "PO-Revision-Date": now.strftime("%Y-%m-%d %H:%M+0000"),
+        "Last-Translator": actor,
+        "Language-Team": f"Trilingo {lang} reviewers",
+        "Language": PO_LANGUAGE[lang],
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "Plural-Forms": PLURAL_FORMS,
+        "X-Generator": "Trilingo",
+        "X-Trilingo-Exported-By": actor,
+    }
+    glossary = load(session)
+    rows = session.execute(
+        sa_select(
+            col(Document.slug),
+            col(DocumentVersion.number),
+            col(Segment.n),
+            col(Segment.source),
+            col(Translation.target),
+            col(Translation.state),
+            col(Translation.hints),
+            col(Translation.checks),
+            col(Translation.dismissed),
+            col(Translation.row_version),
+            col(Translation.detail),
+            col(DocLang.reason),
+        )
+        .select_from(DocLang)
+        .join(Document, col(Document.id) == col(DocLang.document_id))
+        .join(DocumentVersion, col(DocumentVersion.id) == col(DocLang.version_id))
+        .join(Segment, col(Segment.version_id) == col(DocLang.version_id))
+        .join(
+            Translation,
+            (col(Translation.segment_id) == col(Segment.id)) & (col(Translation.lang) == col(DocLang.lang)),
+        )
+        .where(col(DocLang.lang) == lang, col(DocLang.state).in_(STATES[state]))
+        .order_by(col(DocLang.waiting_since), col(DocLang.document_id), col(Segment.n))
+    ).all()
+    for slug, version, n, source, target, seg_state, hints, found, dismissed, rev, detail, reason in rows:
+        comments = []
+        if n == 1 and reason:
+            comments.append(f"Rejected: {reason}")
+        for h in hints:
+            if h["type"] == "term":
+                note = f" — {h['note']}" if h.get("note") else ""
+                comments.append(
+                    f"Term: {h['source']} → {h['target'] or '?'} ({h['confidence']} confidence){note}"
+                )
+            elif h["type"] == "fuzzy":
+                comments.append(f"Suggestion {h['score']:.0f}%: {h['target']}")
+        stored = found or [f.as_dict() for f in checks.run(source, target, lang, glossary, detail=detail)]
+        for c in stored:
+            if c["code"] in dismissed:
+                continue
+            level = "BLOCKS approval" if c["level"] == "block" else "warning"
+            comments.append(f"Check {c['code']} ({level}): {c['message']}")
+        entry = polib.POEntry(
+            msgctxt=f"{slug}|v{version}|s{n}",
+            msgid=source,
+            msgstr=target or "",
+            tcomment="\n".join(comments),
+            comment=f"trilingo-rev: {rev}",
+        )
+        if target and seg_state != SegmentState.APPROVED:
+            entry.flags.append("fuzzy")
+        po.append(entry)
+    return str(po)
+
+
+@dataclass
+class ImportReport:
+    file: str
+    lang: str
+    entries: int = 0
+    edited: int = 0
+    unchanged: int = 0
+    approved: list[str] = field(default_factory=list)
+    not_approved: list[dict[str, str]] = field(default_factory=list)  # {document, reason}
+    refused: list[dict[str, str]] = field(default_factory=list)  # {context, reason}
+
+
+def import_file(
+    session: Session,
+    path: Path,
+    actor: str,
+    *,
+    four_eyes: bool = True,
+    limits: Mapping[str, int] | None = None,
+) -> ImportReport:
+    """Apply a reviewed PO file as `actor`. Malformed: POError, nothing changed. Stale entries: refused."""
+    text = decode_utf8(path, read_input(path, POError, MAX_PO_BYTES), POError)
+    _check_syntax(path, text)
+    try:
+        po = polib.pofile(text, wrapwidth=0)
+    except (OSError, ValueError) as exc:
+        raise POError(f"{path}: {exc}") from None
+    lang = _language(path, po)
+    authorize(session, actor, "edit", lang)
+    report = ImportReport(str(path), lang)
+    by_doc: dict[str, list[tuple[polib.POEntry, int, int, int]]] = {}
+    for entry in po:
+        if entry.obsolete:
+            continue
+        slug, version, n = _context(path, entry)
+        by_doc.setdefault(slug, []).append((entry, version, n, entry.linenum))
+    refused_docs: set[str] = set()
+    for slug, entries in by_doc.items():
+        for entry, version, n, line in entries:
+            report.entries += 1
+            problem = _apply(session, slug, lang, entry, version, n, actor, limits, report)
+            if problem:
+                refused_docs.add(slug)
+                report.refused.append({"context": entry.msgctxt, "line": str(line), "reason": problem})
+    for slug, entries in by_doc.items():
+        if slug in refused_docs:
+            report.not_approved.append({"document": slug, "reason": "some of its entries were refused"})
+            continue
+        if any("fuzzy" in e.flags or not e.msgstr for e, *_ in entries):
+            continue
+        _approve(session, slug, lang, {n for _e, _v, n, _l in entries}, actor, four_eyes, limits, report)
+    return report
+
+
+def _apply(
+    session: Session,
+    slug: str,
+    lang: str,
+    entry: polib.POEntry,
+    version: int,
+    n: int,
+    actor: str,
+    limits: Mapping[str, int] | None,
+    report: ImportReport,
+) -> str | None:
+    """Apply one entry; the reason it was refused, or None."""
+    found = session.execute(
+        sa_select(col(Segment.source), col(Translation.target), col(DocumentVersion.number))
+        .select_from(Document)
+        .join(DocLang, (col(DocLang.document_id) == col(Document.id)) & (col(DocLang.lang) == lang))
+        .join(DocumentVersion, col(DocumentVersion.id) == col(DocLang.version_id))
+        .join(Segment, (col(Segment.version_id) == col(DocLang.version_id)) & (col(Segment.n) == n))
+        .join(Translation, (col(Translation.segment_id) == col(Segment.id)) & (col(Translation.lang) == lang))
+        .where(col(Document.slug) == slug)
+    ).first()
+    if found is None:
+        return f"no segment {n} in the current version of {slug} [{lang}]"
+    source, target, current = found
+    if current != version or source != entry.msgid:
+        return f"the source changed since the export (now version {current}); export again"
+    if not entry.msgstr or entry.msgstr == target:
+        report.unchanged += 1
+        return None
+    revs = _REV.findall(entry.comment or "")
+    expected = int(revs[0]) if revs else None
+    try:
+        with session.begin_nested():
+            actions.edit(session, slug, lang, n, entry.msgstr, actor, expected=expected, limits=limits)
+    except TrilingoError as exc:
+        return exc.message
+    report.edited += 1
+    return None
+
+
+def _approve(
+    session: Session,
+    slug: str,
+    lang: str,
+    numbers: set[int],
+    actor: str,
+    four_eyes: bool,
+    limits: Mapping[str, int] | None,
+    report: ImportReport,
+) -> None:
+    """Approve a document-language whose entries are all confirmed, if this user may; else say why not."""
+    from trilingo.review.queue import doclang
+    from trilingo.store.documents import resolve_document
+
+    doc = resolve_document(session, slug)
+    dl = doclang(session, doc.id, lang)
+    if dl.state in (DocState.APPROVED, DocState.PUBLISHED):
+        return
+    total = len(actions.rows(session, dl))
+    if numbers != set(range(1, total + 1)):
+        report.not_approved.append({"document": slug, "reason": "the file does not hold all its segments"})
+        return
+    try:
+        with session.begin_nested():
+            authorize(session, actor, "approve", lang)
+            actions.approve(session, slug, lang, actor, four_eyes=four_eyes, limits=limits)
+    except TrilingoError as exc:
+        report.not_approved.append({"document": slug, "reason": exc.message})
+        return
+    report.approved.append(slug)
+
+
+def _language(path: Path, po: polib.POFile) -> str:
+    raw = po.metadata.get("Language", "").strip()
+    lang = LANG_OF_PO.get(raw.lower().replace("-", "_"))
+    if lang is None:
+        raise POError(f"{path}: line 1: the header's Language is {raw!r}; expected lo or zh_CN")
+    return lang
+
+
+def _context(path: Path, entry: polib.POEntry) -> tuple[str, int, int]:
+    m = _CONTEXT.match(entry.msgctxt or "")
+    if m is None:
+        raise POError(
+            f"{path}: line {entry.linenum}: msgctxt {entry.msgctxt!r} is not a Trilingo entry "
+            "(expected slug|vN|sM, as exported)"
+        )
+    if entry.msgid_plural:
+        raise POError(f"{path}: line {entry.linenum}: plural entries are not Trilingo entries")
+    return m["slug"], int(m["version"]), int(m["n"])
+
+
+_KEYWORD = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+(".*)$')
+_STRING = re.compile(r'^"(?:[^"\\]|\\[\\"abfnrtv0-7x])*"\s*$')
+
+
+def _check_syntax(path: Path, text: str) -> None:
+    """A strict reading of the PO grammar: polib accepts some broken files (an unterminated string)."""
+    seen: set[tuple[str | None, str]] = set()
+    context: str | None = None
+    expect_string = False
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            expect_string = False
+            continue
+        m = _KEYWORD.match(stripped)
+        rest = m.group(2) if m else stripped
+        if m is None and not expect_string:
+            raise POError(f"{path}: line {number}: not a PO keyword or comment: {stripped[:40]!r}")
+        if not _STRING.match(rest):
+            raise POError(f"{path}: line {number}: a badly quoted string")
+        if m is not None:
+            expect_string = True
+            if m.group(1) == "msgctxt":
+                context = rest
+            elif m.group(1) == "msgid":
+                if (context, rest) in seen and rest != '""':
+                    raise POError(f"{path}: line {number}: a duplicate entry")
+                seen.add((context, rest))
+                context = None

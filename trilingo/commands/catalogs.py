@@ -1,0 +1,91 @@
+"""Offline review: export a language's waiting segments as a PO file, import the reviewed file back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app
+from trilingo.text.terminal import shown
+
+
+@click.group()
+def catalogs() -> None:
+    """gettext PO files for offline review in Poedit or Weblate."""
+
+
+@catalogs.command("export")
+@click.option("--lang", required=True, help="Target language: lo or zh.")
+@click.option(
+    "--state",
+    default="waiting",
+    show_default=True,
+    type=click.Choice(["waiting", "all"]),
+    help="waiting: what the review queue holds; all: every document-language.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout)."
+)
+@as_option
+@pass_app
+def export_(app: App, lang: str, state: str, output: Path | None, as_user: str | None) -> None:
+    """Write a PO file to review offline; machine drafts come flagged fuzzy."""
+    from trilingo.catalogs.po import export
+
+    app.override(user=as_user)
+    with app.session(write=False) as session:
+        text = export(session, lang, app.settings.user, state)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from trilingo.text.files import write_atomic
+
+    write_atomic(output, text)
+    entries = text.count("\nmsgctxt ")
+    click.echo(
+        f"{output}: {entries} segment(s) in {lang}. Un-fuzzy what you confirm, then `trilingo catalogs import {output}`.",
+        err=True,
+    )
+
+
+@catalogs.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@as_option
+@json_option
+@pass_app
+def import_(app: App, file: Path, as_user: str | None, as_json: bool) -> None:
+    """Apply a reviewed PO file: edits through the usual checks; fully confirmed documents are approved."""
+    from trilingo.catalogs.po import import_file
+
+    app.override(user=as_user)
+    with app.session() as session:
+        report = import_file(
+            session,
+            file,
+            app.settings.user,
+            four_eyes=app.settings.four_eyes,
+            limits=app.settings.limits.channel_limits(),
+        )
+    if as_json:
+        echo_json(report)
+    else:
+        click.echo(
+            f"{file} [{report.lang}]: {report.entries} entries, {report.edited} edited, {report.unchanged} unchanged, "
+            f"{len(report.approved)} document(s) approved"
+        )
+        for slug in report.approved:
+            click.echo(f"  approved: {shown(slug)}")
+        for item in report.not_approved:
+            click.echo(f"  not approved: {shown(item['document'])}: {shown(item['reason'])}")
+        for item in report.refused:
+            click.echo(f"  refused: {shown(item['context'])} (line {item['line']}): {shown(item['reason'])}")
+    if report.refused:
+        click.echo(
+            f"Error: {len(report.refused)} of {report.entries} entries refused (listed above); the others were applied",
+            err=True,
+        )
+        click.get_current_context().exit(1)
+
+
+COMMANDS = [catalogs]

@@ -1,0 +1,172 @@
+"""People and what they may do: roles, languages, and one place that refuses (and records the refusal).
+
+- editors submit notices and comment;
+- reviewers edit, approve, reject, dismiss checks and claim work in their own languages, and comment;
+- operators run the pipeline and read everything, and change no text;
+- admins may do all of it, and manage people.
+
+Everyone known may read. An unknown name is refused, except in a workspace with nobody in it yet,
+where the first person becomes its admin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, func, select
+
+from trilingo.errors import InputError, NotFound, Refused
+from trilingo.languages import TARGETS
+from trilingo.store.audit import record
+from trilingo.store.models import Role, User, utcnow
+from trilingo.text.clean import check_user
+
+E, R, OP, A = Role.EDITOR, Role.REVIEWER, Role.OPERATOR, Role.ADMIN
+# action → the roles that may take it
+MAY: dict[str, frozenset[Role]] = {
+    "read": frozenset({E, R, OP, A}),
+    "submit": frozenset({E, A}),
+    "comment": frozenset({E, R, A}),
+    "edit": frozenset({R, A}),
+    "approve": frozenset({R, A}),
+    "reject": frozenset({R, A}),
+    "dismiss": frozenset({R, A}),
+    "claim": frozenset({R, A}),
+    "pipeline": frozenset({OP, A}),
+    "glossary": frozenset({R, A}),
+    "memory": frozenset({R, A}),
+    "users": frozenset({A}),
+}
+# Actions on one language's text: a reviewer takes them only in the languages they review.
+IN_LANGUAGE = frozenset({"edit", "approve", "reject", "dismiss", "claim"})
+VERBS = {
+    "read": "read this workspace",
+    "submit": "submit notices",
+    "comment": "comment",
+    "edit": "edit translations",
+    "approve": "approve translations",
+    "reject": "reject translations",
+    "dismiss": "dismiss checks",
+    "claim": "claim work",
+    "pipeline": "run the pipeline",
+    "glossary": "change the glossary",
+    "memory": "change the translation memory",
+    "users": "manage users",
+}
+
+
+def _refuse(name: str, action: str, message: str, lang: str | None = None) -> Refused:
+    return Refused(message, audit={"actor": name, "action": "refused", "lang": lang, "attempted": action})
+
+
+def authorize(session: Session, name: str, action: str, lang: str | None = None) -> User:
+    """The user `name`, if they may take `action` (in `lang`); else Refused, which is also audited."""
+    cache = session.info.setdefault("trilingo.people", {})
+    user = cache.get(name)
+    if user is None:
+        user = session.exec(select(User).where(User.name == name)).first()
+        if user is None and session.exec(select(func.count()).select_from(User)).one() == 0:
+            if action == "read":  # a read makes nobody admin: the first change does
+                return User(name=name, role=A, langs=[])
+            user = _first_admin(session, name)
+        if user is None:
+            raise _refuse(
+                name,
+                action,
+                f"unknown user {name!r}: an admin adds people with `trilingo users add {name} --role …`",
+                lang,
+            )
+        cache[name] = user
+    if user.disabled:
+        raise _refuse(name, action, f"{name} is disabled; an admin can enable them again", lang)
+    if user.role not in MAY[action]:
+        article = "an" if user.role.value[0] in "aeiou" else "a"
+        raise _refuse(
+            name, action, f"{name} is {article} {user.role.value}, who may not {VERBS[action]}", lang
+        )
+    if action in IN_LANGUAGE and user.role == R and lang not in user.langs:
+        langs = ", ".join(user.langs) or "no language"
+        raise _refuse(name, action, f"{name} reviews {langs}, not {lang}", lang)
+    return user
+
+
+def first_admin(session: Session, name: str) -> User | None:
+    """`trilingo init`: the person setting up an empty workspace becomes its admin; else nothing changes."""
+    if session.exec(select(func.count()).select_from(User)).one() == 0:
+        return _first_admin(session, name)
+    return None
+
+
+def _first_admin(session: Session, name: str) -> User:
+    """Nobody is in this workspace yet: its first user becomes the admin."""
+    user = User(name=check_user(name), role=A, langs=[])
+    session.add(user)
+    session.flush()
+    record(session, name, "user-add", role=A.value, langs=[], first=True)
+    return user
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    role: Role
+    langs: list[str]
+    disabled: bool
+
+
+def _person(user: User) -> Person:
+    return Person(user.name, user.role, list(user.langs), user.disabled)
+
+
+def check_langs(langs: Sequence[str]) -> list[str]:
+    bad = [lang for lang in langs if lang not in TARGETS]
+    if bad:
+        raise InputError(f"unknown language {bad[0]!r} (expected one of: {', '.join(TARGETS)})")
+    return sorted(set(langs), key=TARGETS.index)
+
+
+def add_user(session: Session, actor: str, name: str, role: Role, langs: Sequence[str]) -> Person:
+    """Add a person, or change a known person's role and languages."""
+    authorize(session, actor, "users")
+    name = check_user(name)
+    langs = check_langs(langs)
+    if role == R and not langs:
+        raise InputError("a reviewer needs --lang (lo, zh or both)")
+    user = session.exec(select(User).where(User.name == name)).first()
+    before = (
+        None
+        if user is None
+        else {"role": user.role.value, "langs": list(user.langs), "disabled": user.disabled}
+    )
+    if user is None:
+        user = User(name=name, role=role, langs=langs)
+        session.add(user)
+    else:
+        user.role, user.langs, user.disabled = role, langs, False
+    session.flush()
+    record(session, actor, "user-add", user=name, role=role.value, langs=langs, before=before)
+    return _person(user)
+
+
+def list_users(session: Session) -> list[Person]:
+    return [_person(u) for u in session.exec(select(User).order_by(col(User.name))).all()]
+
+
+def set_disabled(session: Session, actor: str, name: str, disabled: bool = True) -> Person:
+    authorize(session, actor, "users")
+    user = session.exec(select(User).where(User.name == name)).first()
+    if user is None:
+        raise NotFound(f"unknown user {name!r}")
+    if disabled and user.role == A:
+        admins = session.exec(
+            select(func.count()).select_from(User).where(User.role == A, col(User.disabled).is_(False))
+        ).one()
+        if admins <= 1:
+            raise InputError(f"{name} is the last admin; add another admin first")
+    user.disabled = disabled
+    session.flush()
+    record(
+        session, actor, "user-disable" if disabled else "user-enable", user=name, at_time=utcnow().isoformat()
+    )
+    return _person(user)
