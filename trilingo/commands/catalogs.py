@@ -44,7 +44,7 @@ def export_(app: App, lang: str, state: str, output: Path | None, as_user: str |
     write_atomic(output, text)
     entries = text.count("\nmsgctxt ")
     click.echo(
-        f"{output}: {entries} segment(s) in {lang}. Un-fuzzy what you confirm, then `trilingo catalogs import {output}`.",
+        f"{output}: {entries} segment(s) in {lang}. Confirm entries by clearing their fuzzy mark ('Needs work' in Poedit), then run `trilingo catalogs import {output}`.",
         err=True,
     )
 

@@ -17,7 +17,7 @@ from trilingo.text.terminal import shown
 
 CONFIDENCE = {"high": "green", "medium": "yellow", "low": "red"}
 HELP = (
-    "a approve · e N edit segment N in $EDITOR · s N K take suggestion K for segment N · "
+    "a approve · w approve accepting the warnings (asks why) · e N edit segment N in $EDITOR · s N K take suggestion K for segment N · "
     "d N CODE dismiss a warning · c comment · r reject · k skip (back to the queue) · q quit (keep the claim)"
 )
 
@@ -87,6 +87,10 @@ def work_on(app: App, view: DocView) -> None:
                 return
             if verb == "a":
                 _act(app, commands.approve, view, [])
+                return
+            if verb == "w":
+                reason = click.prompt("why are the warnings acceptable")
+                _act(app, commands.approve, view, ["--accept-warnings", "--reason", reason])
                 return
             if verb == "r":
                 reason = click.prompt("reason")
