@@ -151,16 +151,22 @@ class Glossary:
                 if not key[e + 1].isalnum() and not key[e - v[0]].isalnum()
             ]
             cands.sort()
+            new = tuple.__new__  # Match(...) goes through a Python-level __new__: too slow here
+            if sk.offsets is None:  # key position k is text position k - 1
+                for s, ne, entry in cands:
+                    if s >= pos:
+                        pos = 1 - ne
+                        out.append(new(Match, (s - 1, pos - 1, text[s - 1 : pos - 1], entry)))
+                return out
             chosen = []
+            entries = []
             for s, ne, entry in cands:
                 if s >= pos:
                     pos = 1 - ne
-                    chosen.append((s - 1, pos - 1, entry))  # key position k is text position k - 1
-            new = tuple.__new__  # Match(...) goes through a Python-level __new__: too slow here
-            if sk.offsets is None:
-                return [new(Match, (a, b, text[a:b], entry)) for a, b, entry in chosen]
-            spans = sk.offsets.spans([(a, b) for a, b, _ in chosen])
-            return [new(Match, (a, b, text[a:b], c[2])) for (a, b), c in zip(spans, chosen, strict=True)]
+                    chosen.append((s - 1, pos - 1))
+                    entries.append(entry)
+            spans = sk.offsets.spans(chosen)
+            return [new(Match, (a, b, text[a:b], e)) for (a, b), e in zip(spans, entries, strict=True)]
         cands = [(e - v[0] + 1, -e, v[1]) for e, v in automaton.iter(key)]
         cands.sort()
         for s, ne, entry in cands:
