@@ -11,6 +11,7 @@ from trilingo.channels.publish import PUBLISHERS, publish_channel
 from trilingo.flows.context import database_url as resolve_db
 from trilingo.flows.retry import retry_unless_our_error
 from trilingo.jsonable import to_json
+from trilingo.site import load as load_site
 from trilingo.store.db import session_scope
 from trilingo.workspace import open_database
 
@@ -24,7 +25,8 @@ from trilingo.workspace import open_database
 def publish_channel_task(home: str, database_url: str, channel: str, user: str) -> dict[str, Any]:
     db = open_database(database_url, user, Path(home))
     with session_scope(db) as session:
-        return to_json(publish_channel(session, channel, Path(home) / "public", user))
+        site = load_site(Path(home))
+        return to_json(publish_channel(session, channel, Path(home) / "public", user, site=site))
 
 
 @flow(name="publish")

@@ -67,9 +67,13 @@ def test_publish_only_releases_and_switcher(session: Session, tmp_path: Path) ->
     summary = publish_channel(session, "web", tmp_path, "op")
     web = tmp_path / "web"
     assert sorted(summary.written) == [
+        "404.html",
         "index.html",
+        "sitemap.xml",
+        "vi/feed.xml",
         "vi/index.html",
         "vi/tb-1.html",
+        "zh/feed.xml",
         "zh/index.html",
         "zh/tb-1.html",
     ]
@@ -88,7 +92,7 @@ def test_republish_is_a_noop_and_rewrites_a_deleted_file(session: Session, tmp_p
     _doc(session, "tb-2", "Câu.")
     publish_channel(session, "web", tmp_path, "op")
     again = publish_channel(session, "web", tmp_path, "op")
-    assert again.written == [] and again.unchanged == 3
+    assert again.written == [] and again.unchanged == 6
     (tmp_path / "web" / "vi" / "tb-2.html").unlink()
     assert publish_channel(session, "web", tmp_path, "op").written == ["vi/tb-2.html"]
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from trilingo.channels.web import CHANNEL as WEB
 from trilingo.channels.web import publish_web
+from trilingo.site import SiteSettings
 from trilingo.store.audit import record
 from trilingo.store.models import DocLang, DocState, utcnow
 
@@ -35,13 +36,14 @@ def publish_channel(
     now: datetime | None = None,
     *,
     documents: Collection[int] | None = None,
+    site: SiteSettings | None = None,
 ) -> PublishSummary:
     """Write one channel (all of it, or the pages of `documents` and the lists showing them); approved
     document-languages whose release is now out become `published`."""
     now = now or utcnow()
     if channel != WEB:
         raise ValueError(f"unknown channel {channel!r}")
-    result = publish_web(session, public_dir / WEB, documents)
+    result = publish_web(session, public_dir / WEB, documents, site)
     live = set(result.published)
     summary = PublishSummary(channel, result.written, result.unchanged)
     approved = session.exec(

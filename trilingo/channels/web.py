@@ -1,40 +1,48 @@
-"""The web channel: a static trilingual site with article and index pages per language."""
+"""The web channel: a static trilingual site rendered from Jinja2 templates (autoescaped).
+
+Per language: a home page (latest notices with date, category and summary; the gates' opening hours),
+category pages, article pages, an Atom feed; for the site: a root page, `sitemap.xml` with hreflang
+alternates and `404.html`. The interface strings come from gettext catalogs (channels.ui), the office's
+name, contacts and gates from the site settings (trilingo.site).
+
+A translation whose Vietnamese original changed after it was approved is *out of date*: its page says
+so, in its own language, with the dates and a link to the original. In a critical category (opening
+hours, fees, entry rules) it is withdrawn instead: the page explains why and links to the original, and
+the lists and feed leave it out, until the new version is approved.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import html
+import re
 import sys
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache, partial
 from pathlib import Path
+from typing import Any
 
+import jinja2
+import nh3
+from markupsafe import Markup
+from sqlalchemy import and_
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from trilingo.channels import render
+from trilingo.channels import render, ui
 from trilingo.channels.files import Ledger
-from trilingo.channels.render import esc, markdown_to_html
-from trilingo.languages import ALL, LANGUAGES
+from trilingo.channels.render import markdown_to_html
+from trilingo.languages import ALL, LANGUAGES, SOURCE
+from trilingo.site import SiteSettings, category_slug
+from trilingo.site import example as example_site
 from trilingo.store.hashing import sha256
 from trilingo.store.models import DocLang, Document, DocumentVersion, Release
 
 CHANNEL = "web"
-UI = {  # the site's own strings; gettext catalogs replace this with the UI-catalog issue
-    "vi": {
-        "index": "Thông tin cửa khẩu",
-        "missing": "Chưa có bản dịch sang",
-        "home": "Trang chủ",
-        "updated": "Cập nhật: ",
-    },
-    "lo": {"index": "ຂໍ້ມູນດ່ານ", "missing": "ຍັງບໍ່ມີການແປເປັນ", "home": "ໜ້າຫຼັກ", "updated": "ປັບປຸງ: "},
-    "zh": {"index": "口岸信息", "missing": "暂无以下语言版本：", "home": "首页", "updated": "更新："},
-}
-STYLE = """body{font-family:"Noto Sans","Noto Sans Lao","Noto Sans Lao UI","Noto Sans CJK SC","Source Han Sans SC",
-"Microsoft YaHei",sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;line-height:1.7;color:#1b1b1b}
-:lang(lo){font-family:"Noto Sans Lao","Noto Sans Lao UI","Phetsarath OT",sans-serif;line-height:1.9}
-:lang(zh-Hans){font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif}
-nav.lang a,nav.lang span{margin-right:1rem}.missing{color:#666;font-size:.9rem}"""
+LATEST = 20  # notices on each home page and in each feed
 
 
 @dataclass
@@ -42,10 +50,11 @@ class WebSummary:
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
     published: list[tuple[int, str]] = field(default_factory=list)  # (document id, lang) now live
+    withdrawn: list[tuple[int, str]] = field(default_factory=list)  # out of date in a critical category
 
 
 @dataclass(frozen=True)
-class _Page:
+class Page:
     """What a page is made from (the release's body is loaded only for pages that are rendered)."""
 
     doc_id: int
@@ -53,40 +62,70 @@ class _Page:
     lang: str
     release_id: int
     version_id: int
+    version_created: datetime  # when the version this release translates was submitted
     title: str
     content_hash: str
     approved_at: datetime
     category: str | None
+    gates: tuple[str, ...]
+    first_published: datetime  # the document's first submission
+    source_hash: str | None  # the Vietnamese release of this release's version (None for vi itself)
 
 
-def publish_web(session: Session, out_dir: Path, documents: Collection[int] | None = None) -> WebSummary:
+@dataclass(frozen=True)
+class Freshness:
+    """How a translation stands against the current Vietnamese original."""
+
+    outdated: bool = False
+    withdrawn: bool = False
+    original_updated: datetime | None = None
+
+
+def freshness(page: Page, original: Page | None, site: SiteSettings) -> Freshness:
+    if page.lang == SOURCE or original is None or page.source_hash == original.content_hash:
+        return Freshness()
+    return Freshness(True, site.is_critical(original.category), original.approved_at)
+
+
+def publish_web(
+    session: Session,
+    out_dir: Path,
+    documents: Collection[int] | None = None,
+    site: SiteSettings | None = None,
+) -> WebSummary:
     """Write the pages whose inputs changed: of every document, or of `documents` and the lists showing them.
 
-    The lists (each language's index, the root) are always checked; a page is rendered only when what it
-    is made from changed, and written only when its text did."""
-    pages = _pages(session)
-    by_doc: dict[int, dict[str, _Page]] = {}
+    The lists are always checked; a page is rendered only when what it is made from changed, and
+    written only when its text did."""
+    site = site or example_site()
+    pages = live_pages(session)
+    by_doc: dict[int, dict[str, Page]] = {}
     for page in pages:
         by_doc.setdefault(page.doc_id, {})[page.lang] = page
+    fresh = {(p.doc_id, p.lang): freshness(p, by_doc[p.doc_id].get(SOURCE), site) for p in pages}
     ledger = Ledger(session, CHANNEL, out_dir)
-    renderer = _renderer_version()
-    todo: list[tuple[_Page, str]] = []
+    base = sha256(_renderer_version() + repr(site))
+    todo: list[tuple[Page, str]] = []
     for page in pages:
         if documents is not None and page.doc_id not in documents:
             continue
+        state = fresh[(page.doc_id, page.lang)]
+        original = by_doc[page.doc_id].get(SOURCE)
         key = sha256(
-            f"{renderer}|{page.content_hash}|{page.title}|{page.approved_at:%Y-%m-%d}|"
-            f"{page.category}|{','.join(sorted(by_doc[page.doc_id]))}"
+            f"{base}|{page.content_hash}|{page.title}|{page.approved_at:%Y-%m-%d}|{page.category}|"
+            f"{','.join(page.gates)}|{','.join(sorted(by_doc[page.doc_id]))}|{state}|"
+            f"{original.approved_at if original else ''}"
         )
         if ledger.is_current(_article_path(page), key):
             ledger.unchanged += 1
         else:
             todo.append((page, key))
     bodies = _bodies(session, [page.release_id for page, _ in todo])
+    site_view = _SiteView(site, pages)
     for page, key in todo:
         ledger.put(
             _article_path(page),
-            partial(_article, page, by_doc[page.doc_id], bodies[page.release_id]),
+            partial(site_view.article, page, by_doc[page.doc_id], bodies[page.release_id], fresh),
             key=key,
             document_id=page.doc_id,
             lang=page.lang,
@@ -94,35 +133,70 @@ def publish_web(session: Session, out_dir: Path, documents: Collection[int] | No
         )
     langs_live = sorted({p.lang for p in pages}, key=ALL.index)
     for lang in langs_live:
-        listed = [p for p in pages if p.lang == lang]
-        key = sha256(
-            renderer + "|" + ",".join(langs_live) + "|" + "|".join(f"{p.slug}\x1f{p.title}" for p in listed)
+        listed = sorted(
+            (p for p in pages if p.lang == lang and not fresh[(p.doc_id, p.lang)].withdrawn),
+            key=lambda p: (p.approved_at, p.doc_id),
+            reverse=True,
         )
-        ledger.put(f"{lang}/index.html", partial(_index, lang, listed, langs_live), key=key, lang=lang)
-    if langs_live:
+        latest = listed[:LATEST]
+        summaries = _summaries(session, latest)
+        list_key = sha256(
+            f"{base}|{','.join(langs_live)}|"
+            + "|".join(f"{p.slug}\x1f{p.title}\x1f{p.approved_at}\x1f{p.category}" for p in listed)
+        )
+        latest_key = sha256(list_key + "|".join(summaries.get(p.release_id, "") for p in latest))
         ledger.put(
-            "index.html", partial(_root, langs_live), key=sha256(renderer + "|" + ",".join(langs_live))
+            f"{lang}/index.html",
+            partial(site_view.home, lang, latest, listed, summaries, langs_live),
+            key=latest_key,
+            lang=lang,
         )
+        ledger.put(
+            f"{lang}/feed.xml", partial(site_view.feed, lang, latest, summaries), key=latest_key, lang=lang
+        )
+        for slug, (name, name_lang, items) in site_view.categories(lang, listed).items():
+            ledger.put(
+                f"{lang}/category/{slug}.html",
+                partial(site_view.category_page, lang, name, name_lang, items, langs_live),
+                key=sha256(list_key + slug),
+                lang=lang,
+            )
+    if langs_live:
+        everything = sha256(base + "|".join(f"{p.slug}\x1f{p.lang}\x1f{p.approved_at}" for p in pages))
+        ledger.put("index.html", partial(site_view.root, langs_live), key=sha256(base + ",".join(langs_live)))
+        ledger.put(
+            "404.html", partial(site_view.not_found, langs_live), key=sha256(base + ",".join(langs_live))
+        )
+        ledger.put("sitemap.xml", partial(site_view.sitemap, by_doc, langs_live), key=everything)
     ledger.commit()
     live = [(p.doc_id, p.lang) for p in pages if documents is None or p.doc_id in documents]
-    return WebSummary(ledger.written, ledger.unchanged, live)
+    withdrawn = [k for k, v in fresh.items() if v.withdrawn]
+    return WebSummary(ledger.written, ledger.unchanged, live, withdrawn)
 
 
-def _article_path(page: _Page) -> str:
+def _article_path(page: Page) -> str:
     return f"{page.lang}/{page.slug}.html"
 
 
 @cache
 def _renderer_version() -> str:
-    """A hash of the code that renders pages: a change to it re-renders everything, without anyone
-    remembering to bump a number."""
-    return sha256(
-        "".join(Path(m.__file__ or "").read_text(encoding="utf-8") for m in (sys.modules[__name__], render))
-    )
+    """A hash of what renders pages (this code, the templates, the UI catalogs): a change to any of them
+    re-renders everything, without anyone remembering to bump a number."""
+    digest = hashlib.sha256()
+    for path in [
+        Path(sys.modules[__name__].__file__ or ""),
+        Path(render.__file__ or ""),
+        *sorted(ui.templates_dir().iterdir()),
+        *(ui.po_path(lang) for lang in ALL),
+    ]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
-def _pages(session: Session) -> list[_Page]:
+def live_pages(session: Session) -> list[Page]:
     """Every live release of a document the web channel carries: one query, no ORM objects, no bodies."""
+    source = aliased(Release)
+    version = aliased(DocumentVersion)
     rows = session.execute(
         sa_select(
             col(Document.id),
@@ -130,21 +204,62 @@ def _pages(session: Session) -> list[_Page]:
             col(DocLang.lang),
             col(Release.id),
             col(Release.version_id),
+            col(version.created_at),
             col(Release.title),
             col(Release.content_hash),
             col(Release.approved_at),
-            col(DocumentVersion.category),
-            col(DocumentVersion.channels),
+            col(version.category),
+            col(version.gates),
+            col(version.channels),
+            col(Document.created_at),
+            col(source.content_hash),
         )
         .select_from(DocLang)
         .join(Document, col(Document.id) == col(DocLang.document_id))
         .join(Release, col(Release.id) == col(DocLang.release_id))
-        .join(DocumentVersion, col(DocumentVersion.id) == col(Release.version_id))
+        .join(version, col(version.id) == col(Release.version_id))
+        .outerjoin(
+            source,
+            and_(
+                col(source.version_id) == col(Release.version_id),
+                col(source.lang) == SOURCE,
+                col(DocLang.lang) != SOURCE,
+            ),
+        )
         .order_by(col(Document.slug), col(DocLang.lang))
     ).all()
     return [
-        _Page(doc_id, slug, lang, release_id, version_id, title, content_hash, approved_at, category)
-        for doc_id, slug, lang, release_id, version_id, title, content_hash, approved_at, category, channels in rows
+        Page(
+            doc_id,
+            slug,
+            lang,
+            rid,
+            vid,
+            vcreated,
+            title,
+            chash,
+            approved,
+            category,
+            tuple(gates),
+            first,
+            shash,
+        )
+        for (
+            doc_id,
+            slug,
+            lang,
+            rid,
+            vid,
+            vcreated,
+            title,
+            chash,
+            approved,
+            category,
+            gates,
+            channels,
+            first,
+            shash,
+        ) in rows
         if not channels or CHANNEL in channels
     ]
 
@@ -161,62 +276,274 @@ def _bodies(session: Session, release_ids: list[int]) -> dict[int, str]:
     return out
 
 
-def _shell(lang: str, title: str, head_extra: str, body: str) -> str:
-    return (
-        f'<!doctype html>\n<html lang="{LANGUAGES[lang].html}">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{esc(title)}</title>\n'
-        f"{head_extra}<style>{STYLE}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+def _summaries(session: Session, pages: list[Page]) -> dict[int, str]:
+    return {rid: summary(body) for rid, body in _bodies(session, [p.release_id for p in pages]).items()}
+
+
+def summary(markdown: str, limit: int = 160) -> str:
+    """The first paragraph as plain text, cut at a word near `limit` characters."""
+    for block in markdown.split("\n\n"):
+        block = block.strip()
+        if block and not block.startswith("#"):
+            text = html.unescape(nh3.clean(markdown_to_html(block), tags=set()))
+            text = re.sub(r"\s+", " ", text).strip()
+            if len(text) <= limit:
+                return text
+            cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+            return cut.rstrip(",;:") + " …"
+    return ""
+
+
+@cache
+def _environment(lang: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(ui.templates_dir()),
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
     )
+    install = getattr(env, "install_gettext_translations")  # noqa: B009 - added by jinja2.ext.i18n
+    install(ui.translations(lang), newstyle=True)
+    return env
 
 
-def _switcher(current: str, available: list[str], href: str) -> str:
-    links = [
-        f'<span aria-current="true">{esc(LANGUAGES[code].native)}</span>'
-        if code == current
-        else f'<a href="../{code}/{href}" hreflang="{LANGUAGES[code].html}" lang="{LANGUAGES[code].html}">'
-        f"{esc(LANGUAGES[code].native)}</a>"
-        for code in available
-    ]
-    return '<nav class="lang">' + "".join(links) + "</nav>"
+def _date(at: datetime | None) -> str:
+    return f"{at:%Y-%m-%d}" if at else ""
 
 
-def _article(page: _Page, versions: dict[str, _Page], markdown: str) -> str:
-    available = [code for code in ALL if code in versions]
-    missing = [code for code in ALL if code not in versions]
-    alternates = "".join(
-        f'<link rel="alternate" hreflang="{LANGUAGES[c].html}" href="../{c}/{page.slug}.html">\n'
-        for c in available
-    )
-    note = ""
-    if missing:
-        names = ", ".join(LANGUAGES[c].native for c in missing)
-        note = f'<p class="missing">{esc(UI[page.lang]["missing"])} {esc(names)}</p>\n'
-    body = (
-        f"<header>{_switcher(page.lang, available, page.slug + '.html')}\n{note}"
-        f'<p><a href="index.html">{esc(UI[page.lang]["home"])}</a></p></header>\n'
-        f"<main>\n<article>\n<h1>{esc(page.title)}</h1>\n{markdown_to_html(markdown)}"
-        f'<p class="missing">{esc(UI[page.lang]["updated"])}{page.approved_at:%Y-%m-%d}</p>\n'
-        f"</article>\n</main>"
-    )
-    return _shell(page.lang, page.title, alternates, body)
+class _SiteView:
+    """Builds the template context of every page from the site settings and the live pages."""
 
+    def __init__(self, site: SiteSettings, pages: list[Page]) -> None:
+        self.site = site
+        self.last_change = _date(max((p.approved_at for p in pages), default=None))
 
-def _index(lang: str, pages: list[_Page], langs_live: list[str]) -> str:
-    items = "\n".join(f'<li><a href="{esc(p.slug)}.html">{esc(p.title)}</a></li>' for p in pages)
-    alternates = "".join(
-        f'<link rel="alternate" hreflang="{LANGUAGES[c].html}" href="../{c}/index.html">\n'
-        for c in langs_live
-    )
-    body = (
-        f"<header>{_switcher(lang, langs_live, 'index.html')}</header>\n<main>\n"
-        f"<h1>{esc(UI[lang]['index'])}</h1>\n<ul>\n{items}\n</ul>\n</main>"
-    )
-    return _shell(lang, UI[lang]["index"], alternates, body)
+    def _common(
+        self, lang: str, switcher: list[dict[str, Any]], alternates: list[dict[str, str]]
+    ) -> dict[str, Any]:
+        site = self.site
+        return {
+            "html_lang": LANGUAGES[lang].html,
+            "office": site.office.get(lang) or site.office[SOURCE],
+            "address": site.address.get(lang, ""),
+            "phone": site.phone,
+            "email": site.email,
+            "example": site.example,
+            "last_change": self.last_change,
+            "switcher": switcher,
+            "alternates": alternates,
+            "home": "index.html",
+            "feed": "feed.xml",
+        }
 
+    @staticmethod
+    def _switcher(current: str, available: list[str], href: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "current": code == current,
+                "href": f"../{code}/{href}",
+                "hreflang": LANGUAGES[code].html,
+                "name": LANGUAGES[code].native,
+            }
+            for code in available
+        ]
 
-def _root(langs_live: list[str]) -> str:
-    items = "\n".join(
-        f'<li><a href="{c}/index.html" lang="{LANGUAGES[c].html}">{esc(LANGUAGES[c].native)}</a></li>'
-        for c in langs_live
-    )
-    return _shell("vi", UI["vi"]["index"], "", f"<main>\n<ul>\n{items}\n</ul>\n</main>")
+    @staticmethod
+    def _alternates(available: list[str], href: str) -> list[dict[str, str]]:
+        return [{"hreflang": LANGUAGES[c].html, "href": f"../{c}/{href}"} for c in available]
+
+    def _named(self, names: dict[str, str], lang: str) -> tuple[str, str | None]:
+        """A configured name in `lang`, or the Vietnamese one marked as Vietnamese."""
+        if lang in names:
+            return names[lang], None
+        return names[SOURCE], LANGUAGES[SOURCE].html if lang != SOURCE else None
+
+    def _category(self, lang: str, key: str | None) -> tuple[str, str | None, str]:
+        found = self.site.category(key)
+        if found is not None:
+            name, name_lang = self._named(found.names, lang)
+        else:
+            name, name_lang = key or "", (LANGUAGES[SOURCE].html if lang != SOURCE else None)
+        return name, name_lang, category_slug(self.site, key)
+
+    def _gates(self, lang: str, ids: tuple[str, ...]) -> list[dict[str, Any]]:
+        out = []
+        for gate_id in ids:
+            gate = self.site.gate(gate_id)
+            name, name_lang = self._named(gate.names, lang) if gate else (gate_id, None)
+            out.append({"name": name, "lang": name_lang})
+        return out
+
+    def _render(self, lang: str, template: str, **context: Any) -> str:
+        return _environment(lang).get_template(template).render(**context)
+
+    def article(
+        self,
+        page: Page,
+        versions: dict[str, Page],
+        markdown: str,
+        fresh: dict[tuple[int, str], Freshness],
+    ) -> str:
+        lang = page.lang
+        available = [code for code in ALL if code in versions]
+        href = page.slug + ".html"
+        state = fresh[(page.doc_id, lang)]
+        category, _category_lang, category_slug_ = self._category(lang, page.category)
+        original = versions.get(SOURCE)
+        return self._render(
+            lang,
+            "article.html",
+            **self._common(lang, self._switcher(lang, available, href), self._alternates(available, href)),
+            title=page.title,
+            body=Markup(markdown_to_html(markdown)),  # sanitized by nh3 in markdown_to_html
+            published=_date(page.first_published),
+            updated=_date(page.approved_at),
+            category=category if page.category else "",
+            category_href=f"category/{category_slug_}.html",
+            gates=self._gates(lang, page.gates),
+            missing=[
+                {"hreflang": LANGUAGES[c].html, "name": LANGUAGES[c].native} for c in ALL if c not in versions
+            ],
+            outdated=state.outdated,
+            withdrawn=state.withdrawn,
+            updated_original=_date(original.approved_at if original else None),
+            translated_version=_date(page.version_created),
+            original_href=f"../{SOURCE}/{href}",
+        )
+
+    def home(
+        self,
+        lang: str,
+        latest: list[Page],
+        listed: list[Page],
+        summaries: dict[int, str],
+        langs_live: list[str],
+    ) -> str:
+        return self._render(
+            lang,
+            "home.html",
+            **self._common(
+                lang,
+                self._switcher(lang, langs_live, "index.html"),
+                self._alternates(langs_live, "index.html"),
+            ),
+            items=[self._item(lang, p, summaries.get(p.release_id, "")) for p in latest],
+            categories=[
+                {"href": f"category/{slug}.html", "name": name, "count": len(items)}
+                for slug, (name, _l, items) in self.categories(lang, listed).items()
+            ],
+            gates=[
+                {
+                    "name": self._named(g.names, lang)[0],
+                    "name_lang": self._named(g.names, lang)[1],
+                    "hours": self._named(g.hours, lang)[0] if g.hours else "",
+                    "hours_lang": self._named(g.hours, lang)[1] if g.hours else None,
+                }
+                for g in self.site.gates
+            ],
+        )
+
+    def _item(self, lang: str, page: Page, text: str = "") -> dict[str, Any]:
+        name, _name_lang, slug = self._category(lang, page.category)
+        return {
+            "href": f"{page.slug}.html",
+            "title": page.title,
+            "date": _date(page.approved_at),
+            "category": name if page.category else "",
+            "category_href": f"category/{slug}.html",
+            "summary": text,
+        }
+
+    def categories(self, lang: str, listed: list[Page]) -> dict[str, tuple[str, str | None, list[Page]]]:
+        out: dict[str, tuple[str, str | None, list[Page]]] = {}
+        for page in listed:
+            if not page.category:
+                continue  # listed on the home page and in the feed only
+            name, name_lang, slug = self._category(lang, page.category)
+            out.setdefault(slug, (name, name_lang, []))[2].append(page)
+        return dict(sorted(out.items()))
+
+    def category_page(
+        self, lang: str, name: str, _name_lang: str | None, items: list[Page], langs_live: list[str]
+    ) -> str:
+        return self._render(
+            lang,
+            "category.html",
+            **self._common(lang, self._switcher(lang, langs_live, "index.html"), []),
+            name=name,
+            items=[self._item(lang, p) for p in items],
+        )
+
+    def feed(self, lang: str, latest: list[Page], summaries: dict[int, str]) -> str:
+        base = self.site.base_url
+        return self._render(
+            lang,
+            "atom.xml",
+            **self._common(lang, [], []),
+            feed_id=f"{base}{lang}/feed.xml" if base else f"urn:trilingo:{lang}:feed",
+            updated=max((p.approved_at for p in latest), default=datetime(2000, 1, 1)).isoformat(),
+            self_href=f"{base}{lang}/feed.xml",
+            home_href=f"{base}{lang}/index.html",
+            entries=[
+                {
+                    "title": p.title,
+                    "id": f"{base}{lang}/{p.slug}.html" if base else f"urn:trilingo:{lang}:{p.slug}",
+                    "updated": p.approved_at.isoformat(),
+                    "href": f"{base}{lang}/{p.slug}.html",
+                    "summary": summaries.get(p.release_id, ""),
+                }
+                for p in latest
+            ],
+        )
+
+    def root(self, langs_live: list[str]) -> str:
+        context = self._common(SOURCE, [], [])
+        context["home"] = "index.html"
+        context["feed"] = ""
+        return self._render(
+            SOURCE,
+            "root.html",
+            **context,
+            languages=[
+                {
+                    "href": f"{c}/index.html",
+                    "hreflang": LANGUAGES[c].html,
+                    "name": LANGUAGES[c].native,
+                    "office": self.site.office.get(c) or self.site.office[SOURCE],
+                }
+                for c in langs_live
+            ],
+        )
+
+    def not_found(self, langs_live: list[str]) -> str:
+        context = self._common(SOURCE, self._switcher("", langs_live, "index.html"), [])
+        # 404.html is served from any folder: its links are absolute from the site's root.
+        for item in context["switcher"]:
+            item["href"] = "/" + item["href"].removeprefix("../")
+        context["home"], context["feed"] = "/index.html", ""
+        return self._render(SOURCE, "notfound.html", **context)
+
+    def sitemap(self, by_doc: dict[int, dict[str, Page]], langs_live: list[str]) -> str:
+        base = self.site.base_url
+        urls: list[dict[str, Any]] = [
+            {"loc": f"{base}{c}/index.html", "lastmod": self.last_change, "alternates": []}
+            for c in langs_live
+        ]
+        for versions in by_doc.values():
+            available = [c for c in ALL if c in versions]
+            alternates = [
+                {"hreflang": LANGUAGES[c].html, "href": f"{base}{c}/{versions[c].slug}.html"}
+                for c in available
+            ]
+            for c in available:
+                page = versions[c]
+                urls.append(
+                    {
+                        "loc": f"{base}{c}/{page.slug}.html",
+                        "lastmod": _date(page.approved_at),
+                        "alternates": alternates,
+                    }
+                )
+        return self._render(SOURCE, "sitemap.xml", urls=urls)

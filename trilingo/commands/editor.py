@@ -25,13 +25,19 @@ def submit(
 ) -> None:
     """Submit Vietnamese notices (Markdown with YAML front matter). All or nothing."""
     from trilingo.intake.service import submit_notices
+    from trilingo.site import load as load_site
     from trilingo.text.frontmatter import read_notice
 
     app.override(user=as_user)
     limits = app.settings.limits
     notices = [read_notice(f, limits) for f in files]  # every file is checked before anything is stored
     results = submit_notices(
-        app.database, notices, app.settings.user, app.settings.public_dir, force_language=force_language
+        app.database,
+        notices,
+        app.settings.user,
+        app.settings.public_dir,
+        force_language=force_language,
+        site=load_site(app.settings.home),
     )
     if as_json:
         echo_json(results)

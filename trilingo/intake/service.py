@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine as Database
 from trilingo.channels.publish import publish_channel
 from trilingo.errors import InputError, TrilingoError
 from trilingo.intake.submit import Submitted, submit_many
+from trilingo.site import SiteSettings
 from trilingo.store.db import optimize, session_scope
 from trilingo.text.frontmatter import Notice
 from trilingo.text.language import detect
@@ -29,7 +30,13 @@ def check_language(notice: Notice, force: bool) -> str | None:
 
 
 def submit_notices(
-    db: Database, notices: Sequence[Notice], actor: str, public_dir: Path, *, force_language: bool = False
+    db: Database,
+    notices: Sequence[Notice],
+    actor: str,
+    public_dir: Path,
+    *,
+    force_language: bool = False,
+    site: SiteSettings | None = None,
 ) -> list[Submitted]:
     """Store every notice in one transaction; then publish the web channel, whose Vietnamese pages need no review.
 
@@ -45,7 +52,9 @@ def submit_notices(
     optimize(db)
     try:
         with session_scope(db) as session:  # only the new versions' pages, and the lists that show them
-            publish_channel(session, "web", public_dir, actor, documents={r.id for r in results if r.created})
+            publish_channel(
+                session, "web", public_dir, actor, documents={r.id for r in results if r.created}, site=site
+            )
     except TrilingoError as exc:
         stored = ", ".join(r.slug for r in results)
         raise type(exc)(

@@ -1,0 +1,106 @@
+"""The channels' own interface strings: gettext catalogs in catalogs/<lang>/LC_MESSAGES/trilingo.po.
+
+The templates mark their strings with `_()`; `extract()` finds them (Jinja's Babel extractor, which
+needs no Babel), `catalogs/trilingo.pot` holds them, and each language's PO file translates them.
+The PO files are compiled to MO with polib and loaded through the standard `gettext` module, in
+memory: nothing is written beside the installed package.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import polib
+
+from trilingo.languages import ALL
+
+DOMAIN = "trilingo"
+
+
+def templates_dir() -> Path:
+    return Path(str(resources.files("trilingo.channels").joinpath("templates")))
+
+
+def catalogs_dir() -> Path:
+    return Path(str(resources.files("trilingo.catalogs")))
+
+
+def po_path(lang: str) -> Path:
+    return catalogs_dir() / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def translations(lang: str) -> gettext.GNUTranslations:
+    """The compiled catalog of `lang`.
+
+    Unlike msgfmt, fuzzy entries are compiled too: the shipped Lao and Chinese strings are fuzzy until
+    a native speaker confirms them (`catalogs ui-status` lists them), and an unconfirmed Lao label
+    serves a Lao visitor better than the English fallback. Empty translations fall back to English."""
+    po = polib.pofile(str(po_path(lang)))
+    for entry in po:
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+    return gettext.GNUTranslations(io.BytesIO(po.to_binary()))
+
+
+def extract() -> list[str]:
+    """Every message id the templates use, in order of first use."""
+    from jinja2.ext import babel_extract
+
+    found: list[str] = []
+    for path in sorted(templates_dir().iterdir()):
+        if path.suffix not in (".html", ".xml"):
+            continue
+        with path.open("rb") as fh:
+            for _line, _func, message, _comments in babel_extract(
+                fh, ("_", "gettext", "ngettext"), [], {"extensions": "jinja2.ext.i18n"}
+            ):
+                text = message if isinstance(message, str) else (message or (None,))[0]
+                if text and text not in found:
+                    found.append(text)
+    return found
+
+
+def template_pot() -> polib.POFile:
+    pot = polib.POFile(wrapwidth=0)
+    pot.metadata = {
+        "Project-Id-Version": "Trilingo channels",
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+    }
+    for msgid in extract():
+        pot.append(polib.POEntry(msgid=msgid, msgstr=""))
+    return pot
+
+
+@dataclass
+class UIStatus:
+    lang: str
+    total: int
+    untranslated: list[str] = field(default_factory=list)
+    fuzzy: list[str] = field(default_factory=list)  # shipped or machine text that needs a native review
+    missing: list[str] = field(default_factory=list)  # used by a template, absent from the catalog
+
+
+def status() -> list[UIStatus]:
+    wanted = extract()
+    out = []
+    for lang in ALL:
+        po = polib.pofile(str(po_path(lang)))
+        entries = {e.msgid: e for e in po if not e.obsolete}
+        out.append(
+            UIStatus(
+                lang,
+                len(wanted),
+                untranslated=[m for m in wanted if m in entries and not entries[m].msgstr],
+                fuzzy=[m for m in wanted if m in entries and entries[m].msgstr and entries[m].fuzzy],
+                missing=[m for m in wanted if m not in entries],
+            )
+        )
+    return out

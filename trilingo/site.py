@@ -1,0 +1,132 @@
+"""The published site's own facts: whose it is, how to reach them, the gates' hours, the categories.
+
+They come from `[site]` in the workspace's config.toml. Without one, the shipped example
+(trilingo/data/site-example.toml) is used and every page says that its office details are examples.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from trilingo.errors import ConfigError
+from trilingo.languages import ALL
+
+
+@dataclass(frozen=True)
+class Gate:
+    id: str
+    names: dict[str, str]
+    hours: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str  # the Vietnamese name, as notices write it in their front matter
+    slug: str
+    names: dict[str, str]
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    office: dict[str, str]
+    phone: str = ""
+    email: str = ""
+    address: dict[str, str] = field(default_factory=dict)
+    gates: tuple[Gate, ...] = ()
+    categories: tuple[Category, ...] = ()
+    # Category keys whose out-of-date translations are withdrawn. A sorted tuple, not a set: the settings'
+    # repr is part of every page's input key, and a set's order changes from one process to the next.
+    critical: tuple[str, ...] = ()
+    base_url: str = ""
+    example: bool = False  # the shipped example, not an office's own settings
+
+    def gate(self, gate_id: str) -> Gate | None:
+        return next((g for g in self.gates if g.id == gate_id), None)
+
+    def category(self, key: str | None) -> Category | None:
+        return next((c for c in self.categories if c.key == key), None) if key else None
+
+    def is_critical(self, key: str | None) -> bool:
+        return key is not None and key in self.critical
+
+
+def _by_lang(table: object, what: str, required: bool = True) -> dict[str, str]:
+    if not isinstance(table, Mapping):
+        if required:
+            raise ConfigError(f"config.toml: [site] {what} needs vi, lo and zh")
+        return {}
+    out = {lang: str(table[lang]).strip() for lang in ALL if lang in table and str(table[lang]).strip()}
+    if required and "vi" not in out:
+        raise ConfigError(f"config.toml: [site] {what} needs at least vi")
+    return out
+
+
+def _slug(text: str) -> str:
+    import re
+    import unicodedata
+
+    folded = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    ascii_ = "".join(c for c in folded if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-") or "other"
+
+
+def parse(values: Mapping[str, Any], example: bool = False) -> SiteSettings:
+    try:
+        contact = values.get("contact") or {}
+        gates = tuple(
+            Gate(str(g["id"]), _by_lang(g, f"gate {g['id']}"), _by_lang(g.get("hours"), "hours", False))
+            for g in values.get("gates") or []
+        )
+        categories = tuple(
+            Category(
+                str(c["vi"]).strip(),
+                str(c.get("slug") or _slug(str(c["vi"]))),
+                _by_lang(c, f"category {c['vi']}"),
+            )
+            for c in values.get("categories") or []
+        )
+        return SiteSettings(
+            office=_by_lang(values.get("office"), "office"),
+            phone=str(contact.get("phone", "")),
+            email=str(contact.get("email", "")),
+            address=_by_lang(contact.get("address"), "contact.address", False),
+            gates=gates,
+            categories=categories,
+            critical=tuple(sorted({str(c) for c in values.get("critical_categories") or []})),
+            base_url=str(values.get("base_url", "")).rstrip("/") + "/" if values.get("base_url") else "",
+            example=example,
+        )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ConfigError(f"config.toml: [site] is incomplete or malformed ({exc})") from None
+
+
+def load(home: Path) -> SiteSettings:
+    """The site settings of the workspace at `home`: its config.toml's [site], else the shipped example."""
+    path = home / "config.toml"
+    if path.is_file():
+        try:
+            values = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+        if isinstance(values.get("site"), dict):
+            return parse(values["site"])
+    return example()
+
+
+@cache
+def example() -> SiteSettings:
+    text = resources.files("trilingo.data").joinpath("site-example.toml").read_text(encoding="utf-8")
+    return parse(tomllib.loads(text), example=True)
+
+
+def category_slug(settings: SiteSettings, key: str | None) -> str:
+    if not key:
+        return "other"
+    found = settings.category(key)
+    return found.slug if found else _slug(key)
