@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import String, case, cast, func
+from sqlalchemy import String, case, cast, func, or_, tuple_
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from trilingo.errors import NotFound
-from trilingo.languages import check_target
+from trilingo.languages import SOURCE, check_target
 from trilingo.review.states import QUEUED
 from trilingo.store.documents import resolve_document
 from trilingo.store.hints import Hint
@@ -49,6 +50,9 @@ class QueueItem:
     reason: str | None
     claimed_by: str | None = None  # a live claim (`review next`); None when free or expired
     claim_expires: datetime | None = None
+    # When the Vietnamese original changed under a translation that is live: readers see an out-of-date
+    # page (or, in a critical category, none) until this item is approved. Such items come first.
+    outdated_since: datetime | None = None
 
 
 def queue(session: Session, lang: str | None = None, now: datetime | None = None) -> list[QueueItem]:
@@ -80,13 +84,19 @@ def queue(session: Session, lang: str | None = None, now: datetime | None = None
             Translation,
             (col(Translation.segment_id) == col(Segment.id)) & (col(Translation.lang) == col(DocLang.lang)),
         )
-        .where(col(DocLang.state).in_(QUEUED))
         .group_by(col(DocLang.id), col(Document.id), col(DocumentVersion.id))
         .order_by(col(DocLang.waiting_since), col(DocLang.document_id), col(DocLang.lang))
     )
     if lang:
         query = query.where(col(DocLang.lang) == lang)
-    return [
+    # Waiting for a reviewer; and any live translation whose original changed, even before pretranslation
+    # has run on the new version: a reviewer can fix the changed segments at once.
+    stale = outdated(session, lang)
+    waiting = col(DocLang.state).in_(QUEUED)
+    query = query.where(
+        or_(waiting, tuple_(DocLang.document_id, DocLang.lang).in_(list(stale))) if stale else waiting
+    )
+    items = [
         QueueItem(
             document=document,
             slug=slug,
@@ -100,6 +110,7 @@ def queue(session: Session, lang: str | None = None, now: datetime | None = None
             warnings=int(warned),
             reason=reason,
             **_claim(claimed_by, expires, now),
+            outdated_since=stale.get((document, item_lang)),
         )
         for (
             document,
@@ -117,6 +128,47 @@ def queue(session: Session, lang: str | None = None, now: datetime | None = None
             expires,
         ) in session.execute(query).all()
     ]
+    if stale:  # out-of-date live translations first, the longest out of date first; then oldest first
+        items.sort(key=lambda i: (i.outdated_since is None, i.outdated_since or i.waiting_since))
+    return items
+
+
+def outdated(
+    session: Session, lang: str | None = None, states: tuple[DocState, ...] | None = None
+) -> dict[tuple[int, str], datetime]:
+    """(document, language) → since when its live translation is of an older Vietnamese text than the
+    live original. One query; it only looks at document-languages that have a release."""
+    live = aliased(Release)
+    source_then = aliased(Release)
+    source_doclang = aliased(DocLang)
+    source_now = aliased(Release)
+    query = (
+        sa_select(col(DocLang.document_id), col(DocLang.lang), col(source_now.approved_at))
+        .select_from(DocLang)
+        .join(live, col(live.id) == col(DocLang.release_id))
+        .join(
+            source_then,
+            (col(source_then.document_id) == col(DocLang.document_id))
+            & (col(source_then.lang) == SOURCE)
+            & (col(source_then.version_id) == col(live.version_id)),
+        )
+        .join(
+            source_doclang,
+            (col(source_doclang.document_id) == col(DocLang.document_id))
+            & (col(source_doclang.lang) == SOURCE),
+        )
+        .join(source_now, col(source_now.id) == col(source_doclang.release_id))
+        .where(col(DocLang.lang) != SOURCE, col(source_then.content_hash) != col(source_now.content_hash))
+    )
+    if lang:
+        query = query.where(col(DocLang.lang) == lang)
+    if states:
+        query = query.where(col(DocLang.state).in_(states))
+    return {(doc, item_lang): _aware(since) for doc, item_lang, since in session.execute(query).all()}
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def _claim(by: str | None, expires: datetime | None, now: datetime) -> dict[str, Any]:

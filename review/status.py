@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
+from trilingo.review.queue import outdated
 from trilingo.review.states import QUEUED
 from trilingo.store.models import DocLang, Document, Segment, Translation, utcnow
 
@@ -34,7 +35,21 @@ def status(session: Session, now: datetime | None = None) -> dict[str, Any]:
     oldest = session.exec(
         select(func.min(DocLang.waiting_since)).where(col(DocLang.state).in_(QUEUED))
     ).first()
+    stale = outdated(session)
+    out_of_date: dict[str, dict[str, Any]] = {}
+    for (_doc, lang), since in stale.items():
+        entry = out_of_date.setdefault(lang, {"count": 0, "oldest": since})
+        entry["count"] += 1
+        entry["oldest"] = min(entry["oldest"], since)
     return {
+        "out_of_date": {
+            lang: {
+                "count": e["count"],
+                "since": e["oldest"].isoformat(),
+                "seconds": round((now - e["oldest"]).total_seconds()),
+            }
+            for lang, e in sorted(out_of_date.items())
+        },
         "documents": session.exec(select(func.count()).select_from(Document)).one(),
         "counts": counts,
         "segments": segments,

@@ -411,6 +411,7 @@ class _SiteView:
             updated_original=_date(original.approved_at if original else None),
             translated_version=_date(page.version_created),
             original_href=f"../{SOURCE}/{href}",
+            original_title=original.title if original else page.title,
         )
 
     def home(

@@ -88,4 +88,48 @@ def import_(app: App, file: Path, as_user: str | None, as_json: bool) -> None:
         click.get_current_context().exit(1)
 
 
+@catalogs.command("ui-status")
+@json_option
+def ui_status(as_json: bool) -> None:
+    """The site's interface strings per language: untranslated, and fuzzy (waiting for a native review)."""
+    from trilingo.channels.ui import po_path, status
+
+    found = status()
+    if as_json:
+        echo_json(found)
+        return
+    for s in found:
+        click.echo(
+            f"{s.lang}: {s.total} strings, {len(s.untranslated)} untranslated, {len(s.fuzzy)} fuzzy (needs a native "
+            f"review), {len(s.missing)} missing from {po_path(s.lang)}"
+        )
+        for msgid in s.missing:
+            click.echo(f"  missing: {shown(msgid)}")
+        for msgid in s.untranslated:
+            click.echo(f"  untranslated: {shown(msgid)}")
+    if any(s.fuzzy for s in found):
+        click.echo(
+            "Review fuzzy strings in the PO file (Poedit), clear their fuzzy mark, and commit the file."
+        )
+    if any(s.missing for s in found):
+        click.get_current_context().exit(1)
+
+
+@catalogs.command("ui-extract")
+def ui_extract() -> None:
+    """Write catalogs/trilingo.pot from the templates and add new strings to each language's PO file."""
+    from trilingo.channels.ui import catalogs_dir, po_path, template_pot
+    from trilingo.languages import ALL
+
+    pot = template_pot()
+    pot.save(str(catalogs_dir() / "trilingo.pot"))
+    for lang in ALL:
+        import polib
+
+        po = polib.pofile(str(po_path(lang)))
+        po.merge(pot)
+        po.save(str(po_path(lang)))
+    click.echo(f"{catalogs_dir() / 'trilingo.pot'}: {len(pot)} strings; merged into {', '.join(ALL)}")
+
+
 COMMANDS = [catalogs]

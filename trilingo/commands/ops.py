@@ -67,6 +67,12 @@ def status(app: App, as_json: bool) -> None:
     if as_json:
         echo_json(data)
         return
+    for lang, stale in data["out_of_date"].items():
+        click.echo(
+            f"OUT OF DATE [{lang}]: {stale['count']} live translation(s) of an older Vietnamese text, the oldest "
+            f"since {stale['since'][:16]}Z ({stale['seconds'] / 3600:.1f} h): readers see a warning, or nothing in "
+            "critical categories, until they are approved (`trilingo review queue` lists them first)"
+        )
     click.echo(f"{data['documents']} document(s)")
     for state, by_lang in sorted(data["counts"].items()):
         click.echo(f"  {state:<14}" + "  ".join(f"{lang} {n}" for lang, n in sorted(by_lang.items())))

@@ -45,8 +45,9 @@ def queue(app: App, lang: str | None, as_user: str | None, as_json: bool) -> Non
         warned = f", {i.warnings} with warnings" if i.warnings else ""
         claimed = f", claimed by {shown(i.claimed_by)}" if i.claimed_by else ""
         reason = f" — rejected: {shown(i.reason)}" if i.reason else ""
+        stale = f"OUT OF DATE since {i.outdated_since:%Y-%m-%d %H:%M}Z: " if i.outdated_since else ""
         click.echo(
-            f"#{i.document} {i.slug} [{i.lang}] {i.state}, {i.segments} segments{blocked}{warned}{claimed}, "
+            f"{stale}#{i.document} {i.slug} [{i.lang}] {i.state}, {i.segments} segments{blocked}{warned}{claimed}, "
             f"waiting since {i.waiting_since:%Y-%m-%d %H:%M}Z{reason}"
         )
 

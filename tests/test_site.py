@@ -1,0 +1,158 @@
+"""The published site as a visitor sees it: out-of-date translations (both policies), lists, feeds,
+sitemap, 404, `lang` on every run of another language, and the UI catalogs."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import polib
+import pytest
+from sqlmodel import Session, select
+
+from tests.helpers import add_people
+from trilingo.channels import ui
+from trilingo.channels.publish import publish_channel
+from trilingo.intake.submit import submit
+from trilingo.review.actions import approve
+from trilingo.store.models import DocLang, DocState, Segment, SegmentState, Translation, User
+from trilingo.text.frontmatter import parse_notice
+
+ACCEPT = "stand-in translations of a site test"
+
+
+def notice(slug: str, category: str, hours: str) -> str:
+    return (
+        f"---\ntitle: Giờ làm việc {slug}\nslug: {slug}\ncategory: {category}\ngates: [tay-trang]\n---\n"
+        f"Cửa khẩu mở cửa từ 7 giờ đến {hours} giờ hằng ngày.\n"
+    )
+
+
+def translate(session: Session, doc_id: int, lang: str, text: str) -> None:
+    dl = session.exec(select(DocLang).where(DocLang.document_id == doc_id, DocLang.lang == lang)).one()
+    for tr in session.exec(
+        select(Translation).join(Segment).where(Segment.version_id == dl.version_id, Translation.lang == lang)
+    ).all():
+        tr.target, tr.state, tr.origin = text, SegmentState.NEEDS_REVIEW, "memory"
+    if dl.state not in (DocState.APPROVED, DocState.PUBLISHED):
+        dl.state = DocState.PRETRANSLATED
+    else:
+        dl.state = DocState.IN_REVIEW
+    session.flush()
+    approve(session, str(doc_id), lang, "reviewer", accept_warnings=ACCEPT)
+
+
+@pytest.fixture
+def site(session: Session, tmp_path: Path) -> Path:
+    """Two notices with approved Chinese: one about opening hours (a critical category in the example
+    settings), one ordinary notice; both published; then both changed in Vietnamese (16 → 17 giờ)."""
+    ids = {}
+    for slug, category in (("gio", "giờ làm việc"), ("tb", "thông báo")):
+        ids[slug] = submit(session, parse_notice(notice(slug, category, "16")), "ed").id
+        if session.exec(select(User).where(User.name == "reviewer")).first() is None:
+            add_people(session, "reviewer", admin="ed")
+        translate(session, ids[slug], "zh", f"口岸每天7时至16时开放（{slug}）。")
+    publish_channel(session, "web", tmp_path, "op")
+    for slug, category in (("gio", "giờ làm việc"), ("tb", "thông báo")):
+        submit(session, parse_notice(notice(slug, category, "17")), "ed")
+    publish_channel(session, "web", tmp_path, "op")
+    return tmp_path / "web"
+
+
+def read(web: Path, rel: str) -> str:
+    return (web / rel).read_text(encoding="utf-8")
+
+
+def test_an_out_of_date_translation_says_so_in_its_language(site: Path) -> None:
+    page = read(site, "zh/tb.html")
+    assert "16时" in page  # still the old text …
+    assert "本通知的越南语原文已于" in page and "可能已过时" in page  # … with a notice in Chinese
+    assert 'href="../vi/tb.html" hreflang="vi"' in page
+    assert "17 giờ" in read(site, "vi/tb.html")
+    assert 'href="tb.html"' in read(site, "zh/index.html")
+
+
+def test_an_out_of_date_translation_in_a_critical_category_is_withdrawn(site: Path) -> None:
+    page = read(site, "zh/gio.html")
+    assert "16时" not in page and "口岸每天" not in page  # the old hours are gone …
+    assert "旧译文暂时撤下" in page  # … the page says why, in Chinese …
+    assert '<h1 lang="vi">Giờ làm việc gio</h1>' in page  # under the original's title, marked Vietnamese
+    assert 'href="../vi/gio.html" hreflang="vi"' in page  # … and links to the original
+    assert 'href="gio.html"' not in read(site, "zh/index.html")
+    assert "gio.html" not in read(site, "zh/feed.xml")
+
+
+def test_re_approval_brings_the_page_back_without_a_notice(
+    site: Path, session: Session, tmp_path: Path
+) -> None:
+    from trilingo.store.documents import resolve_document
+
+    for slug in ("gio", "tb"):
+        translate(
+            session, resolve_document(session, slug).id or 0, "zh", f"口岸每天7时至17时开放（{slug}）。"
+        )
+    summary = publish_channel(session, "web", tmp_path, "op")
+    assert {"zh/gio.html", "zh/tb.html", "zh/index.html"} <= set(summary.written)
+    for slug in ("gio", "tb"):
+        page = read(site, f"zh/{slug}.html")
+        assert "17时" in page and "可能已过时" not in page and "撤下" not in page
+    assert 'href="gio.html"' in read(site, "zh/index.html")
+
+
+def test_every_run_of_another_language_carries_its_lang(site: Path) -> None:
+    page = read(site, "zh/tb.html")
+    # The switcher and the "not available in" line name Lao in Lao: marked as Lao.
+    assert '<span lang="lo">ພາສາລາວ</span>' in page
+    assert re.search(r'<a href="\.\./vi/tb\.html" hreflang="vi" lang="vi">Tiếng Việt</a>', page)
+    assert '<span lang="vi">Tiếng Việt</span>' in page  # in the out-of-date notice
+    for text in re.findall(
+        r">([^<>]*[\u0e80-\u0eff][^<>]*)<", page
+    ):  # every Lao run sits in a lang="lo" element
+        assert f'lang="lo">{text}<' in page, text
+
+
+def test_feed_sitemap_and_404(site: Path) -> None:
+    atom = ET.fromstring(read(site, "vi/feed.xml"))
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    titles = [e.findtext("a:title", namespaces=ns) or "" for e in atom.findall("a:entry", ns)]
+    assert sorted(titles) == ["Giờ làm việc gio", "Giờ làm việc tb"]
+    sitemap = ET.fromstring(read(site, "sitemap.xml"))
+    sm = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    locs = [u.findtext("s:loc", namespaces=sm) for u in sitemap.findall("s:url", sm)]
+    assert any(loc and loc.endswith("/zh/tb.html") for loc in locs)
+    for url in sitemap.findall("s:url", sm):
+        for alt in url.findall("x:link", sm):
+            rel = alt.get("href", "").split("/", 3)[-1]
+            assert (site / rel).is_file(), rel  # every hreflang alternate is a page that exists
+    assert "Không tìm thấy trang" in read(site, "404.html")
+    assert 'href="/zh/index.html"' in read(site, "404.html")
+
+
+def test_ui_catalogs_hold_every_template_string_and_ship_lao_and_chinese_as_fuzzy() -> None:
+    used = ui.extract()
+    assert "Latest notices" in used and len(used) > 15
+    pot = polib.pofile(str(ui.catalogs_dir() / "trilingo.pot"))
+    assert [e.msgid for e in pot] == used, (
+        "catalogs/trilingo.pot is stale: run `trilingo catalogs ui-extract`"
+    )
+    for status in ui.status():
+        assert status.missing == [], f"{status.lang}: strings missing from the catalog: {status.missing}"
+        assert status.untranslated == []
+    fuzzy = {s.lang: len(s.fuzzy) for s in ui.status()}
+    assert fuzzy["vi"] == 0 and fuzzy["lo"] == fuzzy["zh"] == len(used)  # waiting for a native review
+    assert ui.translations("lo").gettext("Home") == "ໜ້າຫຼັກ"
+
+
+def test_queue_and_status_put_out_of_date_translations_first(site: Path, session: Session) -> None:
+    from trilingo.review.queue import queue
+    from trilingo.review.status import status
+
+    assert site.is_dir()
+    items = queue(session)
+    stale = [(i.slug, i.lang) for i in items if i.outdated_since is not None]
+    assert sorted(stale) == [("gio", "zh"), ("tb", "zh")]
+    assert [(i.slug, i.lang) for i in items[:2]] == stale  # first, before older items that are not live
+    assert all(i.outdated_since is None for i in items[2:])
+    report = status(session)
+    assert report["out_of_date"]["zh"]["count"] == 2 and "lo" not in report["out_of_date"]
