@@ -156,7 +156,7 @@ def publish_web(
         )
         for slug, (name, name_lang, items) in site_view.categories(lang, listed).items():
             ledger.put(
-                f"{lang}/category/{slug}.html",
+                f"{lang}/category-{slug}.html",  # beside the articles: every relative link works the same
                 partial(site_view.category_page, lang, name, name_lang, items, langs_live),
                 key=sha256(list_key + slug),
                 lang=lang,
@@ -401,7 +401,7 @@ class _SiteView:
             published=_date(page.first_published),
             updated=_date(page.approved_at),
             category=category if page.category else "",
-            category_href=f"category/{category_slug_}.html",
+            category_href=f"category-{category_slug_}.html",
             gates=self._gates(lang, page.gates),
             missing=[
                 {"hreflang": LANGUAGES[c].html, "name": LANGUAGES[c].native} for c in ALL if c not in versions
@@ -432,7 +432,7 @@ class _SiteView:
             ),
             items=[self._item(lang, p, summaries.get(p.release_id, "")) for p in latest],
             categories=[
-                {"href": f"category/{slug}.html", "name": name, "count": len(items)}
+                {"href": f"category-{slug}.html", "name": name, "count": len(items)}
                 for slug, (name, _l, items) in self.categories(lang, listed).items()
             ],
             gates=[
@@ -453,7 +453,7 @@ class _SiteView:
             "title": page.title,
             "date": _date(page.approved_at),
             "category": name if page.category else "",
-            "category_href": f"category/{slug}.html",
+            "category_href": f"category-{slug}.html",
             "summary": text,
         }
 

@@ -1,0 +1,228 @@
+"""The published site in a real browser (Debian's chromium through chromium-driver, headless).
+
+The site of the demo's sample notices plus a hostile notice, every translation approved: no script
+runs, Lao and Chinese are drawn with Noto Lao and Noto CJK (not a fallback), a 390-pixel phone screen
+needs no horizontal scroll, and every internal link, switcher entry and hreflang alternate resolves.
+Screenshots of each language's home page and one article go to build/screenshots/ (CI keeps them).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session
+
+from tests.conftest import IN_CI
+from trilingo.channels.publish import publish_channel
+from trilingo.commands.demo import sample_files
+from trilingo.intake.submit import submit
+from trilingo.store.db import create_database
+from trilingo.text.frontmatter import parse_notice, read_notice
+from trilingo.workspace import open_database
+
+ROOT = Path(__file__).parent.parent
+SCREENSHOTS = ROOT / "build" / "screenshots"
+CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+_REASON = "Debian's chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)"
+
+HOSTILE = """---
+title: Thông báo thử nghiệm an toàn
+slug: an-toan
+category: thông báo
+---
+Đoạn có <script>document.title='PWNED'</script> chữ.
+
+<img src=x onerror="document.title='PWNED'">
+
+[bấm vào đây](javascript:document.title='PWNED') hoặc [trang chính thức](https://example.org/a)
+
+<iframe src="javascript:document.title='PWNED'"></iframe>
+
+<svg onload="document.title='PWNED'"><script>document.title='PWNED'</script></svg>
+"""
+LAO, ZH = "ດ່ານສາກົນໄຕຈາງ ເປີດບໍລິການທຸກມື້ ແລະ ກວດໜັງສືຜ່ານແດນ.", "西庄国际口岸每天开放，出境旅客须出示有效护照。"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The samples and the hostile notice, with Lao and Chinese approved (real sentences, one per segment)."""
+    folder = tmp_path_factory.mktemp("site")
+    url = f"sqlite:///{folder / 'trilingo.db'}"
+    db = open_database(url, "tester")
+    with Session(db) as session:
+        for notice in [*(read_notice(p) for p in sample_files()), parse_notice(HOSTILE)]:
+            submit(session, notice, "tester")
+        session.commit()
+    with db.begin() as conn:
+        for lang, body in (("lo", LAO), ("zh", ZH)):
+            conn.execute(
+                text(
+                    "INSERT INTO release (document_id, lang, version_id, title, body, content_hash, approved_by, "
+                    "approved_at) SELECT r.document_id, :lang, r.version_id, :title || ' ' || r.document_id, "
+                    ":body || char(10) || char(10) || :body, 'h-' || r.id || :lang, 'tester', r.approved_at "
+                    "FROM release r WHERE r.lang = 'vi'"
+                ),
+                {"lang": lang, "title": body.split(" ")[0], "body": body},
+            )
+        conn.execute(
+            text(
+                "UPDATE doclang SET state = 'approved', release_id = (SELECT max(r.id) FROM release r "
+                "WHERE r.document_id = doclang.document_id AND r.lang = doclang.lang) WHERE lang IN ('lo', 'zh')"
+            )
+        )
+    with Session(create_database(url)) as session:
+        publish_channel(session, "web", folder / "public", "tester")
+        session.commit()
+    return folder / "public" / "web"
+
+
+@pytest.fixture(scope="module")
+def server(site: Path) -> Iterator[str]:
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if CHROMIUM is None or DRIVER is None:
+        if IN_CI:
+            pytest.fail(f"CI=true but {_REASON}")
+        pytest.skip(_REASON)
+    os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must never download a browser or driver
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking"):
+        options.add_argument(arg)
+    options.add_argument("--window-size=390,844")
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=DRIVER))
+    # A phone: headless Chromium will not make a window narrower than 500 px, so emulate the screen.
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+    )
+    yield driver
+    driver.quit()
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[tuple[str, str]] = []  # (tag, href)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag in ("a", "link") and values.get("href"):
+            self.hrefs.append((tag, values["href"] or ""))
+
+
+def test_every_internal_link_switcher_and_alternate_resolves(site: Path) -> None:
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 20
+    checked = 0
+    for page in pages:
+        parser = _Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for _tag, href in parser.hrefs:
+            parts = urlsplit(href)
+            if parts.scheme or href.startswith(("mailto:", "tel:", "#")):
+                continue
+            base = "/" + str(page.relative_to(site))
+            target = urlsplit(urljoin(base, href)).path.lstrip("/")
+            assert (site / target).is_file(), f"{page.relative_to(site)} links to a missing {href}"
+            checked += 1
+    assert checked > 100
+
+
+def test_no_script_runs_on_the_hostile_notice(browser: object, server: str) -> None:
+    from selenium.webdriver.remote.webdriver import WebDriver
+
+    assert isinstance(browser, WebDriver)
+    for lang in ("vi", "lo", "zh"):
+        browser.get(f"{server}{lang}/an-toan.html")
+        assert browser.title != "PWNED"
+        assert (
+            browser.execute_script("return document.querySelectorAll('script, iframe, svg, img').length") == 0
+        )
+        hrefs = browser.execute_script("return [...document.links].map(a => a.getAttribute('href'))")
+        assert not [h for h in hrefs if h.lower().startswith("javascript")]
+    browser.get(f"{server}vi/an-toan.html")
+    assert "bấm vào đây" in browser.find_element("css selector", "article").text  # the text stays …
+    links = [a.text for a in browser.find_elements("css selector", "article a")]
+    assert links == ["trang chính thức"]  # … the javascript: link does not; the real one does
+
+
+def platform_fonts(browser: object, selector: str) -> dict[str, int]:
+    """The fonts Chromium really drew the element's text with, and how many glyphs each (DevTools)."""
+    from selenium.webdriver.chromium.webdriver import ChromiumDriver
+
+    assert isinstance(browser, ChromiumDriver)
+    browser.execute_cdp_cmd("DOM.enable", {})
+    browser.execute_cdp_cmd("CSS.enable", {})
+    root = browser.execute_cdp_cmd("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    node = browser.execute_cdp_cmd("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    fonts = browser.execute_cdp_cmd("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    return {f["familyName"]: f["glyphCount"] for f in fonts}
+
+
+@pytest.mark.parametrize(
+    ("path", "selector", "family"),
+    [
+        ("lo/index.html", "main h1", "Noto Sans Lao"),
+        ("lo/tay-trang-gio-lam-viec.html", "article h1 + p + p", "Noto Sans Lao"),
+        ("zh/index.html", "main h1", "Noto Sans CJK"),
+        ("zh/tay-trang-gio-lam-viec.html", "article h1 + p + p", "Noto Sans CJK"),
+    ],
+)
+def test_lao_and_chinese_are_drawn_with_noto(
+    browser: object, server: str, path: str, selector: str, family: str
+) -> None:
+    from selenium.webdriver.remote.webdriver import WebDriver
+
+    assert isinstance(browser, WebDriver)
+    browser.get(server + path)
+    fonts = platform_fonts(browser, selector)
+    # The Lao or Chinese glyphs come from Noto Lao / Noto CJK; punctuation may come from Noto Sans (next in
+    # the page's stack). Nothing comes from a fallback outside the stack.
+    assert all(name.startswith("Noto Sans") for name in fonts), fonts
+    drawn = sum(n for name, n in fonts.items() if name.startswith(family))
+    assert drawn >= 4 and drawn >= sum(fonts.values()) - 2, fonts
+
+
+@pytest.mark.parametrize("lang", ["vi", "lo", "zh"])
+def test_phone_width_needs_no_horizontal_scroll_and_screenshots(
+    browser: object, server: str, lang: str
+) -> None:
+    from selenium.webdriver.remote.webdriver import WebDriver
+
+    assert isinstance(browser, WebDriver)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for name, path in (("home", f"{lang}/index.html"), ("article", f"{lang}/huong-dan-xuat-nhap-canh.html")):
+        browser.get(server + path)
+        width = browser.execute_script("return window.innerWidth")
+        assert width <= 400, f"the window is {width} px wide, not a phone's"
+        scroll = browser.execute_script("return document.documentElement.scrollWidth")
+        assert scroll <= width, f"{path}: {scroll} px of content in a {width} px screen"
+        assert browser.execute_script("return document.documentElement.lang") in ("vi", "lo", "zh-Hans")
+        browser.save_screenshot(str(SCREENSHOTS / f"{name}-{lang}.png"))
+    assert (SCREENSHOTS / f"home-{lang}.png").stat().st_size > 5_000
