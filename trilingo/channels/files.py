@@ -10,6 +10,7 @@ renames leaves the old pages whole; stale temporary files are removed by the nex
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -19,7 +20,6 @@ from pathlib import Path
 from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, SQLModel, select
 
-from trilingo.store.hashing import sha256
 from trilingo.store.models import PublishRecord, utcnow
 from trilingo.text.files import file_mode, write_error
 
@@ -73,7 +73,7 @@ class Ledger:
     def put(
         self,
         rel: str,
-        render: Callable[[], str],
+        render: Callable[[], str | bytes],
         *,
         key: str | None = None,
         document_id: int | None = None,
@@ -87,17 +87,18 @@ class Ledger:
             self.unchanged += 1
             return False
         text = render()
-        digest = sha256(text)
+        data = text.encode("utf-8") if isinstance(text, str) else text  # pages are text, PDFs bytes
+        digest = hashlib.sha256(data).hexdigest()
         if record is not None and record.content_hash == digest and path.is_file():
             self.unchanged += 1
             if key != record.input_key:  # same page from new inputs: remember them, write nothing
                 self._staged.append(_Staged(rel, None, digest, key, document_id, lang, version_id))
             return False
-        self._staged.append(_Staged(rel, self._stage(path, text), digest, key, document_id, lang, version_id))
+        self._staged.append(_Staged(rel, self._stage(path, data), digest, key, document_id, lang, version_id))
         self.written.append(rel)
         return True
 
-    def _stage(self, path: Path, text: str) -> Path:
+    def _stage(self, path: Path, data: bytes) -> Path:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f"{STAGED_PREFIX}{path.name}.", suffix=".tmp", dir=path.parent)
@@ -105,8 +106,8 @@ class Ledger:
             raise write_error(path, exc) from None
         try:
             os.fchmod(fd, file_mode())
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
         except OSError as exc:
             Path(tmp).unlink(missing_ok=True)
             raise write_error(path, exc) from None

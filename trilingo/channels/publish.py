@@ -10,14 +10,16 @@ from pathlib import Path
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from trilingo.channels.leaflets import CHANNEL as PRINT
+from trilingo.channels.leaflets import publish_leaflets
 from trilingo.channels.web import CHANNEL as WEB
 from trilingo.channels.web import publish_web
 from trilingo.site import SiteSettings
 from trilingo.store.audit import record
 from trilingo.store.models import DocLang, DocState, utcnow
 
-# The channels that have a publisher today (a notice may name others; see text.frontmatter).
-PUBLISHERS = (WEB,)
+# The channels that have a publisher (text.frontmatter.KNOWN_CHANNELS names the same; a test checks).
+PUBLISHERS = (WEB, PRINT)
 
 
 @dataclass
@@ -26,6 +28,8 @@ class PublishSummary:
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
     went_live: list[str] = field(default_factory=list)  # "slug-id:lang" newly published
+    waiting: list[str] = field(default_factory=list)  # what cannot go out yet, and why (leaflets)
+    withdrawn: list[str] = field(default_factory=list)  # "id:lang" out of date in a critical category
 
 
 def publish_channel(
@@ -41,11 +45,16 @@ def publish_channel(
     """Write one channel (all of it, or the pages of `documents` and the lists showing them); approved
     document-languages whose release is now out become `published`."""
     now = now or utcnow()
+    if channel == PRINT:
+        leaflets = publish_leaflets(session, public_dir / PRINT, documents, site)
+        return PublishSummary(channel, leaflets.written, leaflets.unchanged, waiting=leaflets.waiting)
     if channel != WEB:
         raise ValueError(f"unknown channel {channel!r}")
     result = publish_web(session, public_dir / WEB, documents, site)
     live = set(result.published)
-    summary = PublishSummary(channel, result.written, result.unchanged)
+    summary = PublishSummary(
+        channel, result.written, result.unchanged, withdrawn=[f"{d}:{lang}" for d, lang in result.withdrawn]
+    )
     approved = session.exec(
         select(DocLang.id, DocLang.document_id, DocLang.lang, DocLang.release_id).where(
             col(DocLang.state) == DocState.APPROVED

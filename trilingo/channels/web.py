@@ -193,8 +193,8 @@ def _renderer_version() -> str:
     return digest.hexdigest()
 
 
-def live_pages(session: Session) -> list[Page]:
-    """Every live release of a document the web channel carries: one query, no ORM objects, no bodies."""
+def live_pages(session: Session, channel: str = CHANNEL) -> list[Page]:
+    """Every live release of a document `channel` carries: one query, no ORM objects, no bodies."""
     source = aliased(Release)
     version = aliased(DocumentVersion)
     rows = session.execute(
@@ -260,7 +260,7 @@ def live_pages(session: Session) -> list[Page]:
             first,
             shash,
         ) in rows
-        if not channels or CHANNEL in channels
+        if not channels or channel in channels
     ]
 
 

@@ -126,7 +126,7 @@ def ui_extract() -> None:
     for lang in ALL:
         import polib
 
-        po = polib.pofile(str(po_path(lang)))
+        po = polib.pofile(str(po_path(lang)), wrapwidth=0)
         po.merge(pot)
         po.save(str(po_path(lang)))
     click.echo(f"{catalogs_dir() / 'trilingo.pot'}: {len(pot)} strings; merged into {', '.join(ALL)}")

@@ -142,9 +142,12 @@ def run_demo(app: App, echo: Callable[[str], None]) -> None:
             echo(f"6. Approved {item.slug} [{item.lang}] as {REVIEWER}")
     for r in run_publish(app):
         echo(f"7. Published {r['channel']}: {len(r['written'])} file(s) written, {r['unchanged']} unchanged")
+        for line in r["waiting"]:
+            echo(f"   leaflet waits: {line}")
     web = settings.public_dir / "web"
     echo("")
     echo(f"The site: {web / 'index.html'}  (python -m http.server -d {web} 8000)")
+    echo(f"Counter leaflets (A4, HTML and PDF): {settings.public_dir / 'print'}")
     echo(
         f"Flow runs: {settings.prefect_api_url.removesuffix('/api')}/runs  or  "
         f"PREFECT_API_URL={settings.prefect_api_url} uv run prefect flow-run ls"

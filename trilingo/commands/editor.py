@@ -101,6 +101,17 @@ def publish(app: App, as_json: bool) -> None:
             f"{r['channel']}: {len(r['written'])} file(s) written, {r['unchanged']} unchanged, "
             f"{len(r['went_live'])} newly live → {app.settings.public_dir / r['channel']}"
         )
+        if r["withdrawn"]:
+            click.echo(
+                f"  {len(r['withdrawn'])} out-of-date translation(s) in critical categories withdrawn until "
+                "approved (see `trilingo review queue`)"
+            )
+        if r["waiting"]:
+            click.echo(f"  {len(r['waiting'])} leaflet(s) wait:")
+            for line in r["waiting"][:20]:
+                click.echo(f"    {shown(line)}")
+            if len(r["waiting"]) > 20:
+                click.echo(f"    … and {len(r['waiting']) - 20} more (--json lists all)")
 
 
 COMMANDS = [submit, pretranslate, publish]

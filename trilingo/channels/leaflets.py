@@ -1,0 +1,124 @@
+"""The print channel: an A4 leaflet per notice for the information counters, in Vietnamese, Lao and
+Chinese one after another, as HTML with print CSS and as a PDF (WeasyPrint, Noto fonts).
+
+A leaflet is made only when all three languages are approved and the translations are of the current
+Vietnamese text; `publish` says which leaflets wait, and for what.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from markupsafe import Markup
+from sqlmodel import Session
+
+from trilingo.channels import ui
+from trilingo.channels.files import Ledger
+from trilingo.channels.render import markdown_to_html
+from trilingo.channels.web import Page, _bodies, _date, _environment, _renderer_version, freshness, live_pages
+from trilingo.languages import ALL, LANGUAGES, SOURCE
+from trilingo.site import SiteSettings
+from trilingo.site import example as example_site
+from trilingo.store.hashing import sha256
+
+CHANNEL = "print"
+
+
+@dataclass
+class LeafletSummary:
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    waiting: list[str] = field(default_factory=list)  # "slug: what it waits for"
+
+
+def publish_leaflets(
+    session: Session,
+    out_dir: Path,
+    documents: Collection[int] | None = None,
+    site: SiteSettings | None = None,
+) -> LeafletSummary:
+    site = site or example_site()
+    by_doc: dict[int, dict[str, Page]] = {}
+    for page in live_pages(session, CHANNEL):
+        by_doc.setdefault(page.doc_id, {})[page.lang] = page
+    ledger = Ledger(session, CHANNEL, out_dir)
+    summary = LeafletSummary()
+    ready: list[tuple[list[Page], str]] = []
+    for doc_id, versions in sorted(
+        by_doc.items(), key=lambda kv: kv[1][SOURCE].slug if SOURCE in kv[1] else ""
+    ):
+        if documents is not None and doc_id not in documents:
+            continue
+        original = versions.get(SOURCE)
+        if original is None:
+            continue
+        missing = [lang for lang in ALL if lang not in versions]
+        stale = [
+            lang for lang in ALL if lang in versions and freshness(versions[lang], original, site).outdated
+        ]
+        if missing or stale:
+            why = [f"{lang} not approved yet" for lang in missing] + [f"{lang} out of date" for lang in stale]
+            summary.waiting.append(f"{original.slug}: " + ", ".join(why))
+            continue
+        pages = [versions[lang] for lang in ALL]
+        key = sha256(
+            _renderer_version() + repr(site) + "|".join(f"{p.content_hash}{p.approved_at}" for p in pages)
+        )
+        ready.append((pages, key))
+    todo = [(pages, key) for pages, key in ready if not ledger.is_current(f"{pages[0].slug}.pdf", key)]
+    summary.unchanged += len(ready) - len(todo)
+    bodies = _bodies(session, [p.release_id for pages, _ in todo for p in pages])
+    for pages, key in todo:
+        html = leaflet_html(pages, bodies, site)
+        slug = pages[0].slug
+        ledger.put(f"{slug}.html", partial(str, html), key=key, document_id=pages[0].doc_id)
+        ledger.put(f"{slug}.pdf", partial(to_pdf, html), key=key, document_id=pages[0].doc_id)
+    ledger.commit()
+    summary.written = ledger.written
+    summary.unchanged += ledger.unchanged
+    return summary
+
+
+def leaflet_html(pages: list[Page], bodies: dict[int, str], site: SiteSettings) -> str:
+    sections = []
+    for page in pages:
+        gettext = ui.translations(page.lang).gettext
+        gates = [site.gate(g) for g in page.gates]
+        sections.append(
+            {
+                "hreflang": LANGUAGES[page.lang].html,
+                "language": LANGUAGES[page.lang].native,
+                "office": site.office.get(page.lang) or site.office[SOURCE],
+                "kind": gettext("Information counter leaflet"),
+                "title": page.title,
+                "updated_label": gettext("Updated"),
+                "updated": _date(page.approved_at),
+                "gates_label": gettext("Border gates"),
+                "gates": ", ".join(
+                    (g.names.get(page.lang) or g.names[SOURCE]) if g else "" for g in gates if g
+                ),
+                "body": Markup(markdown_to_html(bodies[page.release_id])),  # sanitized by nh3
+            }
+        )
+    return (
+        _environment(SOURCE)
+        .get_template("leaflet.html")
+        .render(
+            title=pages[0].title,
+            sections=sections,
+            phone=site.phone,
+            email=site.email,
+            printed=_date(max(p.approved_at for p in pages)),
+            example=site.example,
+        )
+    )
+
+
+def to_pdf(html: str) -> bytes:
+    from weasyprint import HTML  # loading it takes ~0.5 s: only when a leaflet is made
+
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf
