@@ -156,3 +156,39 @@ def test_queue_and_status_put_out_of_date_translations_first(site: Path, session
     assert all(i.outdated_since is None for i in items[2:])
     report = status(session)
     assert report["out_of_date"]["zh"]["count"] == 2 and "lo" not in report["out_of_date"]
+
+
+def test_submit_refuses_categories_and_gates_the_workspace_does_not_list(home: Path, db_url: str) -> None:
+    from click.testing import CliRunner
+
+    from tests.helpers import write_notice
+    from trilingo.cli import cli
+
+    assert db_url
+    home.mkdir(parents=True, exist_ok=True)
+    example = (Path(ui.__file__).parent.parent / "data" / "site-example.toml").read_text(encoding="utf-8")
+    site_table = "\n".join(
+        line if not line.startswith("[") else line.replace("[", "[site.", 1).replace("[site.[", "[[site.")
+        for line in example.splitlines()
+        if not line.startswith("#")
+    )
+    (home / "config.toml").write_text("[site]\n" + site_table + "\n", encoding="utf-8")
+    notice = write_notice(home.parent, "tb", "Câu một.")
+    text = notice.read_text(encoding="utf-8")
+    notice.write_text(text.replace("slug: tb", "slug: tb\ncategory: thông bao"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["submit", str(notice)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {notice}: unknown category 'thông bao' (known: thông báo, hướng dẫn, giờ làm việc); "
+        "nothing was stored\n"
+    )
+    notice.write_text(text.replace("slug: tb", "slug: tb\ngates: [tay-trang, na-meo]"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["submit", str(notice)])
+    assert "unknown gate 'na-meo' (known: tay-trang, huoi-puoc)" in result.stderr
+    notice.write_text(text.replace("slug: tb", "slug: tb\nchannels: [screens]"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["submit", str(notice)])
+    assert result.stderr == f"Error: {notice}: unknown channel 'screens' (known: print, web)\n"
+    notice.write_text(
+        text.replace("slug: tb", "slug: tb\ncategory: thông báo\ngates: [tay-trang]"), encoding="utf-8"
+    )
+    assert CliRunner().invoke(cli, ["submit", str(notice)]).exit_code == 0

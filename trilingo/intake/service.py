@@ -29,6 +29,23 @@ def check_language(notice: Notice, force: bool) -> str | None:
     return found.language
 
 
+def check_site_lists(notice: Notice, site: SiteSettings) -> None:
+    """A workspace that lists its categories and gates ([site] in config.toml) accepts only those: a
+    misspelt category would make a category page of its own, and an unknown gate shows no name."""
+    where = notice.source or notice.slug
+    known_categories = [c.key for c in site.categories]
+    if known_categories and notice.category and notice.category not in known_categories:
+        raise InputError(
+            f"{where}: unknown category {notice.category!r} (known: {', '.join(known_categories)}); nothing was stored"
+        )
+    known_gates = [g.id for g in site.gates]
+    unknown = [g for g in notice.gates if g not in known_gates]
+    if known_gates and unknown:
+        raise InputError(
+            f"{where}: unknown gate {unknown[0]!r} (known: {', '.join(known_gates)}); nothing was stored"
+        )
+
+
 def submit_notices(
     db: Database,
     notices: Sequence[Notice],
@@ -44,6 +61,9 @@ def submit_notices(
     `force_language`; then the override is in the submit's audit event. Publishing is a second
     transaction on purpose: the text is safe even if writing the pages fails, and the next publish
     writes them."""
+    if site is not None and not site.example:
+        for notice in notices:
+            check_site_lists(notice, site)
     forced = {n.slug: check_language(n, force_language) for n in notices}
     with session_scope(db) as session:
         results = submit_many(
