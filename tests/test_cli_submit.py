@@ -33,7 +33,14 @@ def test_submit_json_contract(home: Path, tmp_path: Path, db_url: str) -> None:
     # The Vietnamese original is published on submit; no translation is.
     web = home / "public" / "web"
     assert "Câu một." in (web / "vi" / "tb-a.html").read_text(encoding="utf-8")
-    assert sorted(p.name for p in web.iterdir()) == ["404.html", "index.html", "sitemap.xml", "vi"]
+    assert sorted(p.name for p in web.iterdir()) == [
+        "404.html",
+        "index.html",
+        "sitemap-0.xml",
+        "sitemap-home.xml",
+        "sitemap.xml",
+        "vi",
+    ]
     assert all(isinstance(d["id"], int) for d in data)
     with Session(open_database(db_url, "tester")) as s:
         assert {e.actor for e in s.exec(select(AuditEvent)).all()} == {"editor1"}

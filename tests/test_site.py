@@ -117,11 +117,16 @@ def test_feed_sitemap_and_404(site: Path) -> None:
     ns = {"a": "http://www.w3.org/2005/Atom"}
     titles = [e.findtext("a:title", namespaces=ns) or "" for e in atom.findall("a:entry", ns)]
     assert sorted(titles) == ["Giờ làm việc gio", "Giờ làm việc tb"]
-    sitemap = ET.fromstring(read(site, "sitemap.xml"))
     sm = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
-    locs = [u.findtext("s:loc", namespaces=sm) for u in sitemap.findall("s:url", sm)]
-    assert any(loc and loc.endswith("/zh/tb.html") for loc in locs)
-    for url in sitemap.findall("s:url", sm):
+    index = ET.fromstring(read(site, "sitemap.xml"))
+    parts = [(loc or "").split("/", 3)[-1] for loc in (s.findtext("s:loc", namespaces=sm) for s in index)]
+    assert parts == ["sitemap-home.xml", "sitemap-0.xml"]
+    urls = [u for part in parts for u in ET.fromstring(read(site, part)).findall("s:url", sm)]
+    locs = [u.findtext("s:loc", namespaces=sm) or "" for u in urls]
+    assert any(loc.endswith("/zh/tb.html") for loc in locs) and any(
+        loc.endswith("/zh/index.html") for loc in locs
+    )
+    for url in urls:
         for alt in url.findall("x:link", sm):
             rel = alt.get("href", "").split("/", 3)[-1]
             assert (site / rel).is_file(), rel  # every hreflang alternate is a page that exists

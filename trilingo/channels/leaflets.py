@@ -18,7 +18,16 @@ from sqlmodel import Session
 from trilingo.channels import ui
 from trilingo.channels.files import Ledger
 from trilingo.channels.render import markdown_to_html
-from trilingo.channels.web import Page, _bodies, _date, _environment, _renderer_version, freshness, live_pages
+from trilingo.channels.web import (
+    Page,
+    _bodies,
+    _date,
+    _environment,
+    _gates_of,
+    _renderer_version,
+    freshness,
+    live_pages,
+)
 from trilingo.languages import ALL, LANGUAGES, SOURCE
 from trilingo.site import SiteSettings
 from trilingo.site import example as example_site
@@ -86,7 +95,7 @@ def leaflet_html(pages: list[Page], bodies: dict[int, str], site: SiteSettings) 
     sections = []
     for page in pages:
         gettext = ui.translations(page.lang).gettext
-        gates = [site.gate(g) for g in page.gates]
+        gates = [site.gate(g) for g in _gates_of(page)]
         sections.append(
             {
                 "hreflang": LANGUAGES[page.lang].html,
