@@ -30,6 +30,8 @@ print("prefect" in sys.modules, "deep_translator" in sys.modules)
         (["catalogs", "export", "--lang", "zh"], 0),
         (["catalogs", "import", "missing.po"], 1),
         (["users", "list"], 0),
+        (["kiosk", "search", "口岸", "--bundle", "missing"], 1),
+        (["kiosk", "verify", "missing"], 1),
         (["submit", "missing.md"], 1),
         (["glossary", "export", "--format", "tbx"], 0),
         (["glossary", "lookup", "cửa khẩu"], 0),

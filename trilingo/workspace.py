@@ -52,13 +52,15 @@ def _marked_database(home: Path) -> str | None:
     return data.get("database") if isinstance(data, dict) else None
 
 
-def check_not_lost(home: Path, database_url: str) -> None:
+def check_not_lost(home: Path, database_url: str, db: Engine | None = None) -> None:
     """Refuse to go on when the marker names this database and it is missing or empty."""
     if _marked_database(home) != redact(database_url):
         return
     path = sqlite_path(database_url)
     if path is not None:
         lost = not path.is_file() or path.stat().st_size == 0
+    elif db is not None:
+        lost = revision(db) is None
     else:
         db = create_database(database_url)
         try:
@@ -75,9 +77,14 @@ def check_not_lost(home: Path, database_url: str) -> None:
 
 def open_database(database_url: str, actor: str, home: Path | None = None) -> Engine:
     """The workspace's database, its schema made and seeded if this is its first use."""
-    if home is not None:
+    if home is None:
+        return database_for(database_url, seed_for(actor, home, database_url))
+    if sqlite_path(database_url) is not None:  # a file check, before SQLite would make an empty file
         check_not_lost(home, database_url)
-    return database_for(database_url, seed_for(actor, home, database_url))
+        return database_for(database_url, seed_for(actor, home, database_url))
+    return database_for(
+        database_url, seed_for(actor, home, database_url), lambda db: check_not_lost(home, database_url, db)
+    )
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,16 @@ from pathlib import Path
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from trilingo.channels.leaflets import CHANNEL as PRINT
-from trilingo.channels.leaflets import publish_leaflets
 from trilingo.channels.web import CHANNEL as WEB
 from trilingo.channels.web import publish_web
 from trilingo.site import SiteSettings
 from trilingo.store.audit import record
 from trilingo.store.models import DocLang, DocState, utcnow
 
+PRINT = "print"  # channels.leaflets, imported when used: `submit` publishes only the web pages
+KIOSK = "kiosk"  # channels.kiosk_bundle, likewise
 # The channels that have a publisher (text.frontmatter.KNOWN_CHANNELS names the same; a test checks).
-PUBLISHERS = (WEB, PRINT)
+PUBLISHERS = (WEB, PRINT, KIOSK)
 
 
 @dataclass
@@ -45,7 +45,14 @@ def publish_channel(
     """Write one channel (all of it, or the pages of `documents` and the lists showing them); approved
     document-languages whose release is now out become `published`."""
     now = now or utcnow()
+    if channel == KIOSK:
+        from trilingo.channels.kiosk_bundle import publish_kiosk
+
+        bundle = publish_kiosk(session, public_dir / KIOSK, documents, site)
+        return PublishSummary(channel, bundle.written, bundle.unchanged)
     if channel == PRINT:
+        from trilingo.channels.leaflets import publish_leaflets
+
         leaflets = publish_leaflets(session, public_dir / PRINT, documents, site)
         return PublishSummary(channel, leaflets.written, leaflets.unchanged, waiting=leaflets.waiting)
     if channel != WEB:

@@ -48,8 +48,12 @@ def translations(lang: str) -> gettext.GNUTranslations:
     return gettext.GNUTranslations(io.BytesIO(po.to_binary()))
 
 
+# Strings the channels translate in Python rather than in a template (the kiosk page's own script).
+IN_CODE = ["Search the notices", "No notice matches."]
+
+
 def extract() -> list[str]:
-    """Every message id the templates use, in order of first use."""
+    """Every message id the templates (then the code) use, in order of first use."""
     from jinja2.ext import babel_extract
 
     found: list[str] = []
@@ -63,7 +67,7 @@ def extract() -> list[str]:
                 text = message if isinstance(message, str) else (message or (None,))[0]
                 if text and text not in found:
                     found.append(text)
-    return found
+    return found + [m for m in IN_CODE if m not in found]
 
 
 def template_pot() -> polib.POFile:

@@ -341,6 +341,9 @@ def _environment(lang: str) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        # Compiled templates kept between processes (Jinja's own per-user temp folder, mode 0700): compiling
+        # them took 0.08 s of every `submit`.
+        bytecode_cache=jinja2.FileSystemBytecodeCache(),
     )
     install = getattr(env, "install_gettext_translations")  # noqa: B009 - added by jinja2.ext.i18n
     install(ui.translations(lang), newstyle=True)

@@ -149,6 +149,10 @@ def run_demo(app: App, echo: Callable[[str], None]) -> None:
     echo(f"The site: {web / 'index.html'}  (python -m http.server -d {web} 8000)")
     echo(f"Counter leaflets (A4, HTML and PDF): {settings.public_dir / 'print'}")
     echo(
+        f"Kiosk bundle (offline search): {settings.public_dir / 'kiosk'}  (open index.html, or "
+        "`uv run trilingo kiosk search 口岸`)"
+    )
+    echo(
         f"Flow runs: {settings.prefect_api_url.removesuffix('/api')}/runs  or  "
         f"PREFECT_API_URL={settings.prefect_api_url} uv run prefect flow-run ls"
     )

@@ -29,6 +29,9 @@ def check_language(notice: Notice, force: bool) -> str | None:
     return found.language
 
 
+BULK = 100  # document-languages changed by one submit: from here on, refresh the planner's statistics
+
+
 def check_site_lists(notice: Notice, site: SiteSettings) -> None:
     """A workspace that lists its categories and gates ([site] in config.toml) accepts only those: a
     misspelt category would make a category page of its own, and an unknown gate shows no name."""
@@ -69,7 +72,10 @@ def submit_notices(
         results = submit_many(
             session, notices, actor, forced_languages={slug: lang for slug, lang in forced.items() if lang}
         )
-    optimize(db)
+    if sum(len(r.changed) for r in results) >= BULK:
+        optimize(
+            db
+        )  # planner statistics after a bulk load; for a few notices ANALYZE costs more than it helps
     try:
         with session_scope(db) as session:  # only the new versions' pages, and the lists that show them
             publish_channel(

@@ -21,9 +21,9 @@ SLUG_RE = re.compile(r"^(?=[a-z0-9-]*[a-z])[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$
 KNOWN_KEYS = {"title", "category", "gates", "channels", "slug"}
 # The channel names a notice may ask for in its front matter (not all have a publisher yet).
 # The channels that have a publisher (channels.publish.PUBLISHERS; a test keeps the two equal). A notice
-# naming another one is refused: it would be stored and then silently never published. Screens, kiosks
-# and the webhook join this list when they are built.
-KNOWN_CHANNELS = frozenset({"web", "print"})
+# naming another one is refused: it would be stored and then silently never published. Screens and the
+# webhook join this list when they are built.
+KNOWN_CHANNELS = frozenset({"web", "print", "kiosk"})
 
 
 # libyaml's safe loader when PyYAML was built with it: the pure-Python one took 1 ms a notice.

@@ -1,0 +1,201 @@
+"""Kiosk search and bundle build at 10,000 documents x 3 languages.
+
+The documents are varied (twenty gates, a hundred goods, numbered counters) so that a query matches some
+notices and not all of them. Queries: two-character Chinese (the short path), longer Chinese, Lao and
+Vietnamese (the trigram path). The baseline is the same search as a `LIKE '%…%'` scan of the same
+folded text, in the same file. `TRILINGO_BENCH_KIOSK_DOCS` changes the number of documents.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sqlite3
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import Figure
+
+DOCS = int(os.environ.get("TRILINGO_BENCH_KIOSK_DOCS", "10000"))
+GATES_ZH = [
+    "西庄",
+    "会布",
+    "马洛",
+    "尚",
+    "南岗",
+    "青",
+    "纳梦",
+    "坡",
+    "华",
+    "林",
+    "丽",
+    "金",
+    "宁",
+    "东",
+    "山",
+    "河",
+    "平",
+    "安",
+    "新",
+    "和",
+]
+GOODS_ZH = ["大米", "咖啡", "茶叶", "木材", "水果", "药品", "衣服", "电器", "烟草", "酒"]
+GATES_LO = ["ໄຕຈາງ", "ຮ້ວຍປວກ", "ນາແມວ", "ສົບຮຸນ", "ນາສອນ", "ປາງໂຮກ", "ລອງ", "ພູ", "ນ້ຳ", "ບ້ານ"]
+GOODS_LO = ["ເຂົ້າ", "ກາເຟ", "ຊາ", "ໄມ້", "ໝາກໄມ້", "ຢາ", "ເຄື່ອງນຸ່ງ", "ໄຟຟ້າ"]
+GATES_VI = ["Tây Trang", "Huổi Puốc", "Na Son", "A Pa Chải", "Mường Lay", "Điện Biên Phủ", "Nậm Pồ"]
+GOODS_VI = ["gạo", "cà phê", "chè", "gỗ", "trái cây", "thuốc", "quần áo", "đồ điện", "thuốc lá", "rượu"]
+QUERIES = [
+    ("口岸", "zh"),
+    ("大米", "zh"),
+    ("西庄口岸", "zh"),
+    ("ພາສີ", "lo"),
+    ("ກາເຟ", "lo"),
+    ("hải quan", "vi"),
+    ("uỷ ban", "vi"),
+    ("cà phê", "vi"),
+]
+
+
+def _texts(i: int, rng: random.Random) -> dict[str, tuple[str, str]]:
+    gz, gl, gv = GATES_ZH[i % len(GATES_ZH)], GATES_LO[i % len(GATES_LO)], GATES_VI[i % len(GATES_VI)]
+    goods = rng.randrange(len(GOODS_ZH))
+    counter = rng.randint(1, 30)
+    return {
+        "vi": (
+            f"Thông báo số {i} tại cửa khẩu {gv}",
+            f"Hàng hoá ({GOODS_VI[goods]}) phải khai báo với Hải quan tại quầy số {counter}. "
+            f"{'Uỷ ban nhân dân tỉnh hướng dẫn thêm.' if i % 7 == 0 else 'Xin cảm ơn.'}",
+        ),
+        "lo": (
+            f"ແຈ້ງການ {i} ດ່ານ{gl}",
+            f"ສິນຄ້າ ({GOODS_LO[goods % len(GOODS_LO)]}) ຕ້ອງແຈ້ງກັບພາສີ ທີ່ເຄົາເຕີ {counter}.",
+        ),
+        "zh": (f"{gz}口岸通知第{i}号", f"{GOODS_ZH[goods]}须在{counter}号柜台向海关申报。"),
+    }
+
+
+def _build(url: str) -> None:
+    from sqlalchemy import text
+
+    from trilingo.intake.submit import submit_many
+    from trilingo.store.db import optimize, session_scope
+    from trilingo.text.frontmatter import parse_notice
+    from trilingo.workspace import open_database
+
+    rng = random.Random(11)
+    texts = [_texts(i, rng) for i in range(DOCS)]
+    db = open_database(url, "bench")
+    for first in range(0, DOCS, 1000):
+        notices = [
+            parse_notice(f"---\ntitle: {texts[i]['vi'][0]}\nslug: tb-{i}\n---\n{texts[i]['vi'][1]}\n")
+            for i in range(first, min(first + 1000, DOCS))
+        ]
+        with session_scope(db) as session:
+            submit_many(session, notices, "bench")
+    with db.begin() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT r.id, r.document_id, r.version_id, d.slug, r.approved_at FROM release r JOIN document d ON d.id = r.document_id WHERE r.lang = 'vi'"
+            )
+        ).all()
+        params = []
+        for rid, doc, version, slug, at in rows:
+            i = int(slug.removeprefix("tb-"))
+            for lang in ("lo", "zh"):
+                title, body = texts[i][lang]
+                params.append(
+                    {"d": doc, "l": lang, "v": version, "t": title, "b": body, "h": f"{lang}{rid}", "at": at}
+                )
+        conn.execute(
+            text(
+                "INSERT INTO release (document_id, lang, version_id, title, body, content_hash, approved_by, approved_at) "
+                "VALUES (:d, :l, :v, :t, :b, :h, 'bench', :at)"
+            ),
+            params,
+        )
+        conn.execute(
+            text(
+                "UPDATE doclang SET state = 'approved', release_id = (SELECT max(r.id) FROM release r "
+                "WHERE r.document_id = doclang.document_id AND r.lang = doclang.lang) WHERE lang IN ('lo', 'zh')"
+            )
+        )
+    optimize(db)
+
+
+def _like(path: Path, key: str, lang: str) -> int:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        # The same folded text the indexes hold, scanned: what a kiosk without FTS would do.
+        rows = conn.execute(
+            "SELECT n.id FROM search s JOIN notice n ON n.id = s.rowid WHERE n.lang = ? AND (s.title LIKE ? OR s.body LIKE ?) LIMIT 20",
+            (lang, f"%{key}%", f"%{key}%"),
+        ).fetchall()
+        return len(rows)
+    finally:
+        conn.close()
+
+
+def run() -> list[Figure]:
+    from trilingo.channels.kiosk import fold, search
+    from trilingo.channels.publish import publish_channel
+    from trilingo.store.db import session_scope
+    from trilingo.workspace import open_database
+
+    with tempfile.TemporaryDirectory(prefix="trilingo-bench-kiosk-") as tmp:
+        root = Path(tmp)
+        url = f"sqlite:///{root / 'trilingo.db'}"
+        _build(url)
+        start = time.perf_counter()
+        with session_scope(open_database(url, "bench")) as session:
+            publish_channel(session, "kiosk", root / "public", "bench")
+        build = time.perf_counter() - start
+        bundle = root / "public" / "kiosk"
+        size_mb = (bundle / "kiosk.sqlite").stat().st_size / 1e6
+        page_mb = (bundle / "index.html").stat().st_size / 1e6
+        ours: list[float] = []
+        like: list[float] = []
+        short: list[float] = []
+        found = 0
+        for _ in range(5):
+            for query, lang in QUERIES:
+                t0 = time.perf_counter()
+                result = search(bundle, query, lang)
+                elapsed = time.perf_counter() - t0
+                ours.append(elapsed)
+                if result.path == "short":
+                    short.append(elapsed)
+                found += bool(result.hits)
+                t0 = time.perf_counter()
+                _like(bundle / "kiosk.sqlite", fold(query, lang), lang)
+                like.append(time.perf_counter() - t0)
+    p95 = statistics.quantiles(ours, n=20)[-1]
+    like_p95 = statistics.quantiles(like, n=20)[-1]
+    short_p95 = max(short) if short else 0.0
+    return [
+        Figure(
+            f"kiosk: bundle build ({DOCS:,} docs x 3 languages)", build, "s", None, "", "<= 30 s", build <= 30
+        ),
+        Figure(
+            "kiosk: bundle size (sqlite / offline page)", size_mb, "MB", page_mb / size_mb, "page / sqlite"
+        ),
+        Figure(
+            f"kiosk: search p95 ({len(QUERIES)} queries x 5, {found} with hits)",
+            p95 * 1000,
+            "ms",
+            like_p95 / p95,
+            f"LIKE scan (p95 {like_p95 * 1000:.1f} ms)",
+            "<= 20 ms",
+            p95 <= 0.020,
+        ),
+        Figure(
+            "kiosk: 2-character Chinese search, worst",
+            short_p95 * 1000,
+            "ms",
+            None,
+            "",
+            "<= 20 ms",
+            short_p95 <= 0.020,
+        ),
+    ]

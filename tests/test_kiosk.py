@@ -1,0 +1,144 @@
+"""The kiosk bundle: FTS5 trigram search with a short-query path (口岸, 关), Lao (ພາສີ), Vietnamese
+spelling variants (old-style tone marks, NFD), the CLI that reads only the file, and the manifest."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import unicodedata
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import text
+from sqlmodel import Session
+
+from trilingo.channels.kiosk import search, verify
+from trilingo.channels.publish import publish_channel
+from trilingo.cli import cli
+from trilingo.commands.demo import sample_files
+from trilingo.intake.submit import submit
+from trilingo.store.db import create_database
+from trilingo.text.frontmatter import read_notice
+from trilingo.workspace import open_database
+
+LO = "ຜູ້ໂດຍສານຕ້ອງແຈ້ງສິນຄ້າກັບພາສີ ທີ່ດ່ານສາກົນໄຕຈາງ."
+ZH = "旅客须在西庄国际口岸向海关申报货物。"
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("kiosk")
+    url = f"sqlite:///{folder / 'trilingo.db'}"
+    db = open_database(url, "tester")
+    with Session(db) as session:
+        for path in sample_files():
+            submit(session, read_notice(path), "tester")
+        session.commit()
+    with db.begin() as conn:  # Lao and Chinese approved for the first two samples only
+        for lang, body in (("lo", LO), ("zh", ZH)):
+            conn.execute(
+                text(
+                    "INSERT INTO release (document_id, lang, version_id, title, body, content_hash, approved_by, "
+                    "approved_at) SELECT r.document_id, :lang, r.version_id, :title || ' ' || r.document_id, :body, "
+                    "'h-' || r.id || :lang, 'tester', r.approved_at FROM release r WHERE r.lang = 'vi' AND r.document_id < 3"
+                ),
+                {"lang": lang, "title": body[:6], "body": body},
+            )
+        conn.execute(
+            text(
+                "UPDATE doclang SET state = 'approved', release_id = (SELECT max(r.id) FROM release r "
+                "WHERE r.document_id = doclang.document_id AND r.lang = doclang.lang) "
+                "WHERE lang IN ('lo', 'zh') AND document_id < 3"
+            )
+        )
+    with Session(create_database(url)) as session:
+        summary = publish_channel(session, "kiosk", folder / "public", "tester")
+        assert sorted(summary.written) == ["index.html", "kiosk.sqlite", "manifest.json"]
+        again = publish_channel(session, "kiosk", folder / "public", "tester")
+        assert again.written == []  # nothing changed: nothing written
+        session.commit()
+    return folder / "public" / "kiosk"
+
+
+def slugs(result: object) -> list[tuple[str, str]]:
+    return [(h.slug, h.lang) for h in getattr(result, "hits", [])]
+
+
+def test_two_character_chinese_goes_the_short_path(bundle: Path) -> None:
+    result = search(bundle, "口岸", "zh")
+    assert result.path == "short"
+    assert sorted(slugs(result)) == [("huoi-puoc-thong-bao", "zh"), ("tay-trang-gio-lam-viec", "zh")]
+    # The trigram index alone finds nothing for two characters: that is why the short path exists.
+    conn = sqlite3.connect(bundle / "kiosk.sqlite")
+    assert conn.execute("SELECT count(*) FROM search WHERE search MATCH '\"口岸\"'").fetchone() == (0,)
+    assert len(search(bundle, "关", "zh").hits) == 2  # one character: a token prefix
+    assert search(bundle, "护照", "zh").hits == []
+
+
+def test_lao_and_longer_chinese_go_the_trigram_path(bundle: Path) -> None:
+    result = search(bundle, "ພາສີ", "lo")
+    assert result.path == "trigram" and len(result.hits) == 2
+    assert len(search(bundle, "西庄国际口岸", "zh").hits) == 2
+    assert len(search(bundle, "ດ່ານ ສາກົນ", "lo").hits) == 2  # spaces do not matter in Lao
+
+
+def test_vietnamese_spelling_variants_find_the_same_notice(bundle: Path) -> None:
+    # The sample writes "Uỷ ban nhân dân tỉnh" (old style); visitors type either style, or NFD.
+    expected = [("huong-dan-xuat-nhap-canh", "vi")]
+    assert slugs(search(bundle, "Ủy ban nhân dân", "vi")) == expected
+    assert slugs(search(bundle, "uỷ ban nhân dân", "vi")) == expected
+    assert slugs(search(bundle, unicodedata.normalize("NFD", "Ủy ban nhân dân"), "vi")) == expected
+    assert slugs(search(bundle, "HẢI QUAN", "vi")) == [("tay-trang-gio-lam-viec", "vi")]
+
+
+def test_cli_search_reads_only_the_bundle(
+    bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRILINGO_HOME", str(tmp_path / "no-workspace"))  # no database anywhere
+    result = CliRunner().invoke(
+        cli, ["kiosk", "search", "口岸", "--lang", "zh", "--bundle", str(bundle), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["path"] == "short" and len(data["hits"]) == 2
+    assert not (tmp_path / "no-workspace").exists()
+    text_out = CliRunner().invoke(cli, ["kiosk", "search", "Hải quan", "--bundle", str(bundle)]).stdout
+    assert "[vi]" in text_out and "tay-trang-gio-lam-viec" in text_out
+    missing = CliRunner().invoke(cli, ["kiosk", "search", "x", "--bundle", str(tmp_path)])
+    assert (missing.exit_code, missing.stderr) == (
+        1,
+        f"Error: {tmp_path / 'kiosk.sqlite'}: no kiosk bundle here (publish the kiosk channel first)\n",
+    )
+
+
+def test_verify_checks_every_file_against_the_manifest(bundle: Path, tmp_path: Path) -> None:
+    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(manifest["files"]) == ["index.html", "kiosk.sqlite"] and manifest["version"]
+    assert verify(bundle).files == 2
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for name in ("manifest.json", "kiosk.sqlite", "index.html"):
+        (copy / name).write_bytes((bundle / name).read_bytes())
+    page = copy / "index.html"
+    page.write_bytes(page.read_bytes().replace(b"<title>", b"<title>x", 1))
+    result = CliRunner().invoke(cli, ["kiosk", "verify", str(copy)])
+    assert result.exit_code == 1 and result.stderr.startswith(f"Error: {page}: SHA-256 ")
+    assert "does not match the manifest" in result.stderr and result.stderr.count("\n") == 1
+    ok = CliRunner().invoke(cli, ["kiosk", "verify", str(bundle)])
+    assert ok.exit_code == 0 and "2 file(s) match the manifest" in ok.stdout
+
+
+def test_kiosk_search_loads_no_database_code(bundle: Path) -> None:
+    """A device has the bundle and nothing else: searching must not load the ORM or Prefect."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\nfrom trilingo.cli import main\nsys.argv = ['trilingo', 'kiosk', 'search', '口岸', '--bundle', "
+        f"{str(bundle)!r}]\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('sqlmodel', 'sqlalchemy', 'prefect') if m in sys.modules), file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr
+    assert "口岸" in done.stdout

@@ -1,0 +1,121 @@
+"""Publishing the kiosk bundle from the live releases (channels.kiosk builds and searches it)."""
+
+from __future__ import annotations
+
+import html
+import re
+import tempfile
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nh3
+from sqlmodel import Session
+
+from trilingo.channels import kiosk, ui
+from trilingo.channels.files import Ledger
+from trilingo.channels.render import markdown_to_html
+from trilingo.channels.web import (
+    Page,
+    _bodies,
+    _date,
+    _environment,
+    _gates_of,
+    _renderer_version,
+    freshness,
+    live_pages,
+    summary,
+)
+from trilingo.languages import ALL, LANGUAGES, SOURCE
+from trilingo.site import SiteSettings
+from trilingo.site import example as example_site
+from trilingo.store.hashing import sha256
+
+
+@dataclass
+class KioskSummary:
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    documents: int = 0
+    version: str = ""
+
+
+def plain(markdown: str) -> str:
+    return re.sub(r"\s+", " ", html.unescape(nh3.clean(markdown_to_html(markdown), tags=set()))).strip()
+
+
+def publish_kiosk(
+    session: Session,
+    out_dir: Path,
+    documents: Collection[int] | None = None,
+    site: SiteSettings | None = None,
+) -> KioskSummary:
+    """Rebuild the bundle when what it holds changed (the whole bundle: a device swaps it whole)."""
+    del documents  # the bundle is one file: any change rebuilds it
+    site = site or example_site()
+    pages = live_pages(session, kiosk.CHANNEL)
+    by_doc: dict[int, dict[str, Page]] = {}
+    for page in pages:
+        by_doc.setdefault(page.doc_id, {})[page.lang] = page
+    # A withdrawn (out-of-date, critical) translation is not offered; an out-of-date one is, as on the web.
+    shown = [p for p in pages if not freshness(p, by_doc[p.doc_id].get(SOURCE), site).withdrawn]
+    key = sha256(
+        _renderer_version()
+        + repr(site)
+        + "|".join(f"{p.slug}{p.lang}{p.content_hash}{p.approved_at}" for p in shown)
+    )
+    ledger = Ledger(session, kiosk.CHANNEL, out_dir)
+    result = KioskSummary(documents=len({p.doc_id for p in shown}))
+    if ledger.is_current(kiosk.MANIFEST, key) and ledger.is_current(kiosk.DATABASE, key):
+        result.unchanged = 3
+        return result
+    bodies = _bodies(session, [p.release_id for p in shown])
+    entries = [
+        kiosk.Entry(
+            slug=p.slug,
+            lang=p.lang,
+            title=p.title,
+            summary=summary(bodies[p.release_id]),
+            body=plain(bodies[p.release_id]),
+            category=p.category or "",
+            gates=list(_gates_of(p)),
+            updated=_date(p.approved_at),
+        )
+        for p in sorted(shown, key=lambda p: (p.slug, ALL.index(p.lang)))
+    ]
+    with tempfile.TemporaryDirectory(prefix="trilingo-kiosk-") as tmp:
+        digests = kiosk.build(entries, Path(tmp))
+        data = (Path(tmp) / kiosk.DATABASE).read_bytes()
+    page_html = _page(entries, site, digests[kiosk.DATABASE])
+    digests[kiosk.PAGE] = sha256(page_html)
+    version = kiosk.bundle_version(entries, sha256("".join(sorted(digests.values()))))
+    result.version = version
+    # The manifest goes last: a device that sees a new manifest finds the files it names already there.
+    ledger.put(kiosk.DATABASE, lambda: data, key=key)
+    ledger.put(kiosk.PAGE, lambda: page_html, key=key)
+    ledger.put(kiosk.MANIFEST, lambda: kiosk.manifest(digests, version), key=key)
+    ledger.commit()
+    result.written, result.unchanged = ledger.written, ledger.unchanged
+    return result
+
+
+def _page(entries: list[kiosk.Entry], site: SiteSettings, digest: str) -> str:
+    strings = {}
+    for code in ALL:
+        gettext = ui.translations(code).gettext
+        strings[code] = {
+            "office": site.office.get(code) or site.office[SOURCE],
+            "placeholder": gettext("Search the notices"),
+            "none": gettext("No notice matches."),
+            "html": LANGUAGES[code].html,
+        }
+    return (
+        _environment(SOURCE)
+        .get_template("kiosk.html")
+        .render(
+            office=site.office[SOURCE],
+            languages=[{"code": c, "hreflang": LANGUAGES[c].html, "name": LANGUAGES[c].native} for c in ALL],
+            data=kiosk.page_data(entries, strings),
+            version=f"{digest[:12]}",
+        )
+    )

@@ -1,0 +1,58 @@
+"""Kiosk commands: search a bundle as a device would, and verify a copy against its manifest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from trilingo.commands.common import App, echo_json, json_option, pass_app
+from trilingo.text.terminal import shown
+
+
+@click.group()
+def kiosk() -> None:
+    """The offline lookup bundle for the self-service kiosks."""
+
+
+@kiosk.command()
+@click.argument("query")
+@click.option("--lang", help="Only this language: vi, lo or zh.")
+@click.option(
+    "--bundle",
+    type=click.Path(path_type=Path),
+    help="The bundle folder (default: the workspace's public/kiosk).",
+)
+@json_option
+@pass_app
+def search(app: App, query: str, lang: str | None, bundle: Path | None, as_json: bool) -> None:
+    """Search the published notices in the kiosk bundle, and nothing else (no database, no server)."""
+    from trilingo.channels.kiosk import search as run_search
+
+    result = run_search(bundle or app.settings.public_dir / "kiosk", query, lang)
+    if as_json:
+        echo_json(result)
+        return
+    if not result.hits:
+        click.echo(f"No notice matches {shown(result.query)!r}.")
+    for hit in result.hits:
+        click.echo(f"[{hit.lang}] {shown(hit.title)}  ({hit.slug}, {hit.updated})")
+        if hit.summary:
+            click.echo(f"     {shown(hit.summary)}")
+
+
+@kiosk.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@json_option
+def verify(folder: Path, as_json: bool) -> None:
+    """Check a copy of the bundle against its manifest (every file and its SHA-256)."""
+    from trilingo.channels.kiosk import verify as run_verify
+
+    done = run_verify(folder)
+    if as_json:
+        echo_json(done)
+        return
+    click.echo(f"{folder}: bundle {done.version}, {done.files} file(s) match the manifest")
+
+
+COMMANDS = [kiosk]
