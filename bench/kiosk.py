@@ -46,15 +46,19 @@ GATES_LO = ["ໄຕຈາງ", "ຮ້ວຍປວກ", "ນາແມວ", "ສ�
 GOODS_LO = ["ເຂົ້າ", "ກາເຟ", "ຊາ", "ໄມ້", "ໝາກໄມ້", "ຢາ", "ເຄື່ອງນຸ່ງ", "ໄຟຟ້າ"]
 GATES_VI = ["Tây Trang", "Huổi Puốc", "Na Son", "A Pa Chải", "Mường Lay", "Điện Biên Phủ", "Nậm Pồ"]
 GOODS_VI = ["gạo", "cà phê", "chè", "gỗ", "trái cây", "thuốc", "quần áo", "đồ điện", "thuốc lá", "rượu"]
+# Common words (thousands of notices match) and rare ones (one notice matches: a scan reads everything).
 QUERIES = [
     ("口岸", "zh"),
     ("大米", "zh"),
     ("西庄口岸", "zh"),
+    ("第4242号", "zh"),
     ("ພາສີ", "lo"),
     ("ກາເຟ", "lo"),
+    ("ແຈ້ງການ 4242", "lo"),
     ("hải quan", "vi"),
     ("uỷ ban", "vi"),
     ("cà phê", "vi"),
+    ("số 4242", "vi"),
 ]
 
 

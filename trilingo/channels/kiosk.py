@@ -94,7 +94,9 @@ def build(entries: list[Entry], out_dir: Path) -> dict[str, str]:
                 """
             )
             rows = []
-            for i, e in enumerate(entries, 1):
+            # Oldest first, so that the highest row ids are the newest notices: searches read the index in
+            # descending row order and stop after `limit` hits, newest first, however many notices match.
+            for i, e in enumerate(sorted(entries, key=lambda e: (e.updated, e.slug, e.lang)), 1):
                 title, body = fold(e.title, e.lang), fold(e.body, e.lang)
                 rows.append((i, e, title, body))
             conn.executemany(
@@ -195,7 +197,7 @@ def _query(
         phrase = '"' + key.replace('"', '""') + '"'
         sql = (
             "SELECT n.id, n.slug, n.lang, n.title, n.summary, n.updated FROM search JOIN notice n ON n.id = search.rowid "
-            f"WHERE search MATCH ? AND n.lang IN ({marks}) ORDER BY rank LIMIT ?"
+            f"WHERE search MATCH ? AND n.lang IN ({marks}) ORDER BY search.rowid DESC LIMIT ?"
         )
         yield from conn.execute(sql, (phrase, *langs, limit))
         return
@@ -207,7 +209,7 @@ def _query(
     match = " ".join(('"' + t.replace('"', '""') + '"' + ("*" if len(t) == 1 else "")) for t in tokens)
     sql = (
         "SELECT n.id, n.slug, n.lang, n.title, n.summary, n.updated FROM short JOIN notice n ON n.id = short.rowid "
-        f"WHERE short MATCH ? AND n.lang IN ({marks}) ORDER BY rank LIMIT ?"
+        f"WHERE short MATCH ? AND n.lang IN ({marks}) ORDER BY short.rowid DESC LIMIT ?"
     )
     yield from conn.execute(sql, (match, *langs, limit))
 
