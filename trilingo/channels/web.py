@@ -354,6 +354,16 @@ def _date(at: datetime | None) -> str:
     return f"{at:%Y-%m-%d}" if at else ""
 
 
+def _stale_dates(updated: datetime | None, translated: datetime) -> dict[str, str]:
+    """The two dates of an out-of-date notice; with the time (UTC) when they fall on the same day."""
+    if updated is not None and _date(updated) == _date(translated):
+        return {
+            "updated_original": f"{updated:%Y-%m-%d %H:%M} UTC",
+            "translated_version": f"{translated:%Y-%m-%d %H:%M} UTC",
+        }
+    return {"updated_original": _date(updated), "translated_version": _date(translated)}
+
+
 class _SiteView:
     """Builds the template context of every page from the site settings and the live pages."""
 
@@ -449,8 +459,7 @@ class _SiteView:
             ],
             outdated=state.outdated,
             withdrawn=state.withdrawn,
-            updated_original=_date(original.approved_at if original else None),
-            translated_version=_date(page.version_created),
+            **_stale_dates(original.approved_at if original else None, page.version_created),
             original_href=f"../{SOURCE}/{href}",
             original_title=original.title if original else page.title,
         )

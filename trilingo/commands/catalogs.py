@@ -12,7 +12,7 @@ from trilingo.text.terminal import shown
 
 @click.group()
 def catalogs() -> None:
-    """gettext PO files for offline review in Poedit or Weblate."""
+    """gettext PO files: offline review of translations in Poedit or Weblate, and the site's own strings."""
 
 
 @catalogs.command("export")
