@@ -702,3 +702,14 @@ def test_next_on_a_terminal_lays_out_the_item_and_takes_decisions(db_url: str) -
     assert proc.wait(timeout=30) == 0
     os.close(main)
     assert [e.action for e in events(db_url)[-3:]] == ["claim", "dismiss", "release-claim"]
+
+
+@pytest.mark.usefixtures("team")
+def test_editor_without_a_terminal_or_editor_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+    code, _, err = run("review", "edit", "laos", "--lang", "zh", "--segment", "1", "--editor", "--as", "wei")
+    assert (code, err) == (
+        1,
+        "Error: --editor needs a terminal (or $EDITOR); to pipe the text in, use --text -\n",
+    )

@@ -143,8 +143,12 @@ def _new_text(
 
 
 def _edit_in_editor(source: str, draft: str, lang: str) -> str:
+    import os
+
     from trilingo.errors import InputError
 
+    if not sys.stdin.isatty() and not (os.environ.get("VISUAL") or os.environ.get("EDITOR")):
+        raise InputError("--editor needs a terminal (or $EDITOR); to pipe the text in, use --text -")
     note = (
         f"\n\n# Segment source (vi): {source}\n"
         f"# Write the {lang} translation above. Lines starting with # are ignored; an empty text cancels.\n"
