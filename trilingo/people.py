@@ -33,13 +33,14 @@ MAY: dict[str, frozenset[Role]] = {
     "reject": frozenset({R, A}),
     "dismiss": frozenset({R, A}),
     "claim": frozenset({R, A}),
+    "retract": frozenset({R, A}),
     "pipeline": frozenset({OP, A}),
     "glossary": frozenset({R, A}),
     "memory": frozenset({R, A}),
     "users": frozenset({A}),
 }
 # Actions on one language's text: a reviewer takes them only in the languages they review.
-IN_LANGUAGE = frozenset({"edit", "approve", "reject", "dismiss", "claim"})
+IN_LANGUAGE = frozenset({"edit", "approve", "reject", "dismiss", "claim", "retract"})
 VERBS = {
     "read": "read this workspace",
     "submit": "submit notices",
@@ -49,6 +50,7 @@ VERBS = {
     "reject": "reject translations",
     "dismiss": "dismiss checks",
     "claim": "claim work",
+    "retract": "retract published content",
     "pipeline": "run the pipeline",
     "glossary": "change the glossary",
     "memory": "change the translation memory",

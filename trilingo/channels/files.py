@@ -13,12 +13,13 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import bindparam, insert, update
-from sqlmodel import Session, SQLModel, select
+from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, SQLModel, col
 
 from trilingo.store.models import PublishRecord, utcnow
 from trilingo.text.files import file_mode, write_error
@@ -31,6 +32,7 @@ class _Record:
     id: int
     content_hash: str
     input_key: str | None
+    document_id: int | None = None
 
 
 @dataclass
@@ -53,21 +55,29 @@ class Ledger:
     root: Path
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
     _records: dict[str, _Record] = field(default_factory=dict)
     _staged: list[_Staged] = field(default_factory=list)
+    _touched: set[str] = field(default_factory=set)  # produced (or found current) by this run
+    _pruned: list[tuple[str, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        rows = self.session.exec(
-            select(
-                PublishRecord.id, PublishRecord.path, PublishRecord.content_hash, PublishRecord.input_key
-            ).where(PublishRecord.channel == self.channel)
+        rows = self.session.execute(
+            sa_select(
+                col(PublishRecord.id),
+                col(PublishRecord.path),
+                col(PublishRecord.content_hash),
+                col(PublishRecord.input_key),
+                col(PublishRecord.document_id),
+            ).where(col(PublishRecord.channel) == self.channel)
         ).all()
-        self._records = {path: _Record(i, h, k) for i, path, h, k in rows if i is not None}
+        self._records = {path: _Record(i, h, k, d) for i, path, h, k, d in rows if i is not None}
         self._root_text = str(self.root)
         _remove_stale_staged(self.root)
 
     def is_current(self, rel: str, key: str) -> bool:
         """Whether `rel` was written from inputs with this key and is still there: no need to render it."""
+        self._touched.add(rel)
         record = self._records.get(rel)
         # os.path on strings: pathlib's objects cost more than the stat itself on a 30,000-page site.
         return (
@@ -87,6 +97,7 @@ class Ledger:
         version_id: int | None = None,
     ) -> bool:
         """Stage `rel` unless it is known to be current; True if it will be written."""
+        self._touched.add(rel)
         record = self._records.get(rel)
         path = self.root / rel
         if key is not None and self.is_current(rel, key):
@@ -103,6 +114,18 @@ class Ledger:
         self._staged.append(_Staged(rel, self._stage(path, data), digest, key, document_id, lang, version_id))
         self.written.append(rel)
         return True
+
+    def keep(self, rel: str) -> None:
+        """`rel` is still published, unchanged (so `prune` leaves it)."""
+        self._touched.add(rel)
+
+    def prune(self, documents: Collection[int] | None = None) -> None:
+        """Stage the removal of the files this run did not produce (of `documents` only, if given): pages
+        no longer live, because they were retracted, withdrawn or are waiting again. Done at commit."""
+        for rel, rec in sorted(self._records.items()):
+            if rel in self._touched or (documents is not None and rec.document_id not in documents):
+                continue
+            self._pruned.append((rel, rec.id))
 
     def _stage(self, path: Path, data: bytes) -> Path:
         try:
@@ -142,8 +165,19 @@ class Ledger:
                     os.fsync(fd)
                 finally:
                     os.close(fd)
+        for rel, _id in self._pruned:
+            try:
+                (self.root / rel).unlink(missing_ok=True)
+            except OSError as exc:
+                raise write_error(self.root / rel, exc) from None
+            self.removed.append(rel)
+        if self._pruned:
+            table = SQLModel.metadata.tables["publishrecord"]
+            ids = [i for _, i in self._pruned]
+            for start in range(0, len(ids), 900):
+                self.session.execute(delete(table).where(table.c.id.in_(ids[start : start + 900])))
         self._record()
-        self._staged = []
+        self._staged, self._pruned = [], []
 
     def _record(self) -> None:
         table = SQLModel.metadata.tables["publishrecord"]

@@ -41,6 +41,7 @@ class LeafletSummary:
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
     waiting: list[str] = field(default_factory=list)  # "slug: what it waits for"
+    removed: list[str] = field(default_factory=list)
 
 
 def publish_leaflets(
@@ -78,6 +79,8 @@ def publish_leaflets(
         )
         ready.append((pages, key))
     todo = [(pages, key) for pages, key in ready if not ledger.is_current(f"{pages[0].slug}.pdf", key)]
+    for pages, _key in ready:
+        ledger.keep(f"{pages[0].slug}.html")
     summary.unchanged += len(ready) - len(todo)
     bodies = _bodies(session, [p.release_id for pages, _ in todo for p in pages])
     for pages, key in todo:
@@ -85,8 +88,9 @@ def publish_leaflets(
         slug = pages[0].slug
         ledger.put(f"{slug}.html", partial(str, html), key=key, document_id=pages[0].doc_id)
         ledger.put(f"{slug}.pdf", partial(to_pdf, html), key=key, document_id=pages[0].doc_id)
+    ledger.prune(documents)  # a leaflet that waits again, or was retracted, is not left for the counter
     ledger.commit()
-    summary.written = ledger.written
+    summary.written, summary.removed = ledger.written, ledger.removed
     summary.unchanged += ledger.unchanged
     return summary
 

@@ -30,6 +30,7 @@ class PublishSummary:
     went_live: list[str] = field(default_factory=list)  # "slug-id:lang" newly published
     waiting: list[str] = field(default_factory=list)  # what cannot go out yet, and why (leaflets)
     withdrawn: list[str] = field(default_factory=list)  # "id:lang" out of date in a critical category
+    removed: list[str] = field(default_factory=list)  # files taken down (retracted, or waiting again)
 
 
 def publish_channel(
@@ -54,13 +55,19 @@ def publish_channel(
         from trilingo.channels.leaflets import publish_leaflets
 
         leaflets = publish_leaflets(session, public_dir / PRINT, documents, site)
-        return PublishSummary(channel, leaflets.written, leaflets.unchanged, waiting=leaflets.waiting)
+        return PublishSummary(
+            channel, leaflets.written, leaflets.unchanged, waiting=leaflets.waiting, removed=leaflets.removed
+        )
     if channel != WEB:
         raise ValueError(f"unknown channel {channel!r}")
     result = publish_web(session, public_dir / WEB, documents, site)
     live = set(result.published)
     summary = PublishSummary(
-        channel, result.written, result.unchanged, withdrawn=[f"{d}:{lang}" for d, lang in result.withdrawn]
+        channel,
+        result.written,
+        result.unchanged,
+        withdrawn=[f"{d}:{lang}" for d, lang in result.withdrawn],
+        removed=result.removed,
     )
     approved = session.exec(
         select(DocLang.id, DocLang.document_id, DocLang.lang, DocLang.release_id).where(

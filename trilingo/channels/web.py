@@ -52,6 +52,7 @@ class WebSummary:
     unchanged: int = 0
     published: list[tuple[int, str]] = field(default_factory=list)  # (document id, lang) now live
     withdrawn: list[tuple[int, str]] = field(default_factory=list)  # out of date in a critical category
+    removed: list[str] = field(default_factory=list)  # files of pages no longer live
 
 
 @dataclass(frozen=True)
@@ -176,10 +177,11 @@ def publish_web(
         ledger.put(
             "404.html", partial(site_view.not_found, langs_live), key=sha256(base + ",".join(langs_live))
         )
+    ledger.prune(documents)  # pages no longer live (retracted): removed, so nothing links to them
     ledger.commit()
     live = [(p.doc_id, p.lang) for p in pages if documents is None or p.doc_id in documents]
     withdrawn = [k for k, v in fresh.items() if v.withdrawn]
-    return WebSummary(ledger.written, ledger.unchanged, live, withdrawn)
+    return WebSummary(ledger.written, ledger.unchanged, live, withdrawn, ledger.removed)
 
 
 SITEMAP_DOCUMENTS = 1_000  # documents per sitemap file: a change re-renders one file, not all 30,000 URLs
@@ -266,6 +268,9 @@ def live_pages(session: Session, channel: str = CHANNEL) -> list[Page]:
         )
         .order_by(col(Document.slug), col(DocLang.lang))
     ).all()
+    from trilingo.channels.retract import retracted_releases
+
+    gone = retracted_releases(session, channel)
     return [
         Page(
             doc_id,
@@ -298,7 +303,8 @@ def live_pages(session: Session, channel: str = CHANNEL) -> list[Page]:
             first,
             shash,
         ) in rows
-        if not channels or channels == "[]" or f'"{channel}"' in channels
+        if (not channels or channels == "[]" or f'"{channel}"' in channels)
+        and (doc_id, lang, rid) not in gone
     ]
 
 

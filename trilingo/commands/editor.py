@@ -115,3 +115,62 @@ def publish(app: App, as_json: bool) -> None:
 
 
 COMMANDS = [submit, pretranslate, publish]
+
+
+@click.command()
+@click.argument("document")
+@click.option("--lang", help="Only this language (vi, lo or zh); default: every published language.")
+@click.option(
+    "--channel",
+    type=click.Choice(["web", "print", "kiosk"]),
+    help="Only this channel; default: every channel.",
+)
+@click.option("--reason", required=True, help="Why it comes down (kept in the audit log).")
+@as_option
+@json_option
+@pass_app
+def retract(
+    app: App,
+    document: str,
+    lang: str | None,
+    channel: str | None,
+    reason: str,
+    as_user: str | None,
+    as_json: bool,
+) -> None:
+    """Take published content down now. It comes back only with a newly approved version."""
+    from trilingo.channels.publish import PUBLISHERS, publish_channel
+    from trilingo.channels.retract import retract as do_retract
+    from trilingo.errors import TrilingoError
+    from trilingo.site import load as load_site
+
+    app.override(user=as_user)
+    with app.session() as session:
+        done = do_retract(session, document, app.settings.user, reason, lang, channel)
+    removed: list[str] = []
+    try:
+        with app.session() as session:
+            for name in [channel] if channel else PUBLISHERS:
+                summary = publish_channel(
+                    session,
+                    name,
+                    app.settings.public_dir,
+                    app.settings.user,
+                    documents={done.document},
+                    site=load_site(app.settings.home),
+                )
+                removed += [f"{name}/{rel}" for rel in summary.removed]
+    except TrilingoError as exc:
+        raise type(exc)(
+            f"{done.slug} is retracted, but taking it off the channels failed: {exc.message} "
+            "(`trilingo publish` finishes it once that is fixed)"
+        ) from None
+    if as_json:
+        echo_json({"retracted": done, "removed": removed})
+        return
+    where = f"the {done.channel} channel" if done.channel else "every channel"
+    click.echo(f"{done.slug} [{', '.join(done.langs)}]: retracted from {where} ({shown(done.reason)})")
+    click.echo(f"  {len(removed)} file(s) removed" + (": " + ", ".join(removed[:8]) if removed else ""))
+
+
+COMMANDS.append(retract)

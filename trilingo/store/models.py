@@ -137,6 +137,9 @@ class DocumentVersion(SQLModel, table=True):
     content_hash: str
     created_at: datetime = Field(default_factory=utcnow)
     created_by: str
+    # `expires:` in the front matter: off the kiosk (and screens) from the first publish after it; the
+    # website keeps the notice, marked as expired.
+    expires: datetime | None = None
 
 
 class Segment(SQLModel, table=True):
@@ -255,6 +258,20 @@ class AuditEvent(SQLModel, table=True):
     old: str | None = None
     new: str | None = None
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Retraction(SQLModel, table=True):
+    """A live release taken down (from every channel, or one): it stays down until a newer release of
+    that document-language is approved, which no retraction names."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    lang: str
+    release_id: int = Field(foreign_key="release.id")
+    channel: str | None = None  # None: every channel
+    reason: str
+    actor: str
+    at: datetime = Field(default_factory=utcnow)
 
 
 class PublishRecord(SQLModel, table=True):
