@@ -30,6 +30,7 @@ from trilingo.languages import ALL, LANGUAGES, SOURCE
 from trilingo.site import SiteSettings
 from trilingo.site import example as example_site
 from trilingo.store.hashing import sha256
+from trilingo.store.models import utcnow
 
 
 @dataclass
@@ -58,7 +59,11 @@ def publish_kiosk(
     for page in pages:
         by_doc.setdefault(page.doc_id, {})[page.lang] = page
     # A withdrawn (out-of-date, critical) translation is not offered; an out-of-date one is, as on the web.
-    shown = [p for p in pages if not freshness(p, by_doc[p.doc_id].get(SOURCE), site).withdrawn]
+    # Expired notices (`expires:`) leave the kiosk at the first publish after their time.
+    now = utcnow()
+    shown = [
+        p for p in pages if not freshness(p, by_doc[p.doc_id].get(SOURCE), site).withdrawn and not p.expired(now)
+    ]
     key = sha256(
         _renderer_version()
         + repr(site)

@@ -20,7 +20,7 @@ import re
 import sys
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache, partial
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ from trilingo.languages import ALL, LANGUAGES, SOURCE
 from trilingo.site import SiteSettings, category_slug
 from trilingo.site import example as example_site
 from trilingo.store.hashing import sha256
-from trilingo.store.models import DocLang, Document, DocumentVersion, Release
+from trilingo.store.models import DocLang, Document, DocumentVersion, Release, utcnow
 
 CHANNEL = "web"
 LATEST = 20  # notices on each home page and in each feed
@@ -72,6 +72,10 @@ class Page:
     gates_json: str  # the version's gates as stored; decoded only for pages that are rendered
     first_published: datetime  # the document's first submission
     source_hash: str | None  # the Vietnamese release of this release's version (None for vi itself)
+    expires: datetime | None = None  # the version's `expires:`
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires is not None and _utc(self.expires) <= now
 
 
 def _gates_of(page: Page) -> tuple[str, ...]:
@@ -109,6 +113,7 @@ def publish_web(
     for page in pages:
         by_doc.setdefault(page.doc_id, {})[page.lang] = page
     fresh = {(p.doc_id, p.lang): freshness(p, by_doc[p.doc_id].get(SOURCE), site) for p in pages}
+    now = utcnow()
     ledger = Ledger(session, CHANNEL, out_dir)
     base = sha256(_renderer_version() + repr(site))
     todo: list[tuple[Page, str]] = []
@@ -120,7 +125,7 @@ def publish_web(
         key = sha256(
             f"{base}|{page.content_hash}|{page.title}|{page.approved_at:%Y-%m-%d}|{page.category}|"
             f"{page.gates_json}|{','.join(sorted(by_doc[page.doc_id]))}|{state}|"
-            f"{original.approved_at if original else ''}"
+            f"{original.approved_at if original else ''}|{page.expired(now)}"
         )
         if ledger.is_current(_article_path(page), key):
             ledger.unchanged += 1
@@ -131,7 +136,7 @@ def publish_web(
     for page, key in todo:
         ledger.put(
             _article_path(page),
-            partial(site_view.article, page, by_doc[page.doc_id], bodies[page.release_id], fresh),
+            partial(site_view.article, page, by_doc[page.doc_id], bodies[page.release_id], fresh, now),
             key=key,
             document_id=page.doc_id,
             lang=page.lang,
@@ -148,7 +153,10 @@ def publish_web(
         summaries = _summaries(session, latest)
         list_key = sha256(
             f"{base}|{','.join(langs_live)}|"
-            + "|".join(f"{p.slug}\x1f{p.title}\x1f{p.approved_at}\x1f{p.category}" for p in listed)
+            + "|".join(
+                f"{p.slug}\x1f{p.title}\x1f{p.approved_at}\x1f{p.category}\x1f{p.expired(now)}"
+                for p in listed
+            )
         )
         latest_key = sha256(list_key + "|".join(summaries.get(p.release_id, "") for p in latest))
         ledger.put(
@@ -167,7 +175,7 @@ def publish_web(
                 # Its own items only: a change in one category re-renders that category's page alone.
                 key=sha256(
                     f"{base}|{','.join(langs_live)}|{slug}|{name}|"
-                    + "|".join(f"{p.slug}\x1f{p.title}\x1f{p.approved_at}" for p in items)
+                    + "|".join(f"{p.slug}\x1f{p.title}\x1f{p.approved_at}\x1f{p.expired(now)}" for p in items)
                 ),
                 lang=lang,
             )
@@ -253,6 +261,7 @@ def live_pages(session: Session, channel: str = CHANNEL) -> list[Page]:
             cast(col(version.channels), String),
             col(Document.created_at),
             col(source.content_hash),
+            col(version.expires),
         )
         .select_from(DocLang)
         .join(Document, col(Document.id) == col(DocLang.document_id))
@@ -286,6 +295,7 @@ def live_pages(session: Session, channel: str = CHANNEL) -> list[Page]:
             gates,
             first,
             shash,
+            expires,
         )
         for (
             doc_id,
@@ -302,6 +312,7 @@ def live_pages(session: Session, channel: str = CHANNEL) -> list[Page]:
             channels,
             first,
             shash,
+            expires,
         ) in rows
         if (not channels or channels == "[]" or f'"{channel}"' in channels)
         and (doc_id, lang, rid) not in gone
@@ -356,6 +367,10 @@ def _environment(lang: str) -> jinja2.Environment:
     return env
 
 
+def _utc(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
 def _date(at: datetime | None) -> str:
     return f"{at:%Y-%m-%d}" if at else ""
 
@@ -376,6 +391,7 @@ class _SiteView:
     def __init__(self, site: SiteSettings, pages: list[Page]) -> None:
         self.site = site
         self.last_change = _date(max((p.approved_at for p in pages), default=None))
+        self.now = utcnow()
 
     def _common(
         self, lang: str, switcher: list[dict[str, Any]], alternates: list[dict[str, str]]
@@ -442,6 +458,7 @@ class _SiteView:
         versions: dict[str, Page],
         markdown: str,
         fresh: dict[tuple[int, str], Freshness],
+        now: datetime,
     ) -> str:
         lang = page.lang
         available = [code for code in ALL if code in versions]
@@ -468,6 +485,7 @@ class _SiteView:
             **_stale_dates(original.approved_at if original else None, page.version_created),
             original_href=f"../{SOURCE}/{href}",
             original_title=original.title if original else page.title,
+            expired=_date(page.expires) if page.expired(now) else "",
         )
 
     def home(
@@ -511,6 +529,7 @@ class _SiteView:
             "category": name if page.category else "",
             "category_href": f"category-{slug}.html",
             "summary": text,
+            "expired": page.expired(self.now),
         }
 
     def categories(self, lang: str, listed: list[Page]) -> dict[str, tuple[str, str | None, list[Page]]]:

@@ -49,6 +49,8 @@ def content_hash(notice: Notice) -> str:
         "|".join(notice.channels),
         notice.body,
     ]
+    if notice.expires is not None:  # only then: hashes of notices without an expiry stay as they were
+        parts.append(notice.expires.isoformat())
     return sha256("\x1f".join(parts))
 
 
@@ -230,6 +232,7 @@ def _insert_versions(session: Session, docs: list[_Doc], actor: str, now: dateti
             "channels": d.notice.channels,
             "body": d.notice.body,
             "content_hash": d.digest,
+            "expires": d.notice.expires,
             "created_at": now,
             "created_by": actor,
         }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 import yaml
@@ -18,7 +19,8 @@ from trilingo.text.segment import Piece, split
 MAX_BYTES = Limits().notice_bytes  # a notice, not a book: anything larger is a mistake
 # At least one letter: a number alone would be read as a document id.
 SLUG_RE = re.compile(r"^(?=[a-z0-9-]*[a-z])[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
-KNOWN_KEYS = {"title", "category", "gates", "channels", "slug"}
+GATES_TZ = timezone(timedelta(hours=7), "ICT")  # Điện Biên, Vietnam: UTC+7 all year
+KNOWN_KEYS = {"title", "category", "gates", "channels", "slug", "expires"}
 # The channel names a notice may ask for in its front matter (not all have a publisher yet).
 # The channels that have a publisher (channels.publish.PUBLISHERS; a test keeps the two equal). A notice
 # naming another one is refused: it would be stored and then silently never published. Screens and the
@@ -47,6 +49,7 @@ class Notice:
     # The segments, as split when the notice was checked against the limits (empty: split when stored).
     pieces: tuple[Piece, ...] = field(default=(), compare=False, repr=False)
     source: str = ""  # the file it came from, for messages
+    expires: datetime | None = None  # UTC; off the kiosk from the first publish after it
 
 
 def read_notice(path: Path, limits: Limits | None = None) -> Notice:
@@ -82,6 +85,7 @@ def parse_notice(text: str, limits: Limits | None = None) -> Notice:
         raise FrontMatterError("front matter: 'category' must be text")
     body = clean_text(body)
     gates, channels = _str_list(meta, "gates"), _str_list(meta, "channels")
+    expires = _expires(meta.get("expires"))
     # YAML escapes ("\\u202e") make characters the file itself does not hold.
     for key, value in (
         ("title", title),
@@ -113,7 +117,30 @@ def parse_notice(text: str, limits: Limits | None = None) -> Notice:
         gates=gates,
         channels=channels,
         pieces=pieces,
+        expires=expires,
     )
+
+
+def _expires(value: object) -> datetime | None:
+    """`expires: 2026-12-31` (the end of that day, UTC+7 as at the gates) or `2026-12-31T17:00:00+07:00`."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        at = value
+    elif isinstance(value, date):
+        at = datetime.combine(value, time(23, 59, 59), tzinfo=GATES_TZ)
+    elif isinstance(value, str):
+        try:
+            at = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise FrontMatterError(
+                f"front matter: 'expires' must be a date or a time (2026-12-31 or 2026-12-31T17:00+07:00), got {value!r}"
+            ) from None
+    else:
+        raise FrontMatterError("front matter: 'expires' must be a date or a time")
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=GATES_TZ)  # a time without a zone is the gates' local time
+    return at.astimezone(UTC)
 
 
 def _split(text: str) -> tuple[dict, str]:
