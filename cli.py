@@ -54,9 +54,9 @@ def cli(ctx: click.Context, home: str | None, database_url: str | None) -> None:
 
 
 def _register() -> None:
-    from trilingo.commands import catalogs, editor, glossary, kiosk, ops, people, review, tm
+    from trilingo.commands import catalogs, editor, glossary, kiosk, ops, people, review, tm, webhook
 
-    for module in (editor, review, people, catalogs, kiosk, ops, glossary, tm):
+    for module in (editor, review, people, catalogs, kiosk, webhook, ops, glossary, tm):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -8,12 +8,17 @@ from typing import Any
 from prefect import flow, task
 
 from trilingo.channels.publish import PUBLISHERS, publish_channel
+from trilingo.errors import UnavailableError
 from trilingo.flows.context import database_url as resolve_db
 from trilingo.flows.retry import retry_unless_our_error
 from trilingo.jsonable import to_json
 from trilingo.site import load as load_site
 from trilingo.store.db import session_scope
 from trilingo.workspace import open_database
+
+
+class PublishFailed(UnavailableError):
+    """A channel could not be published; the others were."""
 
 
 @task(
@@ -35,4 +40,24 @@ def publish_flow(
 ) -> list[dict[str, Any]]:
     """Write every channel's approved releases; unchanged files are left alone."""
     db = resolve_db(database_url)
-    return [publish_channel_task(home, db, ch, user) for ch in (channels or list(PUBLISHERS))]
+    results: list[dict[str, Any]] = []
+    failures: list[str] = []
+    # Every channel runs, whatever happened to the one before; the run fails at the end if any did.
+    for channel in channels or list(PUBLISHERS):
+        state = publish_channel_task(home, db, channel, user, return_state=True)
+        if state.is_completed():
+            result: dict[str, Any] = state.result()
+            results.append(result)
+            if result.get("failed"):
+                failures.append(
+                    f"{channel}: {len(result['failed'])} delivery(ies) failed ({result['failed'][0]})"
+                )
+        else:
+            failures.append(f"{channel}: {state.message or state.name}")
+    if failures:
+        done = ", ".join(r["channel"] for r in results if not r.get("failed")) or "none"
+        raise PublishFailed(
+            "; ".join(failures) + f". The other channels were published ({done}); failed webhook events stay "
+            "queued and go out with the next publish (`trilingo status` shows them)"
+        )
+    return results

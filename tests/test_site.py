@@ -192,7 +192,9 @@ def test_submit_refuses_categories_and_gates_the_workspace_does_not_list(home: P
     assert "unknown gate 'na-meo' (known: tay-trang, huoi-puoc)" in result.stderr
     notice.write_text(text.replace("slug: tb", "slug: tb\nchannels: [screens]"), encoding="utf-8")
     result = CliRunner().invoke(cli, ["submit", str(notice)])
-    assert result.stderr == f"Error: {notice}: unknown channel 'screens' (known: kiosk, print, web)\n"
+    assert (
+        result.stderr == f"Error: {notice}: unknown channel 'screens' (known: kiosk, print, web, webhook)\n"
+    )
     notice.write_text(
         text.replace("slug: tb", "slug: tb\ncategory: thông báo\ngates: [tay-trang]"), encoding="utf-8"
     )

@@ -62,7 +62,9 @@ def publish_kiosk(
     # Expired notices (`expires:`) leave the kiosk at the first publish after their time.
     now = utcnow()
     shown = [
-        p for p in pages if not freshness(p, by_doc[p.doc_id].get(SOURCE), site).withdrawn and not p.expired(now)
+        p
+        for p in pages
+        if not freshness(p, by_doc[p.doc_id].get(SOURCE), site).withdrawn and not p.expired(now)
     ]
     key = sha256(
         _renderer_version()

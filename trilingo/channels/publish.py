@@ -13,13 +13,15 @@ from sqlmodel import Session, col, select
 from trilingo.channels.web import CHANNEL as WEB
 from trilingo.channels.web import publish_web
 from trilingo.site import SiteSettings
+from trilingo.site import example as example_site
 from trilingo.store.audit import record
 from trilingo.store.models import DocLang, DocState, utcnow
 
 PRINT = "print"  # channels.leaflets, imported when used: `submit` publishes only the web pages
 KIOSK = "kiosk"  # channels.kiosk_bundle, likewise
+WEBHOOK = "webhook"  # channels.webhook: events for the provincial portal (last: it reports what went out)
 # The channels that have a publisher (text.frontmatter.KNOWN_CHANNELS names the same; a test checks).
-PUBLISHERS = (WEB, PRINT, KIOSK)
+PUBLISHERS = (WEB, PRINT, KIOSK, WEBHOOK)
 
 
 @dataclass
@@ -31,6 +33,10 @@ class PublishSummary:
     waiting: list[str] = field(default_factory=list)  # what cannot go out yet, and why (leaflets)
     withdrawn: list[str] = field(default_factory=list)  # "id:lang" out of date in a critical category
     removed: list[str] = field(default_factory=list)  # files taken down (retracted, or waiting again)
+    failed: list[str] = field(default_factory=list)  # deliveries that failed (webhook): retried later
+    queued: int = 0  # webhook events written by this publish
+    delivered: int = 0  # webhook events delivered by this publish
+    receivers: int = 0  # webhook receivers configured
 
 
 def publish_channel(
@@ -46,6 +52,18 @@ def publish_channel(
     """Write one channel (all of it, or the pages of `documents` and the lists showing them); approved
     document-languages whose release is now out become `published`."""
     now = now or utcnow()
+    if channel == WEBHOOK:
+        from trilingo.channels.webhook import load_config, publish_webhook
+
+        config = load_config(public_dir.parent)
+        hook = publish_webhook(session, config, (site or example_site()).base_url)
+        return PublishSummary(
+            channel,
+            failed=hook.failed,
+            queued=hook.queued,
+            delivered=hook.delivered,
+            receivers=len(config.urls),
+        )
     if channel == KIOSK:
         from trilingo.channels.kiosk_bundle import publish_kiosk
 

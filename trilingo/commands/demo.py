@@ -141,6 +141,10 @@ def run_demo(app: App, echo: Callable[[str], None]) -> None:
             )
             echo(f"6. Approved {item.slug} [{item.lang}] as {REVIEWER}")
     for r in run_publish(app):
+        if r["channel"] == "webhook":
+            receivers = f"{r['receivers']} receiver(s)" if r["receivers"] else "no receiver configured"
+            echo(f"7. Webhook: {r['queued']} event(s) queued, {r['delivered']} delivered ({receivers})")
+            continue
         echo(f"7. Published {r['channel']}: {len(r['written'])} file(s) written, {r['unchanged']} unchanged")
         for line in r["waiting"]:
             echo(f"   leaflet waits: {line}")

@@ -97,6 +97,15 @@ def publish(app: App, as_json: bool) -> None:
         echo_json(results)
         return
     for r in results:
+        if r["channel"] == "webhook":
+            if not r["receivers"]:
+                click.echo("webhook: no receiver configured ([webhook] urls in config.toml)")
+            else:
+                click.echo(
+                    f"webhook: {r['queued']} event(s) queued, {r['delivered']} delivered to "
+                    f"{r['receivers']} receiver(s)"
+                )
+            continue
         click.echo(
             f"{r['channel']}: {len(r['written'])} file(s) written, {r['unchanged']} unchanged, "
             f"{len(r['went_live'])} newly live → {app.settings.public_dir / r['channel']}"

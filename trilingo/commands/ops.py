@@ -7,6 +7,7 @@ import os
 import click
 
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app
+from trilingo.text.terminal import shown
 
 
 @click.command()
@@ -59,10 +60,12 @@ def db_upgrade(app: App) -> None:
 @pass_app
 def status(app: App, as_json: bool) -> None:
     """Counts by state and language, and the oldest item waiting for review."""
+    from trilingo.channels.webhook import counts as webhook_counts
     from trilingo.review.status import status as load_status
 
     with app.session(write=False) as session:
         data = load_status(session)
+        data["webhook"] = webhook_counts(session)
     data["four_eyes"] = app.settings.four_eyes
     if as_json:
         echo_json(data)
@@ -81,6 +84,12 @@ def status(app: App, as_json: bool) -> None:
         click.echo(f"Oldest waiting for review: since {data['oldest_waiting']} ({hours:.1f} h)")
     else:
         click.echo("Nothing is waiting for review.")
+    hook = data["webhook"]
+    if hook["pending"] or hook["dead"]:
+        click.echo(
+            f"WEBHOOK: {hook['pending']} event(s) waiting to be delivered, {hook['dead']} dead "
+            f"(last error: {shown(str(hook['last_error']))}); `trilingo webhook retry` sends the dead ones again"
+        )
     if not app.settings.four_eyes:
         click.echo(
             "The four-eyes rule is OFF: reviewers may approve their own edits "

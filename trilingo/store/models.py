@@ -274,6 +274,32 @@ class Retraction(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
 
 
+class WebhookEvent(SQLModel, table=True):
+    """One event for one receiver (the outbox): written with the publish that caused it, delivered after.
+
+    Delivered in order per (receiver, document): `id` is the order. `event_id` is what the receiver sees,
+    to drop a duplicate."""
+
+    __table_args__ = (
+        UniqueConstraint("event_id", "url"),
+        Index("ix_webhookevent_state", "state", "url", "document_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str
+    url: str
+    document_id: int
+    lang: str
+    kind: str  # published | updated | retracted | expired
+    payload: str  # the exact JSON body that is signed and sent
+    state: str = "pending"  # pending | delivered | dead
+    tries: int = 0
+    next_at: datetime = Field(default_factory=utcnow)
+    last_error: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    delivered_at: datetime | None = None
+
+
 class PublishRecord(SQLModel, table=True):
     """The publish ledger: what was written where, by content hash, so re-publishing is a no-op."""
 

@@ -25,7 +25,7 @@ KNOWN_KEYS = {"title", "category", "gates", "channels", "slug", "expires"}
 # The channels that have a publisher (channels.publish.PUBLISHERS; a test keeps the two equal). A notice
 # naming another one is refused: it would be stored and then silently never published. Screens and the
 # webhook join this list when they are built.
-KNOWN_CHANNELS = frozenset({"web", "print", "kiosk"})
+KNOWN_CHANNELS = frozenset({"web", "print", "kiosk", "webhook"})
 
 
 # libyaml's safe loader when PyYAML was built with it: the pure-Python one took 1 ms a notice.

@@ -1,0 +1,260 @@
+"""The webhook channel: JSON events for the provincial portal, signed with HMAC-SHA256.
+
+A publish compares what is live with what each receiver was last told (PublishRecord rows of channel
+"webhook", path "document/lang") and writes one event per change and receiver (the outbox), in the
+same transaction. Delivery comes after: each pending event is POSTed, in order per receiver and
+document; a failure is retried with backoff and stays visible in `status`; after `max_tries` the event
+is dead, with its last error, until `trilingo webhook retry`.
+
+Events: `published` (a first release), `updated` (a newer release), `retracted`, `expired`.
+Headers: `X-Trilingo-Event` (the event id: drop a duplicate), `X-Trilingo-Signature: sha256=<hex>`
+(HMAC-SHA256 of the raw body with the shared secret).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import tomllib
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from trilingo.errors import ConfigError
+from trilingo.store.models import PublishRecord, WebhookEvent, utcnow
+
+CHANNEL = "webhook"
+SIGNATURE = "X-Trilingo-Signature"
+EVENT = "X-Trilingo-Event"
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    urls: tuple[str, ...] = ()
+    secret: str = ""
+    max_tries: int = 6
+    timeout: float = 10.0  # seconds for the whole request: a receiver that hangs cannot hold a publish
+    backoff: float = 30.0  # seconds before the first retry; doubled each time, at most an hour
+
+
+def load_config(home: Path, environ: Mapping[str, str] | None = None) -> WebhookConfig:
+    """`[webhook]` in config.toml (urls, secret, max_tries, timeout, backoff); TRILINGO_WEBHOOK_URLS
+    (comma-separated) and TRILINGO_WEBHOOK_SECRET override it. The secret is never a flow parameter."""
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    path = home / "config.toml"
+    if path.is_file():
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8")).get("webhook") or {}
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+        values.update(table if isinstance(table, dict) else {})
+    urls = env.get("TRILINGO_WEBHOOK_URLS")
+    raw_urls = urls.split(",") if urls else values.get("urls") or []
+    if not isinstance(raw_urls, list):
+        raise ConfigError("webhook urls must be a list of addresses")
+    clean = tuple(str(u).strip() for u in raw_urls if str(u).strip())
+    for url in clean:
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"webhook url {url!r} must start with http:// or https://")
+    secret = env.get("TRILINGO_WEBHOOK_SECRET") or str(values.get("secret") or "")
+    if clean and not secret:
+        raise ConfigError(
+            "webhook urls are set but no secret: set TRILINGO_WEBHOOK_SECRET (or [webhook] secret)"
+        )
+    try:
+        return WebhookConfig(
+            clean,
+            secret,
+            int(str(values.get("max_tries", 6))),
+            float(str(values.get("timeout", 10))),
+            float(str(values.get("backoff", 30))),
+        )
+    except ValueError as exc:
+        raise ConfigError(f"[webhook]: {exc}") from None
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+@dataclass
+class WebhookSummary:
+    queued: int = 0
+    delivered: int = 0
+    failed: list[str] = field(default_factory=list)  # "url: document: error"
+    dead: int = 0
+
+
+def enqueue(
+    session: Session, config: WebhookConfig, current: Mapping[tuple[int, str], tuple[str, dict[str, object]]]
+) -> int:
+    """Record one event per change and receiver. `current` maps (document, lang) → (state key, payload
+    fields) for everything the webhook carries now: "live:<release>" or "expired:<release>"."""
+    if not config.urls:
+        return 0
+    known = {
+        r.path: r for r in session.exec(select(PublishRecord).where(PublishRecord.channel == CHANNEL)).all()
+    }
+    now = utcnow()
+    queued = 0
+    changes: list[tuple[int, str, str, dict[str, object]]] = []
+    for (doc, lang), (state, fields) in sorted(current.items()):
+        path = f"{doc}/{lang}"
+        record = known.get(path)
+        if record is not None and record.content_hash == state:
+            continue
+        kind = "expired" if state.startswith("expired:") else ("updated" if record else "published")
+        changes.append((doc, lang, kind, fields))
+        if record is None:
+            session.add(
+                PublishRecord(channel=CHANNEL, path=path, content_hash=state, document_id=doc, lang=lang)
+            )
+        else:
+            record.content_hash, record.published_at = state, now
+    for path, record in sorted(known.items()):
+        doc_text, lang = path.split("/", 1)
+        if (int(doc_text), lang) not in current and not record.content_hash.startswith("retracted"):
+            changes.append((int(doc_text), lang, "retracted", {"document": int(doc_text), "lang": lang}))
+            record.content_hash, record.published_at = "retracted", now
+    for doc, lang, kind, fields in changes:
+        event_id = str(uuid.uuid4())
+        body = json.dumps(
+            {"id": event_id, "type": kind, "at": now.isoformat(), **fields},
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+        for url in config.urls:
+            session.add(
+                WebhookEvent(
+                    event_id=event_id,
+                    url=url,
+                    document_id=doc,
+                    lang=lang,
+                    kind=kind,
+                    payload=body,
+                    next_at=now,
+                )
+            )
+            queued += 1
+    session.flush()
+    return queued
+
+
+def deliver(session: Session, config: WebhookConfig, now: datetime | None = None) -> WebhookSummary:
+    """POST every pending event that is due, in order per (receiver, document); a failure holds back the
+    later events of that document for that receiver, so they never arrive out of order."""
+    import httpx
+
+    now = now or utcnow()
+    summary = WebhookSummary()
+    pending = session.exec(
+        select(WebhookEvent).where(WebhookEvent.state == "pending").order_by(col(WebhookEvent.id))
+    ).all()
+    blocked: set[tuple[str, int]] = set()
+    with httpx.Client(timeout=httpx.Timeout(config.timeout), follow_redirects=False) as client:
+        for event in pending:
+            key = (event.url, event.document_id)
+            if key in blocked:
+                continue
+            due = event.next_at if event.next_at.tzinfo else event.next_at.replace(tzinfo=now.tzinfo)
+            if due > now:
+                blocked.add(key)
+                continue
+            body = event.payload.encode("utf-8")
+            try:
+                response = client.post(
+                    event.url,
+                    content=body,
+                    headers={
+                        "Content-Type": "application/json; charset=utf-8",
+                        EVENT: event.event_id,
+                        SIGNATURE: sign(config.secret, body),
+                    },
+                )
+                error = None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"
+            except httpx.HTTPError as exc:
+                error = f"{exc.__class__.__name__}: {exc}"[:300]
+            event.tries += 1
+            if error is None:
+                event.state, event.delivered_at, event.last_error = "delivered", now, None
+                summary.delivered += 1
+                continue
+            blocked.add(key)
+            event.last_error = error
+            if event.tries >= config.max_tries:
+                event.state = "dead"
+                summary.dead += 1
+            else:
+                event.next_at = now + timedelta(seconds=min(config.backoff * 2 ** (event.tries - 1), 3600))
+            summary.failed.append(f"{event.url}: document {event.document_id} [{event.lang}]: {error}")
+    session.flush()
+    return summary
+
+
+def retry_dead(session: Session) -> int:
+    """Dead events go back to pending, due now, with their tries reset."""
+    dead = session.exec(select(WebhookEvent).where(WebhookEvent.state == "dead")).all()
+    now = utcnow()
+    for event in dead:
+        event.state, event.tries, event.next_at = "pending", 0, now
+    session.flush()
+    return len(dead)
+
+
+def counts(session: Session) -> dict[str, object]:
+    """For `status`: pending and dead events, and the last error of each."""
+    rows = session.exec(
+        select(WebhookEvent.state, func.count())
+        .where(WebhookEvent.state != "delivered")
+        .group_by(WebhookEvent.state)
+    ).all()
+    last = session.exec(
+        select(WebhookEvent.last_error)
+        .where(WebhookEvent.state != "delivered", col(WebhookEvent.last_error).is_not(None))
+        .order_by(col(WebhookEvent.id).desc())
+        .limit(1)
+    ).first()
+    return {"pending": 0, "dead": 0, **{state: n for state, n in rows}, "last_error": last}
+
+
+def publish_webhook(session: Session, config: WebhookConfig, base_url: str = "") -> WebhookSummary:
+    """Queue an event for every change since the last publish, commit them, then deliver what is due."""
+    from trilingo.channels.web import _date, _gates_of, live_pages
+
+    now = utcnow()
+    current: dict[tuple[int, str], tuple[str, dict[str, object]]] = {}
+    for page in live_pages(session, CHANNEL):
+        state = f"{'expired' if page.expired(now) else 'live'}:{page.release_id}"
+        current[(page.doc_id, page.lang)] = (
+            state,
+            {
+                "document": page.doc_id,
+                "slug": page.slug,
+                "lang": page.lang,
+                "title": page.title,
+                "release": page.release_id,
+                "approved": page.approved_at.isoformat(),
+                "category": page.category,
+                "gates": list(_gates_of(page)),
+                "expires": _date(page.expires) or None,
+                "url": f"{base_url}{page.lang}/{page.slug}.html" if base_url else None,
+            },
+        )
+    summary = WebhookSummary(queued=enqueue(session, config, current))
+    session.commit()  # the events are safe before anything is sent
+    if config.urls:
+        delivered = deliver(session, config)
+        summary.delivered, summary.failed, summary.dead = (
+            delivered.delivered,
+            delivered.failed,
+            delivered.dead,
+        )
+    return summary

@@ -1,0 +1,47 @@
+"""Webhook commands: send the dead events again."""
+
+from __future__ import annotations
+
+import click
+
+from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app
+from trilingo.text.terminal import shown
+
+
+@click.group()
+def webhook() -> None:
+    """Events for the provincial portal (HMAC-signed POSTs)."""
+
+
+@webhook.command()
+@as_option
+@json_option
+@pass_app
+def retry(app: App, as_user: str | None, as_json: bool) -> None:
+    """Send the events that gave up (dead) again, and whatever else is due."""
+    from trilingo.channels.webhook import deliver, load_config, retry_dead
+    from trilingo.errors import UnavailableError
+    from trilingo.people import authorize
+
+    app.override(user=as_user)
+    config = load_config(app.settings.home)
+    if not config.urls:
+        raise UnavailableError("no webhook receiver is configured ([webhook] urls in config.toml)")
+    with app.session() as session:
+        authorize(session, app.settings.user, "pipeline")
+        revived = retry_dead(session)
+    with app.session() as session:
+        summary = deliver(session, config)
+    if as_json:
+        echo_json({"revived": revived, **summary.__dict__})
+    else:
+        click.echo(f"{revived} dead event(s) queued again; {summary.delivered} delivered")
+        for line in summary.failed[:10]:
+            click.echo(f"  failed: {shown(line)}")
+    if summary.failed:
+        raise UnavailableError(
+            f"{len(summary.failed)} delivery(ies) failed again; they stay queued (`trilingo status`)"
+        )
+
+
+COMMANDS = [webhook]
