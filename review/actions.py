@@ -21,7 +21,7 @@ from trilingo.review.queue import doclang
 from trilingo.review.states import QUEUED, require
 from trilingo.store.audit import record
 from trilingo.store.documents import resolve_document
-from trilingo.store.hashing import sha256
+from trilingo.store.hashing import release_hash
 from trilingo.store.models import (
     Comment,
     DocLang,
@@ -33,10 +33,11 @@ from trilingo.store.models import (
     utcnow,
 )
 from trilingo.text.clean import check_text, clean_line
-from trilingo.text.segment import join
+from trilingo.text.segment import join, screen_text
 from trilingo.tm import memory
 
 MAX_TARGET = 8_000
+SCREEN_KIND = "screen"  # the `screen:` summary's segment: the only one a screen's length limit applies to
 MAX_COMMENT = 2_000
 # Why a translation goes back: the codes Pontoon and Weblate reviewers use, plus "other".
 REJECT_CODES = ("terminology", "meaning", "numbers", "script", "grammar", "style", "other")
@@ -134,7 +135,11 @@ def edit(
             f"Re-open it (`trilingo review show {slug} --lang {lang}`) and edit again"
         )
     findings = checks.run(
-        seg.source, target, lang, load(session), limit=segment_limit(session, dl, limits or {})
+        seg.source,
+        target,
+        lang,
+        load(session),
+        limit=segment_limit(session, dl, limits or {}) if seg.kind == SCREEN_KIND else None,
     )
     record(
         session,
@@ -209,7 +214,8 @@ def approve(
     blocking: list[str] = []
     warnings: list[tuple[int, checks.Finding]] = []
     for seg, tr in segments:
-        found = checks.run(seg.source, tr.target, lang, glossary, detail=tr.detail, limit=limit)
+        on_screen = limit if seg.kind == SCREEN_KIND else None  # a channel's limit is for its own text
+        found = checks.run(seg.source, tr.target, lang, glossary, detail=tr.detail, limit=on_screen)
         blocking += [f"segment {seg.n}: {f.message}" for f in found if f.level == checks.BLOCK]
         warnings += [(seg.n, f) for f in checks.open_warnings(found, tr.dismissed)]
     empty = [str(seg.n) for seg, tr in segments if not (tr.target or "").strip()]
@@ -268,14 +274,17 @@ def approve(
         )
     version = session.get(DocumentVersion, dl.version_id)
     assert version is not None
-    title, body = join([(seg.block, seg.kind, seg.prefix, tr.target or "") for seg, tr in segments], lang)
+    rows_ = [(seg.block, seg.kind, seg.prefix, tr.target or "") for seg, tr in segments]
+    title, body = join(rows_, lang)
+    screen = screen_text(rows_)
     release = Release(
         document_id=doc_id,
         lang=lang,
         version_id=dl.version_id,
         title=title,
         body=body,
-        content_hash=sha256(title + "\n" + body),
+        screen=screen,
+        content_hash=release_hash(title, body, screen),
         approved_by=actor,
         approved_at=now,
     )
@@ -361,7 +370,12 @@ def dismiss(
         raise InputError("dismissing a check needs a reason")
     seg, tr = _segment(session, dl, slug, n)
     found = checks.run(
-        seg.source, tr.target, lang, load(session), detail=tr.detail, limit=segment_limit(session, dl, {})
+        seg.source,
+        tr.target,
+        lang,
+        load(session),
+        detail=tr.detail,
+        limit=segment_limit(session, dl, {}) if seg.kind == SCREEN_KIND else None,
     )
     codes = {f.code: f for f in found}
     if code not in codes:

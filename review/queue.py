@@ -260,7 +260,14 @@ def show(
                 }
                 for m in glossary.annotate(seg.source, "vi")
             ]
-        found = checks.run(seg.source, tr.target, lang, glossary, detail=tr.detail, limit=limit)
+        found = checks.run(
+            seg.source,
+            tr.target,
+            lang,
+            glossary,
+            detail=tr.detail,
+            limit=limit if seg.kind == "screen" else None,
+        )
         fuzzy: list[dict[str, Any]] = []
         for h in tr.hints:
             if h["type"] == "fuzzy" and all(f["target"] != h["target"] for f in fuzzy):

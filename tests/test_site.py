@@ -190,10 +190,11 @@ def test_submit_refuses_categories_and_gates_the_workspace_does_not_list(home: P
     notice.write_text(text.replace("slug: tb", "slug: tb\ngates: [tay-trang, na-meo]"), encoding="utf-8")
     result = CliRunner().invoke(cli, ["submit", str(notice)])
     assert "unknown gate 'na-meo' (known: tay-trang, huoi-puoc)" in result.stderr
-    notice.write_text(text.replace("slug: tb", "slug: tb\nchannels: [screens]"), encoding="utf-8")
+    notice.write_text(text.replace("slug: tb", "slug: tb\nchannels: [radio]"), encoding="utf-8")
     result = CliRunner().invoke(cli, ["submit", str(notice)])
     assert (
-        result.stderr == f"Error: {notice}: unknown channel 'screens' (known: kiosk, print, web, webhook)\n"
+        result.stderr
+        == f"Error: {notice}: unknown channel 'radio' (known: kiosk, print, screens, web, webhook)\n"
     )
     notice.write_text(
         text.replace("slug: tb", "slug: tb\ncategory: thông báo\ngates: [tay-trang]"), encoding="utf-8"

@@ -45,6 +45,7 @@ class SiteSettings:
     critical: tuple[str, ...] = ()
     base_url: str = ""
     example: bool = False  # the shipped example, not an office's own settings
+    screen_seconds: int = 12  # how long a gate screen shows each language of an item
 
     def gate(self, gate_id: str) -> Gate | None:
         return next((g for g in self.gates if g.id == gate_id), None)
@@ -101,6 +102,7 @@ def parse(values: Mapping[str, Any], example: bool = False) -> SiteSettings:
             critical=tuple(sorted({str(c) for c in values.get("critical_categories") or []})),
             base_url=str(values.get("base_url", "")).rstrip("/") + "/" if values.get("base_url") else "",
             example=example,
+            screen_seconds=int(values.get("screen_seconds", 12)),
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise ConfigError(f"config.toml: [site] is incomplete or malformed ({exc})") from None

@@ -19,9 +19,10 @@ from trilingo.store.models import DocLang, DocState, utcnow
 
 PRINT = "print"  # channels.leaflets, imported when used: `submit` publishes only the web pages
 KIOSK = "kiosk"  # channels.kiosk_bundle, likewise
+SCREENS = "screens"  # channels.screens, imported when used
 WEBHOOK = "webhook"  # channels.webhook: events for the provincial portal (last: it reports what went out)
 # The channels that have a publisher (text.frontmatter.KNOWN_CHANNELS names the same; a test checks).
-PUBLISHERS = (WEB, PRINT, KIOSK, WEBHOOK)
+PUBLISHERS = (WEB, PRINT, KIOSK, SCREENS, WEBHOOK)
 
 
 @dataclass
@@ -64,6 +65,11 @@ def publish_channel(
             delivered=hook.delivered,
             receivers=len(config.urls),
         )
+    if channel == SCREENS:
+        from trilingo.channels.screens import publish_screens
+
+        shown = publish_screens(session, public_dir / SCREENS, documents, site)
+        return PublishSummary(channel, shown.written, shown.unchanged)
     if channel == KIOSK:
         from trilingo.channels.kiosk_bundle import publish_kiosk
 

@@ -16,7 +16,7 @@ from trilingo.store.documents import resolve_document
 from trilingo.store.models import DocLang, Retraction, utcnow
 from trilingo.text.clean import check_text, clean_line
 
-CHANNELS = ("web", "print", "kiosk")
+CHANNELS = ("web", "print", "kiosk", "screens")
 
 
 @dataclass

@@ -131,7 +131,7 @@ COMMANDS = [submit, pretranslate, publish]
 @click.option("--lang", help="Only this language (vi, lo or zh); default: every published language.")
 @click.option(
     "--channel",
-    type=click.Choice(["web", "print", "kiosk"]),
+    type=click.Choice(["web", "print", "kiosk", "screens"]),
     help="Only this channel; default: every channel.",
 )
 @click.option("--reason", required=True, help="Why it comes down (kept in the audit log).")

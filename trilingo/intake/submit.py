@@ -20,7 +20,7 @@ from sqlmodel import Session, SQLModel
 from trilingo.errors import Conflict
 from trilingo.languages import SOURCE, TARGETS
 from trilingo.people import authorize
-from trilingo.store.hashing import sha256
+from trilingo.store.hashing import release_hash, sha256
 from trilingo.store.hints import Hint
 from trilingo.store.models import DocState, SegmentState, utcnow
 from trilingo.text.frontmatter import Notice
@@ -51,6 +51,8 @@ def content_hash(notice: Notice) -> str:
     ]
     if notice.expires is not None:  # only then: hashes of notices without an expiry stay as they were
         parts.append(notice.expires.isoformat())
+    if notice.screen is not None:
+        parts.append("screen:" + notice.screen)
     return sha256("\x1f".join(parts))
 
 
@@ -245,7 +247,7 @@ def _insert_versions(session: Session, docs: list[_Doc], actor: str, now: dateti
 def _insert_segments(session: Session, docs: list[_Doc]) -> None:
     rows = []
     for d in docs:
-        d.pieces = d.notice.pieces or tuple(split(d.notice.title, d.notice.body))
+        d.pieces = d.notice.pieces or tuple(split(d.notice.title, d.notice.body, screen=d.notice.screen))
         rows += [
             {
                 "version_id": d.version_id,
@@ -423,7 +425,8 @@ def _release_sources(session: Session, docs: list[_Doc], actor: str, now: dateti
             "version_id": d.version_id,
             "title": d.notice.title,
             "body": d.notice.body,
-            "content_hash": sha256(d.notice.title + "\n" + d.notice.body),
+            "screen": d.notice.screen,
+            "content_hash": release_hash(d.notice.title, d.notice.body, d.notice.screen),
             "approved_by": actor,
             "approved_at": now,
         }

@@ -240,6 +240,7 @@ class Release(SQLModel, table=True):
     version_id: int = Field(foreign_key="documentversion.id")
     title: str
     body: str  # Markdown in the release's language
+    screen: str | None = None  # the gate screens' one-slide summary, when the notice has one
     content_hash: str
     approved_by: str
     approved_at: datetime = Field(default_factory=utcnow)

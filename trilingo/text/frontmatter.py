@@ -20,12 +20,12 @@ MAX_BYTES = Limits().notice_bytes  # a notice, not a book: anything larger is a 
 # At least one letter: a number alone would be read as a document id.
 SLUG_RE = re.compile(r"^(?=[a-z0-9-]*[a-z])[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
 GATES_TZ = timezone(timedelta(hours=7), "ICT")  # Điện Biên, Vietnam: UTC+7 all year
-KNOWN_KEYS = {"title", "category", "gates", "channels", "slug", "expires"}
+KNOWN_KEYS = {"title", "category", "gates", "channels", "slug", "expires", "screen"}
 # The channel names a notice may ask for in its front matter (not all have a publisher yet).
 # The channels that have a publisher (channels.publish.PUBLISHERS; a test keeps the two equal). A notice
 # naming another one is refused: it would be stored and then silently never published. Screens and the
 # webhook join this list when they are built.
-KNOWN_CHANNELS = frozenset({"web", "print", "kiosk", "webhook"})
+KNOWN_CHANNELS = frozenset({"web", "print", "kiosk", "screens", "webhook"})
 
 
 # libyaml's safe loader when PyYAML was built with it: the pure-Python one took 1 ms a notice.
@@ -50,6 +50,7 @@ class Notice:
     pieces: tuple[Piece, ...] = field(default=(), compare=False, repr=False)
     source: str = ""  # the file it came from, for messages
     expires: datetime | None = None  # UTC; off the kiosk from the first publish after it
+    screen: str | None = None  # the one-slide summary for the gate screens (`screen:`), translated too
 
 
 def read_notice(path: Path, limits: Limits | None = None) -> Notice:
@@ -86,6 +87,14 @@ def parse_notice(text: str, limits: Limits | None = None) -> Notice:
     body = clean_text(body)
     gates, channels = _str_list(meta, "gates"), _str_list(meta, "channels")
     expires = _expires(meta.get("expires"))
+    screen = meta.get("screen")
+    if screen is not None and not isinstance(screen, str):
+        raise FrontMatterError(
+            "front matter: 'screen' must be text (the one-slide summary for the gate screens)"
+        )
+    if screen is not None:
+        check_text(screen, "front matter: 'screen'")
+        screen = clean_line(screen) or None
     # YAML escapes ("\\u202e") make characters the file itself does not hold.
     for key, value in (
         ("title", title),
@@ -99,7 +108,7 @@ def parse_notice(text: str, limits: Limits | None = None) -> Notice:
         raise InputError(
             f"the title is {len(title):,} characters; the limit is {limits.title_chars:,} ({where_set('title_chars')})"
         )
-    pieces = tuple(split(title, body, limits.segment_chars))
+    pieces = tuple(split(title, body, limits.segment_chars, screen))
     if len(pieces) > limits.segments:
         raise InputError(
             f"{len(pieces):,} segments; the limit is {limits.segments:,} per notice ({where_set('segments')})"
@@ -118,6 +127,7 @@ def parse_notice(text: str, limits: Limits | None = None) -> Notice:
         channels=channels,
         pieces=pieces,
         expires=expires,
+        screen=screen,
     )
 
 

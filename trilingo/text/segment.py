@@ -24,14 +24,25 @@ class Piece:
     text: str
 
 
-def split(title: str, body: str, max_segment: int = MAX_SEGMENT) -> list[Piece]:
-    """The title is segment 1; then each block of the body, split into sentences where long."""
+SCREEN = -1  # the block of the screen summary (`screen:`): translated and reviewed, not part of the body
+
+
+def split(title: str, body: str, max_segment: int = MAX_SEGMENT, screen: str | None = None) -> list[Piece]:
+    """The title is segment 1; then each block of the body, split into sentences where long; then the
+    screen summary, if there is one, as one last segment."""
     pieces = [Piece(1, 0, "title", "", title)]
     for block_no, (kind, prefix, text) in enumerate(_blocks(body), start=1):
         for part in _sentences(text) if kind != "heading" else [text]:
             for chunk in _bounded(part, max_segment):
                 pieces.append(Piece(len(pieces) + 1, block_no, kind, prefix, chunk))
+    if screen:
+        pieces.append(Piece(len(pieces) + 1, SCREEN, "screen", "", screen))
     return pieces
+
+
+def screen_text(pieces: list[tuple[int, str, str, str]]) -> str | None:
+    """The screen summary among (block, kind, prefix, text) rows, if there is one."""
+    return next((text for block, _kind, _prefix, text in pieces if block == SCREEN), None)
 
 
 def _blocks(body: str) -> list[tuple[str, str, str]]:
@@ -93,6 +104,8 @@ def join(pieces: list[tuple[int, str, str, str]], lang: str) -> tuple[str, str]:
     for block, kind, prefix, text in pieces:
         if block == 0:
             title = text
+            continue
+        if block == SCREEN:
             continue
         blocks.setdefault(block, (kind, prefix, []))[2].append(text)
     out: list[str] = []

@@ -1,0 +1,154 @@
+"""The screens channel: a playlist and a rotating page per gate, for the electronic screens at the gates.
+
+`public/screens/<gate>/playlist.json` is a versioned, ordered list of items, each with its vi, lo and
+zh text (the title and the `screen:` summary), a display duration and an expiry. `index.html` beside it
+carries the same playlist and rotates each item through its three languages. It makes no request to
+keep running: when the link is down it goes on with what it has; when it is served from the device and
+a newer playlist.json appears, it takes it.
+
+An item is shown only in a version whose three languages are all approved: until a new version is,
+the screen keeps the previous one. Expired (`expires:`) and retracted notices leave at the next publish.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
+
+from trilingo.channels.files import Ledger
+from trilingo.languages import ALL, LANGUAGES, SOURCE
+from trilingo.site import SiteSettings
+from trilingo.site import example as example_site
+from trilingo.store.hashing import sha256
+from trilingo.store.models import Document, DocumentVersion, Release, utcnow
+
+CHANNEL = "screens"
+
+
+@dataclass
+class ScreensSummary:
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    items: dict[str, int] = field(default_factory=dict)  # gate → items on its screen
+
+
+def _items(session: Session, site: SiteSettings) -> dict[str, list[dict[str, Any]]]:
+    """Per configured gate, its items: newest first, each the newest version approved in all three languages."""
+    from trilingo.channels.retract import retracted_releases
+
+    gone = retracted_releases(session, CHANNEL)
+    rows = session.execute(
+        sa_select(
+            col(Release.id),
+            col(Release.document_id),
+            col(Release.lang),
+            col(Release.version_id),
+            col(Release.title),
+            col(Release.screen),
+            col(Release.approved_at),
+            col(DocumentVersion.number),
+            col(DocumentVersion.gates),
+            col(DocumentVersion.channels),
+            col(DocumentVersion.expires),
+            col(Document.slug),
+        )
+        .join(DocumentVersion, col(DocumentVersion.id) == col(Release.version_id))
+        .join(Document, col(Document.id) == col(Release.document_id))
+        .order_by(col(Release.id))
+    ).all()
+    # document → version number → language → the latest release of that version in that language
+    versions: dict[int, dict[int, dict[str, Any]]] = {}
+    for rid, doc, lang, _vid, title, screen, approved, number, gates, channels, expires, slug in rows:
+        if channels and CHANNEL not in channels:
+            continue
+        entry = versions.setdefault(doc, {}).setdefault(number, {})
+        entry[lang] = (rid, title, screen, approved)
+        entry["_meta"] = (slug, gates, expires)
+    now = utcnow()
+    known = {g.id for g in site.gates}
+    by_gate: dict[str, list[dict[str, Any]]] = {g.id: [] for g in site.gates}
+    for doc, numbered in versions.items():
+        complete = [n for n, entry in numbered.items() if all(lang in entry for lang in ALL)]
+        if not complete:
+            continue
+        number = max(complete)
+        entry = numbered[number]
+        slug, gates, expires = entry["_meta"]
+        if any((doc, lang, entry[lang][0]) in gone for lang in ALL):
+            continue
+        if expires is not None and (expires if expires.tzinfo else expires.replace(tzinfo=now.tzinfo)) <= now:
+            continue
+        item = {
+            "id": slug,
+            "document": doc,
+            "version": number,
+            "duration": site.screen_seconds,
+            "expires": expires.isoformat() if expires else None,
+            "approved": max(entry[lang][3] for lang in ALL).isoformat(),
+            **{lang: {"title": entry[lang][1], "text": entry[lang][2] or ""} for lang in ALL},
+        }
+        for gate in gates:
+            if gate in known:
+                by_gate[gate].append(item)
+    for items in by_gate.values():
+        items.sort(key=lambda i: (i["approved"], i["id"]), reverse=True)
+    return by_gate
+
+
+def playlist(gate: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    body = json.dumps(items, ensure_ascii=False, sort_keys=True)
+    return {"gate": gate, "version": sha256(body)[:16], "items": items}
+
+
+def publish_screens(
+    session: Session,
+    out_dir: Path,
+    documents: Collection[int] | None = None,
+    site: SiteSettings | None = None,
+) -> ScreensSummary:
+    """Write each configured gate's playlist and page when its items changed."""
+    del documents  # a gate's playlist is one file: it is rebuilt whole
+    from trilingo.channels.web import _environment, _renderer_version
+
+    site = site or example_site()
+    ledger = Ledger(session, CHANNEL, out_dir)
+    summary = ScreensSummary()
+    renderer = _renderer_version()
+    for gate, items in sorted(_items(session, site).items()):
+        data = playlist(gate, items)
+        key = sha256(renderer + repr(site) + data["version"])
+        text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+        ledger.put(f"{gate}/playlist.json", partial(str, text), key=key)
+        ledger.put(f"{gate}/index.html", partial(_page, _environment(SOURCE), site, gate, data), key=key)
+        summary.items[gate] = len(items)
+    ledger.prune()  # gates no longer configured
+    ledger.commit()
+    summary.written, summary.unchanged = ledger.written, ledger.unchanged
+    return summary
+
+
+def _page(env: Any, site: SiteSettings, gate_id: str, data: dict[str, Any]) -> str:
+    gate = site.gate(gate_id)
+    names = {lang: (gate.names.get(lang) or gate.names[SOURCE]) if gate else gate_id for lang in ALL}
+    return str(
+        env.get_template("screen.html").render(
+            gate=names[SOURCE],
+            data=data,
+            langs=[
+                {
+                    "code": c,
+                    "html": LANGUAGES[c].html,
+                    "gate": names[c],
+                    "office": site.office.get(c) or site.office[SOURCE],
+                }
+                for c in ALL
+            ],
+        )
+    )
