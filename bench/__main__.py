@@ -7,7 +7,7 @@ import sys
 
 from bench.common import Figure
 
-BENCHMARKS = ("intake", "glossary", "mt", "tm", "review", "publish", "kiosk", "scale")
+BENCHMARKS = ("intake", "glossary", "mt", "tm", "review", "publish", "kiosk", "screens", "scale")
 
 
 def main(argv: list[str]) -> int:

@@ -407,8 +407,6 @@ def test_starter_memory_needs_native_review() -> None:
 
 
 def test_over_length_where_a_channel_sets_a_limit() -> None:
-    """Only the screens channel sets a per-segment limit (limits.screens_chars); it is built later, so
-    no notice can name it yet: the check is tested on its own."""
     from trilingo.review import checks
     from trilingo.text.limits import Limits
 
@@ -421,6 +419,32 @@ def test_over_length_where_a_channel_sets_a_limit() -> None:
     )
     assert [(f.code, f.level) for f in found] == [("length", "warn")]
     assert found[0].message == "length: 168 characters; screens shows at most 160"
+
+
+@pytest.mark.usefixtures("team")
+def test_the_screen_summary_is_reviewed_and_only_it_has_the_screen_limit(home: Path) -> None:
+    path = home.parent / "man-hinh.md"
+    path.write_text(
+        "---\ntitle: Xuất cảnh\nslug: man-hinh\nchannels: [web, screens]\ngates: [tay-trang]\n"
+        "screen: Xuất trình hộ chiếu tại quầy.\n---\n"
+        + "Hành khách xuất trình hộ chiếu còn hạn. " * 6
+        + "\n",
+        encoding="utf-8",
+    )
+    ok("submit", str(path), "--as", "ed")
+    view = as_json("review", "show", "man-hinh", "--lang", "zh")
+    screen = view["segments"][-1]
+    assert screen["source"] == "Xuất trình hộ chiếu tại quầy." and screen["target"] is None
+    n = str(screen["n"])
+    long_text = "请在柜台出示护照。" * 20
+    out = as_json(
+        "review", "edit", "man-hinh", "--lang", "zh", "--segment", n, "--text", long_text, "--as", "wei"
+    )
+    assert [c["code"] for c in out["checks"] if c["code"] == "length"] == ["length"]
+    body = as_json(
+        "review", "edit", "man-hinh", "--lang", "zh", "--segment", "2", "--text", long_text, "--as", "wei"
+    )
+    assert "length" not in [c["code"] for c in body["checks"]]  # the body is not shown on a screen
 
 
 # --- writing a fix --------------------------------------------------------------------------
