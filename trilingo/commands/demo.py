@@ -152,6 +152,7 @@ def run_demo(app: App, echo: Callable[[str], None]) -> None:
     echo("")
     echo(f"The site: {web / 'index.html'}  (python -m http.server -d {web} 8000)")
     echo(f"Counter leaflets (A4, HTML and PDF): {settings.public_dir / 'print'}")
+    echo(f"Gate screens (one rotating page per gate): {settings.public_dir / 'screens'}/<gate>/index.html")
     echo(
         f"Kiosk bundle (offline search): {settings.public_dir / 'kiosk'}  (open index.html, or "
         "`uv run trilingo kiosk search 口岸`)"
