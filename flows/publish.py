@@ -8,7 +8,7 @@ from typing import Any
 from prefect import flow, task
 
 from trilingo.channels.publish import PUBLISHERS, publish_channel
-from trilingo.errors import UnavailableError
+from trilingo.errors import TrilingoError, UnavailableError
 from trilingo.flows.context import database_url as resolve_db
 from trilingo.flows.retry import retry_unless_our_error
 from trilingo.jsonable import to_json
@@ -41,7 +41,8 @@ def publish_flow(
     """Write every channel's approved releases; unchanged files are left alone."""
     db = resolve_db(database_url)
     results: list[dict[str, Any]] = []
-    failures: list[str] = []
+    errors: list[tuple[str, BaseException | None]] = []
+    undelivered: list[str] = []
     # Every channel runs, whatever happened to the one before; the run fails at the end if any did.
     for channel in channels or list(PUBLISHERS):
         state = publish_channel_task(home, db, channel, user, return_state=True)
@@ -49,15 +50,21 @@ def publish_flow(
             result: dict[str, Any] = state.result()
             results.append(result)
             if result.get("failed"):
-                failures.append(
+                undelivered.append(
                     f"{channel}: {len(result['failed'])} delivery(ies) failed ({result['failed'][0]})"
                 )
         else:
-            failures.append(f"{channel}: {state.message or state.name}")
-    if failures:
+            outcome = state.result(raise_on_failure=False)
+            errors.append((channel, outcome if isinstance(outcome, BaseException) else None))
+    if errors:
+        channel, error = errors[0]
+        if isinstance(error, TrilingoError):
+            raise error  # its own message and exit code (a read-only folder, a full disk …)
+        raise PublishFailed(f"{channel}: {error or 'the task failed'}")
+    if undelivered:
         done = ", ".join(r["channel"] for r in results if not r.get("failed")) or "none"
         raise PublishFailed(
-            "; ".join(failures) + f". The other channels were published ({done}); failed webhook events stay "
-            "queued and go out with the next publish (`trilingo status` shows them)"
+            "; ".join(undelivered) + f". The other channels were published ({done}); the events stay queued "
+            "and go out with the next publish (`trilingo status` shows them)"
         )
     return results

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,30 @@ def test_demo_publishes_lao_and_chinese_with_glossary_terms(flow_home: Path, tmp
     # Running it again changes nothing.
     invoke("demo")
     assert json.loads(invoke("status", "--json"))["counts"] == status["counts"]
+
+
+@pytest.mark.usefixtures("flow_home")
+def test_a_failing_webhook_fails_the_run_after_the_other_channels(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """One flow run, one task per channel: the receiver is down, the site is still published, and the run
+    (and the command) fail, naming the webhook; status shows what waits."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens here once the socket is closed
+    monkeypatch.setenv("TRILINGO_WEBHOOK_URLS", f"http://127.0.0.1:{port}/hook")
+    monkeypatch.setenv("TRILINGO_WEBHOOK_SECRET", "s3cret")
+    invoke("submit", str(write_notice(tmp_path, "tb-hook", "Câu một.")))
+    result = CliRunner().invoke(cli, ["publish"])
+    assert result.exit_code == 10, result.output
+    assert (
+        "webhook: 1 delivery(ies) failed" in result.stderr
+        and "The other channels were published (web" in result.stderr
+    )
+    home = Path(os.environ["TRILINGO_HOME"])
+    assert (
+        home / "public" / "kiosk" / "kiosk.sqlite"
+    ).is_file()  # written by the same run, before the webhook
+    assert "WEBHOOK: 1 event(s) waiting to be delivered" in invoke("status")
