@@ -145,6 +145,7 @@ def _page(env: Any, site: SiteSettings, gate_id: str, data: dict[str, Any]) -> s
                 {
                     "code": c,
                     "html": LANGUAGES[c].html,
+                    "name": LANGUAGES[c].native,
                     "gate": names[c],
                     "office": site.office.get(c) or site.office[SOURCE],
                 }
