@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
+from prefect.client.schemas.objects import State
 from prefect.settings import PREFECT_API_URL
+from prefect.states import Completed
 
 from trilingo.flows.context import database_url as resolve_db
 from trilingo.flows.context import settings_from
@@ -64,7 +66,7 @@ def pretranslate_flow(
     engines: dict[str, str] | None = None,
     engine_options: dict[str, dict[str, Any]] | None = None,
     documents: list[str] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[dict[str, Any]] | State[Any]:
     """Draft every waiting (document, language), or those of the named documents.
 
     `engines` maps each target language to its engine (default: memory for lo and zh)."""
@@ -80,7 +82,10 @@ def pretranslate_flow(
     if results:
         analyze_task(home, resolve_db(database_url), user)
     logger = get_run_logger()
+    failed = sum(r["failed"] for r in results)
     for r in results:
+        for failure in r["failures"]:
+            logger.warning("%s: %s", r["lang"], failure)
         logger.info(
             "%s: %d segments (tm %d, glossary %d, engine %d, untranslated %d, failed %d)",
             r["lang"],
@@ -90,5 +95,13 @@ def pretranslate_flow(
             r["engine_drafts"],
             r["untranslated"],
             r["failed"],
+        )
+    if failed:
+        # Not a plain success: the run's state says so, with the counts (the segments stay mt_failed).
+        segments = sum(r["segments"] for r in results)
+        return Completed(
+            data=results,
+            name="Partial",
+            message=f"{failed} of {segments} segment(s) failed; the next run retries them",
         )
     return results

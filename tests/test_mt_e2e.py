@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.helpers import write_notice
+from tests.prefect_api import flow_runs
 from tests.stubs.fixtures import env_for, stub_for
 from trilingo.cli import cli
 
@@ -61,7 +62,7 @@ def test_pretranslate_with_engine_from_environment(
 
 @pytest.mark.prefect
 @pytest.mark.usefixtures("flow_home")
-def test_pretranslate_libre_by_url_retries_failed_segments_later(tmp_path: Path) -> None:
+def test_pretranslate_libre_by_url_retries_failed_segments_later(tmp_path: Path, prefect_api: str) -> None:
     _submit(tmp_path)
     with stub_for("libre", key=None) as stub:
         url = stub.url + "/"
@@ -70,7 +71,14 @@ def test_pretranslate_libre_by_url_retries_failed_segments_later(tmp_path: Path)
 
         stub.fault = "500"
         result = CliRunner().invoke(cli, ["pretranslate", "--engine", "libre", "--libre-url", url, "--json"])
-        assert result.exit_code == 0, result.output
+        # The engine answered 500 to everything: not a success, and the command says why in one line.
+        assert result.exit_code == 10, result.output
+        error = result.stderr.strip().splitlines()[-1]
+        assert error.startswith("Error: the libre engine translated nothing (zh segment ")
+        assert error.endswith("segment(s) stay mt_failed and the next `trilingo pretranslate` retries them")
+        run = flow_runs(prefect_api, "pretranslate")[0]
+        assert (run["state"]["type"], run["state"]["name"]) == ("COMPLETED", "Partial")
+        assert "segment(s) failed" in run["state"]["message"]
         # With no language named, Lao (which libre lacks) falls back to the offline memory engine, and says so.
         assert "engine libre cannot translate vi→lo: lo uses the memory engine" in result.stderr
         by_lang = {r["lang"]: r for r in json.loads(result.stdout)}

@@ -11,6 +11,7 @@ class ExitStatus(IntEnum):
     OK = 0
     BAD_INPUT = 1
     USAGE = 2
+    PARTIAL = 3  # done, but some of it failed (segments left mt_failed): see the output; a re-run retries
     UNAVAILABLE = 10  # MT engine, database or network down, disk full: retry later, the input is fine
     WORKSPACE = (
         11  # the workspace cannot be used as it is (read-only, damaged, missing database): fix it first
@@ -55,6 +56,12 @@ class Refused(InputError):
         super().__init__(message)
         # The audit event to write once the refused work is rolled back (store.db.session_scope does it).
         self.audit = audit or {}
+
+
+class PartialFailure(TrilingoError):
+    """Some of the work failed; the rest is saved."""
+
+    exit_status = ExitStatus.PARTIAL
 
 
 class WorkspaceError(TrilingoError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -72,17 +73,33 @@ def pretranslate(
     results = run_pretranslate(app, list(documents), list(langs), echo=lambda m: click.echo(m, err=True))
     if as_json:
         echo_json(results)
+    else:
+        if not results:
+            click.echo("Nothing is waiting for pretranslation.")
+        for r in results:
+            click.echo(
+                f"[{r['lang']}] {r['documents']} document(s), {r['segments']} segment(s): tm {r['tm']}, "
+                f"glossary {r['glossary']}, {r['engine']} {r['engine_drafts']}, untranslated {r['untranslated']}, "
+                f"failed {r['failed']}, with warnings {r['warnings']}"
+            )
+            for failure in r["failures"][:5]:
+                click.echo(f"  failed {shown(failure)}")
+    _fail_loudly(results)
+
+
+def _fail_loudly(results: list[dict[str, Any]]) -> None:
+    """A run in which segments failed is not a success: exit 10 if the engine gave nothing, else 3."""
+    from trilingo.errors import PartialFailure, UnavailableError
+
+    failed = [r for r in results if r["failed"]]
+    if not failed:
         return
-    if not results:
-        click.echo("Nothing is waiting for pretranslation.")
-    for r in results:
-        click.echo(
-            f"[{r['lang']}] {r['documents']} document(s), {r['segments']} segment(s): tm {r['tm']}, "
-            f"glossary {r['glossary']}, {r['engine']} {r['engine_drafts']}, untranslated {r['untranslated']}, "
-            f"failed {r['failed']}, with warnings {r['warnings']}"
-        )
-        for failure in r["failures"][:5]:
-            click.echo(f"  failed {shown(failure)}")
+    count = sum(r["failed"] for r in failed)
+    first = f"{failed[0]['lang']} {failed[0]['failures'][0]}" if failed[0]["failures"] else failed[0]["lang"]
+    tail = f"{count} segment(s) stay mt_failed and the next `trilingo pretranslate` retries them"
+    if not any(r["engine_drafts"] for r in failed):
+        raise UnavailableError(f"the {failed[0]['engine']} engine translated nothing ({first}); {tail}")
+    raise PartialFailure(f"some segments failed ({first}); {tail}")
 
 
 @click.command()
