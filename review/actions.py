@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -30,6 +30,7 @@ from trilingo.store.models import (
     Segment,
     SegmentState,
     Translation,
+    aware,
     utcnow,
 )
 from trilingo.text.clean import check_text, clean_line
@@ -83,15 +84,11 @@ def _segment(session: Session, dl: DocLang, slug: str, n: int) -> tuple[Segment,
 
 
 def _not_claimed_by_other(dl: DocLang, slug: str, actor: str, now: datetime) -> None:
-    if dl.claimed_by and dl.claimed_by != actor and dl.claim_expires and _aware(dl.claim_expires) > now:
+    if dl.claimed_by and dl.claimed_by != actor and dl.claim_expires and aware(dl.claim_expires) > now:
         raise Conflict(
-            f"{slug} [{dl.lang}] is claimed by {dl.claimed_by} until {_aware(dl.claim_expires):%H:%M}Z; "
+            f"{slug} [{dl.lang}] is claimed by {dl.claimed_by} until {aware(dl.claim_expires):%H:%M}Z; "
             f"nothing was saved. Take another item with `trilingo review next --lang {dl.lang}`"
         )
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def segment_limit(session: Session, dl: DocLang, limits: Mapping[str, int]) -> tuple[str, int] | None:
@@ -131,7 +128,7 @@ def edit(
     if expected is not None and tr.row_version != expected:
         raise Conflict(
             f"segment {n} of {slug} [{lang}] was changed by {tr.updated_by or 'the pipeline'} at "
-            f"{_aware(tr.updated_at):%Y-%m-%d %H:%M}Z after you opened it; nothing was saved. "
+            f"{aware(tr.updated_at):%Y-%m-%d %H:%M}Z after you opened it; nothing was saved. "
             f"Re-open it (`trilingo review show {slug} --lang {lang}`) and edit again"
         )
     findings = checks.run(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import String, case, cast, func, or_, tuple_
@@ -28,6 +28,7 @@ from trilingo.store.models import (
     Segment,
     SegmentState,
     Translation,
+    aware,
     utcnow,
 )
 
@@ -164,17 +165,13 @@ def outdated(
         query = query.where(col(DocLang.lang) == lang)
     if states:
         query = query.where(col(DocLang.state).in_(states))
-    return {(doc, item_lang): _aware(since) for doc, item_lang, since in session.execute(query).all()}
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
+    return {(doc, item_lang): aware(since) for doc, item_lang, since in session.execute(query).all()}
 
 
 def _claim(by: str | None, expires: datetime | None, now: datetime) -> dict[str, Any]:
     if by is None or expires is None:
         return {}
-    expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
+    expires = aware(expires)
     return {"claimed_by": by, "claim_expires": expires} if expires > now else {}
 
 

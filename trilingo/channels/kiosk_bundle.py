@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import html
-import re
 import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nh3
 from sqlmodel import Session
 
 from trilingo.channels import kiosk, ui
 from trilingo.channels.files import Ledger
-from trilingo.channels.render import markdown_to_html
 from trilingo.channels.web import (
     Page,
     _bodies,
@@ -24,6 +20,7 @@ from trilingo.channels.web import (
     _renderer_version,
     freshness,
     live_pages,
+    plain_text,
     summary,
 )
 from trilingo.languages import ALL, LANGUAGES, SOURCE
@@ -39,10 +36,6 @@ class KioskSummary:
     unchanged: int = 0
     documents: int = 0
     version: str = ""
-
-
-def plain(markdown: str) -> str:
-    return re.sub(r"\s+", " ", html.unescape(nh3.clean(markdown_to_html(markdown), tags=set()))).strip()
 
 
 def publish_kiosk(
@@ -83,7 +76,7 @@ def publish_kiosk(
             lang=p.lang,
             title=p.title,
             summary=summary(bodies[p.release_id]),
-            body=plain(bodies[p.release_id]),
+            body=plain_text(bodies[p.release_id]),
             category=p.category or "",
             gates=list(_gates_of(p)),
             updated=_date(p.approved_at),

@@ -27,7 +27,7 @@ from trilingo.languages import ALL, LANGUAGES, SOURCE
 from trilingo.site import SiteSettings
 from trilingo.site import example as example_site
 from trilingo.store.hashing import sha256
-from trilingo.store.models import Document, DocumentVersion, Release, utcnow
+from trilingo.store.models import Document, DocumentVersion, Release, aware, utcnow
 
 CHANNEL = "screens"
 
@@ -83,7 +83,7 @@ def _items(session: Session, site: SiteSettings) -> dict[str, list[dict[str, Any
         slug, gates, expires = entry["_meta"]
         if any((doc, lang, entry[lang][0]) in gone for lang in ALL):
             continue
-        if expires is not None and (expires if expires.tzinfo else expires.replace(tzinfo=now.tzinfo)) <= now:
+        if expires is not None and aware(expires) <= now:
             continue
         item = {
             "id": slug,

@@ -20,7 +20,7 @@ import re
 import sys
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache, partial
 from pathlib import Path
 from typing import Any
@@ -36,11 +36,12 @@ from sqlmodel import Session, col
 from trilingo.channels import render, ui
 from trilingo.channels.files import Ledger
 from trilingo.channels.render import markdown_to_html
+from trilingo.channels.retract import retracted_releases
 from trilingo.languages import ALL, LANGUAGES, SOURCE
 from trilingo.site import SiteSettings, category_slug
 from trilingo.site import example as example_site
 from trilingo.store.hashing import sha256
-from trilingo.store.models import DocLang, Document, DocumentVersion, Release, utcnow
+from trilingo.store.models import DocLang, Document, DocumentVersion, Release, aware, utcnow
 
 CHANNEL = "web"
 LATEST = 20  # notices on each home page and in each feed
@@ -75,7 +76,7 @@ class Page:
     expires: datetime | None = None  # the version's `expires:`
 
     def expired(self, now: datetime) -> bool:
-        return self.expires is not None and _utc(self.expires) <= now
+        return self.expires is not None and aware(self.expires) <= now
 
 
 def _gates_of(page: Page) -> tuple[str, ...]:
@@ -258,10 +259,10 @@ def live_pages(session: Session, channel: str = CHANNEL) -> list[Page]:
             col(Release.approved_at),
             col(version.category),
             cast(col(version.gates), String),  # JSON text: decoding 60,000 lists cost 0.3 s per publish
-            cast(col(version.channels), String),
             col(Document.created_at),
             col(source.content_hash),
             col(version.expires),
+            cast(col(version.channels), String),  # last: the filter below, not a Page field
         )
         .select_from(DocLang)
         .join(Document, col(Document.id) == col(DocLang.document_id))
@@ -277,45 +278,13 @@ def live_pages(session: Session, channel: str = CHANNEL) -> list[Page]:
         )
         .order_by(col(Document.slug), col(DocLang.lang))
     ).all()
-    from trilingo.channels.retract import retracted_releases
-
     gone = retracted_releases(session, channel)
+    # The columns are in Page's field order, then the version's channels.
     return [
-        Page(
-            doc_id,
-            slug,
-            lang,
-            rid,
-            vid,
-            vcreated,
-            title,
-            chash,
-            approved,
-            category,
-            gates,
-            first,
-            shash,
-            expires,
-        )
-        for (
-            doc_id,
-            slug,
-            lang,
-            rid,
-            vid,
-            vcreated,
-            title,
-            chash,
-            approved,
-            category,
-            gates,
-            channels,
-            first,
-            shash,
-            expires,
-        ) in rows
-        if (not channels or channels == "[]" or f'"{channel}"' in channels)
-        and (doc_id, lang, rid) not in gone
+        Page(*row[:-1])
+        for row in rows
+        if (not row[-1] or row[-1] == "[]" or f'"{channel}"' in row[-1])
+        and (row[0], row[2], row[3]) not in gone
     ]
 
 
@@ -335,13 +304,17 @@ def _summaries(session: Session, pages: list[Page]) -> dict[int, str]:
     return {rid: summary(body) for rid, body in _bodies(session, [p.release_id for p in pages]).items()}
 
 
+def plain_text(markdown: str) -> str:
+    """Markdown as one line of plain text (rendered, sanitized, tags dropped, spaces folded)."""
+    return re.sub(r"\s+", " ", html.unescape(nh3.clean(markdown_to_html(markdown), tags=set()))).strip()
+
+
 def summary(markdown: str, limit: int = 160) -> str:
     """The first paragraph as plain text, cut at a word near `limit` characters."""
     for block in markdown.split("\n\n"):
         block = block.strip()
         if block and not block.startswith("#"):
-            text = html.unescape(nh3.clean(markdown_to_html(block), tags=set()))
-            text = re.sub(r"\s+", " ", text).strip()
+            text = plain_text(block)
             if len(text) <= limit:
                 return text
             cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
@@ -365,10 +338,6 @@ def _environment(lang: str) -> jinja2.Environment:
     install = getattr(env, "install_gettext_translations")  # noqa: B009 - added by jinja2.ext.i18n
     install(ui.translations(lang), newstyle=True)
     return env
-
-
-def _utc(at: datetime) -> datetime:
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def _date(at: datetime | None) -> str:

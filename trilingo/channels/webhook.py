@@ -28,7 +28,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from trilingo.errors import ConfigError
-from trilingo.store.models import PublishRecord, WebhookEvent, utcnow
+from trilingo.store.models import PublishRecord, WebhookEvent, aware, utcnow
 
 CHANNEL = "webhook"
 SIGNATURE = "X-Trilingo-Signature"
@@ -164,8 +164,7 @@ def deliver(session: Session, config: WebhookConfig, now: datetime | None = None
             key = (event.url, event.document_id)
             if key in blocked:
                 continue
-            due = event.next_at if event.next_at.tzinfo else event.next_at.replace(tzinfo=now.tzinfo)
-            if due > now:
+            if aware(event.next_at) > now:
                 blocked.add(key)
                 continue
             body = event.payload.encode("utf-8")

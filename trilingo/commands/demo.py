@@ -10,6 +10,8 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
+from sqlmodel import Session
+
 from trilingo import server
 from trilingo.commands.common import App
 from trilingo.commands.flowrun import run_pretranslate, run_publish
@@ -57,24 +59,27 @@ def _four_eyes(app: App, item: QueueItem, echo: Callable[[str], None]) -> None:
     if app.settings.four_eyes:
         try:
             with app.session() as session:
-                approve(
-                    session, str(item.document), item.lang, TRANSLATOR, trusted=False, accept_warnings=ACCEPT
-                )
+                _approve(session, item, TRANSLATOR, four_eyes=True)
         except Refused as exc:
             echo(f"   {TRANSLATOR} may not approve it: {exc.message}")
     else:
         echo("   (the four-eyes rule is off in this workspace: anyone could approve their own edit)")
     with app.session() as session:
-        approve(
-            session,
-            str(item.document),
-            item.lang,
-            REVIEWER,
-            trusted=False,
-            four_eyes=app.settings.four_eyes,
-            accept_warnings=ACCEPT,
-        )
+        _approve(session, item, REVIEWER, four_eyes=app.settings.four_eyes)
     echo(f"   Approved {item.slug} [{item.lang}] as {REVIEWER}, the second pair of eyes")
+
+
+def _approve(session: Session, item: QueueItem, who: str, *, four_eyes: bool) -> None:
+    """The demo's approval: not a review, so its memory pairs stay marked for native review."""
+    approve(
+        session,
+        str(item.document),
+        item.lang,
+        who,
+        trusted=False,
+        four_eyes=four_eyes,
+        accept_warnings=ACCEPT,
+    )
 
 
 def run_demo(app: App, echo: Callable[[str], None]) -> None:
@@ -130,15 +135,7 @@ def run_demo(app: App, echo: Callable[[str], None]) -> None:
         _four_eyes(app, ready[0], echo)
     with app.session() as session:
         for item in ready[1:]:
-            approve(
-                session,
-                str(item.document),
-                item.lang,
-                REVIEWER,
-                trusted=False,
-                four_eyes=settings.four_eyes,
-                accept_warnings=ACCEPT,
-            )
+            _approve(session, item, REVIEWER, four_eyes=settings.four_eyes)
             echo(f"6. Approved {item.slug} [{item.lang}] as {REVIEWER}")
     for r in run_publish(app):
         if r["channel"] == "webhook":

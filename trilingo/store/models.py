@@ -31,6 +31,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def aware(at: datetime) -> datetime:
+    """A stored time as aware UTC (a naive one is UTC: that is how every time is stored)."""
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
 class SegmentState(StrEnum):
     """Where one segment's translation into one language stands."""
 
