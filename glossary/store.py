@@ -22,7 +22,7 @@ from trilingo.glossary.errors import ConcurrentChange, GlossaryError, MalformedF
 from trilingo.glossary.files import file_format
 from trilingo.glossary.match import Glossary, Match
 from trilingo.glossary.models import GlossaryChange, GlossaryConcept, GlossaryTerm, GlossaryVersion
-from trilingo.glossary.tbx import read_tbx, write_tbx
+from trilingo.glossary.tbx import read_tbx, write_tbx, write_tbx2
 from trilingo.people import authorize
 
 STARTER = "border-glossary.csv"
@@ -135,13 +135,18 @@ def add(
     return summary
 
 
+EXPORT_FORMATS = ("csv", "tbx", "tbx3", "tbx2")  # tbx is TBX v3; tbx2 the martif dialect
+
+
 def export(session: Session, fmt: str) -> str:
-    """The whole glossary as CSV or TBX text."""
+    """The whole glossary as CSV, TBX v3 (tbx, tbx3) or TBX v2 (tbx2) text."""
     if fmt == "csv":
         return write_csv(concepts(session))
-    if fmt == "tbx":
+    if fmt in ("tbx", "tbx3"):
         return write_tbx(concepts(session))
-    raise GlossaryError(f"unknown export format {fmt!r} (expected csv or tbx)")
+    if fmt == "tbx2":
+        return write_tbx2(concepts(session))
+    raise GlossaryError(f"unknown export format {fmt!r} (expected one of: {', '.join(EXPORT_FORMATS)})")
 
 
 def _apply(

@@ -1,13 +1,21 @@
-"""The glossary as TBX: written as TBX v3 (TBX-Basic, DCA style); read from v3 and v2 (martif).
+"""The glossary as TBX: written as TBX v3 (TBX-Basic, DCA style) or v2 (martif); read from both.
 
-v3: tbx/text/body/conceptEntry/langSec/termSec. v2: martif/text/body/termEntry/langSet/(n)tig.
+v3: tbx/text/body/conceptEntry/langSec/termSec. v2: martif/text/body/termEntry/langSet/(n)tig, the
+dialect translate-toolkit and Weblate read (and write, with the DOCTYPE that names the MARTIF core DTD).
 Domain is `descrip type="subjectField"`, the note is `note`, confidence is
 `descrip type="reliabilityCode"` (high 9, medium 6, low 3; 1-4 reads as low, 5-7 medium, 8-10 high),
-and each term's status is its `administrativeStatus`.
+and each term's status is its `administrativeStatus`. Both writers carry every field, so a glossary
+goes v3 → v2 → v3 unchanged; v2 only lacks v3's namespace and its dialect and style attributes.
+Languages are written vi, lo and zh-CN (the tag the PO and TMX exports use for Chinese too), and read
+in their regional and script variants as well. A v2 termEntry without an id (translate-toolkit and
+Weblate write none) gets one made from its terms: see derived_id.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -24,10 +32,23 @@ ADMIN_STATUS = {
     "forbidden": "deprecatedTerm-admn-sts",
     "superseded": "supersededTerm-admn-sts",
 }
-_STATUS_OF = {v: k for k, v in ADMIN_STATUS.items()}
-_STATUS_OF["notRecommendedTerm-admn-sts"] = "forbidden"  # the closest of our statuses: keep it out
+# Statuses read, by the value's core (lower case, without "term" and "-admn-sts"): TBX-Basic's picklist,
+# and the short spellings other tools write (deprecated, deprecatedTerm, TBX-Min's notRecommended, …).
+_STATUS_OF = {
+    "preferred": "preferred",
+    "admitted": "admitted",
+    "deprecated": "forbidden",
+    "notrecommended": "forbidden",  # the closest of our statuses: keep it out
+    "superseded": "superseded",
+    "obsolete": "superseded",
+}
+_STATUS_SUFFIX = re.compile(r"(?:term)?(?:-?admn-?sts)?$")
 RELIABILITY = {"high": 9, "medium": 6, "low": 3}
-# Language tags we take, by lower-cased tag; Traditional Chinese is not our zh and is skipped.
+# The language tag written for each of our languages, in both dialects.
+TBX_LANG = {"vi": "vi", "lo": "lo", "zh": "zh-CN"}
+# What translate-toolkit writes, and Weblate's example files carry; the DTD is never read on import.
+V2_DOCTYPE = '<!DOCTYPE martif PUBLIC "ISO 12200:1999A//DTD MARTIF core (DXFcdV04)//EN" "TBXcdv04.dtd">'
+# Language tags we take, by lower-cased tag (_ read as -); Traditional Chinese is not our zh and is skipped.
 _LANG_TAGS = {
     "vi": "vi",
     "vi-vn": "vi",
@@ -54,14 +75,33 @@ def read_tbx(path: Path) -> tuple[list[ConceptData], list[str]]:
         )
     body = _child(_child(root, "text", path), "body", path)
     concepts: dict[str, ConceptData] = {}
+    lines: dict[str, int] = {}
     skipped: list[str] = []
     for entry in body.find_all(entry_tag):
-        concept = _read_entry(entry, lang_tag, path, skipped)
+        # TBX v2 makes termEntry's id optional, and translate-toolkit and Weblate write none.
+        derive = root.tag == "martif" and "id" not in entry.attrs
+        concept = _read_entry(entry, lang_tag, path, skipped, derive)
         where = f"{path}: line {entry.line}: <{entry_tag}>"
         if concept.concept in concepts:
+            if derive:
+                raise MalformedFile(
+                    f"{where} has no id, and the id made from its terms, {concept.concept!r}, is the "
+                    f"entry's on line {lines[concept.concept]}; give the entries ids"
+                )
             raise MalformedFile(f"{where} id {concept.concept!r} appears twice")
         concepts[concept.concept] = concept
+        lines[concept.concept] = entry.line
     return list(concepts.values()), sorted(set(skipped))
+
+
+def derived_id(terms: list[TermData]) -> str:
+    """A concept id for an entry that has none: its first vi term (else its first term) in ASCII, and
+    six hex digits of that term's hash, so that importing the same file again finds the same concepts."""
+    first = next((t for t in terms if t.lang == "vi"), terms[0])
+    folded = unicodedata.normalize("NFKD", first.text.replace("đ", "d").replace("Đ", "D"))
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.encode("ascii", "ignore").decode().lower()).strip("-")
+    digest = hashlib.sha256(f"{first.lang}:{first.text}".encode()).hexdigest()[:6]
+    return f"{slug[:40].strip('-') or first.lang}-{digest}"
 
 
 def _child(node: Node, tag: str, path: Path) -> Node:
@@ -90,9 +130,9 @@ def _flat(node: Node, path: Path) -> list[Node]:
     return out
 
 
-def _read_entry(entry: Node, lang_tag: str, path: Path, skipped: list[str]) -> ConceptData:
+def _read_entry(entry: Node, lang_tag: str, path: Path, skipped: list[str], derive: bool) -> ConceptData:
     where = f"{path}: line {entry.line}: <{entry.tag}>"
-    cid = check_concept_id(entry.attrs.get("id", ""), where)
+    cid = "(no id)" if derive else check_concept_id(entry.attrs.get("id", ""), where)
     concept = ConceptData(cid)
     codes: list[int] = []
     notes: list[str] = []
@@ -109,7 +149,7 @@ def _read_entry(entry: Node, lang_tag: str, path: Path, skipped: list[str]) -> C
     term_codes: list[int] = []
     for lang_sec in entry.find_all(lang_tag):
         tag = lang_sec.lang()
-        lang = _LANG_TAGS.get(tag.lower())
+        lang = _LANG_TAGS.get(tag.lower().replace("_", "-"))
         if not tag:
             raise MalformedFile(f"{path}: line {lang_sec.line}: <{lang_tag}> has no xml:lang")
         if lang is None:
@@ -120,6 +160,8 @@ def _read_entry(entry: Node, lang_tag: str, path: Path, skipped: list[str]) -> C
                 term_codes += _read_term(concept, lang, term_sec, path)
     if not concept.terms:
         raise MalformedFile(f"{where} {cid!r} has no vi, lo or zh term")
+    if derive:
+        concept.concept = derived_id(concept.terms)
     codes = codes or term_codes
     # No reliability anywhere means nobody vouched for the terms: show them as unverified.
     concept.confidence = _confidence(min(codes)) if codes else "low"
@@ -138,16 +180,22 @@ def _read_term(concept: ConceptData, lang: str, term_sec: Node, path: Path) -> l
         kind = c.attrs.get("type")
         if c.tag == "termNote" and kind == "administrativeStatus":
             value = c.text.strip()
-            if value not in _STATUS_OF:
+            found = status_of(value)
+            if found is None:
                 raise MalformedFile(
                     f'{path}: line {c.line}: <termNote type="administrativeStatus"> has unknown value {value!r} '
                     f"(expected one of: {', '.join(ADMIN_STATUS.values())})"
                 )
-            status = _STATUS_OF[value]
+            status = found
         elif c.tag in ("descrip", "termNote", "admin") and kind == "reliabilityCode":
             codes.append(_reliability(c, path))
     add_term(concept, TermData(lang, terms[0].text, status), where)
     return codes
+
+
+def status_of(value: str) -> str | None:
+    """Our status for an administrativeStatus value, or None."""
+    return _STATUS_OF.get(_STATUS_SUFFIX.sub("", value.strip().lower(), count=1))
 
 
 def _reliability(node: Node, path: Path) -> int:
@@ -183,26 +231,52 @@ def write_tbx(concepts: Iterable[ConceptData], title: str = "Trilingo border glo
         "    <body>",
     ]
     for c in concepts:
-        lines.append(f'      <conceptEntry id="{_x(c.concept)}">')
-        if c.domain:
-            lines.append(f'        <descrip type="subjectField">{_x(c.domain)}</descrip>')
-        lines.append(f'        <descrip type="reliabilityCode">{RELIABILITY[c.confidence]}</descrip>')
-        if c.note:
-            lines.append(f"        <note>{_x(c.note)}</note>")
-        terms = c.sorted_terms()
-        for lang in ("vi", "lo", "zh"):
-            mine = [t for t in terms if t.lang == lang]
-            if not mine:
-                continue
-            lines.append(f'        <langSec xml:lang="{lang}">')
-            for t in mine:
-                lines += [
-                    "          <termSec>",
-                    f"            <term>{_x(t.text)}</term>",
-                    f'            <termNote type="administrativeStatus">{ADMIN_STATUS[t.status]}</termNote>',
-                    "          </termSec>",
-                ]
-            lines.append("        </langSec>")
-        lines.append("      </conceptEntry>")
+        lines += _entry(c, "conceptEntry", "langSec", "termSec")
     lines += ["    </body>", "  </text>", "</tbx>", ""]
     return "\n".join(lines)
+
+
+def write_tbx2(concepts: Iterable[ConceptData], title: str = "Trilingo border glossary") -> str:
+    """Deterministic TBX v2 (martif) text, as translate-toolkit and Weblate read it; same fields as v3."""
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        V2_DOCTYPE,
+        '<martif type="TBX" xml:lang="vi">',
+        "  <martifHeader>",
+        "    <fileDesc>",
+        f"      <sourceDesc><p>{_x(title)}</p></sourceDesc>",
+        "    </fileDesc>",
+        "  </martifHeader>",
+        "  <text>",
+        "    <body>",
+    ]
+    for c in concepts:
+        lines += _entry(c, "termEntry", "langSet", "tig")
+    lines += ["    </body>", "  </text>", "</martif>", ""]
+    return "\n".join(lines)
+
+
+def _entry(c: ConceptData, entry_tag: str, lang_tag: str, term_tag: str) -> list[str]:
+    """One concept: v3 names its parts conceptEntry/langSec/termSec, v2 termEntry/langSet/tig."""
+    lines = [f'      <{entry_tag} id="{_x(c.concept)}">']
+    if c.domain:
+        lines.append(f'        <descrip type="subjectField">{_x(c.domain)}</descrip>')
+    lines.append(f'        <descrip type="reliabilityCode">{RELIABILITY[c.confidence]}</descrip>')
+    if c.note:
+        lines.append(f"        <note>{_x(c.note)}</note>")
+    terms = c.sorted_terms()
+    for lang in ("vi", "lo", "zh"):
+        mine = [t for t in terms if t.lang == lang]
+        if not mine:
+            continue
+        lines.append(f'        <{lang_tag} xml:lang="{TBX_LANG[lang]}">')
+        for t in mine:
+            lines += [
+                f"          <{term_tag}>",
+                f"            <term>{_x(t.text)}</term>",
+                f'            <termNote type="administrativeStatus">{ADMIN_STATUS[t.status]}</termNote>',
+                f"          </{term_tag}>",
+            ]
+        lines.append(f"        </{lang_tag}>")
+    lines.append(f"      </{entry_tag}>")
+    return lines

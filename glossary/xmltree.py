@@ -1,16 +1,17 @@
 """A small XML tree that remembers line numbers, so TBX errors can name the element and its line.
 
-Built on pyexpat: no DTDs (refused, which also rules out entity expansion attacks), no external
-entities, namespaces reduced to local names (TBX v2 has none, v3 has one).
+Built on pyexpat under the import safety rule of trilingo.text.xmlsafe (a DOCTYPE may name an external
+DTD, which is never read; internal subsets and entities are refused); namespaces are reduced to local
+names (TBX v2 has none, v3 has one).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.parsers import expat
 
 from trilingo.glossary.errors import MalformedFile
+from trilingo.text.xmlsafe import SafeParser
 
 
 @dataclass
@@ -37,13 +38,10 @@ def _local(name: str) -> str:
     return name.rsplit(" ", 1)[-1]
 
 
-class _Refused(Exception):
-    pass
-
-
 def parse(path: Path, text: str) -> Node:
     """Parse XML text; MalformedFile names the file and line on any error."""
-    parser = expat.ParserCreate(namespace_separator=" ")
+    safe = SafeParser(namespace_separator=" ")
+    parser = safe.parser
     stack: list[Node] = []
     root: list[Node] = []
 
@@ -62,19 +60,8 @@ def parse(path: Path, text: str) -> Node:
         if stack:
             stack[-1].parts.append(data)
 
-    def doctype(*_args: object) -> None:
-        raise _Refused("DTDs are not allowed")
-
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = chars
-    parser.StartDoctypeDeclHandler = doctype
-    try:
-        parser.Parse(text, True)
-    except expat.ExpatError as exc:
-        raise MalformedFile(
-            f"{path}: line {exc.lineno}: not well-formed XML ({expat.errors.messages[exc.code]})"
-        ) from None
-    except _Refused as exc:
-        raise MalformedFile(f"{path}: line {parser.CurrentLineNumber}: {exc}") from None
+    safe.parse(text, path, MalformedFile)
     return root[0]

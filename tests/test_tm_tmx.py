@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from trilingo.cli import cli
 from trilingo.store.models import AuditEvent
+from trilingo.text.xmlsafe import RULE
 from trilingo.tm.memory import add
 from trilingo.tm.models import TMEntry
 from trilingo.tm.tmx import TMXError, import_tmx, our_lang, read_tmx
@@ -89,12 +90,12 @@ BAD = [
     ("empty.tmx", "file is empty"),
     ("no-units.tmx", "no translation units"),
     ("bad-utf8.tmx", "line 6: invalid UTF-8 (byte 0xff)"),
-    ("malformed.tmx", "line 6: mismatched tag"),
+    ("malformed.tmx", "line 6: not well-formed XML (mismatched tag)"),
     ("no-lang.tmx", "line 7: <tuv> has no xml:lang"),
     ("no-seg.tmx", "line 7: <tuv> has no <seg>"),
     ("wrong-root.tmx", "line 2: <martif> is not a TMX document (expected <tmx>)"),
     ("wrong-srclang.tmx", "line 3: <header> srclang is en-US, expected vi"),
-    ("entities.tmx", "line 2: DOCTYPE with an internal subset is not accepted"),
+    ("entities.tmx", f"line 2: a DOCTYPE with an internal subset is not accepted ({RULE})"),
     ("two-lo.tmx", 'line 8: <tu> has two <tuv xml:lang="LO">'),
     ("version2.tmx", "line 2: TMX version 2.0 is not supported (expected 1.4)"),
 ]

@@ -39,13 +39,20 @@ def import_(app: App, file: Path, as_user: str | None, as_json: bool) -> None:
 
 
 @glossary_group.command()
-@click.option("--format", "fmt", type=click.Choice(["csv", "tbx"]), default="csv", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "tbx", "tbx3", "tbx2"]),
+    default="csv",
+    show_default=True,
+    help="tbx (or tbx3): TBX v3; tbx2: TBX v2 (martif), for Weblate and translate-toolkit.",
+)
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write here (default: stdout)."
 )
 @pass_app
 def export(app: App, fmt: str, output: Path | None) -> None:
-    """Write the whole glossary as CSV or TBX v3."""
+    """Write the whole glossary as CSV, TBX v3 or TBX v2."""
     from trilingo.glossary.store import export as export_text
 
     with app.session(write=False) as session:

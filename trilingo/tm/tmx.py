@@ -3,6 +3,9 @@
 Import is all or nothing: the whole file is parsed and checked before anything is written, and any
 problem is one TMXError naming the file and the line. Imported pairs are `origin="tmx"` and flagged
 for native review; they never overwrite a pair a reviewer approved here.
+
+The XML safety rule is trilingo.text.xmlsafe's, the same as for TBX: `<!DOCTYPE tmx SYSTEM "tmx14.dtd">`
+is accepted (the DTD is never read); internal subsets and entities are refused.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.parsers import expat
 from xml.sax.saxutils import escape, quoteattr
 
 from sqlmodel import Session, col, select
@@ -22,13 +24,18 @@ from trilingo.people import authorize
 from trilingo.store.audit import record
 from trilingo.text.clean import clean_line, forbidden_char
 from trilingo.text.files import decode_utf8, read_input, write_atomic
+from trilingo.text.xmlsafe import SafeParser
 from trilingo.tm.memory import add, lookup_exact, tm_key
 from trilingo.tm.models import TMEntry
 
 TOOL = "trilingo"
 TOOL_VERSION = "1"  # the export format's version, not the package's: keeps golden files stable
 # Locale tags CAT tools expect; import also takes the bare codes and the other Simplified spellings.
-TMX_LANG = {"vi": "vi-VN", "lo": "lo-LA", "zh": "zh-CN"}
+TMX_LANG = {
+    "vi": "vi",
+    "lo": "lo",
+    "zh": "zh-CN",
+}  # the same tags as every other export (README: Exchange files)
 TRADITIONAL = ("zh-tw", "zh-hk", "zh-mo", "zh-hant")
 # Inline elements whose content is the original's formatting codes, not text.
 CODE_ELEMENTS = {"bpt", "ept", "it", "ph", "ut"}
@@ -98,12 +105,11 @@ class _Unit:
 class _Reader:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.parser = expat.ParserCreate()
+        self.safe = SafeParser()
+        self.parser = self.safe.parser
         self.parser.StartElementHandler = self.start
         self.parser.EndElementHandler = self.end
         self.parser.CharacterDataHandler = self.chars
-        self.parser.StartDoctypeDeclHandler = self.doctype
-        self.parser.EntityDeclHandler = self.entity
         self.data = TMXData()
         self.stack: list[str] = []
         self.unit: _Unit | None = None
@@ -111,15 +117,6 @@ class _Reader:
 
     def fail(self, message: str, line: int | None = None) -> TMXError:
         return TMXError(f"{self.path}: line {line or self.parser.CurrentLineNumber}: {message}")
-
-    def doctype(self, _name: str, _system_id: str | None, _public_id: str | None, has_internal: int) -> None:
-        # <!DOCTYPE tmx SYSTEM "tmx14.dtd"> is common and harmless (expat never fetches it); an
-        # internal subset could declare entities, so it is refused.
-        if has_internal:
-            raise self.fail("DOCTYPE with an internal subset is not accepted")
-
-    def entity(self, name: str, *_args: object) -> None:
-        raise self.fail(f"entity declarations are not accepted ({name})")
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
         parent = self.stack[-1] if self.stack else None
@@ -200,10 +197,7 @@ def read_tmx(path: Path) -> TMXData:
     raw = read_input(path, TMXError)
     _check_utf8(path, raw)
     reader = _Reader(path)
-    try:
-        reader.parser.Parse(raw, True)
-    except expat.ExpatError as exc:
-        raise TMXError(f"{path}: line {exc.lineno}: {expat.ErrorString(exc.code)}") from None
+    reader.safe.parse(raw, path, TMXError)
     if not reader.data.pairs and not reader.data.skipped:
         raise TMXError(f"{path}: no translation units")
     return reader.data
