@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -43,14 +44,30 @@ class TrilingoGroup(click.Group):
 @click.option(
     "--database-url", help="Database URL (default: SQLite in the workspace; or $TRILINGO_DATABASE_URL)."
 )
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Only errors and the output asked for: no progress, notes or summaries.",
+)
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Also print notes on what is happening, and Prefect's own log lines.",
+)
 @click.version_option(package_name="trilingo")
 @click.pass_context
-def cli(ctx: click.Context, home: str | None, database_url: str | None) -> None:
+def cli(ctx: click.Context, home: str | None, database_url: str | None, quiet: bool, verbose: bool) -> None:
     """Trilingo: Vietnamese → Lao and Chinese for Điện Biên's border gates.
 
-    Editors submit, reviewers approve, operators watch the flow runs.
+    Editors submit, reviewers approve, operators watch the flow runs. NO_COLOR=1 turns colour off.
     """
-    ctx.obj = App({"home": home, "database_url": database_url})
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose cannot be used together")
+    if os.environ.get("NO_COLOR"):  # https://no-color.org: any non-empty value
+        ctx.color = False
+    ctx.obj = App({"home": home, "database_url": database_url}, quiet=quiet, verbose=verbose)
 
 
 def _register() -> None:

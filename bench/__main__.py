@@ -7,7 +7,18 @@ import sys
 
 from bench.common import Figure
 
-BENCHMARKS = ("intake", "glossary", "mt", "tm", "review", "publish", "kiosk", "screens", "scale")
+BENCHMARKS = (
+    "intake",
+    "glossary",
+    "mt",
+    "tm",
+    "review",
+    "publish",
+    "kiosk",
+    "screens",
+    "scale",
+    "orchestration",
+)
 
 
 def main(argv: list[str]) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from trilingo import config
@@ -46,3 +47,19 @@ def settings_from(
 def database_url(given: str) -> str:
     """The URL from the flow parameters, or (when it holds a password, so was left out) from the environment."""
     return given or config.load().database_url
+
+
+def run_identity(
+    kind: str, engines: dict[str, str] | None = None, now: datetime | None = None, trigger: str = "cli"
+) -> tuple[str, list[str]]:
+    """A flow run's name and tags, so `trilingo runs` and the UI say what each run was.
+
+    `pretranslate-lo-zh-2026-11-27T10:15`, tagged trilingo, kind:pretranslate, engine:memory, lang:lo, lang:zh,
+    trigger:cli (or serve, event, sweep)."""
+    at = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M")
+    langs = sorted(engines or {})
+    name = "-".join([kind, *langs, at])
+    tags = ["trilingo", f"kind:{kind}", f"trigger:{trigger}"]
+    tags += [f"engine:{e}" for e in sorted(set((engines or {}).values()))]
+    tags += [f"lang:{lang}" for lang in langs]
+    return name, tags

@@ -49,7 +49,13 @@ class PrefectLimiter:
         body = {"name": name, "limit": limit, "slot_decay_per_second": decay}
         try:
             created = httpx.post(f"{self.api}/", json=body, timeout=TIMEOUT)
-            if created.status_code == 409:  # exists: make it match this engine's policy
+            # 409: it exists. A 5xx can be the same thing: two workers creating it at once on a server
+            # backed by PostgreSQL lose the race with a unique-key error, not a 409. Then it exists too.
+            if created.status_code == 409 or (
+                created.status_code >= 500
+                and httpx.get(f"{self.api}/{name}", timeout=TIMEOUT).status_code == 200
+            ):
+                # Make it match this engine's policy.
                 httpx.patch(
                     f"{self.api}/{name}",
                     json={"limit": limit, "slot_decay_per_second": decay},

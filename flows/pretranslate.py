@@ -2,31 +2,43 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.client.schemas.objects import State
 from prefect.settings import PREFECT_API_URL
 from prefect.states import Completed
 
+from trilingo import progress
 from trilingo.flows.context import database_url as resolve_db
-from trilingo.flows.context import settings_from
+from trilingo.flows.context import run_identity, settings_from
 from trilingo.flows.limits import limiter_for
 from trilingo.flows.retry import retry_unless_our_error
 from trilingo.jsonable import to_json
 from trilingo.languages import TARGETS
+from trilingo.mt.health import record as record_health
 from trilingo.mt.registry import make_engine, require_pair
 from trilingo.pretranslate.jobs import batches, draft_batch, find_waiting
-from trilingo.store.db import optimize
+from trilingo.reports import pretranslate_markdown, review_backlog
+from trilingo.store.db import optimize, session_scope
 from trilingo.workspace import open_database
 
 
 @task(name="find-waiting", retries=2, retry_delay_seconds=[2, 5], retry_condition_fn=retry_unless_our_error)
 def find_waiting_task(
-    home: str, database_url: str, user: str, documents: list[str], langs: list[str]
+    home: str,
+    database_url: str,
+    user: str,
+    documents: list[str],
+    langs: list[str],
+    sweep: bool = False,
+    grace_seconds: int = 0,
 ) -> dict[str, list[int]]:
-    return find_waiting(open_database(database_url, user, Path(home)), documents, langs)
+    db = open_database(database_url, user, Path(home))
+    return find_waiting(db, documents, langs, sweep=sweep, grace=timedelta(seconds=grace_seconds))
 
 
 @task(
@@ -48,7 +60,13 @@ def pretranslate_batch_task(
     engine = make_engine(engine_name, settings.engine_options)
     require_pair(engine, "vi", lang)
     db = open_database(settings.database_url, user, settings.home)
-    summary = draft_batch(db, lang, doclang_ids, engine, user, limiter_for(engine, PREFECT_API_URL.value()))
+    try:
+        summary = draft_batch(
+            db, lang, doclang_ids, engine, user, limiter_for(engine, PREFECT_API_URL.value())
+        )
+    finally:
+        record_health(settings.home, engine_name, engine)
+    progress.advance(len(doclang_ids))  # a bar only when the CLI runs this flow in its own process
     return to_json(summary)
 
 
@@ -58,7 +76,15 @@ def analyze_task(home: str, database_url: str, user: str) -> None:
     optimize(open_database(database_url, user, Path(home)))
 
 
-@flow(name="pretranslate", log_prints=False)
+def _run_name() -> str:
+    """`pretranslate-lo-zh-2026-11-27T10:15`, for runs that a deployment starts (the CLI names its own)."""
+    from prefect.runtime import flow_run
+
+    engines = flow_run.parameters.get("engines") or dict.fromkeys(TARGETS, "memory")
+    return run_identity("pretranslate", engines)[0]
+
+
+@flow(name="pretranslate", log_prints=False, flow_run_name=_run_name)
 def pretranslate_flow(
     home: str,
     database_url: str,
@@ -66,12 +92,19 @@ def pretranslate_flow(
     engines: dict[str, str] | None = None,
     engine_options: dict[str, dict[str, Any]] | None = None,
     documents: list[str] | None = None,
+    sweep: bool = False,
+    grace_seconds: int = 0,
 ) -> list[dict[str, Any]] | State[Any]:
     """Draft every waiting (document, language), or those of the named documents.
 
-    `engines` maps each target language to its engine (default: memory for lo and zh)."""
+    `engines` maps each target language to its engine (default: memory for lo and zh). A `sweep`
+    (the deployments' schedule) drafts only new work and segments that failed, and leaves alone what
+    was submitted less than `grace_seconds` ago (the run its event started has it)."""
     engines = engines or dict.fromkeys(TARGETS, "memory")
-    todo = find_waiting_task(home, resolve_db(database_url), user, documents or [], list(engines))
+    todo = find_waiting_task(
+        home, resolve_db(database_url), user, documents or [], list(engines), sweep, grace_seconds
+    )
+    progress.begin("Pretranslating (document-languages)", sum(len(ids) for ids in todo.values()))
     futures = [
         pretranslate_batch_task.submit(
             home, database_url, user, engines[lang], engine_options or {}, lang, ids
@@ -96,6 +129,7 @@ def pretranslate_flow(
             r["untranslated"],
             r["failed"],
         )
+    _leave_artifacts(home, resolve_db(database_url), user, results)
     if failed:
         # Not a plain success: the run's state says so, with the counts (the segments stay mt_failed).
         segments = sum(r["segments"] for r in results)
@@ -105,3 +139,18 @@ def pretranslate_flow(
             message=f"{failed} of {segments} segment(s) failed; the next run retries them",
         )
     return results
+
+
+def _leave_artifacts(home: str, database_url: str, user: str, results: list[dict[str, Any]]) -> None:
+    """The run's summary and the review backlog it leaves, on the run's page in the Prefect UI."""
+    create_markdown_artifact(
+        pretranslate_markdown(results), key="pretranslate-summary", description="What this run drafted"
+    )
+    db = open_database(database_url, user, Path(home))
+    with session_scope(db, write=False) as session:
+        backlog = review_backlog(session)
+    create_table_artifact(
+        backlog or [{"language": "-", "state": "-", "documents": 0, "oldest waiting": "-"}],
+        key="review-backlog",
+        description="What now waits for review",
+    )

@@ -6,12 +6,16 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
 
+from trilingo import progress
 from trilingo.channels.publish import PUBLISHERS, publish_channel
 from trilingo.errors import TrilingoError, UnavailableError
 from trilingo.flows.context import database_url as resolve_db
+from trilingo.flows.context import run_identity
 from trilingo.flows.retry import retry_unless_our_error
 from trilingo.jsonable import to_json
+from trilingo.reports import publish_markdown
 from trilingo.site import load as load_site
 from trilingo.store.db import session_scope
 from trilingo.workspace import open_database
@@ -34,7 +38,11 @@ def publish_channel_task(home: str, database_url: str, channel: str, user: str) 
         return to_json(publish_channel(session, channel, Path(home) / "public", user, site=site))
 
 
-@flow(name="publish")
+def _run_name() -> str:
+    return run_identity("publish")[0]
+
+
+@flow(name="publish", flow_run_name=_run_name)
 def publish_flow(
     home: str, database_url: str, user: str, channels: list[str] | None = None
 ) -> list[dict[str, Any]]:
@@ -44,7 +52,9 @@ def publish_flow(
     errors: list[tuple[str, BaseException | None]] = []
     undelivered: list[str] = []
     # Every channel runs, whatever happened to the one before; the run fails at the end if any did.
-    for channel in channels or list(PUBLISHERS):
+    todo = channels or list(PUBLISHERS)
+    progress.begin("Publishing (channels)", len(todo))
+    for channel in todo:
         state = publish_channel_task(home, db, channel, user, return_state=True)
         if state.is_completed():
             result: dict[str, Any] = state.result()
@@ -56,6 +66,10 @@ def publish_flow(
         else:
             outcome = state.result(raise_on_failure=False)
             errors.append((channel, outcome if isinstance(outcome, BaseException) else None))
+        progress.advance()
+    create_markdown_artifact(
+        publish_markdown(results), key="publish-summary", description="What this run wrote"
+    )
     if errors:
         channel, error = errors[0]
         if isinstance(error, TrilingoError):

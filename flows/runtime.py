@@ -6,9 +6,9 @@ from the environment when it loads.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
+from prefect import Flow, tags
 from prefect.events.worker import EventsWorker
 from prefect.logging.handlers import APILogWorker
 from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
@@ -16,10 +16,22 @@ from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
 from trilingo.config import Settings
 
 
-def run(settings: Settings, flow_fn: Callable[..., Any], **params: Any) -> Any:
+def run(
+    settings: Settings,
+    flow_fn: Flow[..., Any],
+    *,
+    run_name: str | None = None,
+    run_tags: list[str] | None = None,
+    **params: Any,
+) -> Any:
     """Run `flow_fn(**params)` in this process; heartbeats off (they cost ~1 s per inline run)."""
-    with temporary_settings(
-        {PREFECT_API_URL: settings.prefect_api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+    if run_name:
+        flow_fn = flow_fn.with_options(flow_run_name=run_name)
+    with (
+        temporary_settings(
+            {PREFECT_API_URL: settings.prefect_api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+        ),
+        tags(*(run_tags or [])),
     ):
         return flow_fn(**params)
 

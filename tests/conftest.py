@@ -93,6 +93,19 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db_url: str) -> Path:
     return ws
 
 
+@pytest.fixture
+def workspace(home: Path) -> Path:
+    """A CLI workspace that has been set up: commands that only read refuse one that never was."""
+    from click.testing import CliRunner
+
+    from trilingo.cli import cli
+
+    result = CliRunner().invoke(cli, ["init"])
+    assert result.exit_code == 0, result.output
+    forget_databases()
+    return home
+
+
 @pytest.fixture(autouse=True)
 def _forget_cached_databases() -> Iterator[None]:
     """Connection pools cached by store.db.database_for belong to one test's database."""

@@ -37,9 +37,12 @@ print("prefect" in sys.modules, "deep_translator" in sys.modules)
         (["glossary", "lookup", "cửa khẩu"], 0),
         (["tm", "import", "missing.tmx"], 1),
         (["server", "status"], 10),
+        (["runs"], 10),
+        (["serve", "--help"], 0),
+        (["deploy", "--help"], 0),
     ],
 )
-@pytest.mark.usefixtures("home")
+@pytest.mark.usefixtures("workspace")
 def test_no_prefect_import(args: list[str], code: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRILINGO_PREFECT_API_URL", "http://127.0.0.1:9/api")  # nothing listens there
     out = subprocess.run(

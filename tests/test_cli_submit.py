@@ -28,7 +28,7 @@ def test_submit_json_contract(home: Path, tmp_path: Path, db_url: str) -> None:
     b = write_notice(tmp_path, "tb-b", "Câu hai.")
     result = CliRunner().invoke(cli, ["submit", str(a), str(b), "--json", "--as", "editor1"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)  # a note about the Prefect server may be on stderr
     assert [(d["slug"], d["version"]) for d in data] == [("tb-a", 1), ("tb-b", 1)]
     # The Vietnamese original is published on submit; no translation is.
     web = home / "public" / "web"
@@ -45,7 +45,7 @@ def test_submit_json_contract(home: Path, tmp_path: Path, db_url: str) -> None:
     with Session(open_database(db_url, "tester")) as s:
         assert {e.actor for e in s.exec(select(AuditEvent)).all()} == {"editor1"}
     write_notice(tmp_path, "tb-a", "Câu một đã sửa.")
-    again = json.loads(CliRunner().invoke(cli, ["submit", str(a), "--json", "--as", "editor1"]).output)
+    again = json.loads(CliRunner().invoke(cli, ["submit", str(a), "--json", "--as", "editor1"]).stdout)
     assert again[0]["version"] == 2 and again[0]["id"] == data[0]["id"]
 
 

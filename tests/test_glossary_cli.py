@@ -26,7 +26,7 @@ def test_every_glossary_command_has_help() -> None:
         assert result.exit_code == 0 and len(result.output.splitlines()) > 3
 
 
-@pytest.mark.usefixtures("home")
+@pytest.mark.usefixtures("workspace")
 def test_lookup_highlights_terms_with_translations_and_confidence() -> None:
     result = run("lookup", "Hành khách qua Cửa khẩu Quốc tế Tây Trang cần hộ chiếu.")
     assert result.exit_code == 0, result.output
@@ -39,7 +39,7 @@ def test_lookup_highlights_terms_with_translations_and_confidence() -> None:
     assert lines[2] == "  [hộ chiếu] → lo ໜັງສືຜ່ານແດນ, zh 护照  (passport, preferred)"
 
 
-@pytest.mark.usefixtures("home")
+@pytest.mark.usefixtures("workspace")
 def test_lookup_in_chinese_flags_forbidden_terms() -> None:
     result = run("lookup", "寮国", "--lang", "zh")
     assert result.exit_code == 0
@@ -48,7 +48,7 @@ def test_lookup_in_chinese_flags_forbidden_terms() -> None:
     )
 
 
-@pytest.mark.usefixtures("home")
+@pytest.mark.usefixtures("workspace")
 def test_export_then_import_tbx_is_lossless(tmp_path: Path) -> None:
     out = tmp_path / "g.tbx"
     assert run("export", "--format", "tbx", "-o", str(out)).exit_code == 0
@@ -60,7 +60,7 @@ def test_export_then_import_tbx_is_lossless(tmp_path: Path) -> None:
     assert csv.output.encode() == starter_path().read_bytes()
 
 
-@pytest.mark.usefixtures("home")
+@pytest.mark.usefixtures("workspace")
 def test_import_merges_and_reports_the_new_version() -> None:
     result = run("import", str(DATA / "v2.tbx"))
     assert result.exit_code == 0, result.output
@@ -94,7 +94,7 @@ BAD_FILES = [
 
 
 @pytest.mark.parametrize(("name", "content", "message"), BAD_FILES, ids=[b[0] for b in BAD_FILES])
-@pytest.mark.usefixtures("home")
+@pytest.mark.usefixtures("workspace")
 def test_malformed_import_is_one_error_line_and_changes_nothing(
     tmp_path: Path, name: str, content: bytes, message: str
 ) -> None:
@@ -109,7 +109,7 @@ def test_malformed_import_is_one_error_line_and_changes_nothing(
     assert "than version 1 " in run("impact").output
 
 
-@pytest.mark.usefixtures("home")
+@pytest.mark.usefixtures("workspace")
 def test_import_of_a_missing_file_and_an_unknown_format(tmp_path: Path) -> None:
     result = run("import", str(tmp_path / "nope.csv"))
     assert (result.exit_code, result.stderr) == (1, f"Error: {tmp_path / 'nope.csv'}: no such file\n")
@@ -120,7 +120,7 @@ def test_import_of_a_missing_file_and_an_unknown_format(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.usefixtures("home")
+@pytest.mark.usefixtures("workspace")
 def test_add_and_its_errors() -> None:
     result = run("add", "checkpoint", "--vi", "trạm kiểm soát", "--zh", "检查站", "--domain", "border")
     assert result.exit_code == 0, result.output
@@ -178,7 +178,7 @@ def _approved(db_url: str, source: str, target: str, version: int | None = 1) ->
         s.commit()
 
 
-@pytest.mark.usefixtures("home")
+@pytest.mark.usefixtures("workspace")
 def test_check_shows_a_forbidden_term_in_an_approved_translation(db_url: str) -> None:
     assert run("check").output == "0 glossary problem(s) in approved translations.\n"
     _approved(db_url, "Hợp tác với Lào", "与寮国合作")
@@ -193,7 +193,7 @@ def test_check_shows_a_forbidden_term_in_an_approved_translation(db_url: str) ->
     assert run("check", "--lang", "lo").exit_code == 0
 
 
-@pytest.mark.usefixtures("home")
+@pytest.mark.usefixtures("workspace")
 def test_impact_lists_drafts_made_before_a_term_changed(db_url: str) -> None:
     assert run("lookup", "Lào").exit_code == 0
     _approved(db_url, "Hợp tác với Lào", "与老挝合作")

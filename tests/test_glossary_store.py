@@ -194,7 +194,9 @@ def test_two_changes_racing_for_one_version_number_collide(
 def test_export_refuses_an_unknown_format_and_add_needs_a_term(session: Session) -> None:
     from trilingo.glossary.errors import GlossaryError
 
-    with pytest.raises(GlossaryError, match="unknown export format 'xml' \\(expected one of: csv, tbx, tbx3, tbx2\\)"):
+    with pytest.raises(
+        GlossaryError, match="unknown export format 'xml' \\(expected one of: csv, tbx, tbx3, tbx2\\)"
+    ):
         export(session, "xml")
     with pytest.raises(GlossaryError, match="concept 'empty' needs at least one term"):
         add(session, "ed", "empty", [], domain="border")

@@ -135,7 +135,13 @@ def _nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
 # (a row id, a segment, a version): the bug this guards against searched translations by language
 # alone, once per queue item. Whole-table reads are for the status totals only.
 BIG = ("translation", "segment")
-SELECTIVE = ("rowid=", "id=", "segment_id=", "version_id=")
+SELECTIVE = (
+    "rowid=",
+    "id=",
+    "segment_id=",
+    "version_id=",
+    "AND state=",
+)  # by language *and* state: the rows in that state
 WHOLE_TABLE_OK = {"status"}
 
 

@@ -116,7 +116,7 @@ from trilingo.cli import cli
 go = sys.argv[1]
 while not __import__("os").path.exists(go):
     time.sleep(0.01)
-r = CliRunner().invoke(cli, ["glossary", "lookup", "cửa khẩu"])
+r = CliRunner().invoke(cli, ["init"])
 print(r.exit_code, r.stderr.replace("\\n", " | "))
 """
 

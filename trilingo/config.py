@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import getpass
+import hashlib
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,6 +36,13 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     # Four-eyes rule: nobody approves a segment whose text they last changed. Off only for one-person offices.
     four_eyes: bool = True
+    # Names this workspace's events and deployments on a Prefect server that several workspaces may share.
+    workspace_id: str = ""
+
+    @property
+    def workspace_key(self) -> str:
+        """`workspace_id` from the config, else a short hash of the workspace folder."""
+        return self.workspace_id or "ws-" + hashlib.sha256(str(self.home).encode()).hexdigest()[:10]
 
     @property
     def public_dir(self) -> Path:
@@ -115,7 +124,17 @@ def load(environ: Mapping[str, str] | None = None, **cli: Any) -> Settings:
         engine_options=options,
         limits=Limits.from_values(limit_values),
         four_eyes=_flag("four_eyes", pick("four_eyes", True)),
+        workspace_id=_workspace_id(pick("workspace_id", "")),
     )
+
+
+def _workspace_id(value: object) -> str:
+    text = str(value or "")
+    if text and not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,39}", text):
+        raise ConfigError(
+            f"workspace_id must be lower-case letters, digits and dashes (at most 40), got {text!r}"
+        )
+    return text
 
 
 def _flag(name: str, value: object) -> bool:

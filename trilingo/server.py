@@ -12,11 +12,9 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
-
-import httpx
 
 from trilingo.config import Settings
 from trilingo.errors import UnavailableError, WorkspaceError
@@ -62,6 +60,11 @@ def prefect_env(settings: Settings, base: Mapping[str, str]) -> dict[str, str]:
 
 
 def healthy(api_url: str, timeout: float = 2.0) -> bool:
+    # httpx, not urllib: with urllib polling it, a server started right after another was stopped never
+    # came up (measured, cause not found); with httpx it does. Imported here, so commands that only read
+    # the database pay for it only when they ask about the server.
+    import httpx
+
     try:
         return httpx.get(f"{api_url}/health", timeout=timeout).status_code == 200
     except httpx.HTTPError:
@@ -85,8 +88,15 @@ def status(settings: Settings) -> ServerStatus:
     return ServerStatus(healthy(settings.prefect_api_url), settings.prefect_api_url, pid, pid is not None)
 
 
-def start(settings: Settings, base_env: Mapping[str, str], wait: float = START_TIMEOUT) -> ServerStatus:
-    """Start the server in the background unless one already answers; wait until it is healthy."""
+def start(
+    settings: Settings,
+    base_env: Mapping[str, str],
+    wait: float = START_TIMEOUT,
+    announce: Callable[[str], None] | None = None,
+) -> ServerStatus:
+    """Start the server in the background unless one already answers; wait until it is healthy.
+
+    `announce` hears one line before the wait, so a terminal is not left silent for 15 s."""
     current = status(settings)
     if current.running:
         return current
@@ -119,6 +129,11 @@ def start(settings: Settings, base_env: Mapping[str, str], wait: float = START_T
             start_new_session=True,  # survives the CLI process, and stops as one group
         )
         (settings.prefect_home / PID_FILE).write_text(str(proc.pid))
+    if announce is not None:
+        announce(
+            f"Starting the local Prefect server at {settings.prefect_api_url.removesuffix('/api')} "
+            f"(about 15 s the first time; its log: {settings.prefect_home / LOG_FILE})…"
+        )
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         if healthy(settings.prefect_api_url, timeout=1.0):
@@ -131,15 +146,24 @@ def start(settings: Settings, base_env: Mapping[str, str], wait: float = START_T
     )
 
 
-def connect(settings: Settings, environ: MutableMapping[str, str]) -> None:
+def connect(
+    settings: Settings,
+    environ: MutableMapping[str, str],
+    *,
+    announce: Callable[[str], None] | None = None,
+    verbose: bool = False,
+) -> None:
     """Make sure the workspace's Prefect server answers (starting the local one), and point `environ` at it.
 
-    Call this before Prefect is imported: it reads these variables when it loads."""
+    Call this before Prefect is imported: it reads these variables when it loads. `verbose` lets Prefect's
+    own log lines through to stderr; otherwise they go only to the server (the UI shows them)."""
     if not healthy(settings.prefect_api_url):
         if not settings.prefect_api_url.startswith(("http://127.0.0.1", "http://localhost")):
             raise UnavailableError(f"the Prefect server at {settings.prefect_api_url} does not answer")
-        start(settings, environ)
+        start(settings, environ, announce=announce)
     environ.update(prefect_env(settings, {}))
+    if verbose:
+        environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "INFO"
     # Prefect's client retries each API call 5 times with doubling waits: when the server has gone
     # away mid-run, a command sat silent for over a minute before saying so. Two retries still ride
     # out a busy server.

@@ -87,6 +87,32 @@ def open_database(database_url: str, actor: str, home: Path | None = None) -> En
     )
 
 
+def open_existing(database_url: str, actor: str, home: Path) -> Engine:
+    """The workspace's database for a command that only reads: a workspace never set up is reported, not made.
+
+    Reading must not leave an empty ./.trilingo behind that later answers "nothing waiting"."""
+    path = sqlite_path(database_url)
+    if path is not None:
+        if not path.is_file() and _marked_database(home) is None:
+            raise _no_workspace(home)
+        return open_database(database_url, actor, home)
+
+    def check(db: Engine) -> None:
+        check_not_lost(home, database_url, db)
+        if revision(db) is None:
+            raise _no_workspace(home, redact(database_url))
+
+    return database_for(database_url, seed_for(actor, home, database_url), check)
+
+
+def _no_workspace(home: Path, database: str = "") -> WorkspaceError:
+    where = f"no workspace at {home}" + (f" (the database {database} is empty)" if database else "")
+    return WorkspaceError(
+        f"{where}; nothing was created. Run `trilingo init` or `trilingo submit` to start one there, or set "
+        "TRILINGO_HOME (or --home) to the workspace you meant"
+    )
+
+
 @dataclass(frozen=True)
 class InitReport:
     home: str

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app
+from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
 from trilingo.text.terminal import shown
 
 
@@ -54,6 +54,7 @@ def export_(app: App, lang: str, state: str, output: Path | None, as_user: str |
 @as_option
 @json_option
 @pass_app
+@summary_output
 def import_(app: App, file: Path, as_user: str | None, as_json: bool) -> None:
     """Apply a reviewed PO file: edits through the usual checks; fully confirmed documents are approved."""
     from trilingo.catalogs.po import import_file
@@ -116,6 +117,7 @@ def ui_status(as_json: bool) -> None:
 
 
 @catalogs.command("ui-extract")
+@summary_output
 def ui_extract() -> None:
     """Write catalogs/trilingo.pot from the templates and add new strings to each language's PO file."""
     from trilingo.channels.ui import catalogs_dir, po_path, template_pot

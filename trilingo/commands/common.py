@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import io
 import json
 import sys
 from collections.abc import Iterator
@@ -24,6 +27,23 @@ class App:
 
     cli_values: dict[str, Any] = field(default_factory=dict)
     _settings: Settings | None = None
+    quiet: bool = False  # --quiet: errors and the output asked for, nothing else
+    verbose: bool = False  # --verbose: notes, and Prefect's log lines on stderr
+
+    def say(self, message: str) -> None:
+        """A summary of what a command did (stdout); --quiet leaves it out."""
+        if not self.quiet:
+            click.echo(message)
+
+    def note(self, message: str) -> None:
+        """Something worth knowing on the way (stderr); --quiet leaves it out."""
+        if not self.quiet:
+            click.echo(message, err=True)
+
+    def detail(self, message: str) -> None:
+        """Only with --verbose (stderr)."""
+        if self.verbose:
+            click.echo(message, err=True)
 
     @property
     def settings(self) -> Settings:
@@ -45,16 +65,38 @@ class App:
 
         return open_database(self.settings.database_url, self.settings.user, self.settings.home)
 
+    @property
+    def existing_database(self) -> Engine:
+        """The workspace's database for reading: one never set up is an error, and nothing is created."""
+        from trilingo.workspace import open_existing
+
+        return open_existing(self.settings.database_url, self.settings.user, self.settings.home)
+
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:
         """One transaction; `write=False` for commands that only read."""
         from trilingo.store.db import session_scope
 
-        with session_scope(self.database, write=write) as session:
+        db = self.database if write else self.existing_database
+        with session_scope(db, write=write) as session:
             yield session
 
 
 pass_app = click.make_pass_decorator(App, ensure=True)
+
+
+def summary_output(fn: Any) -> Any:
+    """For commands whose stdout only reports what they did: --quiet leaves it out (not --json, not errors)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        app = click.get_current_context().find_object(App)
+        if app is not None and app.quiet and not kwargs.get("as_json"):
+            with contextlib.redirect_stdout(io.StringIO()):
+                return fn(*args, **kwargs)
+        return fn(*args, **kwargs)
+
+    return wrapper
 
 
 def as_option(fn: Any) -> Any:

@@ -86,7 +86,7 @@ def run_demo(app: App, echo: Callable[[str], None]) -> None:
     settings = app.settings
     app.database  # noqa: B018 - a database that cannot be used is reported before a server is started
     echo(f"Workspace: {settings.home}")
-    server.connect(settings, os.environ)
+    server.connect(settings, os.environ, announce=echo, verbose=app.verbose)
     echo(f"1. Prefect server: {settings.prefect_api_url.removesuffix('/api')}")
     with app.session() as session:
         for name, role in ((EDITOR, Role.EDITOR), (TRANSLATOR, Role.REVIEWER), (REVIEWER, Role.REVIEWER)):

@@ -7,8 +7,10 @@ from typing import Any
 
 import click
 
-from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app
+from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
 from trilingo.text.terminal import shown
+
+PROGRESS_FROM = 20  # files: fewer go by before a bar would be drawn
 
 
 @click.command()
@@ -21,25 +23,37 @@ from trilingo.text.terminal import shown
 @as_option
 @json_option
 @pass_app
+@summary_output
 def submit(
     app: App, files: tuple[Path, ...], force_language: bool, as_user: str | None, as_json: bool
 ) -> None:
     """Submit Vietnamese notices (Markdown with YAML front matter). All or nothing."""
+    from trilingo import progress
     from trilingo.intake.service import submit_notices
     from trilingo.site import load as load_site
     from trilingo.text.frontmatter import read_notice
 
     app.override(user=as_user)
     limits = app.settings.limits
-    notices = [read_notice(f, limits) for f in files]  # every file is checked before anything is stored
-    results = submit_notices(
-        app.database,
-        notices,
-        app.settings.user,
-        app.settings.public_dir,
-        force_language=force_language,
-        site=load_site(app.settings.home),
-    )
+    with progress.bar("Reading notices", total=len(files), quiet=app.quiet or len(files) < PROGRESS_FROM):
+        notices = []
+        for f in files:  # every file is checked before anything is stored
+            notices.append(read_notice(f, limits))
+            progress.advance()
+        progress.begin(f"Storing {len(notices)} notice(s) and writing their Vietnamese pages", None)
+        results = submit_notices(
+            app.database,
+            notices,
+            app.settings.user,
+            app.settings.public_dir,
+            force_language=force_language,
+            site=load_site(app.settings.home),
+        )
+    changed = [r.slug for r in results if r.created]
+    if changed:
+        from trilingo.events import SUBMITTED, documents_payload, emit
+
+        emit(app.settings, SUBMITTED, documents_payload(changed), app.note)
     if as_json:
         echo_json(results)
         return
@@ -58,6 +72,7 @@ def submit(
 @click.option("--lang", "langs", multiple=True, help="Only this target language (lo or zh); repeatable.")
 @json_option
 @pass_app
+@summary_output
 def pretranslate(
     app: App,
     documents: tuple[str, ...],
@@ -70,7 +85,10 @@ def pretranslate(
     from trilingo.commands.flowrun import run_pretranslate
 
     app.override(engine=engine, engine_options={("libre", "url"): libre_url} if libre_url else None)
-    results = run_pretranslate(app, list(documents), list(langs), echo=lambda m: click.echo(m, err=True))
+    from trilingo import progress
+
+    with progress.bar("Pretranslating: finding the waiting work", quiet=app.quiet):
+        results = run_pretranslate(app, list(documents), list(langs), echo=app.note)
     if as_json:
         echo_json(results)
     else:
@@ -105,11 +123,14 @@ def _fail_loudly(results: list[dict[str, Any]]) -> None:
 @click.command()
 @json_option
 @pass_app
+@summary_output
 def publish(app: App, as_json: bool) -> None:
     """Publish approved translations (and the Vietnamese originals) to the channels."""
+    from trilingo import progress
     from trilingo.commands.flowrun import run_publish
 
-    results = run_publish(app)
+    with progress.bar("Publishing", quiet=app.quiet):
+        results = run_publish(app)
     if as_json:
         echo_json(results)
         return
@@ -155,6 +176,7 @@ COMMANDS = [submit, pretranslate, publish]
 @as_option
 @json_option
 @pass_app
+@summary_output
 def retract(
     app: App,
     document: str,
@@ -191,6 +213,9 @@ def retract(
             f"{done.slug} is retracted, but taking it off the channels failed: {exc.message} "
             "(`trilingo publish` finishes it once that is fixed)"
         ) from None
+    from trilingo.events import RETRACTED, documents_payload, emit
+
+    emit(app.settings, RETRACTED, documents_payload([done.slug], langs=list(done.langs)), app.note)
     if as_json:
         echo_json({"retracted": done, "removed": removed})
         return

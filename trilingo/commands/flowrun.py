@@ -12,28 +12,37 @@ from trilingo.commands.common import App
 from trilingo.config import Settings
 from trilingo.errors import TrilingoError, UnavailableError
 from trilingo.people import authorize
-from trilingo.pretranslate.plan import plan
+from trilingo.pretranslate.plan import EnginePlan, plan
 from trilingo.store.documents import resolve_document
+
+
+def check_pipeline(
+    app: App, langs: list[str], documents: list[str] | None = None, echo: Callable[[str], None] | None = None
+) -> EnginePlan:
+    """Before any flow run: the engine plan, the user's right to run the pipeline, the documents named."""
+    settings = app.settings
+    engine_plan = plan(settings.engine, settings.engine_options, langs)
+    for note in engine_plan.notes:
+        (echo or app.note)(note)
+    with app.session() as session:
+        authorize(session, settings.user, "pipeline")
+        for ref in documents or []:
+            resolve_document(session, ref)  # unknown documents fail before a flow run starts
+    return engine_plan
 
 
 def run_pretranslate(
     app: App, documents: list[str], langs: list[str], echo: Callable[[str], None] | None = None
 ) -> list[dict[str, Any]]:
     settings = app.settings
-    engine_plan = plan(settings.engine, settings.engine_options, langs)
-    for note in engine_plan.notes:
-        if echo is not None:
-            echo(note)
-    with app.session() as session:
-        authorize(session, settings.user, "pipeline")
-        for ref in documents:
-            resolve_document(session, ref)  # unknown documents fail before a flow run starts
-    server.connect(settings, os.environ)
-    from trilingo.flows.context import pretranslate_params
+    engine_plan = check_pipeline(app, langs, documents, echo)
+    server.connect(settings, os.environ, announce=app.note, verbose=app.verbose)
+    from trilingo.flows.context import pretranslate_params, run_identity
     from trilingo.flows.pretranslate import pretranslate_flow
 
     params = pretranslate_params(settings, engine_plan.engines, documents)
-    result: list[dict[str, Any]] = _run(settings, pretranslate_flow, **params)
+    name, tags = run_identity("pretranslate", engine_plan.engines)
+    result: list[dict[str, Any]] = _run(settings, pretranslate_flow, run_name=name, run_tags=tags, **params)
     return result
 
 
@@ -41,12 +50,20 @@ def run_publish(app: App) -> list[dict[str, Any]]:
     settings = app.settings
     with app.session() as session:  # a missing or older database is reported here, before a flow run starts
         authorize(session, settings.user, "pipeline")
-    server.connect(settings, os.environ)
+    server.connect(settings, os.environ, announce=app.note, verbose=app.verbose)
+    from trilingo.flows.context import run_identity
     from trilingo.flows.publish import publish_flow
 
     params = settings.to_params()
+    name, tags = run_identity("publish")
     result: list[dict[str, Any]] = _run(
-        settings, publish_flow, home=params["home"], database_url=params["database_url"], user=settings.user
+        settings,
+        publish_flow,
+        run_name=name,
+        run_tags=tags,
+        home=params["home"],
+        database_url=params["database_url"],
+        user=settings.user,
     )
     return result
 

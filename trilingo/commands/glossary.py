@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app
+from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
 from trilingo.text.terminal import shown
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ def glossary_group() -> None:
 @as_option
 @json_option
 @pass_app
+@summary_output
 def import_(app: App, file: Path, as_user: str | None, as_json: bool) -> None:
     """Merge a CSV or TBX (v2 or v3) file into the glossary: all of it or nothing."""
     from trilingo.glossary.store import import_file
@@ -128,6 +129,7 @@ def check(ctx: click.Context, app: App, lang: str | None, as_json: bool) -> None
 @as_option
 @json_option
 @pass_app
+@summary_output
 def add(
     app: App,
     concept: str,

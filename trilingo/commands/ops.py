@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from typing import Any
 
 import click
 
-from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app
+from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
 from trilingo.text.terminal import shown
 
 
 @click.command()
 @as_option
 @pass_app
+@summary_output
 def init(app: App, as_user: str | None) -> None:
     """Set up the workspace: its folder, the database schema and the starter border glossary."""
     from trilingo.workspace import initialise
@@ -36,6 +39,7 @@ def db_group() -> None:
 
 @db_group.command("upgrade")
 @pass_app
+@summary_output
 def db_upgrade(app: App) -> None:
     """Migrate the database to this Trilingo's schema (back it up first)."""
     from trilingo.store.db import create_database
@@ -59,61 +63,182 @@ def db_upgrade(app: App) -> None:
 @json_option
 @pass_app
 def status(app: App, as_json: bool) -> None:
-    """Counts by state and language, and the oldest item waiting for review."""
+    """Where Trilingo is working, the backlog, failures, and what each channel last published."""
+    from trilingo import server as srv
     from trilingo.channels.webhook import counts as webhook_counts
+    from trilingo.mt.health import load as engine_health
     from trilingo.review.status import status as load_status
+    from trilingo.store.db import redact
 
+    settings = app.settings
     with app.session(write=False) as session:
         data = load_status(session)
         data["webhook"] = webhook_counts(session)
-    data["four_eyes"] = app.settings.four_eyes
+    data["four_eyes"] = settings.four_eyes
+    data["workspace"] = str(settings.home)
+    data["database"] = redact(settings.database_url)
+    data["prefect"] = {
+        "api_url": settings.prefect_api_url,
+        "answering": srv.healthy(settings.prefect_api_url, timeout=0.5),
+    }
+    data["engines"] = engine_health(settings.home)
     if as_json:
         echo_json(data)
         return
+    _print_status(data)
+
+
+def _print_status(data: dict[str, Any]) -> None:
+    from trilingo.text.terminal import age
+
+    prefect = data["prefect"]
+    ui = prefect["api_url"].removesuffix("/api")
+    click.echo(f"Workspace  {data['workspace']}")
+    click.echo(f"Database   {data['database']}")
+    click.echo(
+        f"Prefect    {ui} "
+        + ("(answering)" if prefect["answering"] else "(not answering: flow commands start the local one)")
+    )
     for lang, stale in data["out_of_date"].items():
         click.echo(
             f"OUT OF DATE [{lang}]: {stale['count']} live translation(s) of an older Vietnamese text, the oldest "
-            f"since {stale['since'][:16]}Z ({stale['seconds'] / 3600:.1f} h): readers see a warning, or nothing in "
-            "critical categories, until they are approved (`trilingo review queue` lists them first)"
+            f"for {age(stale['seconds'])}: readers see a warning, or nothing in critical categories, until they "
+            "are approved (`trilingo review queue` lists them first)"
+        )
+    for lang, failed in data["mt_failed"].items():
+        reasons = "; ".join(f"{shown(r['reason'])} ({r['count']})" for r in failed["reasons"])
+        click.echo(
+            f"MT FAILED [{lang}]: {failed['count']} segment(s) the engine could not translate: {reasons}. "
+            "The next `trilingo pretranslate` retries them"
         )
     click.echo(f"{data['documents']} document(s)")
     for state, by_lang in sorted(data["counts"].items()):
         click.echo(f"  {state:<14}" + "  ".join(f"{lang} {n}" for lang, n in sorted(by_lang.items())))
-    if data["oldest_waiting"]:
-        hours = data["oldest_waiting_seconds"] / 3600
-        click.echo(f"Oldest waiting for review: since {data['oldest_waiting']} ({hours:.1f} h)")
+    if data["oldest_by_lang"]:
+        click.echo(
+            "Waiting for review, the oldest: "
+            + ", ".join(
+                f"{lang} for {age(o['seconds'])} (since {o['since'][:16]}Z)"
+                for lang, o in data["oldest_by_lang"].items()
+            )
+        )
     else:
         click.echo("Nothing is waiting for review.")
+    if data["channels"]:
+        click.echo(
+            "Last published: "
+            + ", ".join(
+                f"{channel} {age(c['seconds'])} ago ({c['files']} files)"
+                for channel, c in data["channels"].items()
+            )
+        )
+    else:
+        click.echo("Nothing published yet (`trilingo publish`).")
+    for health in data["engines"]:
+        if health.breaker == "open":
+            click.echo(
+                f"ENGINE {health.engine}: circuit breaker OPEN at the last run ({health.at[:16]}Z), "
+                f"so it was skipped: {shown(health.last_reason)}"
+            )
+        else:
+            tail = f", last failure: {shown(health.last_reason)}" if health.last_reason else ""
+            click.echo(f"Engine {health.engine}: answering at the last run ({health.at[:16]}Z){tail}")
     hook = data["webhook"]
     if hook["pending"] or hook["dead"]:
         click.echo(
             f"WEBHOOK: {hook['pending']} event(s) waiting to be delivered, {hook['dead']} dead "
             f"(last error: {shown(str(hook['last_error']))}); `trilingo webhook retry` sends the dead ones again"
         )
-    if not app.settings.four_eyes:
+    if not data["four_eyes"]:
         click.echo(
             "The four-eyes rule is OFF: reviewers may approve their own edits "
             "(four_eyes in config.toml, or TRILINGO_FOUR_EYES)."
         )
 
 
-@click.group()
+@click.command()
+@click.option(
+    "--state",
+    "states",
+    multiple=True,
+    type=click.Choice(
+        ["completed", "partial", "failed", "crashed", "running", "pending", "late", "cancelled"]
+    ),
+    help="Only runs in this state; repeatable. `failed` includes Crashed; `partial` is Completed with failures.",
+)
+@click.option("--flow", help="Only runs of this flow (pretranslate, publish, expire, sweep).")
+@click.option("--limit", type=int, default=20, show_default=True, help="How many runs, newest first (1–200).")
+@json_option
+@pass_app
+def runs(app: App, states: tuple[str, ...], flow: str | None, limit: int, as_json: bool) -> None:
+    """Recent flow runs, newest first, from the Prefect server (future scheduled runs are hidden)."""
+    from trilingo.runs import recent_runs
+    from trilingo.text.terminal import age
+
+    settings = app.settings
+    rows = recent_runs(settings.prefect_api_url, states=list(states), flow=flow, limit=limit)
+    if as_json:
+        echo_json(rows)
+        return
+    if not rows:
+        what = " ".join(filter(None, [", ".join(states), flow]))
+        click.echo(
+            f"No {what + ' ' if what else ''}flow runs on {settings.prefect_api_url.removesuffix('/api')}."
+        )
+        return
+    click.echo(f"  {'started (UTC)':<17}  {'state':<10} {'took':>10}  {'flow':<13} {'by':<8} name")
+    for row in rows:
+        took = (
+            "-" if row.seconds is None else f"{row.seconds:.1f} s" if row.seconds < 10 else age(row.seconds)
+        )
+        started = f"{row.started[:16]}Z" if row.started else "not started"
+        mark = "" if row.ok or row.state_type in ("RUNNING", "PENDING", "SCHEDULED") else "!"
+        click.echo(
+            f"{mark:1} {started:<17}  {row.state:<10} {took:>10}  {row.flow:<13} {row.started_by:<8} {row.name}"
+        )
+        if row.message and not row.ok:
+            click.echo(f"    {shown(row.message)}")
+    failed = sum(1 for r in rows if r.state_type in ("FAILED", "CRASHED") or r.state == "Partial")
+    if failed:
+        click.echo(f"{failed} of {len(rows)} run(s) did not fully succeed (marked !).")
+
+
+class _ServerGroup(click.Group):
+    """Its help names this workspace's own address, not a fixed default port."""
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from trilingo import config
+        from trilingo.errors import TrilingoError
+
+        try:
+            url = config.load(home=(ctx.find_object(App) or App()).cli_values.get("home")).prefect_api_url
+            where = f"UI at {url.removesuffix('/api')}, from this workspace's prefect_port"
+        except TrilingoError:
+            where = "its address comes from prefect_port in config.toml"
+        formatter.write_paragraph()
+        with formatter.indentation():
+            formatter.write_text(f"The local Prefect server that records flow runs ({where}).")
+
+
+@click.group(cls=_ServerGroup)
 def server() -> None:
-    """The local Prefect server that records flow runs (UI at http://127.0.0.1:4200)."""
+    """The local Prefect server that records flow runs."""
 
 
 @server.command()
 @pass_app
+@summary_output
 def start(app: App) -> None:
     """Start the server in the background (its home is inside the workspace)."""
     from trilingo import server as srv
 
-    st = srv.start(app.settings, os.environ)
+    st = srv.start(app.settings, os.environ, announce=app.note)
     click.echo(f"Prefect server running at {st.ui_url} (pid {st.pid or 'not ours'})")
 
 
 @server.command()
 @pass_app
+@summary_output
 def stop(app: App) -> None:
     """Stop the server Trilingo started."""
     from trilingo import server as srv
@@ -139,8 +264,126 @@ def server_status(app: App) -> None:
     )
 
 
+@click.command("serve")
+@click.option(
+    "--sweep",
+    type=click.IntRange(10, 3600),
+    default=60,
+    show_default=True,
+    help="Seconds between pretranslate sweeps.",
+)
+@click.option(
+    "--publish-sweep",
+    type=click.IntRange(30, 86400),
+    default=300,
+    show_default=True,
+    help="Seconds between publish sweeps.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="Flow runs at once in this process.",
+)
+@pass_app
+def serve_command(app: App, sweep: int, publish_sweep: int, limit: int) -> None:
+    """Run the pipeline by itself until Ctrl-C: pretranslate what is submitted, publish what is approved.
+
+    Submit, approve and retract send events that start a run at once; sweeps catch anything an event
+    missed, and an hourly run takes expired notices off the kiosk and screens. Runs report to the
+    workspace's Prefect server (`trilingo runs` lists them)."""
+    from datetime import timedelta
+
+    from trilingo import automations
+    from trilingo import server as srv
+    from trilingo.commands.flowrun import check_pipeline
+    from trilingo.languages import TARGETS
+
+    settings = app.settings
+    engine_plan = check_pipeline(app, list(TARGETS))
+    srv.connect(settings, os.environ, announce=app.note, verbose=app.verbose)
+    # Heartbeats on, so the crash-detection automation can tell a dead runner's runs from live ones.
+    os.environ["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"] = str(automations.HEARTBEAT_SECONDS)
+    if automations.ensure_crash_detection(settings.prefect_api_url):
+        app.note("Installed the automation that marks flow runs Crashed when their process dies.")
+    from trilingo.flows.serve import serve_forever
+
+    ui = settings.prefect_api_url.removesuffix("/api")
+    click.echo(
+        f"Serving {settings.home} ({settings.workspace_key}) on {ui}: pretranslate on each submit and every "
+        f"{sweep} s; publish on each approval, every {publish_sweep} s, and hourly for expiry. Ctrl-C stops."
+    )
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how an operator stops it: no traceback
+        serve_forever(
+            settings,
+            engine_plan.engines,
+            sweep=timedelta(seconds=sweep),
+            publish_sweep=timedelta(seconds=publish_sweep),
+            limit=limit,
+        )
+    click.echo("Stopped. The schedules are paused until the next `trilingo serve`; events still queue runs.")
+
+
+@click.command()
+@click.option(
+    "--pool", default="trilingo", show_default=True, help="The process work pool (made if missing)."
+)
+@click.option(
+    "--sweep",
+    type=click.IntRange(10, 3600),
+    default=60,
+    show_default=True,
+    help="Seconds between pretranslate sweeps.",
+)
+@click.option(
+    "--publish-sweep",
+    type=click.IntRange(30, 86400),
+    default=300,
+    show_default=True,
+    help="Seconds between publish sweeps.",
+)
+@pass_app
+@summary_output
+def deploy(app: App, pool: str, sweep: int, publish_sweep: int) -> None:
+    """Register the pipeline's deployments in a work pool, for Prefect workers (docs/scale-out.md).
+
+    Then start workers with `prefect worker start --pool POOL --type process`. Runs again safely:
+    the deployments are updated in place."""
+    from datetime import timedelta
+
+    from trilingo import automations
+    from trilingo import server as srv
+    from trilingo.commands.flowrun import check_pipeline
+    from trilingo.languages import TARGETS
+
+    settings = app.settings
+    engine_plan = check_pipeline(app, list(TARGETS))
+    srv.connect(settings, os.environ, announce=app.note, verbose=app.verbose)
+    if automations.ensure_crash_detection(settings.prefect_api_url):
+        app.note("Installed the automation that marks flow runs Crashed when their process dies.")
+    from trilingo.flows.serve import deploy_to_pool
+
+    created, names = deploy_to_pool(
+        settings,
+        engine_plan.engines,
+        pool,
+        sweep=timedelta(seconds=sweep),
+        publish_sweep=timedelta(seconds=publish_sweep),
+        heartbeat=automations.HEARTBEAT_SECONDS,
+    )
+    click.echo(f"Work pool {pool}: {'created' if created else 'already there'} (process).")
+    for name in names:
+        click.echo(f"  deployment {name}")
+    click.echo(
+        f"Start workers with: PREFECT_API_URL={settings.prefect_api_url} prefect worker start --pool {pool} "
+        "--type process"
+    )
+
+
 @click.command()
 @pass_app
+@summary_output
 def demo(app: App) -> None:
     """Run the whole loop on the shipped samples: submit, pretranslate, review, publish."""
     from trilingo.commands.demo import run_demo
@@ -148,4 +391,4 @@ def demo(app: App) -> None:
     run_demo(app, click.echo)
 
 
-COMMANDS = [init, status, db_group, server, demo]
+COMMANDS = [init, status, runs, serve_command, deploy, db_group, server, demo]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app
+from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
 from trilingo.text.terminal import shown
 
 
@@ -25,6 +25,7 @@ def users() -> None:
 @as_option
 @json_option
 @pass_app
+@summary_output
 def add(app: App, name: str, role: str, langs: str, as_user: str | None, as_json: bool) -> None:
     """Add a person, or change a known person's role and languages (admins only)."""
     from trilingo.people import add_user
@@ -70,6 +71,7 @@ def list_(app: App, as_user: str | None, as_json: bool) -> None:
 @as_option
 @json_option
 @pass_app
+@summary_output
 def disable(app: App, name: str, enable: bool, as_user: str | None, as_json: bool) -> None:
     """Stop a person from acting (their history stays); --enable undoes it."""
     from trilingo.people import set_disabled

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app
+from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
 from trilingo.text.terminal import shown
 
 LANG = click.option("--lang", required=True, help="Target language: lo or zh.")
@@ -175,6 +175,7 @@ def _edit_in_editor(source: str, draft: str, lang: str) -> str:
 @as_option
 @json_option
 @pass_app
+@summary_output
 def edit(
     app: App,
     document: str,
@@ -226,6 +227,7 @@ def _echo_checks(checks: list[dict[str, str]]) -> None:
 @as_option
 @json_option
 @pass_app
+@summary_output
 def approve(
     app: App,
     document: str,
@@ -253,6 +255,9 @@ def approve(
             accept_warnings=reason,
             limits=app.settings.limits.channel_limits(),
         )
+    from trilingo.events import APPROVED, documents_payload, emit
+
+    emit(app.settings, APPROVED, documents_payload([out.slug], lang=out.lang), app.note)
     if as_json:
         echo_json(out)
         return
@@ -273,6 +278,7 @@ def approve(
 @as_option
 @json_option
 @pass_app
+@summary_output
 def reject(
     app: App, document: str, lang: str, code: str, reason: str, as_user: str | None, as_json: bool
 ) -> None:
@@ -297,6 +303,7 @@ def reject(
 @as_option
 @json_option
 @pass_app
+@summary_output
 def dismiss(
     app: App, document: str, lang: str, n: int, code: str, reason: str, as_user: str | None, as_json: bool
 ) -> None:
@@ -320,6 +327,7 @@ def dismiss(
 @as_option
 @json_option
 @pass_app
+@summary_output
 def comment(
     app: App, document: str, lang: str, n: int | None, text: str, as_user: str | None, as_json: bool
 ) -> None:

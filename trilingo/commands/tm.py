@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from trilingo.commands.common import App, as_option, pass_app
+from trilingo.commands.common import App, as_option, pass_app, summary_output
 from trilingo.languages import TARGETS
 
 
@@ -19,6 +19,7 @@ def tm_group() -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @as_option
 @pass_app
+@summary_output
 def import_command(app: App, file: Path, as_user: str | None) -> None:
     """Add the vi → lo/zh pairs of FILE.tmx to the memory, flagged for native review."""
     from trilingo.tm.tmx import import_tmx
@@ -33,6 +34,7 @@ def import_command(app: App, file: Path, as_user: str | None) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--lang", "langs", multiple=True, type=click.Choice(TARGETS), help="Only this target language.")
 @pass_app
+@summary_output
 def export_command(app: App, file: Path, langs: tuple[str, ...]) -> None:
     """Write the memory (vi → lo and zh) to FILE.tmx."""
     from trilingo.tm.tmx import export_tmx

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app
+from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
 from trilingo.text.terminal import shown
 
 
@@ -17,6 +17,7 @@ def webhook() -> None:
 @as_option
 @json_option
 @pass_app
+@summary_output
 def retry(app: App, as_user: str | None, as_json: bool) -> None:
     """Send the events that gave up (dead) again, and whatever else is due."""
     from trilingo.channels.webhook import deliver, load_config, retry_dead

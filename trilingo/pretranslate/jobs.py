@@ -7,6 +7,7 @@ benchmarks and the demo call `draft_waiting`, which does the same in this proces
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 
 from sqlalchemy.engine import Engine as Database
 
@@ -22,11 +23,17 @@ BATCH_DOCUMENTS = 200
 
 
 def find_waiting(
-    db: Database, documents: Sequence[str] = (), langs: Sequence[str] = TARGETS
+    db: Database,
+    documents: Sequence[str] = (),
+    langs: Sequence[str] = TARGETS,
+    *,
+    sweep: bool = False,
+    grace: timedelta = timedelta(0),
 ) -> dict[str, list[int]]:
-    """Language → ids of the document-languages with segments to draft."""
+    """Language → ids of the document-languages with segments to draft (`sweep`: only new work, at
+    least `grace` old)."""
     with session_scope(db, write=False) as session:
-        return waiting(session, documents, langs)
+        return waiting(session, documents, langs, sweep=sweep, grace=grace)
 
 
 def batches(todo: Mapping[str, list[int]], size: int = BATCH_DOCUMENTS) -> list[tuple[str, list[int]]]:

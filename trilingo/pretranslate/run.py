@@ -57,6 +57,8 @@ class BatchSummary:
     failed: int = 0
     warnings: int = 0
     kept: int = 0  # changed by a person while the batch was drafted: left as they were
+    engine_calls: int = 0  # distinct texts sent to the engine (the MT cache answered the rest)
+    cache_hits: int = 0  # engine drafts the MT cache answered
     failures: list[str] = field(default_factory=list)
 
 
@@ -67,13 +69,14 @@ class _Row:
     n: int
     source: str
     previous: list[Hint]  # what the segment said before its source changed; kept across drafts
+    version_id: int = 0  # the document version the segment belongs to
 
 
 @dataclass
 class _Read:
     """Everything step 1 reads."""
 
-    doclangs: list[tuple[int, int]]  # (doclang id, document id)
+    doclangs: list[tuple[int, int, int]]  # (doclang id, document id, version id)
     rows: list[_Row]
     glossary: Glossary
     tm_hits: dict[str, TMEntry]
@@ -81,6 +84,7 @@ class _Read:
     protected: dict[int, Protected] = field(default_factory=dict)  # row index → text for the engine
     cache_key: cache.CacheKey | None = None
     cached: dict[str, EngineResult] = field(default_factory=dict)  # protected text → cached answer
+    sent: int = 0  # distinct texts the engine was asked for
 
 
 @dataclass
@@ -139,6 +143,7 @@ def _read(session: Session, doclang_ids: list[int], lang: str, engine: Engine) -
                 col(Segment.n),
                 col(Segment.source),
                 col(Translation.hints),
+                col(Segment.version_id),
             )
             .join(Segment, col(Segment.id) == col(Translation.segment_id))
             .where(
@@ -149,14 +154,14 @@ def _read(session: Session, doclang_ids: list[int], lang: str, engine: Engine) -
             .order_by(col(Segment.version_id), col(Segment.n))
         ).all()
         rows += [
-            _Row(tid, version, n, source, [h for h in hints if h["type"] == "previous"])
-            for tid, version, n, source, hints in found
+            _Row(tid, version, n, source, [h for h in hints if h["type"] == "previous"], vid)
+            for tid, version, n, source, hints, vid in found
             if tid is not None
         ]
     glossary = load(session)
     sources = [r.source for r in rows]
     read = _Read(
-        [(i, d) for i, d, _ in doclangs],
+        doclangs,
         rows,
         glossary,
         lookup_exact(session, sources, lang),
@@ -244,6 +249,7 @@ def _run_engine(
     texts = [read.protected[i].text for i in pending]
     todo = list(dict.fromkeys(t for t in texts if cache.normalize(t) not in read.cached))
     answers = dict(read.cached)
+    read.sent += len(todo)
     if todo:
         key = read.cache_key
         results = translate(
@@ -295,7 +301,9 @@ def _write(
     actor: str,
     now: datetime,
 ) -> BatchSummary:
-    summary = BatchSummary(lang=lang, engine=engine.name, documents=len(read.doclangs))
+    summary = BatchSummary(
+        lang=lang, engine=engine.name, documents=len(read.doclangs), engine_calls=read.sent
+    )
     current: dict[int, tuple[int, str]] = {}
     for chunk in _chunks([r.translation_id for r in read.rows]):
         locked = session.exec(
@@ -305,6 +313,7 @@ def _write(
         ).all()
         current.update({i: (v, s) for i, v, s in locked if i is not None})
     params = []
+    written: set[int] = set()  # versions with a row this batch wrote
     for row, d in zip(read.rows, drafts, strict=True):
         version, state = current.get(row.translation_id, (None, None))
         if version != row.row_version or state not in REDRAFT:
@@ -328,6 +337,7 @@ def _write(
             }
         )
         _count(summary, row, d)
+        written.add(row.version_id)
     if params:
         table = SQLModel.metadata.tables["translation"]
         values: dict[str, Any] = {name[2:]: bindparam(name) for name in params[0] if name.startswith("p_")}
@@ -344,7 +354,7 @@ def _write(
     if read.cache_key is not None:
         for text, result in fresh.items():
             cache.store(session, read.cache_key, text, result)
-    _advance(session, read, lang, engine, actor, now)
+    _advance(session, read, written, lang, engine, actor, now)
     return summary
 
 
@@ -362,19 +372,28 @@ def _count(summary: BatchSummary, row: _Row, d: _Draft) -> None:
         summary.glossary += 1
     else:
         summary.engine_drafts += 1
+        summary.cache_hits += bool(d.detail.get("cached"))
 
 
-def _advance(session: Session, read: _Read, lang: str, engine: Engine, actor: str, now: datetime) -> None:
-    """Submitted document-languages become pretranslated; each gets its audit event."""
-    ids = [i for i, _ in read.doclangs]
+def _advance(
+    session: Session, read: _Read, written: set[int], lang: str, engine: Engine, actor: str, now: datetime
+) -> None:
+    """Submitted document-languages become pretranslated. Each that this batch moved on, or wrote a row
+    of, gets its audit event: a second run that reached the same document at the same time (a sweep
+    beside an event's run) wrote nothing and records nothing."""
+    ids = [i for i, _, _ in read.doclangs]
+    moved: set[int] = set()
     for chunk in _chunks(ids):
         for doclang in session.exec(
             select(DocLang).where(col(DocLang.id).in_(chunk)).with_for_update()
         ).all():
-            if doclang.state == DocState.SUBMITTED:
+            if doclang.state == DocState.SUBMITTED and doclang.id is not None:
                 doclang.state = DocState.PRETRANSLATED
                 doclang.updated_at = now
-    for _, document_id in read.doclangs:
+                moved.add(doclang.id)
+    for doclang_id, document_id, version_id in read.doclangs:
+        if doclang_id not in moved and version_id not in written:
+            continue
         record(
             session,
             actor,

@@ -26,3 +26,19 @@ def undecodable(arg: str) -> str:
     except UnicodeEncodeError:
         raw = arg.encode("utf-8", "surrogatepass")  # a surrogate that came as text
     return shown(raw.decode("utf-8", "backslashreplace"))
+
+
+def age(seconds: float) -> str:
+    """A wait as a person says it: 45 s, 12 min, 3 h 20 min, 2 days 4 h."""
+    s = max(0, round(seconds))
+    if s < 60:
+        return f"{s} s"
+    minutes = s // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    unit = "day" if days == 1 else "days"
+    return f"{days} {unit} {hours} h" if hours else f"{days} {unit}"
