@@ -218,6 +218,10 @@ class _Collector(BaseHTTPRequestHandler):
         self.send_response(204)
         self.end_headers()
 
+    def do_GET(self) -> None:
+        self.send_response(200 if self.path == "/api/health" else 404)
+        self.end_headers()
+
     def log_message(self, *_args: Any) -> None:
         pass
 
@@ -375,3 +379,12 @@ def test_the_crash_detection_automation_is_installed_once_and_kept_up_to_date(pr
     assert ensure_crash_detection(prefect_api) is False
     [updated] = installed()
     assert set(updated["trigger"]["after"]) == {"prefect.flow-run.heartbeat", "prefect.flow-run.Running"}
+
+
+def test_status_asks_the_server_with_the_standard_library(collector: str) -> None:
+    from trilingo.server import answers
+
+    assert answers(collector) is True
+    assert answers(collector.removesuffix("/api") + "/elsewhere") is False  # a 404 is not an answer
+    assert answers(DEAD_API) is False
+    assert answers("not a url") is False

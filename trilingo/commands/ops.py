@@ -79,7 +79,7 @@ def status(app: App, as_json: bool) -> None:
     data["database"] = redact(settings.database_url)
     data["prefect"] = {
         "api_url": settings.prefect_api_url,
-        "answering": srv.healthy(settings.prefect_api_url, timeout=0.5),
+        "answering": srv.answers(settings.prefect_api_url),
     }
     data["engines"] = engine_health(settings.home)
     if as_json:
