@@ -10,7 +10,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.client.schemas.objects import State
 from prefect.settings import PREFECT_API_URL
-from prefect.states import Completed
+from prefect.states import Completed, Failed
 
 from trilingo import progress
 from trilingo.flows.context import database_url as resolve_db
@@ -133,11 +133,10 @@ def pretranslate_flow(
     if failed:
         # Not a plain success: the run's state says so, with the counts (the segments stay mt_failed).
         segments = sum(r["segments"] for r in results)
-        return Completed(
-            data=results,
-            name="Partial",
-            message=f"{failed} of {segments} segment(s) failed; the next run retries them",
-        )
+        message = f"{failed} of {segments} segment(s) failed; the next run retries them"
+        if not sum(r["tm"] + r["glossary"] + r["engine_drafts"] for r in results):
+            return Failed(data=results, message=f"nothing could be drafted: {message}")
+        return Completed(data=results, name="Partial", message=message)
     return results
 
 

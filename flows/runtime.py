@@ -6,9 +6,9 @@ from the environment when it loads.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from prefect import Flow, tags
+from prefect import Flow, State, tags
 from prefect.events.worker import EventsWorker
 from prefect.logging.handlers import APILogWorker
 from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
@@ -33,7 +33,14 @@ def run(
         ),
         tags(*(run_tags or [])),
     ):
-        return flow_fn(**params)
+        state = cast("State[Any]", flow_fn(**params, return_state=True))
+        # A run that failed with an exception raises it here, as calling the flow would have. A run that
+        # returned Failed with its results (pretranslate, when nothing could be drafted) hands them back:
+        # the command reports them and picks its exit code.
+        outcome = state.result(raise_on_failure=False)
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
 
 
 def drain() -> None:

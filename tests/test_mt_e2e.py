@@ -77,7 +77,9 @@ def test_pretranslate_libre_by_url_retries_failed_segments_later(tmp_path: Path,
         assert error.startswith("Error: the libre engine translated nothing (zh segment ")
         assert error.endswith("segment(s) stay mt_failed and the next `trilingo pretranslate` retries them")
         run = flow_runs(prefect_api, "pretranslate")[0]
-        assert (run["state"]["type"], run["state"]["name"]) == ("COMPLETED", "Partial")
+        # Nothing at all could be drafted (Lao's memory engine drafts nothing new either): the run Failed.
+        assert (run["state"]["type"], run["state"]["name"]) == ("FAILED", "Failed")
+        assert run["state"]["message"].startswith("nothing could be drafted: ")
         assert "segment(s) failed" in run["state"]["message"]
         # With no language named, Lao (which libre lacks) falls back to the offline memory engine, and says so.
         assert "engine libre cannot translate vi→lo: lo uses the memory engine" in result.stderr
@@ -95,3 +97,23 @@ def test_pretranslate_libre_by_url_retries_failed_segments_later(tmp_path: Path,
     assert second["failed"] == 0
     assert second["engine_drafts"] == len(failed)
     assert not [s for s in _segments("zh") if s["state"] == "mt_failed"]
+
+
+@pytest.mark.prefect
+@pytest.mark.usefixtures("flow_home")
+def test_a_run_with_some_failed_segments_is_completed_named_partial_and_exits_3(
+    tmp_path: Path, prefect_api: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _submit(tmp_path)
+    with stub_for("libre") as stub:
+        for key, value in env_for("libre", stub.url, retries=0, concurrency=1).items():
+            monkeypatch.setenv(key, value)
+        stub.fault, stub.fault_count = "500", 1  # the first request fails, the others are answered
+        result = CliRunner().invoke(cli, ["pretranslate", "--engine", "libre", "--lang", "zh", "--json"])
+    assert result.exit_code == 3, result.output
+    assert result.stderr.strip().splitlines()[-1].startswith("Error: some segments failed (zh segment ")
+    (summary,) = json.loads(result.stdout)
+    assert summary["failed"] == 1 and summary["engine_drafts"] == SEGMENTS - 1
+    run = flow_runs(prefect_api, "pretranslate")[0]
+    assert (run["state"]["type"], run["state"]["name"]) == ("COMPLETED", "Partial")
+    assert run["state"]["message"] == f"1 of {SEGMENTS} segment(s) failed; the next run retries them"
