@@ -159,7 +159,7 @@ def run() -> list[Figure]:
     port = _free_port()
     pg = _pg_url()
     figures: list[Figure] = []
-    settings = None
+    started = None
     try:
         # 1. Plain calls.
         settings, db, _ = _workspace(root, "plain", pg[0] if pg else None, port)
@@ -176,6 +176,7 @@ def run() -> list[Figure]:
         pg = _pg_url()
         settings, db, slugs = _workspace(root, "inline", pg[0] if pg else None, port)
         server.connect(settings, os.environ)  # not timed: a running server is the normal state
+        started = settings  # its pid file is in this workspace: stop it with these settings
         from trilingo.flows.context import pretranslate_params
         from trilingo.flows.pretranslate import pretranslate_flow
         from trilingo.flows.runtime import drain, run
@@ -259,7 +260,7 @@ def run() -> list[Figure]:
                 )
             )
     finally:
-        if settings is not None:
-            server.stop(settings)
+        if started is not None:
+            server.stop(started)
         shutil.rmtree(root, ignore_errors=True)
     return figures
