@@ -388,3 +388,75 @@ def test_status_asks_the_server_with_the_standard_library(collector: str) -> Non
     assert answers(collector.removesuffix("/api") + "/elsewhere") is False  # a 404 is not an answer
     assert answers(DEAD_API) is False
     assert answers("not a url") is False
+
+
+@pytest.mark.prefect
+def test_serve_pretranslates_what_is_submitted_and_publishes_what_is_approved(
+    flow_home: Path, prefect_api: str, tmp_path: Path
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    settings = config.load(home=str(flow_home))
+    env = dict(os.environ)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trilingo", "serve", "--sweep", "3600", "--publish-sweep", "3600"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+
+    def wait_for(what: str, check: Any, timeout: float = 90) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise AssertionError(f"serve exited ({proc.returncode}) while waiting for {what}")
+            if value := check():
+                return value
+            time.sleep(0.5)
+        raise AssertionError(f"timed out waiting for {what}")
+
+    try:
+        key = settings.workspace_key
+        for flow in ("pretranslate", "publish"):
+            wait_for(
+                f"the {flow} deployment",
+                lambda flow=flow: (
+                    httpx.get(f"{prefect_api}/deployments/name/{flow}/{key}", timeout=5).status_code == 200
+                ),
+            )
+        time.sleep(3)  # the triggers service loads the new automations
+        notice = write_notice(tmp_path, "xep-hang", "Xin vui lòng xếp hàng.", title="Lời nhắn")
+        assert invoke("submit", str(notice)).exit_code == 0
+
+        def queued() -> bool:
+            return bool(json.loads(invoke("review", "queue", "--lang", "lo", "--json").stdout))
+
+        wait_for("the submitted notice pretranslated", queued)
+
+        def event_run_completed() -> bool:
+            runs = json.loads(invoke("runs", "--flow", "pretranslate", "--json").stdout)
+            return any(r["started_by"] == "event" and r["state"] == "Completed" for r in runs)
+
+        wait_for("its event-triggered run completed", event_run_completed)
+        for n, text in ((1, "ຂໍ້ຄວາມ"), (2, "ກະລຸນາເຂົ້າແຖວ.")):
+            edit = invoke("review", "edit", "xep-hang", "--lang", "lo", "--segment", str(n), "--text", text)
+            assert edit.exit_code == 0, edit.output
+        approved = invoke("review", "approve", "xep-hang", "--lang", "lo")
+        assert approved.exit_code == 0, approved.output
+        page = flow_home / "public" / "web" / "lo" / "xep-hang.html"
+        wait_for("the approved translation published", page.exists)
+        assert "ກະລຸນາເຂົ້າແຖວ." in page.read_text(encoding="utf-8")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert out.splitlines()[0].startswith(f"Serving {flow_home} ({settings.workspace_key}) on ")
+    assert out.splitlines()[-1].startswith("Stopped. The schedules are paused")
+    assert "Traceback" not in out + err and "CancelledError" not in out + err
