@@ -166,7 +166,7 @@ def _print_status(data: dict[str, Any]) -> None:
     ),
     help="Only runs in this state; repeatable. `failed` includes Crashed; `partial` is Completed with failures.",
 )
-@click.option("--flow", help="Only runs of this flow (pretranslate, publish, expire, sweep).")
+@click.option("--flow", help="Only runs of this flow: pretranslate or publish.")
 @click.option("--limit", type=int, default=20, show_default=True, help="How many runs, newest first (1–200).")
 @json_option
 @pass_app
