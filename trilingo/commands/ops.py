@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
 from trilingo.text.terminal import shown
+
+if TYPE_CHECKING:
+    from trilingo.pretranslate.plan import EnginePlan
 
 
 @click.command()
@@ -264,21 +267,40 @@ def server_status(app: App) -> None:
     )
 
 
+def sweep_options(fn: Any) -> Any:
+    """--sweep and --publish-sweep, shared by `serve` and `deploy`."""
+    fn = click.option(
+        "--publish-sweep",
+        type=click.IntRange(30, 86400),
+        default=300,
+        show_default=True,
+        help="Seconds between publish sweeps.",
+    )(fn)
+    return click.option(
+        "--sweep",
+        type=click.IntRange(10, 3600),
+        default=60,
+        show_default=True,
+        help="Seconds between pretranslate sweeps.",
+    )(fn)
+
+
+def _pipeline_on_server(app: App) -> EnginePlan:
+    """What `serve` and `deploy` do first: check the pipeline, reach the server, install crash detection."""
+    from trilingo import automations
+    from trilingo import server as srv
+    from trilingo.commands.flowrun import check_pipeline
+    from trilingo.languages import TARGETS
+
+    engine_plan = check_pipeline(app, list(TARGETS))
+    srv.connect(app.settings, os.environ, announce=app.note, verbose=app.verbose)
+    if automations.ensure_crash_detection(app.settings.prefect_api_url):
+        app.note("Installed the automation that marks flow runs Crashed when their process dies.")
+    return engine_plan
+
+
 @click.command("serve")
-@click.option(
-    "--sweep",
-    type=click.IntRange(10, 3600),
-    default=60,
-    show_default=True,
-    help="Seconds between pretranslate sweeps.",
-)
-@click.option(
-    "--publish-sweep",
-    type=click.IntRange(30, 86400),
-    default=300,
-    show_default=True,
-    help="Seconds between publish sweeps.",
-)
+@sweep_options
 @click.option(
     "--limit",
     type=click.IntRange(1, 64),
@@ -296,17 +318,11 @@ def serve_command(app: App, sweep: int, publish_sweep: int, limit: int) -> None:
     from datetime import timedelta
 
     from trilingo import automations
-    from trilingo import server as srv
-    from trilingo.commands.flowrun import check_pipeline
-    from trilingo.languages import TARGETS
 
     settings = app.settings
-    engine_plan = check_pipeline(app, list(TARGETS))
-    srv.connect(settings, os.environ, announce=app.note, verbose=app.verbose)
+    engine_plan = _pipeline_on_server(app)
     # Heartbeats on, so the crash-detection automation can tell a dead runner's runs from live ones.
     os.environ["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"] = str(automations.HEARTBEAT_SECONDS)
-    if automations.ensure_crash_detection(settings.prefect_api_url):
-        app.note("Installed the automation that marks flow runs Crashed when their process dies.")
     from trilingo.flows.serve import serve_forever
 
     ui = settings.prefect_api_url.removesuffix("/api")
@@ -329,20 +345,7 @@ def serve_command(app: App, sweep: int, publish_sweep: int, limit: int) -> None:
 @click.option(
     "--pool", default="trilingo", show_default=True, help="The process work pool (made if missing)."
 )
-@click.option(
-    "--sweep",
-    type=click.IntRange(10, 3600),
-    default=60,
-    show_default=True,
-    help="Seconds between pretranslate sweeps.",
-)
-@click.option(
-    "--publish-sweep",
-    type=click.IntRange(30, 86400),
-    default=300,
-    show_default=True,
-    help="Seconds between publish sweeps.",
-)
+@sweep_options
 @pass_app
 @summary_output
 def deploy(app: App, pool: str, sweep: int, publish_sweep: int) -> None:
@@ -353,15 +356,9 @@ def deploy(app: App, pool: str, sweep: int, publish_sweep: int) -> None:
     from datetime import timedelta
 
     from trilingo import automations
-    from trilingo import server as srv
-    from trilingo.commands.flowrun import check_pipeline
-    from trilingo.languages import TARGETS
 
     settings = app.settings
-    engine_plan = check_pipeline(app, list(TARGETS))
-    srv.connect(settings, os.environ, announce=app.note, verbose=app.verbose)
-    if automations.ensure_crash_detection(settings.prefect_api_url):
-        app.note("Installed the automation that marks flow runs Crashed when their process dies.")
+    engine_plan = _pipeline_on_server(app)
     from trilingo.flows.serve import deploy_to_pool
 
     created, names = deploy_to_pool(
