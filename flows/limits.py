@@ -9,6 +9,13 @@ run with four engine threads hung on `rate_limit`). Concurrency slots are leased
 dies mid-call frees its slot when the lease runs out. Leases are short (a minute) and renewed while a
 call holds them: a worker that died, or a run whose Prefect server went away, blocks its slot for at
 most a minute, not for the length of the longest call anyone could make.
+
+A request the server does not answer in time is asked again, with backoff, for up to GRACE: on a
+loaded two-core machine a Prefect server on PostgreSQL serving two workers took over 10 s to answer
+some increments, and failing those calls at once left segments undrafted until the next sweep. Only a
+server silent for the whole grace fails the call, and then every call of the run fails at once. An
+increment that timed out may still have taken a slot on the server; nobody renews its lease, so it
+frees itself within LEASE_SECONDS.
 """
 
 from __future__ import annotations
@@ -24,18 +31,35 @@ import httpx
 
 from trilingo.errors import UnavailableError
 from trilingo.mt.base import Engine, RemoteEngine
+from trilingo.mt.limits import backoff
 
 LEASE_SECONDS = 60.0
 RENEW_EVERY = 20.0  # well inside the lease, so one late renewal does not lose it
 MAX_WAIT = 600.0  # a slot not free after this long means something is stuck: fail the call, retry later
 TIMEOUT = httpx.Timeout(10.0)
+GRACE = 30.0  # how long the server may stay silent before a call fails for want of a slot
+
+# The limits this process has set up, so each batch task of a run does not set them up again (with
+# two workers, their concurrent set-ups filled the server's log with unique-key errors).
+_READY: set[tuple[str, str, int, float]] = set()
+_READY_LOCK = threading.Lock()
 
 
 class PrefectLimiter:
     """`concurrency` calls in flight and `rate` calls per second for one engine, across all workers."""
 
-    def __init__(self, api_url: str, engine: str, concurrency: int, rate: float) -> None:
+    def __init__(
+        self,
+        api_url: str,
+        engine: str,
+        concurrency: int,
+        rate: float,
+        *,
+        timeout: float | httpx.Timeout = TIMEOUT,
+        grace: float = GRACE,
+    ) -> None:
         self.api = api_url.rstrip("/") + "/v2/concurrency_limits"
+        self.timeout, self.grace = timeout, grace
         self.slots = f"trilingo-mt-{engine}"
         self.pace = f"trilingo-mt-{engine}-rate"
         # A rate limit is a limit whose slots free themselves at `rate` per second.
@@ -43,23 +67,29 @@ class PrefectLimiter:
         self._upsert(self.pace, max(1, math.ceil(rate)), rate)
         self._held: set[str] = set()
         self._lock = threading.Lock()
+        self._silent_since: float | None = None  # when the server stopped answering, if it has
+        self._gave_up = False  # a call has already failed for this silence: the next ones try once
         self._renewer: threading.Thread | None = None
 
     def _upsert(self, name: str, limit: int, decay: float) -> None:
+        key = (self.api, name, limit, decay)
+        with _READY_LOCK:
+            if key in _READY:
+                return
         body = {"name": name, "limit": limit, "slot_decay_per_second": decay}
         try:
-            created = httpx.post(f"{self.api}/", json=body, timeout=TIMEOUT)
+            created = httpx.post(f"{self.api}/", json=body, timeout=self.timeout)
             # 409: it exists. A 5xx can be the same thing: two workers creating it at once on a server
             # backed by PostgreSQL lose the race with a unique-key error, not a 409. Then it exists too.
             if created.status_code == 409 or (
                 created.status_code >= 500
-                and httpx.get(f"{self.api}/{name}", timeout=TIMEOUT).status_code == 200
+                and httpx.get(f"{self.api}/{name}", timeout=self.timeout).status_code == 200
             ):
                 # Make it match this engine's policy.
                 httpx.patch(
                     f"{self.api}/{name}",
                     json={"limit": limit, "slot_decay_per_second": decay},
-                    timeout=TIMEOUT,
+                    timeout=self.timeout,
                 ).raise_for_status()
             else:
                 created.raise_for_status()
@@ -67,32 +97,56 @@ class PrefectLimiter:
             raise UnavailableError(
                 f"cannot set the concurrency limit {name} on the Prefect server: {exc}"
             ) from None
+        with _READY_LOCK:
+            _READY.add(key)
 
-    def _acquire(self, path: str, body: dict[str, object]) -> httpx.Response:
+    def _acquire(self, path: str, name: str, **fields: object) -> httpx.Response:
+        body = {"names": [name], "slots": 1, **fields}
         deadline = time.monotonic() + MAX_WAIT
+        attempt = 0
         while True:
+            sent = time.monotonic()
             try:
-                response = httpx.post(f"{self.api}/{path}", json=body, timeout=TIMEOUT)
-            except httpx.HTTPError as exc:
-                raise UnavailableError(
-                    f"the Prefect server does not answer ({exc.__class__.__name__})"
-                ) from None
+                response = httpx.post(f"{self.api}/{path}", json=body, timeout=self.timeout)
+            except httpx.TransportError as exc:  # no answer: refused, reset or timed out
+                now = time.monotonic()
+                # One silence for all of this limiter's threads: once the server has been silent for the
+                # grace, every call fails after one try, instead of each waiting out a grace of its own.
+                attempt += 1
+                delay = backoff(attempt, 0.5, 5.0)
+                with self._lock:
+                    self._silent_since = self._silent_since if self._silent_since is not None else sent
+                    silent_for = now - self._silent_since
+                    gave_up = self._gave_up = self._gave_up or silent_for + delay > self.grace
+                if gave_up:
+                    raise UnavailableError(
+                        f"the Prefect server does not answer ({exc.__class__.__name__}; silent for "
+                        f"{silent_for:.0f} s)"
+                    ) from None
+                time.sleep(delay)
+                continue
+            with self._lock:
+                self._silent_since, self._gave_up = None, False
+            attempt = 0
             # 423: no slot free yet. 503: the server's database is busy (SQLite under load); Prefect's own
             # client retries it too.
             if response.status_code not in (423, 503):
-                response.raise_for_status()
+                if response.is_error:
+                    raise UnavailableError(
+                        f"the Prefect server refused a {name} slot ({response.status_code})"
+                    )
                 return response
+            # The server says when to ask again (from the limit's average occupancy, with jitter).
             wait = float(response.headers.get("Retry-After") or 0.2)
             if time.monotonic() + wait > deadline:
-                raise UnavailableError(f"no {body['names']} slot came free in {MAX_WAIT:.0f} s")
+                raise UnavailableError(f"no {name} slot came free in {MAX_WAIT:.0f} s")
             time.sleep(min(max(wait, 0.01), 5.0))
 
     @contextmanager
     def slot(self) -> Iterator[None]:
-        self._acquire("increment", {"names": [self.pace], "slots": 1, "mode": "rate_limit"})
+        self._acquire("increment", self.pace, mode="rate_limit")
         lease = self._acquire(
-            "increment-with-lease",
-            {"names": [self.slots], "slots": 1, "mode": "concurrency", "lease_duration": LEASE_SECONDS},
+            "increment-with-lease", self.slots, mode="concurrency", lease_duration=LEASE_SECONDS
         ).json()["lease_id"]
         self._hold(lease)
         try:
@@ -102,7 +156,7 @@ class PrefectLimiter:
                 self._held.discard(lease)
             # Best effort: if this fails the lease runs out and frees the slot anyway.
             with contextlib.suppress(httpx.HTTPError):
-                httpx.post(f"{self.api}/decrement-with-lease", json={"lease_id": lease}, timeout=TIMEOUT)
+                httpx.post(f"{self.api}/decrement-with-lease", json={"lease_id": lease}, timeout=self.timeout)
 
     def _hold(self, lease: str) -> None:
         with self._lock:
@@ -127,7 +181,7 @@ class PrefectLimiter:
                     httpx.post(
                         f"{self.api}/leases/{lease}/renew",
                         json={"lease_duration": LEASE_SECONDS},
-                        timeout=TIMEOUT,
+                        timeout=self.timeout,
                     )
 
 

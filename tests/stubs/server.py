@@ -106,9 +106,7 @@ class StubEngine:
     # -- lifecycle -------------------------------------------------------------------------
     def __enter__(self) -> StubEngine:
         handler = type("Handler", (_Handler,), {"stub": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        self._server.request_queue_size = 128
+        self._server = _Server(("127.0.0.1", 0), handler)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
@@ -153,6 +151,12 @@ def _text_of(engine: str, seen: Seen) -> str:
     if engine == "microsoft":
         return json.loads(seen.body or b"[{}]")[0].get("text", "")
     return seen.query.get("q", "")
+
+
+class _Server(ThreadingHTTPServer):
+    # Class attributes: the constructor calls listen(request_queue_size), so setting it later does nothing.
+    daemon_threads = True
+    request_queue_size = 128
 
 
 class _Handler(BaseHTTPRequestHandler):
