@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -142,6 +143,16 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         _drain_prefect()
         server.stop(settings)
+
+
+@pytest.fixture
+def prefect_http(prefect_api: str) -> Iterator[httpx.Client]:
+    """A client for the session server's REST API that rides out "busy" answers, as Prefect's own does
+    (a loaded server answers 503 while its database is locked)."""
+    from trilingo import prefect_rest
+
+    with prefect_rest.client(prefect_api) as client:
+        yield client
 
 
 def _drain_prefect() -> None:

@@ -38,7 +38,7 @@ def _segments(lang: str) -> list[dict]:
 @pytest.mark.parametrize(("name", "lang"), [("google", "lo"), ("microsoft", "zh"), ("mymemory", "lo")])
 @pytest.mark.usefixtures("flow_home")
 def test_pretranslate_with_engine_from_environment(
-    name: str, lang: str, prefect_api: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    name: str, lang: str, prefect_http: httpx.Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _submit(tmp_path)
     with stub_for(name) as stub:
@@ -52,10 +52,7 @@ def test_pretranslate_with_engine_from_environment(
     assert summary["engine_drafts"] == len(drafted) == stub.calls
     assert all(s["target"] for s in drafted)
     # The flow ran the engine under Prefect's global limits (shared by all workers), and gave every slot back.
-    limits = {
-        lim["name"]: lim
-        for lim in httpx.post(f"{prefect_api}/v2/concurrency_limits/filter", json={}, timeout=10).json()
-    }
+    limits = {lim["name"]: lim for lim in prefect_http.post("/v2/concurrency_limits/filter", json={}).json()}
     assert limits[f"trilingo-mt-{name}"]["active_slots"] == 0
     assert limits[f"trilingo-mt-{name}-rate"]["slot_decay_per_second"] > 0
 

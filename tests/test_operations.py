@@ -25,6 +25,7 @@ from trilingo.reports import pretranslate_markdown
 from trilingo.store.db import session_scope
 from trilingo.store.models import SegmentState, Translation
 from trilingo.text.terminal import age
+from trilingo.webclient import Reply, request
 from trilingo.workspace import open_database
 
 DEAD_API = "http://127.0.0.1:9/api"  # nothing listens on port 9
@@ -254,6 +255,22 @@ def test_submit_posts_its_event_for_serve(
     assert len(_Collector.bodies) == 1
 
 
+@pytest.mark.usefixtures("home")
+def test_a_bulk_submit_announces_its_notices_in_several_events_so_workers_can_share_them(
+    tmp_path: Path, collector: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import trilingo.events
+
+    monkeypatch.setenv("TRILINGO_PREFECT_API_URL", collector)
+    monkeypatch.setattr(trilingo.events, "DOCUMENTS_PER_EVENT", 2)
+    files = [str(write_notice(tmp_path, f"tb-{i}", f"Thông báo số {i}.")) for i in range(5)]
+    assert invoke("submit", *files).exit_code == 0
+    [(path, events)] = _Collector.bodies  # one request
+    assert path == "/api/events"
+    assert [e["payload"]["documents"] for e in events] == [["tb-0", "tb-1"], ["tb-2", "tb-3"], ["tb-4"]]
+    assert {e["event"] for e in events} == {SUBMITTED} and len({e["id"] for e in events}) == 3
+
+
 def test_without_a_server_submit_still_succeeds_and_says_so_in_one_line(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -262,11 +279,28 @@ def test_without_a_server_submit_still_succeeds_and_says_so_in_one_line(
     assert result.exit_code == 0
     [line] = result.stderr.splitlines()
     assert line.startswith(
-        "Note: the Prefect server at http://127.0.0.1:9 did not take the trilingo.document"
+        "Note: the Prefect server at http://127.0.0.1:9 did not take the trilingo.document.submitted "
+        "event (connection refused); saved all the same"
     )
     assert "`trilingo serve` picks it up at its next sweep" in line
     assert invoke("--quiet", "submit", str(write_notice(tmp_path, "khac", "Câu khác."))).stderr == ""
     assert emit(config.load(home=str(home)), SUBMITTED, {"documents": []}) is False
+
+
+def test_a_request_never_raises_and_says_why_it_failed(collector: str) -> None:
+    # Nothing listens on port 9; [::1] without a port must not be read as host "::" port 1.
+    assert request("POST", "http://127.0.0.1:9/api/events", body=[], timeout=2) == Reply(
+        None, "connection refused"
+    )
+    assert request("POST", "http://[::1]:9/api/events", body=[], timeout=2).status is None
+    assert request("GET", "http://127.0.0.1:99999/api/health", timeout=2) == Reply(
+        None, "not an http(s) address: http://127.0.0.1:99999/api/health"
+    )
+    assert request("GET", "ftp://127.0.0.1/api/health", timeout=2).error.startswith("not an http(s) address")
+    # An answer, whatever its status, is a status and no error.
+    assert request("POST", f"{collector}/events?x=1", body=[{"event": "Xe tải"}], timeout=5).status == 204
+    assert _Collector.bodies == [("/api/events?x=1", [{"event": "Xe tải"}])]
+    assert request("GET", collector.removesuffix("/api") + "/elsewhere", timeout=5) == Reply(404)
 
 
 @pytest.mark.usefixtures("workspace")
@@ -319,7 +353,9 @@ def test_runs_without_a_server_is_one_error_line(monkeypatch: pytest.MonkeyPatch
 
 @pytest.mark.prefect
 @pytest.mark.usefixtures("flow_home")
-def test_runs_lists_named_tagged_runs_with_their_artifacts(prefect_api: str, tmp_path: Path) -> None:
+def test_runs_lists_named_tagged_runs_with_their_artifacts(
+    prefect_http: httpx.Client, tmp_path: Path
+) -> None:
     assert (
         invoke("submit", str(write_notice(tmp_path, "gio-mo-cua", "Cửa khẩu mở cửa lúc 7 giờ."))).exit_code
         == 0
@@ -338,10 +374,8 @@ def test_runs_lists_named_tagged_runs_with_their_artifacts(prefect_api: str, tmp
     failed = json.loads(invoke("runs", "--state", "failed", "--flow", "pretranslate", "--json").stdout)
     assert all(r["state_type"] in ("FAILED", "CRASHED") for r in failed)
 
-    artifacts = httpx.post(
-        f"{prefect_api}/artifacts/filter",
-        json={"artifacts": {"flow_run_id": {"any_": [row["id"]]}}},
-        timeout=10,
+    artifacts = prefect_http.post(
+        "/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [row["id"]]}}}
     ).json()
     by_key = {a["key"]: a for a in artifacts}
     assert by_key["pretranslate-summary"]["type"] == "markdown"
@@ -353,18 +387,18 @@ def test_runs_lists_named_tagged_runs_with_their_artifacts(prefect_api: str, tmp
 
 
 @pytest.mark.prefect
-def test_the_crash_detection_automation_is_installed_once_and_kept_up_to_date(prefect_api: str) -> None:
+def test_the_crash_detection_automation_is_installed_once_and_kept_up_to_date(
+    prefect_api: str, prefect_http: httpx.Client
+) -> None:
     from trilingo.automations import CRASH_DETECTION, crash_detection, ensure_crash_detection
 
     def installed() -> list[dict[str, Any]]:
         body = {"automations": {"name": {"any_": [CRASH_DETECTION]}}}
-        found: list[dict[str, Any]] = httpx.post(
-            f"{prefect_api}/automations/filter", json=body, timeout=10
-        ).json()
+        found: list[dict[str, Any]] = prefect_http.post("/automations/filter", json=body).json()
         return found
 
     for automation in installed():  # another test may have installed it already
-        httpx.delete(f"{prefect_api}/automations/{automation['id']}", timeout=10).raise_for_status()
+        prefect_http.delete(f"/automations/{automation['id']}").raise_for_status()
     assert ensure_crash_detection(prefect_api) is True
     assert ensure_crash_detection(prefect_api) is False
     [automation] = installed()
@@ -375,7 +409,7 @@ def test_the_crash_detection_automation_is_installed_once_and_kept_up_to_date(pr
     # An older version (heartbeats only) is brought up to date, not duplicated.
     old = crash_detection()
     old["trigger"]["after"] = ["prefect.flow-run.heartbeat"]
-    httpx.put(f"{prefect_api}/automations/{automation['id']}", json=old, timeout=10).raise_for_status()
+    prefect_http.put(f"/automations/{automation['id']}", json=old).raise_for_status()
     assert ensure_crash_detection(prefect_api) is False
     [updated] = installed()
     assert set(updated["trigger"]["after"]) == {"prefect.flow-run.heartbeat", "prefect.flow-run.Running"}

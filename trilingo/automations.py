@@ -4,14 +4,18 @@ Crash detection: a flow run whose process dies (a worker killed, a machine switc
 stops sending heartbeats; without this automation it would stay Running forever. The recipe is
 Prefect's own: a proactive trigger that fires when a running flow run sends no heartbeat, and no
 final state, for three heartbeat periods, and marks the run Crashed. The sweeps then redo its work.
+Because Prefect evaluates such triggers erratically, the pretranslate sweep also applies the same rule
+itself (`reap_silent_runs`).
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
+from trilingo import prefect_rest
 from trilingo.errors import UnavailableError
 
 CRASH_DETECTION = "trilingo: flow runs that stop heartbeating are Crashed"
@@ -58,7 +62,7 @@ def ensure_crash_detection(api_url: str, heartbeat: int = HEARTBEAT_SECONDS, tim
     """Install the automation, or bring an older one of that name up to date. True if it was created now."""
     wanted = crash_detection(heartbeat)
     try:
-        with httpx.Client(base_url=api_url, timeout=timeout) as client:
+        with prefect_rest.client(api_url, timeout) as client:
             found = client.post(
                 "/automations/filter", json={"automations": {"name": {"any_": [CRASH_DETECTION]}}}
             )
@@ -80,3 +84,125 @@ def _same(trigger: dict[str, Any], wanted: dict[str, Any]) -> bool:
     return sorted(trigger.get("after") or []) == sorted(wanted["after"]) and float(
         trigger.get("within") or 0
     ) == float(wanted["within"])
+
+
+def reap_silent_runs(
+    api_url: str,
+    heartbeat: int = HEARTBEAT_SECONDS,
+    *,
+    now: datetime | None = None,
+    timeout: float = 10.0,
+) -> dict[str, str]:
+    """Mark Crashed every Running flow run of a deployment that has shown no sign of life (a heartbeat,
+    or its Running state) for three heartbeat periods, and every one that a worker took (Pending) but
+    never started in ten; return their ids, each with why.
+
+    The same rule as the automation, checked by the sweeps themselves. Prefect evaluates proactive
+    triggers erratically (issue 18838 upstream): here a run killed before its first heartbeat stayed
+    Running for minutes, and a 150 s run that sent none was never flagged. Only deployments' runs are
+    judged, because only they send heartbeats (`serve` and `deploy` switch them on); an inline run from
+    the CLI sends none and may rightly run for longer. A run that ended meanwhile is left alone: the
+    server refuses to move a finished run to Crashed without `force`, which is never sent.
+
+    A worker marks a run Pending when it takes it, and the run's own process marks it Running seconds
+    later. A worker killed in between leaves the run Pending for ever; no heartbeat or automation can
+    tell, so a Pending run is judged by its age alone, with a wide margin."""
+    now = now or datetime.now(UTC)
+    silence = timedelta(seconds=heartbeat * 3)
+    never_started = timedelta(seconds=heartbeat * 10)
+    reaped: dict[str, str] = {}
+    try:
+        with prefect_rest.client(api_url, timeout) as client:
+            found = client.post(
+                "/flow_runs/filter",
+                json={
+                    "flow_runs": {
+                        "state": {"type": {"any_": ["RUNNING", "PENDING"]}},
+                        "deployment_id": {"is_null_": False},
+                    },
+                    "limit": 200,
+                },
+            )
+            found.raise_for_status()
+            for run in found.json():
+                last = _when(run["state"]["timestamp"])
+                if run["state"]["type"] == "PENDING":
+                    if now - last > never_started:
+                        waited = int((now - last).total_seconds())
+                        why = f"Pending for {waited} s: the worker that took it has died."
+                        reaped.update(_crash(client, run["id"], why))
+                    continue
+                if now - last <= silence:
+                    continue
+                beats = client.post(
+                    "/events/filter",
+                    json={
+                        "filter": {
+                            "occurred": {"since": last.isoformat(), "until": (now + silence).isoformat()},
+                            "event": {"name": ["prefect.flow-run.heartbeat"]},
+                            "resource": {"id": [f"prefect.flow-run.{run['id']}"]},
+                            "order": "DESC",
+                        },
+                        "limit": 1,
+                    },
+                )
+                beats.raise_for_status()
+                if events := beats.json().get("events"):
+                    last = max(last, _when(events[0]["occurred"]))
+                if now - last <= silence:
+                    continue
+                quiet = int((now - last).total_seconds())
+                why = f"No heartbeat for {quiet} s: the process running this flow run has died."
+                reaped.update(_crash(client, run["id"], why))
+    except (httpx.HTTPError, ValueError, KeyError) as exc:
+        raise UnavailableError(
+            f"could not check for flow runs that stopped heartbeating on {api_url} "
+            f"({exc.__class__.__name__}: {exc})"
+        ) from None
+    return reaped
+
+
+def _crash(client: httpx.Client, run_id: str, message: str) -> dict[str, str]:
+    """{run_id: message} if the server moved the run to Crashed; {} if it refused (it ended meanwhile)."""
+    answer = client.post(
+        f"/flow_runs/{run_id}/set_state",
+        json={"state": {"type": "CRASHED", "name": "Crashed", "message": message}},
+    )
+    answer.raise_for_status()
+    return {str(run_id): message} if answer.json().get("status") == "ACCEPT" else {}
+
+
+def _when(stamp: str) -> datetime:
+    when = datetime.fromisoformat(stamp)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def earlier_sweep(api_url: str, deployment_id: str, me: str, *, timeout: float = 10.0) -> str | None:
+    """The id of a sweep of this deployment that is Running and started before run `me`, if any.
+
+    A sweep that starts while another is still at work stops at once: overlapping sweeps all find the
+    same waiting work, and on a loaded machine each new one (every minute, or every few seconds in the
+    tests) slowed the others until none finished. The earliest goes on; ties go to the smaller id. Dead
+    runs are not counted for long: `reap_silent_runs`, called first, marks them Crashed."""
+    try:
+        with prefect_rest.client(api_url, timeout) as client:
+            found = client.post(
+                "/flow_runs/filter",
+                json={
+                    "flow_runs": {"state": {"type": {"any_": ["RUNNING"]}}},
+                    "deployments": {"id": {"any_": [deployment_id]}},
+                    "limit": 200,
+                },
+            )
+            found.raise_for_status()
+        sweeps = [
+            (r.get("start_time") or r["state"]["timestamp"], str(r["id"]))
+            for r in found.json()
+            if (r.get("parameters") or {}).get("sweep") or str(r["id"]) == me
+        ]
+    except (httpx.HTTPError, ValueError, KeyError) as exc:
+        raise UnavailableError(
+            f"could not list the running sweeps on {api_url} ({exc.__class__.__name__}: {exc})"
+        ) from None
+    first = min(((_when(t), i) for t, i in sweeps), default=None)
+    return first[1] if first is not None and first[1] != me else None

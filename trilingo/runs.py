@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from trilingo import prefect_rest
 from trilingo.errors import InputError, UnavailableError
 
 # What an operator types → the Prefect state types it means. "failed" is everything that did not finish.
@@ -76,7 +77,7 @@ def recent_runs(
     body: dict[str, Any] = {"flow_runs": runs_filter, "sort": "EXPECTED_START_TIME_DESC", "limit": limit}
     if flow:
         body["flows"] = {"name": {"any_": [flow]}}
-    with httpx.Client(base_url=api_url, timeout=timeout) as client:
+    with prefect_rest.client(api_url, timeout) as client:
         runs = _post(client, "/flow_runs/filter", body)
         flow_ids = sorted({r["flow_id"] for r in runs})
         flows = (

@@ -51,9 +51,9 @@ def submit(
         )
     changed = [r.slug for r in results if r.created]
     if changed:
-        from trilingo.events import SUBMITTED, documents_payload, emit
+        from trilingo.events import SUBMITTED, documents_payloads, emit
 
-        emit(app.settings, SUBMITTED, documents_payload(changed), app.note)
+        emit(app.settings, SUBMITTED, documents_payloads(changed), app.note)
     if as_json:
         echo_json(results)
         return
