@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -134,13 +135,14 @@ def _nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
 # The tables that grow with every segment. A query may reach their rows only through a selective key
 # (a row id, a segment, a version): the bug this guards against searched translations by language
 # alone, once per queue item. Whole-table reads are for the status totals only.
-BIG = ("translation", "segment")
+BIG = ("translation", "segment", "publishrecord")
 SELECTIVE = (
     "rowid=",
     "id=",
     "segment_id=",
     "version_id=",
     "AND state=",
+    "document_id=",  # the publish ledger: one document's records
 )  # by language *and* state: the rows in that state
 WHOLE_TABLE_OK = {"status"}
 
@@ -149,6 +151,9 @@ def _bad_access(db: Engine, name: str, lines: list[str]) -> list[str]:
     bad = []
     for line in lines:
         if db.dialect.name == "sqlite":
+            if "AUTOMATIC" in line:  # SQLite built itself a temporary index: a real one is missing
+                bad.append(line)
+                continue
             words = line.split()
             if len(words) < 2 or words[1] not in BIG:
                 continue
@@ -181,3 +186,44 @@ def test_the_hot_queries_use_their_indexes(
             if scans:
                 problems.append(f"{name}: {' '.join(statement.split())[:160]} → {scans}")
     assert problems == [], "\n".join(problems)
+
+
+def _analyze_counts(db: Engine) -> dict[str, tuple[int, int]]:
+    """table → (manual analyses, rows modified since the last one), once the numbers settle: PostgreSQL
+    publishes a backend's counts when it goes idle or exits, so the pool is closed first."""
+    db.dispose()
+    seen: dict[str, tuple[int, int]] = {}
+    for _ in range(40):
+        with db.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT relname, analyze_count, n_mod_since_analyze FROM pg_stat_user_tables "
+                "WHERE schemaname = current_schema()"
+            ).all()
+        db.dispose()
+        now = {name: (int(count), int(mods)) for name, count, mods in rows}
+        if now == seen:
+            return now
+        seen = now
+        time.sleep(0.25)
+    return seen
+
+
+# PostgreSQL only: its own counters decide there; SQLite's sampled ANALYZE costs tens of milliseconds.
+@pytest.mark.parametrize("db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_postgres_analyzes_a_table_only_when_a_tenth_of_it_changed(seeded: Engine) -> None:
+    assert seeded.dialect.name == "postgresql"
+    _analyze_counts(seeded)  # what the seeding changed is counted (a backend's counts show once it is idle)
+    optimize(seeded)  # and analyzed now
+    first = _analyze_counts(seeded)
+    assert all(first[t][0] >= 1 for t in ("translation", "segment", "doclang", "document", "documentversion"))
+    optimize(seeded)  # nothing changed since: nothing is analyzed again
+    assert _analyze_counts(seeded) == first
+    with session_scope(seeded) as session:  # a third of the documents change, nothing else
+        session.connection().exec_driver_sql(
+            "UPDATE document SET created_by = 'someone' WHERE id <= (SELECT max(id) / 3 FROM document)"
+        )
+    assert _analyze_counts(seeded)["document"][1] >= 1
+    optimize(seeded)
+    after = _analyze_counts(seeded)
+    assert after["document"] == (first["document"][0] + 1, 0)
+    assert after["translation"] == first["translation"]

@@ -18,8 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from trilingo.config import Settings
-from trilingo.errors import WorkspaceError
-from trilingo.glossary.store import load_starter
+from trilingo.errors import Conflict, WorkspaceError
 from trilingo.people import first_admin
 from trilingo.store.db import create_database, database_for, redact, session_scope, sqlite_path
 from trilingo.store.schema import Seed, ensure_schema, revision
@@ -32,6 +31,9 @@ def seed_for(actor: str, home: Path | None = None, database_url: str = "") -> Se
     """What a new workspace starts with: the shipped border glossary (with its confidence marks)."""
 
     def seed(session: Session) -> None:
+        # Imported here: the matcher and the CSV/TBX readers behind it cost every command 30 ms.
+        from trilingo.glossary.store import load_starter
+
         load_starter(session, actor)
         if home is not None:
             _write_marker(home, database_url)
@@ -129,12 +131,22 @@ def initialise(settings: Settings) -> InitReport:
         settings.home.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise WorkspaceError(f"cannot make the workspace folder {settings.home} ({exc.strerror})") from None
+    from trilingo.glossary.store import load_starter
+
     db = create_database(settings.database_url)
     try:
         created = ensure_schema(db, seed_for(settings.user, settings.home, settings.database_url))
-        with session_scope(db) as session:
-            version = load_starter(session, settings.user)  # a no-op once a glossary was ever set up
-            admin = first_admin(session, settings.user) is not None
+        for attempt in range(3):
+            try:
+                with session_scope(db) as session:
+                    version = load_starter(session, settings.user)  # a no-op once a glossary was set up
+                    admin = first_admin(session, settings.user) is not None
+                break
+            except Conflict:
+                # Several first `init`s at once: another one made the admin (or the glossary) between our
+                # read and our write. Both steps are no-ops once done, so the next try sees its work.
+                if attempt == 2:
+                    raise
         if _marked_database(settings.home) is None:
             _write_marker(settings.home, settings.database_url)
     finally:
