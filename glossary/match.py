@@ -1,4 +1,4 @@
-"""The in-memory matcher: one Aho-Corasick automaton per language over the terms' scan keys.
+"""The in-memory matcher: one Aho-Corasick automaton (Rust aho-corasick crate) per language over the terms' scan keys.
 
 Matches are longest-leftmost. Vietnamese matches must sit on syllable boundaries (checked on each
 candidate the automaton finds). Lao and Chinese keys have no boundaries and ignore spaces: those
@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, NamedTuple
 
-import ahocorasick
+import ahocorasick_rs
 
 from trilingo.glossary.entries import LANGS, STATUSES, ConceptData, confidence_label
 from trilingo.store.hints import TermHint
@@ -120,61 +121,51 @@ class Glossary:
                 entry = Entry(info, lang, text, status)
                 for key in term_keys(text, lang):
                     by_key[lang].setdefault(key, []).append(entry)
-        self._automata: dict[str, Any] = {}
+        # Per language: an automaton over the keys and, by key index, the entry each key stands for.
+        self._automata: dict[str, tuple[_Automaton, list[Entry]]] = {}
         for lang, keys in by_key.items():
             if not keys:
                 continue
-            automaton = ahocorasick.Automaton()
-            for key, entries in keys.items():
-                # The same key in several concepts (Lào: laos, and the row forbidding 寮国): best status wins.
-                entries.sort(key=lambda e: STATUSES.index(e.status))
-                automaton.add_word(key, (len(key), entries[0]))
-            automaton.make_automaton()
-            self._automata[lang] = automaton
+            # The same key in several concepts (Lào: laos, and the row forbidding 寮国): best status wins.
+            best = [min(entries, key=lambda e: STATUSES.index(e.status)) for entries in keys.values()]
+            self._automata[lang] = (_Automaton(list(keys)), best)
         self._by_source = {lang: by_key[lang] for lang in LANGS}
 
     def annotate(self, text: str, lang: str) -> list[Match]:
         """Longest-leftmost glossary terms in `text` (whole syllables in Vietnamese)."""
-        automaton = self._automata.get(lang)
-        if automaton is None or not text:
+        found = self._automata.get(lang)
+        if found is None or not text:
             return []
+        automaton, values = found
         sk = scan_key(text, lang)
         key = sk.key
-        out: list[Match] = []
-        pos = 0
+        isalnum = str.isalnum
+        hits = automaton.hits(key)
         if lang == "vi":
             # Whole syllables only: the characters around a candidate must not be letters or digits.
-            # (start, -end) sorted: the first candidate at each start is the longest one there.
-            cands = [
-                (e - v[0] + 1, -e, v[1])
-                for e, v in automaton.iter(key)
-                if not key[e + 1].isalnum() and not key[e - v[0]].isalnum()
-            ]
-            cands.sort()
-            new = tuple.__new__  # Match(...) goes through a Python-level __new__: too slow here
-            if sk.offsets is None:  # key position k is text position k - 1
-                for s, ne, entry in cands:
-                    if s >= pos:
-                        pos = 1 - ne
-                        out.append(new(Match, (s - 1, pos - 1, text[s - 1 : pos - 1], entry)))
-                return out
-            chosen = []
-            entries = []
-            for s, ne, entry in cands:
-                if s >= pos:
-                    pos = 1 - ne
-                    chosen.append((s - 1, pos - 1))
-                    entries.append(entry)
-            spans = sk.offsets.spans(chosen)
-            return [new(Match, (a, b, text[a:b], e)) for (a, b), e in zip(spans, entries, strict=True)]
-        cands = [(e - v[0] + 1, -e, v[1]) for e, v in automaton.iter(key)]
+            cands = [(s, -e, i) for i, s, e in hits if not isalnum(key[e]) and not isalnum(key[s - 1])]
+        else:
+            cands = [(s, -e, i) for i, s, e in hits]
+        # Sorted by (start, -end): the first candidate at each start is the longest one there.
         cands.sort()
-        for s, ne, entry in cands:
+        starts: list[int] = []
+        ends: list[int] = []
+        entries: list[Entry] = []
+        pos = 0
+        for s, ne, i in cands:
             if s >= pos:
-                pos = 1 - ne
-                a, b = sk.span(s, pos)
-                out.append(Match(a, b, text[a:b], entry))
-        return out
+                pos = -ne
+                starts.append(s)
+                ends.append(pos)
+                entries.append(values[i])
+        if sk.offsets is not None:
+            starts, ends = sk.offsets.spans(starts, ends, sk.pad)
+        elif sk.pad:
+            starts = [a - sk.pad for a in starts]
+            ends = [b - sk.pad for b in ends]
+        # Built by C-level map/zip: a Python loop creating 10,000s of Match tuples is a fifth of the time.
+        texts = map(text.__getitem__, map(slice, starts, ends))
+        return list(map(_new_match, zip(starts, ends, texts, entries, strict=True)))
 
     def whole_translation(self, text: str, src: str, tgt: str) -> str | None:
         """The target text if `text` is only glossary terms, spaces and punctuation; else None."""
@@ -228,6 +219,45 @@ class Glossary:
                 if entry.info is not info and entry.status != "forbidden" and entry.info.target(lang):
                     return entry.info.target(lang)
         return None
+
+
+class _Automaton:
+    """Every occurrence of any key in a text, overlapping ones included (the caller picks among them).
+
+    The scan runs on the text's UTF-16 bytes, where a character is two bytes and offsets halve back to
+    string positions: that skips the UTF-8 copy and position mapping that a search on `str` pays for
+    (1.2x faster on 1 MB of Vietnamese, bench glossary). A text with characters beyond U+FFFF (emoji, rare
+    CJK) takes four bytes there, so it goes to a `str` automaton built on first need. Both are contiguous
+    NFAs from the Rust aho-corasick crate; pyahocorasick, used before, searched each trie node's children
+    one by one and was another 1.3x slower."""
+
+    def __init__(self, keys: list[str]) -> None:
+        self._keys = keys
+        self._utf16 = ahocorasick_rs.BytesAhoCorasick(
+            [k.encode("utf-16-le", "surrogatepass") for k in keys],
+            matchkind=ahocorasick_rs.MatchKind.Standard,
+            implementation=ahocorasick_rs.Implementation.ContiguousNFA,
+        )
+        self._str: ahocorasick_rs.AhoCorasick | None = None
+
+    def hits(self, key: str) -> list[tuple[int, int, int]]:
+        """(key index, start, end) of each occurrence, positions in `key`."""
+        data = key.encode("utf-16-le", "surrogatepass")  # a lone surrogate stays one two-byte unit
+        if len(data) == 2 * len(key):
+            # A match starting at an odd byte straddles two characters: not a real one.
+            found = self._utf16.find_matches_as_indexes(data, overlapping=True)
+            return [(i, s >> 1, e >> 1) for i, s, e in found if not s & 1]
+        if self._str is None:
+            self._str = ahocorasick_rs.AhoCorasick(
+                self._keys,
+                matchkind=ahocorasick_rs.MatchKind.Standard,
+                implementation=ahocorasick_rs.Implementation.ContiguousNFA,
+            )
+        return self._str.find_matches_as_indexes(key, overlapping=True)
+
+
+# Match(...) goes through a Python-level __new__; tuple.__new__ does the same in C.
+_new_match = partial(tuple.__new__, Match)
 
 
 def _gap(gap: str, tgt: str) -> str:

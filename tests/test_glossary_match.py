@@ -80,6 +80,30 @@ def test_a_rejected_longer_candidate_does_not_hide_a_shorter_one() -> None:
     assert [m.concept for m in g.annotate("Bộ đội biên phòng", "vi")] == ["a", "c"]
 
 
+def test_a_match_straddling_two_characters_in_the_scanned_bytes_is_not_a_match() -> None:
+    # The automaton scans UTF-16 bytes. 愛 (1B 61) 渀 (00 6E) 一 (00 4E) hold the bytes of "an" (61 00 6E 00)
+    # one byte off; in Chinese text there are no spaces, so only the byte offset can reject it.
+    g = Glossary(
+        [ConceptData("a", terms=[TermData("zh", "an", "preferred"), TermData("vi", "an", "preferred")])]
+    )
+    assert g.annotate("\u611b\u6e00\u4e00", "zh") == []
+    assert [(m.start, m.text) for m in g.annotate("\u611ban\u4e00", "zh")] == [(1, "an")]
+
+
+def test_text_beyond_the_basic_plane_matches_at_the_right_offsets() -> None:
+    # An emoji takes two UTF-16 units: such text goes to the str automaton, offsets still index the text.
+    g = Glossary(
+        [
+            ConceptData(
+                "c", terms=[TermData("vi", "cửa khẩu", "preferred"), TermData("zh", "口岸", "preferred")]
+            )
+        ]
+    )
+    text = "🚧 Cửa khẩu 🚧 cửa khẩu"
+    assert [(m.start, m.text) for m in g.annotate(text, "vi")] == [(2, "Cửa khẩu"), (13, "cửa khẩu")]
+    assert [(m.start, m.text) for m in g.annotate("𠀋口岸", "zh")] == [(1, "口岸")]
+
+
 def test_closed_syllables_do_not_match_their_open_lookalikes() -> None:
     g = Glossary(
         [

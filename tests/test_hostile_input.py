@@ -314,6 +314,33 @@ def test_a_notice_in_another_language_is_refused(
     assert snapshot(db_url) == before
 
 
+def test_vietnamese_is_told_by_its_letters_and_names_in_english_do_not_fool_it() -> None:
+    # Half the words of a Vietnamese notice hold a letter no other candidate language writes: no model
+    # is asked. An English notice naming many Vietnamese places stays under the 40 % and goes to it.
+    from trilingo.text import language
+
+    vietnamese = "Cửa khẩu quốc tế Tây Trang mở cửa từ 7 giờ 30 đến 16 giờ 30 hằng ngày, kể cả ngày nghỉ."
+    names = (
+        "The Tây Trang gate in Điện Biên opens at 7:30 on Monday. Travellers to Sốp Hào and Mường Khoa "
+        "must bring passports; Huổi Puốc handles goods from Mường Nhé and Nậm Pồ."
+    )
+    assert language.detect(vietnamese) == language.Detected("Vietnamese", 1.0)
+    found = language.detect(names)
+    assert found is not None and not found.vietnamese
+    assert not language._looks_vietnamese(names)
+    # Chinese has no spaces: under a Vietnamese title its sentences would count as a few long "words".
+    # Any letter of another script sends the text to the model, which says Chinese.
+    chinese = (
+        "Thông báo tạm dừng thông quan tại cửa khẩu Ma Lù Thàng\n"
+        "因天气原因，马鹿塘口岸暂停通关。恢复时间另行通知。请旅客注意安全，听从工作人员指挥。"
+    )
+    assert not language._looks_vietnamese(chinese)
+    found = language.detect(chinese)
+    assert found is not None and not found.vietnamese
+    # A long run of letters with none of Vietnam's takes linear time (the old pattern backtracked).
+    assert not language._looks_vietnamese("x" * 200_000 + " a" * 20)
+
+
 @pytest.mark.usefixtures("home")
 def test_force_language_stores_it_and_the_override_is_audited(tmp_path: Path, db_url: str) -> None:
     path = write_notice(tmp_path, "gate", ENGLISH, title="Border gate")

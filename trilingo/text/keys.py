@@ -94,25 +94,33 @@ class OffsetMap:
         self._pieces = pieces
         self._key_starts = [p[0] for p in pieces]
 
-    def spans(self, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-        """Map many key spans [start, end), sorted and not overlapping, at once (the matcher's hot path on
-        rewritten text): one walk over the pieces, no search per span."""
+    def spans(self, starts: list[int], ends: list[int], shift: int = 0) -> tuple[list[int], list[int]]:
+        """Map many key spans [start - shift, end - shift), sorted and not overlapping, at once (the
+        matcher's hot path on rewritten text): one walk over the pieces, no search per span."""
         ks_list, pieces = self._key_starts, self._pieces
-        out = []
+        out_starts: list[int] = []
+        out_ends: list[int] = []
         last = len(pieces) - 1
         i = 0
-        for a, b in spans:
-            while i < last and ks_list[i + 1] <= a:
+        nxt = ks_list[1] if last else 1 << 62  # where piece i + 1 starts
+        ks, kl, ts, tl = pieces[0]
+        for a, b in zip(starts, ends, strict=True):
+            a -= shift
+            b -= shift
+            while nxt <= a:
                 i += 1
-            ks, kl, ts, tl = pieces[i]
-            start = ts + (a - ks) if kl == tl else ts
-            if i < last and ks_list[i + 1] < b:  # the span reaches into later pieces (rare)
+                ks, kl, ts, tl = pieces[i]
+                nxt = ks_list[i + 1] if i < last else 1 << 62
+            out_starts.append(ts + (a - ks) if kl == tl else ts)
+            if nxt < b:  # the span reaches into later pieces (rare)
                 j = i
                 while j < last and ks_list[j + 1] <= b - 1:
                     j += 1
-                ks, kl, ts, tl = pieces[j]
-            out.append((start, ts + (b - ks) if kl == tl else ts + tl))
-        return out
+                jks, jkl, jts, jtl = pieces[j]
+                out_ends.append(jts + (b - jks) if jkl == jtl else jts + jtl)
+            else:
+                out_ends.append(ts + (b - ks) if kl == tl else ts + tl)
+        return out_starts, out_ends
 
     def start(self, k: int) -> int:
         ks, kl, ts, tl = self._pieces[bisect_right(self._key_starts, k) - 1]
@@ -162,9 +170,9 @@ def _regex_spots(text: str, pattern: re.Pattern[str], lang: str) -> list[tuple[i
 _MARK_BYTES = (b"\xcc", b"\xcd")
 
 
-def _vi_spots(text: str) -> list[tuple[int, int, str]]:
-    """Spots of a Vietnamese text: base letter + combining marks (→ NFC), zero-width (→ ""), İ (→ i)."""
-    data = text.encode("utf-8")
+def _vi_spots(text: str, data: bytes) -> list[tuple[int, int, str]]:
+    """Spots of a Vietnamese text (`data` is its UTF-8): base letter + combining marks (→ NFC), zero-width
+    (→ ""), İ (→ i)."""
     # Which marks occur (bytes find is fast), then where, searching the string for each one.
     found = {data[off : off + 2] for lead in _MARK_BYTES for off in _find_all(data, lead)}
     chars = {b.decode("utf-8", "replace") for b in found}
@@ -228,7 +236,8 @@ def scan_key(text: str, lang: str) -> ScanKey:
     """The key of running text for the matcher (see the module docstring)."""
     offsets: OffsetMap | None = None
     if lang == "vi":
-        spots = _vi_spots(text)
+        data = text.encode("utf-8")
+        spots = _vi_spots(text, data)
         if spots:
             text, offsets = _rewrite(text, spots)
         # No whole-text NFC pass: compositions were done per spot, and what NFC would still change

@@ -10,6 +10,7 @@ as uncertain (lingua's best guess is Tagalog at ~0.4) and passes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -21,6 +22,23 @@ _CANDIDATES = (
     "VIETNAMESE", "ENGLISH", "FRENCH", "GERMAN", "SPANISH", "RUSSIAN", "CHINESE", "JAPANESE",
     "KOREAN", "THAI", "INDONESIAN", "MALAY", "TAGALOG",
 )  # fmt: skip
+
+
+# Letters only Vietnamese writes among the candidates: ă đ ơ ư, the circumflexes, and the whole Latin
+# Extended Additional block of tone-marked vowels (ạ ả ấ … ỹ). French has â ê ô but not with a second
+# mark, and none of the others. In a Vietnamese notice about half the words hold one (0.47–0.67 on the
+# samples); an English notice thick with Vietnamese place names stays near a quarter. Only text with
+# no letter of another script may take this path: Chinese or Lao runs have no spaces, so a Chinese body
+# under a Vietnamese title would count as a few long "words" and pass.
+_VI_ONLY = "ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9"
+_VI_CHAR = re.compile(f"[{_VI_ONLY}]")
+_OTHER_SCRIPT = re.compile(
+    "[\u0400-\u052f\u0e00-\u0eff\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+)  # Cyrillic, Thai, Lao, Hangul, kana, CJK
+_WORD = re.compile(r"\w+")
+VI_WORDS = 0.4  # this share of words with a Vietnamese-only letter settles it without a model
+MIN_WORDS = 10
+SAMPLE = 20_000  # characters looked at by the letters test: a long notice says no more than its start
 
 
 @dataclass(frozen=True)
@@ -40,8 +58,22 @@ def _detector() -> Any:
     return LanguageDetectorBuilder.from_languages(*(getattr(Language, n) for n in _CANDIDATES)).build()
 
 
+def _looks_vietnamese(text: str) -> bool:
+    """Enough words with a letter only Vietnamese writes, and no letter of another script."""
+    if _OTHER_SCRIPT.search(text):
+        return False
+    words = _WORD.findall(text)
+    if len(words) < MIN_WORDS:
+        return False
+    search = _VI_CHAR.search
+    return sum(1 for w in words if search(w)) >= VI_WORDS * len(words)
+
+
 def detect(text: str) -> Detected | None:
     """The language of `text` when it can be told with confidence; None for too little or unclear text."""
+    if _looks_vietnamese(text[:SAMPLE]):
+        # Told by its letters: a fifth of the cost of asking the model, and the common case at the gates.
+        return Detected("Vietnamese", 1.0)
     letters = [ch for ch in text if ch.isalpha()]
     if len(letters) < MIN_LETTERS:
         return None
