@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -9,10 +10,13 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.client.schemas.objects import State
-from prefect.settings import PREFECT_API_URL
+from prefect.futures import PrefectFuture
+from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY
 from prefect.states import Completed, Failed
 
 from trilingo import progress
+from trilingo.automations import HEARTBEAT_SECONDS, earlier_sweep, reap_silent_runs
+from trilingo.errors import UnavailableError
 from trilingo.flows.context import database_url as resolve_db
 from trilingo.flows.context import run_identity, settings_from
 from trilingo.flows.limits import limiter_for
@@ -21,7 +25,7 @@ from trilingo.jsonable import to_json
 from trilingo.languages import TARGETS
 from trilingo.mt.health import record as record_health
 from trilingo.mt.registry import make_engine, require_pair
-from trilingo.pretranslate.jobs import batches, draft_batch, find_waiting
+from trilingo.pretranslate.jobs import batches, draft_batch, find_waiting, lanes
 from trilingo.reports import pretranslate_markdown, review_backlog
 from trilingo.store.db import optimize, session_scope
 from trilingo.workspace import open_database
@@ -101,17 +105,30 @@ def pretranslate_flow(
     (the deployments' schedule) drafts only new work and segments that failed, and leaves alone what
     was submitted less than `grace_seconds` ago (the run its event started has it)."""
     engines = engines or dict.fromkeys(TARGETS, "memory")
+    if sweep:
+        _reap_silent_runs()
+        if (other := _earlier_sweep()) is not None:
+            get_run_logger().info("The sweep %s is still at work on what waits: this one stops.", other)
+            return []
     todo = find_waiting_task(
         home, resolve_db(database_url), user, documents or [], list(engines), sweep, grace_seconds
     )
     progress.begin("Pretranslating (document-languages)", sum(len(ids) for ids in todo.values()))
-    futures = [
-        pretranslate_batch_task.submit(
-            home, database_url, user, engines[lang], engine_options or {}, lang, ids
+    # At most `lanes` batches at once (jobs.lanes says why), the languages taking turns.
+    results: list[dict[str, Any]] = []
+    in_flight: deque[PrefectFuture[dict[str, Any]]] = deque()
+    width = lanes(engines)
+    for lang, ids in batches(todo):
+        if len(in_flight) >= width:
+            results.append(in_flight.popleft().result())
+        in_flight.append(
+            pretranslate_batch_task.submit(
+                home, database_url, user, engines[lang], engine_options or {}, lang, ids
+            )
         )
-        for lang, ids in batches(todo)
-    ]
-    results = [f.result() for f in futures]
+    results.extend(f.result() for f in in_flight)
+    order = {lang: n for n, lang in enumerate(todo)}
+    results.sort(key=lambda r: order[r["lang"]])  # language by language again, for the reports
     if results:
         analyze_task(home, resolve_db(database_url), user)
     logger = get_run_logger()
@@ -138,6 +155,32 @@ def pretranslate_flow(
             return Failed(data=results, message=f"nothing could be drafted: {message}")
         return Completed(data=results, name="Partial", message=message)
     return results
+
+
+def _reap_silent_runs() -> None:
+    """Runs of dead workers turn Crashed here, should Prefect's automation miss them (see automations)."""
+    logger = get_run_logger()
+    heartbeat = PREFECT_FLOWS_HEARTBEAT_FREQUENCY.value() or HEARTBEAT_SECONDS
+    try:
+        reaped = reap_silent_runs(PREFECT_API_URL.value(), heartbeat)
+    except UnavailableError as exc:
+        logger.warning("%s", exc.message)
+        return
+    for run_id, why in reaped.items():
+        logger.warning("flow run %s marked Crashed: %s This sweep redoes its work.", run_id, why)
+
+
+def _earlier_sweep() -> str | None:
+    """Another sweep of this deployment, still running, that started first (see automations)."""
+    from prefect.runtime import deployment, flow_run
+
+    if not deployment.id:
+        return None
+    try:
+        return earlier_sweep(PREFECT_API_URL.value(), str(deployment.id), str(flow_run.id))
+    except UnavailableError as exc:
+        get_run_logger().warning("%s; sweeping all the same", exc.message)
+        return None
 
 
 def _leave_artifacts(home: str, database_url: str, user: str, results: list[dict[str, Any]]) -> None:

@@ -236,3 +236,21 @@ def test_four_reviewers_share_one_queue_and_lose_nothing(db_url: str, tmp_path: 
             key = (e.document_id, e.lang)
             assert e.detail["previous_release"] == chain[key], f"double approval of {key}"
             chain[key] = e.detail["release"]
+
+
+def test_batches_of_local_engines_run_one_at_a_time_and_online_ones_one_lane_per_language() -> None:
+    from trilingo.pretranslate.jobs import lanes
+
+    assert lanes({"lo": "memory", "zh": "memory"}) == 1  # CPU-bound: threads only slow each other
+    assert lanes({"lo": "memory", "zh": "google"}) == 2
+    assert lanes({"lo": "libre", "zh": "libre"}) == 2
+    assert lanes({"zh": "baidu"}) == 1
+
+
+def test_batches_take_turns_between_languages_so_each_lane_has_its_own_language() -> None:
+    from trilingo.pretranslate.jobs import batches
+
+    todo = {"lo": [1, 2, 3, 4, 5], "zh": [6, 7]}
+    assert batches(todo, size=2) == [("lo", [1, 2]), ("zh", [6, 7]), ("lo", [3, 4]), ("lo", [5])]
+    assert batches({"lo": [], "zh": [1]}, size=2) == [("zh", [1])]
+    assert batches({}) == []

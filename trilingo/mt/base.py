@@ -53,6 +53,10 @@ class EnginePolicy:
     breaker_cooldown: float = 60.0
 
 
+# Engines that run in this process: their work is CPU, not waiting on a network.
+LOCAL_ENGINES = frozenset({"memory"})
+
+
 class Engine(Protocol):
     """A translation engine. Implementations must be safe to call from several threads."""
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
+from itertools import zip_longest
 
 from sqlalchemy.engine import Engine as Database
 
 from trilingo.languages import TARGETS
-from trilingo.mt.base import Engine
+from trilingo.mt.base import LOCAL_ENGINES, Engine
 from trilingo.mt.limits import Limiter
 from trilingo.pretranslate.run import BatchSummary, pretranslate_batch
 from trilingo.pretranslate.select import waiting
@@ -37,8 +38,23 @@ def find_waiting(
 
 
 def batches(todo: Mapping[str, list[int]], size: int = BATCH_DOCUMENTS) -> list[tuple[str, list[int]]]:
-    """(language, document-language ids) in runs of at most `size`, language by language."""
-    return [(lang, ids[i : i + size]) for lang, ids in todo.items() for i in range(0, len(ids), size)]
+    """(language, document-language ids) in runs of at most `size`, the languages taking turns (so that
+    batches drafted `lanes` at a time keep every language's engine busy)."""
+    runs = [[(lang, ids[i : i + size]) for i in range(0, len(ids), size)] for lang, ids in todo.items()]
+    return [batch for turn in zip_longest(*runs) for batch in turn if batch is not None]
+
+
+def lanes(engines: Mapping[str, str]) -> int:
+    """How many batches to draft at once, given each language's engine name.
+
+    A local engine's batch is CPU-bound Python: threads only share one interpreter lock and slow each
+    other (measured: ten memory-engine batches at once took 5.6 s, one after another 4.6 s, for 1,000
+    notices on PostgreSQL). An online engine's batch spends its time waiting on the network, and its
+    calls are already spread over threads within the batch (mt.runner): one lane per language keeps
+    both languages' engines busy."""
+    if all(name in LOCAL_ENGINES for name in engines.values()):
+        return 1
+    return max(1, len(engines))
 
 
 def draft_batch(
