@@ -1,9 +1,19 @@
-"""Run benchmarks and print a table: `python -m bench` runs all, `python -m bench glossary mt` some."""
+"""Run benchmarks and print a table: `python -m bench` runs all, `python -m bench glossary mt` some.
+
+First the project's own sources are compiled to bytecode, as an installed copy's are (uv compiles
+what it installs, `compile-bytecode = true`). The checkout is installed editable, so its modules are
+read from the source tree, and where PYTHONDONTWRITEBYTECODE is set (on these machines it is) Python
+never caches them: every cold command compiled them again, 0.17 s of a 1.25 s `review queue` at
+10,000 documents on PostgreSQL (medians of seven runs). The figures are the installed product's.
+"""
 
 from __future__ import annotations
 
+import compileall
 import importlib
 import sys
+import tomllib
+from pathlib import Path
 
 from bench.common import Figure
 
@@ -21,12 +31,21 @@ BENCHMARKS = (
 )
 
 
+def compile_sources(root: Path = Path(__file__).parent.parent) -> None:
+    """Bytecode for every package directory the project installs (pyproject's package-dir)."""
+    with (root / "pyproject.toml").open("rb") as f:
+        dirs = set(tomllib.load(f)["tool"]["setuptools"]["package-dir"].values())
+    for folder in sorted(dirs):
+        compileall.compile_dir(root / folder, quiet=1)
+
+
 def main(argv: list[str]) -> int:
     names = argv or list(BENCHMARKS)
     unknown = [n for n in names if n not in BENCHMARKS]
     if unknown:
         print(f"Error: unknown benchmark {unknown[0]!r} (have: {', '.join(BENCHMARKS)})", file=sys.stderr)
         return 2
+    compile_sources()
     failed = False
     print(f"{'figure':<44} {'value':>14} {'unit':<10} ratio")
     for name in names:

@@ -12,7 +12,7 @@ import re
 import time
 import unicodedata
 
-from bench.common import Figure, timed
+from bench.common import Figure, cpu_timed, timed
 from trilingo.glossary.entries import ConceptData, TermData
 from trilingo.glossary.match import Glossary
 from trilingo.text.keys import term_keys
@@ -20,7 +20,7 @@ from trilingo.text.keys import term_keys
 TERMS = 5_000
 TEXT_BYTES = 1_000_000
 NAIVE_SAMPLE = 50
-REPEATS = 5
+REPEATS = 9
 
 _ONSETS = [
     "b",
@@ -169,7 +169,8 @@ def run() -> list[Figure]:
     naive_build = timed(lambda: _Naive(concepts))
     glossary = Glossary(concepts, 1)
     glossary.annotate(text, "vi")  # warm up
-    best = min(timed(lambda: glossary.annotate(text, "vi")) for _ in range(REPEATS))
+    best = min(cpu_timed(lambda: glossary.annotate(text, "vi")) for _ in range(REPEATS))
+    wall = min(timed(lambda: glossary.annotate(text, "vi")) for _ in range(REPEATS))
     matches = len(glossary.annotate(text, "vi"))
 
     naive = _Naive(concepts)
@@ -180,7 +181,7 @@ def run() -> list[Figure]:
     normalise = timed(lambda: naive.normalise(text))
     # Normalising happens once per text; the regex passes scale with the number of terms.
     naive_total = normalise + (sampled - normalise) * len(naive.patterns) / NAIVE_SAMPLE
-    speedup = naive_total / best
+    speedup = naive_total / wall
     ours_rate = mb / best
     return [
         Figure(
@@ -193,20 +194,27 @@ def run() -> list[Figure]:
             build < 0.5,
         ),
         Figure(
-            f"glossary annotate ({mb:.1f} MB vi, {matches:,} matches)",
+            f"glossary annotate, CPU ({mb:.1f} MB vi, {matches:,} matches)",
             ours_rate,
             "MB/s",
             speedup,
             f"one regex per term ({mb / naive_total:.4f} MB/s, extrapolated from {NAIVE_SAMPLE})",
-            ">= 20 MB/s",
-            ours_rate >= 20,
+            ">= 30 MB/s",
+            ours_rate >= 30,
+        ),
+        Figure(
+            "glossary annotate, wall",
+            mb / wall,
+            "MB/s",
+            best / wall,
+            "CPU time (1.00x: nothing else ran)",
         ),
         Figure(
             "glossary speed-up over one regex per term",
             speedup,
             "x",
             speedup,
-            f"naive {naive_total:.1f} s vs {best * 1000:.0f} ms",
+            f"naive {naive_total:.1f} s vs {wall * 1000:.0f} ms",
             ">= 1,000x",
             speedup >= 1000,
         ),
