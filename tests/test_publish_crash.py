@@ -20,11 +20,24 @@ from trilingo.text.frontmatter import parse_notice
 from trilingo.workspace import open_database
 
 ROOT = Path(__file__).parent.parent
+# A publish in its own process. Given a pause (module, function, n, marker file), the n-th call of that
+# function writes the marker and waits there, so the test kills the process at that very moment: a
+# publish on a fast machine is over before a poll of its folder catches it midway.
 PUBLISH = """
-import sys
+import importlib, sys, time
 from pathlib import Path
 from trilingo.channels.publish import publish_channel
 from trilingo.store.db import create_database, session_scope
+if len(sys.argv) > 3:
+    module, name, n, marker = importlib.import_module(sys.argv[3]), sys.argv[4], int(sys.argv[5]), sys.argv[6]
+    real, calls = getattr(module, name), []
+    def paused(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == n:
+            Path(marker).write_text("here")
+            time.sleep(600)
+        return real(*args, **kwargs)
+    setattr(module, name, paused)
 with session_scope(create_database(sys.argv[1])) as session:
     publish_channel(session, "web", Path(sys.argv[2]), "tester")
 """
@@ -63,35 +76,44 @@ def _approved_workspace(tmp_path: Path, docs: int) -> str:
     return url
 
 
-def _publish(url: str, public: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-c", PUBLISH, url, str(public)], cwd=ROOT, env=dict(os.environ))
+def _publish(url: str, public: Path, *pause: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-c", PUBLISH, url, str(public), *pause], cwd=ROOT, env=dict(os.environ)
+    )
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.mark.parametrize("moment", ["staging", "after staging"])
-def test_a_publish_killed_midway_then_rerun_equals_a_clean_one(moment: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "pause",
+    [
+        ("tempfile", "mkstemp", "50"),  # staging: 49 files written beside their targets, none in place
+        ("os", "replace", "200"),  # committing: every file staged and fsynced, 199 of them renamed
+    ],
+    ids=["staging", "renaming"],
+)
+def test_a_publish_killed_midway_then_rerun_equals_a_clean_one(
+    pause: tuple[str, str, str], tmp_path: Path
+) -> None:
     (tmp_path / "a").mkdir()
     url = _approved_workspace(tmp_path / "a", docs=150)
     clean_dir = tmp_path / "b"
     shutil.copytree(tmp_path / "a", clean_dir)
     clean_url = f"sqlite:///{clean_dir / 'trilingo.db'}"
     public = tmp_path / "a" / "public"
-    run = _publish(url, public)
-    deadline = time.monotonic() + 60
-    web = public / "web"
-    while time.monotonic() < deadline and run.poll() is None:
-        staged = list(web.rglob(".trilingo-*.tmp")) if web.exists() else []
-        if (moment == "staging" and len(staged) > 50) or (moment == "after staging" and len(staged) > 400):
-            break
-        time.sleep(0.005)
+    marker = tmp_path / "paused"
+    run = _publish(url, public, *pause, str(marker))
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and run.poll() is None and not marker.exists():
+        time.sleep(0.01)
+    assert marker.exists(), f"the publish never reached call {pause[2]} of {pause[0]}.{pause[1]}"
+    staged = list((public / "web").rglob(".trilingo-*.tmp"))
+    assert len(staged) >= 49  # the kill leaves work behind for the rerun to clean up
     run.send_signal(signal.SIGKILL)
     run.wait()
-    assert run.returncode == -signal.SIGKILL, (
-        "the publish ended before it could be killed: give it more to do"
-    )
+    assert run.returncode == -signal.SIGKILL
     again = _publish(url, public)
     assert again.wait(timeout=120) == 0
     assert _publish(clean_url, clean_dir / "public").wait(timeout=120) == 0
