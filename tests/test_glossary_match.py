@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trilingo.glossary.csvio import read_csv
@@ -187,3 +187,55 @@ def test_matches_are_ordered_disjoint_and_point_into_the_text(words: list[str]) 
         assert pos <= m.start < m.end <= len(text)
         assert m.text == text[m.start : m.end]
         pos = m.end
+
+
+def _reference(keys: list[str], key: str, boundary: bool) -> list[tuple[int, int, str]]:
+    """The choice the matcher must make, the slow obvious way: every occurrence of every key, the
+    ones inside a word dropped, then leftmost, longest at that start, and on from its end."""
+    found = [
+        (s, s + len(k), k)
+        for k in keys
+        for s in range(len(key) - len(k) + 1)
+        if key.startswith(k, s) and not (boundary and (key[s + len(k)].isalnum() or key[s - 1].isalnum()))
+    ]
+    chosen, pos = [], 0
+    for s, e, k in sorted(found, key=lambda f: (f[0], -f[1])):
+        if s >= pos:
+            chosen.append((s, e, k))
+            pos = e
+    return chosen
+
+
+# Letters that make trouble: 扡 (U+6261) and 慢 (U+6162) hold the bytes of "ab" and "ba" one byte out of
+# step in UTF-16, Ā (U+0100) and 戀 (U+6200) complete such false matches, 𠀀 (beyond U+FFFF) sends the
+# text to the str automata, and "a", "ab" inside words are picks the syllable test must undo.
+_PIECES = ["a", "b", "ab", "ba", "x", " ", ",", "\u6261", "\u6162", "\u0100", "\u6200", "\U00020000"]
+
+
+@settings(max_examples=1000)  # the odd-byte cases are rare draws: 100 examples missed a broken repair
+@given(
+    keys=st.lists(st.text(alphabet="abx \u0100\u6261", min_size=1, max_size=4), min_size=1, max_size=6),
+    pieces=st.lists(st.sampled_from(_PIECES), max_size=60),
+    boundary=st.booleans(),
+)
+def test_the_crates_picks_repaired_give_the_same_choice_as_looking_at_every_occurrence(
+    keys: list[str], pieces: list[str], boundary: bool
+) -> None:
+    from trilingo.glossary.match import _Automaton
+
+    keys = sorted({k.strip() for k in keys if k.strip()}) or ["a"]
+    key = " " + "".join(pieces) + " "  # padded, as scan_key pads Vietnamese
+    starts, ends, indexes = _Automaton(keys).select(key, boundary=boundary)
+    got = [(s, e, keys[i]) for s, e, i in zip(starts, ends, indexes, strict=True)]
+    assert got == _reference(keys, key, boundary)
+
+
+def test_text_where_most_picks_fail_is_searched_whole_and_still_right() -> None:
+    from trilingo.glossary.match import _Automaton
+
+    keys = ["ab", "b", "ab ab"]
+    key = " " + " ".join(["xab"] * 50) + " " + ", ".join(["ab ab", "b", "ab"] * 3) + " "
+    starts, ends, indexes = _Automaton(keys).select(key, boundary=True)
+    got = [(s, e, keys[i]) for s, e, i in zip(starts, ends, indexes, strict=True)]
+    assert got == _reference(keys, key, True)
+    assert [k for *_, k in got] == ["ab ab", "b", "ab"] * 3
