@@ -44,6 +44,10 @@ class Sleeps(list):
 def _run(name: str, url: str, texts: list[str] = TEXTS, **policy):
     sleeps = Sleeps()
     policy.setdefault("breaker_threshold", 100)  # only the breaker test wants it to open
+    # A real time bound unless a test is about time: on a busy machine the fixtures' 0.5 s cut slow
+    # answers off, so a 500 or a wrong script became a timeout and the retries added calls.
+    policy.setdefault("timeout", 10)
+    policy.setdefault("connect_timeout", 10)
     engine = make_engine(name, options_for(name, url, **policy))
     results = translate(
         engine,
@@ -64,7 +68,7 @@ def test_fault_gives_a_visible_typed_failure_for_every_segment(name: str, fault:
     failure, words = SPECIAL.get((name, fault), EXPECTED[fault])
     with stub_for(name) as stub:
         stub.fault = fault
-        results, _ = _run(name, stub.url)
+        results, _ = _run(name, stub.url, **({"timeout": 0.5} if fault == "hang" else {}))
     assert len(results) == len(TEXTS)
     for result in results:
         assert result.text is None
@@ -117,7 +121,7 @@ def test_slow_answer_within_the_timeout_succeeds() -> None:
 def test_slow_answer_past_the_timeout_fails() -> None:
     with stub_for("google") as stub:
         stub.fault, stub.slow = "slow", 1.0
-        results, _ = _run("google", stub.url, texts=TEXTS[:1], retries=0)
+        results, _ = _run("google", stub.url, texts=TEXTS[:1], retries=0, timeout=0.5)
     assert results[0].failure is Failure.TRANSIENT
     assert "no answer within 0.5 s" in (results[0].reason or "")
 
