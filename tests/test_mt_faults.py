@@ -68,7 +68,7 @@ def test_fault_gives_a_visible_typed_failure_for_every_segment(name: str, fault:
     failure, words = SPECIAL.get((name, fault), EXPECTED[fault])
     with stub_for(name) as stub:
         stub.fault = fault
-        results, _ = _run(name, stub.url, **({"timeout": 0.5} if fault == "hang" else {}))
+        results, _ = _run(name, stub.url, timeout=0.5 if fault == "hang" else 10)
     assert len(results) == len(TEXTS)
     for result in results:
         assert result.text is None
