@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import event, insert, select
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
@@ -67,3 +68,21 @@ def test_bulk_insert_stores_what_executemany_stores(db_url: str, tmp_path: Path)
     inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT")]
     if db.dialect.name == "postgresql":
         assert len(inserts) == 1 and "unnest(" in inserts[0]
+
+
+@pytest.mark.postgres
+def test_postgres_sessions_read_times_in_utc_and_do_not_jit(pg_url: str) -> None:
+    # A server set to the gate's zone (here through the connection's start-up options): each connection is
+    # set to UTC all the same, and JIT compilation, which cost the review queue 50 ms before it ran, is off.
+    from sqlalchemy import text
+
+    from trilingo.store.db import create_database
+
+    db = create_database(pg_url + "%20-cTimeZone%3DAsia/Ho_Chi_Minh%20-cjit%3Don")
+    try:
+        with db.connect() as conn:
+            assert conn.execute(text("SHOW TimeZone")).scalar() == "UTC"
+            assert conn.execute(text("SHOW jit")).scalar() == "off"
+            assert conn.execute(text("SHOW search_path")).scalar().startswith("t_")  # the options were read
+    finally:
+        db.dispose()
