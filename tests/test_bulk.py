@@ -83,6 +83,6 @@ def test_postgres_sessions_read_times_in_utc_and_do_not_jit(pg_url: str) -> None
         with db.connect() as conn:
             assert conn.execute(text("SHOW TimeZone")).scalar() == "UTC"
             assert conn.execute(text("SHOW jit")).scalar() == "off"
-            assert conn.execute(text("SHOW search_path")).scalar().startswith("t_")  # the options were read
+            assert str(conn.execute(text("SHOW search_path")).scalar()).startswith("t_")  # options were read
     finally:
         db.dispose()
