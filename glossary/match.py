@@ -22,6 +22,8 @@ from trilingo.store.hints import TermHint
 from trilingo.text.keys import scan_key, term_keys
 
 # Gaps a whole-glossary segment may have between terms, and how Chinese writes them.
+RECENT = 4096  # segments whose matches a glossary keeps (about two batches' worth)
+RECENT_CHARS = 2000  # longer texts (whole documents, benchmarks) are matched afresh each time
 _ALNUM = re.compile(r"[^\W_]")  # what str.isalnum says yes to: the same Unicode test
 _ZH_PUNCT = str.maketrans({",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"})
 
@@ -138,9 +140,26 @@ class Glossary:
             best = [min(entries, key=lambda e: STATUSES.index(e.status)) for entries in keys.values()]
             self._automata[lang] = (_Automaton(list(keys)), best)
         self._by_source = {lang: by_key[lang] for lang in LANGS}
+        self._recent: dict[tuple[str, str], list[Match]] = {}
 
     def annotate(self, text: str, lang: str) -> list[Match]:
-        """Longest-leftmost glossary terms in `text` (whole syllables in Vietnamese)."""
+        """Longest-leftmost glossary terms in `text` (whole syllables in Vietnamese).
+
+        A segment's matches are kept for the next question about it: pretranslation asks whether a
+        segment is all glossary terms, then for its hints, then checks the draft (a third of a memory-
+        engine batch went to matching each segment twice). Long texts are not kept."""
+        if len(text) > RECENT_CHARS:
+            return self._annotate(text, lang)
+        key = (text, lang)
+        found = self._recent.get(key)
+        if found is None:
+            found = self._annotate(text, lang)
+            if len(self._recent) >= RECENT:
+                self._recent.clear()
+            self._recent[key] = found
+        return list(found)
+
+    def _annotate(self, text: str, lang: str) -> list[Match]:
         found = self._automata.get(lang)
         if found is None or not text:
             return []

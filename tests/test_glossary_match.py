@@ -239,3 +239,18 @@ def test_text_where_most_picks_fail_is_searched_whole_and_still_right() -> None:
     got = [(s, e, keys[i]) for s, e, i in zip(starts, ends, indexes, strict=True)]
     assert got == _reference(keys, key, True)
     assert [k for *_, k in got] == ["ab ab", "b", "ab"] * 3
+
+
+def test_a_segments_matches_are_kept_for_the_next_question_and_cannot_be_spoiled(glossary: Glossary) -> None:
+    from trilingo.glossary import match
+
+    text = "Cửa khẩu Huổi Puốc mở cửa."
+    first = glossary.annotate(text, "vi")
+    first.clear()  # a caller's own list: the glossary keeps its copy
+    again = glossary.annotate(text, "vi")
+    assert [m.concept for m in again] == ["huoi-puoc-gate"]
+    assert glossary._recent[(text, "vi")] == again
+    # A whole document is matched afresh, not kept.
+    long = (text + " ") * (match.RECENT_CHARS // len(text) + 1)
+    assert len(glossary.annotate(long, "vi")) == long.count("Huổi Puốc")
+    assert (long, "vi") not in glossary._recent

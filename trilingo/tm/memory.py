@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from io import StringIO
 
@@ -19,8 +20,10 @@ from trilingo.tm.models import TMEntry
 STARTER_FILE = "starter-tm.csv"
 
 
+@lru_cache(maxsize=8192)
 def tm_key(text: str, lang: str = SOURCE) -> str:
-    """Tone-mark, case and space variants of one sentence share a key."""
+    """Tone-mark, case and space variants of one sentence share a key. Kept for the next asking: a
+    pretranslate batch keys each segment for the exact lookup and again for the fuzzy one."""
     return match_key(text, lang)
 
 
