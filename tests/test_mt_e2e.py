@@ -42,8 +42,7 @@ def test_pretranslate_with_engine_from_environment(
 ) -> None:
     _submit(tmp_path)
     with stub_for(name) as stub:
-        # A real timeout: the stub counts calls, and a slow answer cut off at 0.5 s is asked again.
-        for key, value in env_for(name, stub.url, timeout=10, connect_timeout=10).items():
+        for key, value in env_for(name, stub.url).items():
             monkeypatch.setenv(key, value)
         code, out = _invoke("pretranslate", "--engine", name, "--lang", lang, "--json")
         assert code == 0, out
@@ -104,9 +103,7 @@ def test_a_run_with_some_failed_segments_is_completed_named_partial_and_exits_3(
 ) -> None:
     _submit(tmp_path)
     with stub_for("libre") as stub:
-        for key, value in env_for(
-            "libre", stub.url, retries=0, concurrency=1, timeout=10, connect_timeout=10
-        ).items():
+        for key, value in env_for("libre", stub.url, retries=0, concurrency=1).items():
             monkeypatch.setenv(key, value)
         stub.fault, stub.fault_count = "500", 1  # the first request fails, the others are answered
         result = CliRunner().invoke(cli, ["pretranslate", "--engine", "libre", "--lang", "zh", "--json"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.stubs import fake_translate, refused_url
-from tests.stubs.fixtures import ONLINE, TARGET, options_for, stub_for
+from tests.stubs.fixtures import FAST, ONLINE, TARGET, options_for, stub_for
 from trilingo.mt import codes
 from trilingo.mt.base import Failure
 from trilingo.mt.registry import make_engine
@@ -44,10 +44,6 @@ class Sleeps(list):
 def _run(name: str, url: str, texts: list[str] = TEXTS, **policy):
     sleeps = Sleeps()
     policy.setdefault("breaker_threshold", 100)  # only the breaker test wants it to open
-    # A real time bound unless a test is about time: on a busy machine the fixtures' 0.5 s cut slow
-    # answers off, so a 500 or a wrong script became a timeout and the retries added calls.
-    policy.setdefault("timeout", 10)
-    policy.setdefault("connect_timeout", 10)
     engine = make_engine(name, options_for(name, url, **policy))
     results = translate(
         engine,
@@ -68,7 +64,7 @@ def test_fault_gives_a_visible_typed_failure_for_every_segment(name: str, fault:
     failure, words = SPECIAL.get((name, fault), EXPECTED[fault])
     with stub_for(name) as stub:
         stub.fault = fault
-        results, _ = _run(name, stub.url, timeout=0.5 if fault == "hang" else 10)
+        results, _ = _run(name, stub.url, timeout=0.5 if fault == "hang" else FAST["timeout"])
     assert len(results) == len(TEXTS)
     for result in results:
         assert result.text is None
@@ -85,7 +81,9 @@ def test_transient_fault_then_recovery_is_retried(name: str, fault: str) -> None
     with stub_for(name) as stub:
         stub.fault, stub.fault_count = fault, 1
         # The hang is cut off after 2 s: long enough for the answer after it on a busy machine.
-        results, sleeps = _run(name, stub.url, texts=TEXTS[:1], timeout=2 if fault == "hang" else 10)
+        results, sleeps = _run(
+            name, stub.url, texts=TEXTS[:1], timeout=2 if fault == "hang" else FAST["timeout"]
+        )
     (result,) = results
     assert result.ok, result.reason
     assert result.text == fake_translate(TEXTS[0], codes.code(name, TARGET[name]))
