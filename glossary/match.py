@@ -252,7 +252,7 @@ class _Automaton:
         self._keys = keys
         self._longest = max(map(len, keys))
         encoded = [k.encode("utf-16-le", "surrogatepass") for k in keys]
-        self._utf16 = (_build(encoded, leftmost=True), _build(encoded, leftmost=False))
+        self._utf16 = _automata(ahocorasick_rs.BytesAhoCorasick, encoded)
         self._str: tuple[Any, Any] | None = None
 
     def select(self, key: str, *, boundary: bool) -> tuple[list[int], list[int], list[int]]:
@@ -263,20 +263,17 @@ class _Automaton:
             search = _Search(key, memoryview(data), 1, *self._utf16)
         else:
             if self._str is None:
-                self._str = (_build(self._keys, leftmost=True), _build(self._keys, leftmost=False))
+                self._str = _automata(ahocorasick_rs.AhoCorasick, self._keys)
             search = _Search(key, key, 0, *self._str)
         return search.select(boundary, self._longest)
 
 
-def _build(keys: list[str] | list[bytes], *, leftmost: bool) -> Any:
-    kind = ahocorasick_rs.MatchKind.LeftmostLongest if leftmost else ahocorasick_rs.MatchKind.Standard
+def _automata(kind: Any, keys: list[Any]) -> tuple[Any, Any]:
+    """A leftmost-longest automaton of class `kind` over `keys`, and one that finds every occurrence."""
     nfa = ahocorasick_rs.Implementation.ContiguousNFA
-    if keys and isinstance(keys[0], bytes):
-        return ahocorasick_rs.BytesAhoCorasick(
-            [k for k in keys if isinstance(k, bytes)], matchkind=kind, implementation=nfa
-        )
-    return ahocorasick_rs.AhoCorasick(
-        [k for k in keys if isinstance(k, str)], matchkind=kind, implementation=nfa
+    return tuple(
+        kind(keys, matchkind=match, implementation=nfa)
+        for match in (ahocorasick_rs.MatchKind.LeftmostLongest, ahocorasick_rs.MatchKind.Standard)
     )
 
 

@@ -170,9 +170,9 @@ def _regex_spots(text: str, pattern: re.Pattern[str], lang: str) -> list[tuple[i
 _MARK_BYTES = (b"\xcc", b"\xcd")
 
 
-def _vi_spots(text: str, data: bytes) -> list[tuple[int, int, str]]:
-    """Spots of a Vietnamese text (`data` is its UTF-8): base letter + combining marks (→ NFC), zero-width
-    (→ ""), İ (→ i)."""
+def _vi_spots(text: str) -> list[tuple[int, int, str]]:
+    """Spots of a Vietnamese text: base letter + combining marks (→ NFC), zero-width (→ ""), İ (→ i)."""
+    data = text.encode("utf-8")
     # Which marks occur (bytes find is fast), then where, searching the string for each one.
     found = {data[off : off + 2] for lead in _MARK_BYTES for off in _find_all(data, lead)}
     chars = {b.decode("utf-8", "replace") for b in found}
@@ -236,8 +236,7 @@ def scan_key(text: str, lang: str) -> ScanKey:
     """The key of running text for the matcher (see the module docstring)."""
     offsets: OffsetMap | None = None
     if lang == "vi":
-        data = text.encode("utf-8")
-        spots = _vi_spots(text, data)
+        spots = _vi_spots(text)
         if spots:
             text, offsets = _rewrite(text, spots)
         # No whole-text NFC pass: compositions were done per spot, and what NFC would still change
