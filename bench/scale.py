@@ -272,6 +272,7 @@ def _approve_all(database_url: str) -> None:
     """Every Lao and Chinese text approved, as reviewers would leave it (written straight into the tables)."""
     from sqlalchemy import text
 
+    from trilingo.store.counts import recount_all
     from trilingo.store.db import create_database
 
     db = create_database(database_url)
@@ -295,6 +296,7 @@ def _approve_all(database_url: str) -> None:
                 "WHERE r.document_id = doclang.document_id AND r.lang = doclang.lang) WHERE lang IN ('lo', 'zh')"
             )
         )
+        recount_all(conn)  # written past the app, so its per document-language counts are made here
     db.dispose()
 
 

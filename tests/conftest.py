@@ -10,10 +10,13 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from trilingo.store.db import create_database, forget_databases
+from trilingo.store.counts import mismatches
+from trilingo.store.db import cached_databases, create_database, forget_databases
 from trilingo.store.schema import create_schema
 
 PG_BASE = os.environ.get("TRILINGO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -55,6 +58,8 @@ def pg_url() -> Iterator[str]:
     try:
         yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
     finally:
+        for db in cached_databases(schema):
+            check_counts(db)
         forget_databases(schema)
         with psycopg.connect(plain, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
@@ -73,6 +78,7 @@ def database(db_url: str) -> Iterator[Engine]:
     db = create_database(db_url)
     create_schema(db)
     yield db
+    check_counts(db)
     db.dispose()
 
 
@@ -111,7 +117,22 @@ def workspace(home: Path) -> Path:
 def _forget_cached_databases() -> Iterator[None]:
     """Connection pools cached by store.db.database_for belong to one test's database."""
     yield
+    for db in cached_databases():
+        check_counts(db)
     forget_databases()
+
+
+def check_counts(db: Engine) -> None:
+    """After every test, on every database it used: the kept per document-language counts
+    (store.counts) equal a count of the translations, whatever the test wrote and by which path."""
+    try:
+        with db.connect() as conn:
+            if not inspect(conn).has_table("doclangcount"):
+                return  # a database left at an older schema revision, or never made
+            wrong = mismatches(conn)
+    except DBAPIError:
+        return  # a test that broke or removed its database on purpose
+    assert not wrong, f"kept counts differ from the translations (doclang, kept, counted): {wrong[:5]}"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -143,3 +143,24 @@ def test_four_first_commands_at_once_make_one_schema_and_one_glossary(db_url: st
         assert s.exec(select(func.count()).select_from(GlossaryVersion)).one() == 1
         assert s.exec(select(func.count()).select_from(Translation)).one() == 0
     db.dispose()
+
+
+def test_the_read_tables_name_model_columns_as_the_models_type_them() -> None:
+    """store.tables repeats, for the cold read-only commands, only columns the models own."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from trilingo.store.tables import METADATA
+
+    import_all_models()
+    checked = 0
+    for name, table in METADATA.tables.items():
+        model = SQLModel.metadata.tables[name]
+        for column in table.columns:
+            assert column.name in model.columns, f"{name}.{column.name} is not a model column"
+            mine = model.columns[column.name]
+            for dialect in (sqlite.dialect(), postgresql.dialect()):
+                assert column.type.compile(dialect) == mine.type.compile(dialect), f"{name}.{column.name}"
+            assert column.nullable == mine.nullable, f"{name}.{column.name}"
+            assert column.primary_key == mine.primary_key, f"{name}.{column.name}"
+            checked += 1
+    assert checked >= 40

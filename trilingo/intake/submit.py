@@ -22,6 +22,7 @@ from trilingo.errors import Conflict
 from trilingo.languages import SOURCE, TARGETS
 from trilingo.people import authorize
 from trilingo.store.bulk import bulk_insert
+from trilingo.store.counts import mark_versions
 from trilingo.store.hashing import release_hash, sha256
 from trilingo.store.hints import Hint
 from trilingo.store.models import DocState, SegmentState, utcnow
@@ -370,6 +371,7 @@ def _carry_translations(
             states[(d.id, lang)] = DocState.PRETRANSLATED if all_approved else DocState.SUBMITTED
     if rows:
         bulk_insert(session, _t("translation"), rows)
+    mark_versions(session, [d.version_id for d in docs])
     _set_doclangs(session, docs, states, {}, now)
 
 

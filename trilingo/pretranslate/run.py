@@ -34,6 +34,7 @@ from trilingo.mt.runner import translate
 from trilingo.pretranslate.select import REDRAFT
 from trilingo.review import checks
 from trilingo.store.audit import record
+from trilingo.store.counts import mark_versions
 from trilingo.store.db import session_scope
 from trilingo.store.hints import Hint
 from trilingo.store.models import DocLang, DocState, Segment, SegmentState, Translation, utcnow
@@ -346,6 +347,7 @@ def _write(
             .where(table.c.id == bindparam("b_id"), table.c.row_version == bindparam("b_version"))
             .values({**values, "row_version": table.c.row_version + 1})
         )
+        mark_versions(session, written)
         changed = session.connection().execute(statement, params).rowcount
         if changed != len(params):  # cannot happen while the rows are locked; refuse to guess if it does
             raise Conflict(

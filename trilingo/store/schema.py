@@ -18,12 +18,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, SQLModel
 
 from trilingo.errors import WorkspaceError
 from trilingo.store.db import database_error, sqlite_path, where
@@ -35,11 +34,14 @@ MODEL_MODULES = (
     "trilingo.tm.models",
     "trilingo.mt.models",
 )
-HEAD = "0009"  # the newest migration; a test checks it against the scripts
+HEAD = "0010"  # the newest migration; a test checks it against the scripts
 LEGACY = "0001"  # what a database made before migrations is
 MIGRATIONS = Path(__file__).parent / "migrations"
+if TYPE_CHECKING:  # the ORM is loaded only to make a schema: a command on a ready one does not need it
+    from sqlmodel import Session
+
 # What runs once, inside the creation lock, right after a new schema is made (the workspace's seed data).
-Seed = Callable[[Session], None]
+Seed = Callable[["Session"], None]
 
 AUDIT_TRIGGERS = {
     "sqlite": [
@@ -108,6 +110,7 @@ def _alembic(conn: Connection) -> Any:
 
 def _create(conn: Connection) -> None:
     from alembic import command
+    from sqlmodel import SQLModel
 
     import_all_models()
     SQLModel.metadata.create_all(conn)
@@ -126,6 +129,8 @@ def ensure_schema(db: Engine, seed: Seed | None = None) -> bool:
             if _revision(conn) is None:  # not made by another process while this one waited
                 _create(conn)
                 if seed is not None:
+                    from sqlmodel import Session
+
                     with Session(bind=conn) as session:
                         seed(session)
                         session.flush()
