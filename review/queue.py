@@ -7,15 +7,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import String, case, cast, func, or_, tuple_, type_coerce
-from sqlalchemy import select as sa_select
-from sqlalchemy.orm import aliased
-from sqlalchemy.types import NullType
 from sqlmodel import Session, col, select
 
 from trilingo.errors import NotFound
-from trilingo.languages import SOURCE, check_target
-from trilingo.review.states import QUEUED
+from trilingo.languages import check_target
+
+# The queue itself needs no ORM (a cold `review queue` does not load it); still importable from here.
+from trilingo.review.backlog import QueueItem as QueueItem
+from trilingo.review.backlog import _claim
+from trilingo.review.backlog import outdated as outdated
+from trilingo.review.backlog import queue as queue
 from trilingo.store.documents import resolve_document
 from trilingo.store.hints import Hint
 from trilingo.store.models import (
@@ -23,163 +24,16 @@ from trilingo.store.models import (
     Comment,
     DocLang,
     DocState,
-    Document,
     DocumentVersion,
     Release,
     Segment,
     SegmentState,
     Translation,
-    aware,
-    raw_time,
     utcnow,
 )
 
 if TYPE_CHECKING:
     from trilingo.glossary.match import Glossary
-
-
-@dataclass(slots=True)  # not frozen: a frozen init sets each field through object.__setattr__ (10,000 items)
-class QueueItem:
-    document: int
-    slug: str
-    lang: str
-    state: DocState
-    waiting_since: datetime
-    version: int
-    title: str
-    segments: int
-    untranslated: int  # untranslated or mt_failed: approval is blocked until they are filled
-    warnings: int
-    reason: str | None
-    claimed_by: str | None = None  # a live claim (`review next`); None when free or expired
-    claim_expires: datetime | None = None
-    # When the Vietnamese original changed under a translation that is live: readers see an out-of-date
-    # page (or, in a critical category, none) until this item is approved. Such items come first.
-    outdated_since: datetime | None = None
-
-
-def queue(session: Session, lang: str | None = None, now: datetime | None = None) -> list[QueueItem]:
-    """Document-languages waiting for a reviewer, oldest first: one query, whatever their number."""
-    if lang is not None:
-        check_target(lang)
-    now = now or utcnow()
-    query = (
-        sa_select(
-            col(DocLang.document_id),
-            col(Document.slug),
-            col(DocLang.lang),
-            # Untyped, converted below: per-value type processing was a tenth of a cold 10,000-item queue.
-            type_coerce(col(DocLang.state), NullType()).label("state"),
-            type_coerce(col(DocLang.waiting_since), NullType()).label("waiting_since"),
-            col(DocumentVersion.number),
-            col(DocumentVersion.title),
-            func.count(col(Translation.id)),
-            func.coalesce(func.sum(case((col(Translation.state).in_(OPEN), 1), else_=0)), 0),
-            func.coalesce(func.sum(case((cast(col(Translation.warnings), String) != "[]", 1), else_=0)), 0),
-            col(DocLang.reason),
-            col(DocLang.claimed_by),
-            type_coerce(col(DocLang.claim_expires), NullType()).label("claim_expires"),
-        )
-        .select_from(DocLang)
-        .join(Document, col(Document.id) == col(DocLang.document_id))
-        .join(DocumentVersion, col(DocumentVersion.id) == col(DocLang.version_id))
-        .outerjoin(Segment, col(Segment.version_id) == col(DocLang.version_id))
-        .outerjoin(
-            Translation,
-            (col(Translation.segment_id) == col(Segment.id)) & (col(Translation.lang) == col(DocLang.lang)),
-        )
-        .group_by(col(DocLang.id), col(Document.id), col(DocumentVersion.id))
-        .order_by(col(DocLang.waiting_since), col(DocLang.document_id), col(DocLang.lang))
-    )
-    if lang:
-        query = query.where(col(DocLang.lang) == lang)
-    # Waiting for a reviewer; and any live translation whose original changed, even before pretranslation
-    # has run on the new version: a reviewer can fix the changed segments at once.
-    stale = outdated(session, lang)
-    waiting = col(DocLang.state).in_(QUEUED)
-    query = query.where(
-        or_(waiting, tuple_(DocLang.document_id, DocLang.lang).in_(list(stale))) if stale else waiting
-    )
-    items = [
-        QueueItem(
-            document=document,
-            slug=slug,
-            lang=item_lang,
-            state=DocState(state),
-            waiting_since=raw_time(waiting_since),
-            version=number,
-            title=title,
-            segments=int(total),
-            untranslated=int(open_),
-            warnings=int(warned),
-            reason=reason,
-            **_claim(claimed_by, None if expires is None else raw_time(expires), now),
-            outdated_since=stale.get((document, item_lang)),
-        )
-        for (
-            document,
-            slug,
-            item_lang,
-            state,
-            waiting_since,
-            number,
-            title,
-            total,
-            open_,
-            warned,
-            reason,
-            claimed_by,
-            expires,
-        ) in session.execute(query).all()
-    ]
-    if stale:  # out-of-date live translations first, the longest out of date first; then oldest first
-        items.sort(key=lambda i: (i.outdated_since is None, i.outdated_since or i.waiting_since))
-    return items
-
-
-def outdated(
-    session: Session, lang: str | None = None, states: tuple[DocState, ...] | None = None
-) -> dict[tuple[int, str], datetime]:
-    """(document, language) → since when its live translation is of an older Vietnamese text than the
-    live original. One query; it only looks at document-languages that have a release."""
-    live = aliased(Release)
-    source_then = aliased(Release)
-    source_doclang = aliased(DocLang)
-    source_now = aliased(Release)
-    query = (
-        sa_select(col(DocLang.document_id), col(DocLang.lang), col(source_now.approved_at))
-        .select_from(DocLang)
-        .join(live, col(live.id) == col(DocLang.release_id))
-        .join(
-            source_then,
-            (col(source_then.document_id) == col(DocLang.document_id))
-            & (col(source_then.lang) == SOURCE)
-            & (col(source_then.version_id) == col(live.version_id)),
-        )
-        .join(
-            source_doclang,
-            (col(source_doclang.document_id) == col(DocLang.document_id))
-            & (col(source_doclang.lang) == SOURCE),
-        )
-        .join(source_now, col(source_now.id) == col(source_doclang.release_id))
-        .where(col(DocLang.lang) != SOURCE, col(source_then.content_hash) != col(source_now.content_hash))
-    )
-    if lang:
-        query = query.where(col(DocLang.lang) == lang)
-    if states:
-        query = query.where(col(DocLang.state).in_(states))
-    return {(doc, item_lang): aware(since) for doc, item_lang, since in session.execute(query).all()}
-
-
-def _claim(by: str | None, expires: datetime | None, now: datetime) -> dict[str, Any]:
-    if by is None or expires is None:
-        return {}
-    expires = aware(expires)
-    return {"claimed_by": by, "claim_expires": expires} if expires > now else {}
-
-
-# Untranslated or failed: approval is blocked until a person fills them.
-OPEN = (SegmentState.UNTRANSLATED, SegmentState.MT_FAILED)
 
 
 @dataclass

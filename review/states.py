@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from trilingo.errors import StateError
-from trilingo.store.models import DocState
+from trilingo.store.values import DocState
 
 # action → states it may start from
 ALLOWED: dict[str, frozenset[str]] = {

@@ -1,57 +1,63 @@
-"""Counts for operators: document-languages and segments by state and language, and the oldest wait."""
+"""Counts for operators: document-languages and segments by state and language, and the oldest wait.
+
+SQLAlchemy Core over store.tables, like review.backlog: a cold `status` loads no ORM."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, col, func, select
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
 
 from trilingo.languages import TARGETS
-from trilingo.review.queue import outdated
+from trilingo.review.backlog import outdated
 from trilingo.review.states import QUEUED
-from trilingo.store.models import (
-    DocLang,
-    Document,
-    PublishRecord,
-    Segment,
-    SegmentState,
-    Translation,
-    aware,
-    utcnow,
+from trilingo.store.tables import (
+    STATES,
+    doclang,
+    doclangcount,
+    document,
+    publishrecord,
+    segment,
+    translation,
+    webhookevent,
 )
+from trilingo.store.values import SegmentState, aware, utcnow
+
+if TYPE_CHECKING:
+    from trilingo.review.backlog import Reader
 
 
-def status(session: Session, now: datetime | None = None) -> dict[str, Any]:
+def status(conn: Reader, now: datetime | None = None) -> dict[str, Any]:
     now = now or utcnow()
     counts: dict[str, dict[str, int]] = {}
-    for state, lang, n in session.exec(
-        select(DocLang.state, DocLang.lang, func.count()).group_by(DocLang.state, DocLang.lang)
+    for state, lang, n in conn.execute(
+        sa_select(doclang.c.state, doclang.c.lang, func.count()).group_by(doclang.c.state, doclang.c.lang)
     ).all():
         counts.setdefault(state, {})[lang] = n
-    # Only segments of the version being worked on count; older versions are history.
+    # Only segments of the version being worked on count; older versions are history. Summed from the
+    # counts kept at each commit (store.counts): counting the translations took 0.3 s at 10,000 documents.
     segments: dict[str, dict[str, int]] = {}
-    for state, lang, n in session.exec(
-        select(Translation.state, Translation.lang, func.count())
-        .join(Segment, col(Segment.id) == col(Translation.segment_id))
-        .join(
-            DocLang,
-            (col(DocLang.version_id) == col(Segment.version_id))
-            & (col(DocLang.lang) == col(Translation.lang)),
-        )
-        .group_by(Translation.state, Translation.lang)
-    ).all():
-        segments.setdefault(state, {})[lang] = n
+    sums = conn.execute(
+        sa_select(doclang.c.lang, *(func.sum(doclangcount.c[s]) for s in STATES))
+        .join(doclangcount, doclangcount.c.doclang_id == doclang.c.id)
+        .group_by(doclang.c.lang)
+    ).all()
+    for lang, *by_state in sums:
+        for state, n in zip(STATES, by_state, strict=True):
+            if n:
+                segments.setdefault(state, {})[lang] = int(n)
     oldest_by_lang = {
         lang: aware(since)
-        for lang, since in session.exec(
-            select(DocLang.lang, func.min(DocLang.waiting_since))
-            .where(col(DocLang.state).in_(QUEUED))
-            .group_by(DocLang.lang)
+        for lang, since in conn.execute(
+            sa_select(doclang.c.lang, func.min(doclang.c.waiting_since))
+            .where(doclang.c.state.in_([str(s) for s in QUEUED]))
+            .group_by(doclang.c.lang)
         ).all()
     }
     oldest = min(oldest_by_lang.values(), default=None)
-    stale = outdated(session)
+    stale = outdated(conn)
     out_of_date: dict[str, dict[str, Any]] = {}
     for (_doc, lang), since in stale.items():
         entry = out_of_date.setdefault(lang, {"count": 0, "oldest": since})
@@ -62,8 +68,8 @@ def status(session: Session, now: datetime | None = None) -> dict[str, Any]:
             lang: {"since": since.isoformat(), "seconds": round((now - since).total_seconds())}
             for lang, since in sorted(oldest_by_lang.items())
         },
-        "mt_failed": mt_failures(session),
-        "channels": last_publish(session, now),
+        "mt_failed": mt_failures(conn),
+        "channels": last_publish(conn, now),
         "out_of_date": {
             lang: {
                 "count": e["count"],
@@ -72,7 +78,7 @@ def status(session: Session, now: datetime | None = None) -> dict[str, Any]:
             }
             for lang, e in sorted(out_of_date.items())
         },
-        "documents": session.exec(select(func.count()).select_from(Document)).one(),
+        "documents": conn.execute(sa_select(func.count()).select_from(document)).scalar_one(),
         "counts": counts,
         "segments": segments,
         "oldest_waiting": oldest.isoformat() if oldest else None,
@@ -80,19 +86,18 @@ def status(session: Session, now: datetime | None = None) -> dict[str, Any]:
     }
 
 
-def mt_failures(session: Session, limit: int = 5) -> dict[str, dict[str, Any]]:
+def mt_failures(conn: Reader, limit: int = 5) -> dict[str, dict[str, Any]]:
     """Segments the engine failed on, per language, with their most common reasons (current versions only)."""
-    reason = Translation.detail["reason"].as_string()
-    rows = session.exec(
-        select(Translation.lang, reason, func.count())
-        .join(Segment, col(Segment.id) == col(Translation.segment_id))
+    reason = translation.c.detail["reason"].as_string()
+    rows = conn.execute(
+        sa_select(translation.c.lang, reason, func.count())
+        .join(segment, segment.c.id == translation.c.segment_id)
         .join(
-            DocLang,
-            (col(DocLang.version_id) == col(Segment.version_id))
-            & (col(DocLang.lang) == col(Translation.lang)),
+            doclang,
+            (doclang.c.version_id == segment.c.version_id) & (doclang.c.lang == translation.c.lang),
         )
-        .where(col(Translation.lang).in_(TARGETS), Translation.state == SegmentState.MT_FAILED)
-        .group_by(Translation.lang, reason)
+        .where(translation.c.lang.in_(TARGETS), translation.c.state == str(SegmentState.MT_FAILED))
+        .group_by(translation.c.lang, reason)
     ).all()
     out: dict[str, dict[str, Any]] = {}
     for lang, why, n in rows:
@@ -104,11 +109,11 @@ def mt_failures(session: Session, limit: int = 5) -> dict[str, dict[str, Any]]:
     return dict(sorted(out.items()))
 
 
-def last_publish(session: Session, now: datetime) -> dict[str, dict[str, Any]]:
+def last_publish(conn: Reader, now: datetime) -> dict[str, dict[str, Any]]:
     """Per channel: how many files it holds and when it last wrote one (from the publish ledger)."""
-    rows = session.exec(
-        select(PublishRecord.channel, func.count(), func.max(PublishRecord.published_at)).group_by(
-            PublishRecord.channel
+    rows = conn.execute(
+        sa_select(publishrecord.c.channel, func.count(), func.max(publishrecord.c.published_at)).group_by(
+            publishrecord.c.channel
         )
     ).all()
     return {
@@ -119,3 +124,18 @@ def last_publish(session: Session, now: datetime) -> dict[str, dict[str, Any]]:
         }
         for channel, n, last in sorted(rows)
     }
+
+
+def webhook_counts(conn: Reader) -> dict[str, object]:
+    """The webhook's pending and dead events, and the last error of each."""
+    undelivered = webhookevent.c.state != "delivered"
+    rows = conn.execute(
+        sa_select(webhookevent.c.state, func.count()).where(undelivered).group_by(webhookevent.c.state)
+    ).all()
+    last = conn.execute(
+        sa_select(webhookevent.c.last_error)
+        .where(undelivered, webhookevent.c.last_error.is_not(None))
+        .order_by(webhookevent.c.id.desc())
+        .limit(1)
+    ).first()
+    return {"pending": 0, "dead": 0, **{state: n for state, n in rows}, "last_error": last and last[0]}

@@ -53,3 +53,30 @@ def test_no_prefect_import(args: list[str], code: int, monkeypatch: pytest.Monke
         cwd=Path(__file__).parent.parent,
     )
     assert out.stdout.split() == ["False", "False"]
+
+
+ORM_PROBE = """
+import sys
+from click.testing import CliRunner
+from trilingo.cli import cli
+result = CliRunner().invoke(cli, {args!r})
+assert result.exit_code == 0, result.output
+print(sorted(m for m in ("sqlmodel", "pydantic", "sqlalchemy.orm", "trilingo.store.models") if m in sys.modules))
+"""
+
+
+@pytest.mark.parametrize(
+    "args", [["review", "queue", "--lang", "lo", "--json"], ["review", "queue"], ["status", "--json"], ["status"]]
+)
+@pytest.mark.usefixtures("workspace")
+def test_the_reviewers_queue_and_status_load_no_orm(args: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLModel, pydantic and the mapped classes were a third of a cold queue at 10,000 documents."""
+    monkeypatch.setenv("TRILINGO_PREFECT_API_URL", "http://127.0.0.1:9/api")
+    out = subprocess.run(
+        [sys.executable, "-c", ORM_PROBE.format(args=args)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert out.stdout.strip() == "[]"

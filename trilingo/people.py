@@ -16,50 +16,12 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
 
-from trilingo.errors import InputError, NotFound, Refused
+from trilingo.access import A, R, check, unknown_user
+from trilingo.errors import InputError, NotFound
 from trilingo.languages import TARGETS
 from trilingo.store.audit import record
 from trilingo.store.models import Role, User, utcnow
 from trilingo.text.clean import check_user
-
-E, R, OP, A = Role.EDITOR, Role.REVIEWER, Role.OPERATOR, Role.ADMIN
-# action → the roles that may take it
-MAY: dict[str, frozenset[Role]] = {
-    "read": frozenset({E, R, OP, A}),
-    "submit": frozenset({E, A}),
-    "comment": frozenset({E, R, A}),
-    "edit": frozenset({R, A}),
-    "approve": frozenset({R, A}),
-    "reject": frozenset({R, A}),
-    "dismiss": frozenset({R, A}),
-    "claim": frozenset({R, A}),
-    "retract": frozenset({R, A}),
-    "pipeline": frozenset({OP, A}),
-    "glossary": frozenset({R, A}),
-    "memory": frozenset({R, A}),
-    "users": frozenset({A}),
-}
-# Actions on one language's text: a reviewer takes them only in the languages they review.
-IN_LANGUAGE = frozenset({"edit", "approve", "reject", "dismiss", "claim", "retract"})
-VERBS = {
-    "read": "read this workspace",
-    "submit": "submit notices",
-    "comment": "comment",
-    "edit": "edit translations",
-    "approve": "approve translations",
-    "reject": "reject translations",
-    "dismiss": "dismiss checks",
-    "claim": "claim work",
-    "retract": "retract published content",
-    "pipeline": "run the pipeline",
-    "glossary": "change the glossary",
-    "memory": "change the translation memory",
-    "users": "manage users",
-}
-
-
-def _refuse(name: str, action: str, message: str, lang: str | None = None) -> Refused:
-    return Refused(message, audit={"actor": name, "action": "refused", "lang": lang, "attempted": action})
 
 
 def authorize(session: Session, name: str, action: str, lang: str | None = None) -> User:
@@ -73,23 +35,9 @@ def authorize(session: Session, name: str, action: str, lang: str | None = None)
                 return User(name=name, role=A, langs=[])
             user = _first_admin(session, name)
         if user is None:
-            raise _refuse(
-                name,
-                action,
-                f"unknown user {name!r}: an admin adds people with `trilingo users add {name} --role …`",
-                lang,
-            )
+            raise unknown_user(name, action, lang)
         cache[name] = user
-    if user.disabled:
-        raise _refuse(name, action, f"{name} is disabled; an admin can enable them again", lang)
-    if user.role not in MAY[action]:
-        article = "an" if user.role.value[0] in "aeiou" else "a"
-        raise _refuse(
-            name, action, f"{name} is {article} {user.role.value}, who may not {VERBS[action]}", lang
-        )
-    if action in IN_LANGUAGE and user.role == R and lang not in user.langs:
-        langs = ", ".join(user.langs) or "no language"
-        raise _refuse(name, action, f"{name} reviews {langs}, not {lang}", lang)
+    check(name, user.role, user.disabled, user.langs, action, lang)
     return user
 
 

@@ -13,16 +13,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from trilingo.config import Settings
 from trilingo.errors import Conflict, WorkspaceError
-from trilingo.people import first_admin
 from trilingo.store.db import create_database, database_for, redact, session_scope, sqlite_path
 from trilingo.store.schema import Seed, ensure_schema, revision
 from trilingo.text.files import write_atomic
+
+if TYPE_CHECKING:  # a command on a workspace that exists loads no ORM here
+    from sqlmodel import Session
 
 MARKER = "workspace.json"
 
@@ -132,6 +134,7 @@ def initialise(settings: Settings) -> InitReport:
     except OSError as exc:
         raise WorkspaceError(f"cannot make the workspace folder {settings.home} ({exc.strerror})") from None
     from trilingo.glossary.store import load_starter
+    from trilingo.people import first_admin
 
     db = create_database(settings.database_url)
     try:

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from trilingo.errors import ConfigError
@@ -206,22 +205,6 @@ def retry_dead(session: Session) -> int:
         event.state, event.tries, event.next_at = "pending", 0, now
     session.flush()
     return len(dead)
-
-
-def counts(session: Session) -> dict[str, object]:
-    """For `status`: pending and dead events, and the last error of each."""
-    rows = session.exec(
-        select(WebhookEvent.state, func.count())
-        .where(WebhookEvent.state != "delivered")
-        .group_by(WebhookEvent.state)
-    ).all()
-    last = session.exec(
-        select(WebhookEvent.last_error)
-        .where(WebhookEvent.state != "delivered", col(WebhookEvent.last_error).is_not(None))
-        .order_by(col(WebhookEvent.id).desc())
-        .limit(1)
-    ).first()
-    return {"pending": 0, "dead": 0, **{state: n for state, n in rows}, "last_error": last}
 
 
 def publish_webhook(session: Session, config: WebhookConfig, base_url: str = "") -> WebhookSummary:

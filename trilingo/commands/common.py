@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from sqlalchemy.engine import Connection, Engine
     from sqlmodel import Session
 
     from trilingo.config import Settings
@@ -80,6 +80,19 @@ class App:
         db = self.database if write else self.existing_database
         with session_scope(db, write=write) as session:
             yield session
+
+    @contextmanager
+    def reader(self, *, authorize: bool = True) -> Iterator[Connection]:
+        """One read-only transaction without the ORM, for queries in SQLAlchemy Core (store.tables),
+        after checking that the user may read (unless not `authorize`): the cold `review queue` and
+        `status` load no ORM."""
+        from trilingo.access import may_read
+        from trilingo.store.db import read_scope
+
+        with read_scope(self.existing_database) as conn:
+            if authorize:
+                may_read(conn, self.settings.user)
+            yield conn
 
 
 pass_app = click.make_pass_decorator(App, ensure=True)

@@ -28,13 +28,11 @@ def review() -> None:
 @pass_app
 def queue(app: App, lang: str | None, as_user: str | None, as_json: bool) -> None:
     """Documents waiting for a reviewer, oldest first."""
-    from trilingo.people import authorize
-    from trilingo.review.queue import queue as load_queue
+    from trilingo.review.backlog import queue as load_queue
 
     app.override(user=as_user)
-    with app.session(write=False) as session:
-        authorize(session, app.settings.user, "read")
-        items = load_queue(session, lang)
+    with app.reader() as conn:
+        items = load_queue(conn, lang)
     if as_json:
         echo_json(items)
         return

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from trilingo.mt.base import RemoteEngine
-from trilingo.store.models import utcnow
+from trilingo.store.values import utcnow
 from trilingo.text.files import write_atomic
 
 FOLDER = "engines"

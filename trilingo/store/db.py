@@ -7,16 +7,17 @@ import contextlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session, create_engine
 
 from trilingo.errors import ConfigError, Conflict, Refused, TrilingoError, UnavailableError, WorkspaceError
+
+if TYPE_CHECKING:  # the ORM is imported where a session is made: cold read-only commands never load it
+    from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -163,6 +164,11 @@ def database_for(
     return _databases[url]
 
 
+def cached_databases(match: str = "") -> list[Engine]:
+    """The pools database_for keeps, of the URLs that contain `match`."""
+    return [db for url, db in _databases.items() if match in url]
+
+
 def forget_databases(match: str = "") -> None:
     """Close the cached pools whose URL contains `match` (all by default)."""
     for url in [u for u in _databases if match in u]:
@@ -212,6 +218,9 @@ def session_scope(db: Engine, *, write: bool = True) -> Iterator[Session]:
     """A session that commits on success and rolls back everything on error.
 
     `write=False` for sessions that only read: on SQLite they do not wait for the write lock."""
+    from sqlalchemy.orm.exc import StaleDataError
+    from sqlmodel import Session
+
     bind = db.execution_options(**WRITE) if write else db
     with Session(bind, expire_on_commit=False) as session:
         try:
@@ -234,10 +243,26 @@ def session_scope(db: Engine, *, write: bool = True) -> Iterator[Session]:
             raise
 
 
+@contextmanager
+def read_scope(db: Engine) -> Iterator[Connection]:
+    """One read-only transaction on a plain connection, for queries in SQLAlchemy Core (store.tables):
+    errors and refusals are reported as session_scope reports them."""
+    try:
+        with db.connect() as conn:
+            yield conn
+    except DBAPIError as exc:
+        raise database_error(exc, db) from None
+    except Refused as exc:
+        _audit_refusal(db, exc)
+        raise
+
+
 def _audit_refusal(db: Engine, exc: Refused) -> None:
     """A refusal is recorded, in its own transaction: the refused work itself was rolled back."""
     if not exc.audit:
         return
+    from sqlmodel import Session
+
     from trilingo.store.models import AuditEvent, utcnow
 
     lang = exc.audit.get("lang")
