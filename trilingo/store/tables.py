@@ -42,9 +42,9 @@ doclang = Table(
     Column("state", String, nullable=False),
     Column("release_id", Integer),
     Column("reason", String),
-    Column("waiting_since", DateTime, nullable=False),
+    Column("waiting_since", DateTime(timezone=True), nullable=False),
     Column("claimed_by", String),
-    Column("claim_expires", DateTime),
+    Column("claim_expires", DateTime(timezone=True)),
 )
 
 doclangcount = Table(
@@ -62,7 +62,7 @@ release = Table(
     Column("lang", String, nullable=False),
     Column("version_id", Integer, nullable=False),
     Column("content_hash", String, nullable=False),
-    Column("approved_at", DateTime, nullable=False),
+    Column("approved_at", DateTime(timezone=True), nullable=False),
 )
 
 segment = Table("segment", METADATA, _id(), Column("version_id", Integer, nullable=False))
@@ -82,7 +82,7 @@ publishrecord = Table(
     METADATA,
     _id(),
     Column("channel", String, nullable=False),
-    Column("published_at", DateTime, nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False),
 )
 
 webhookevent = Table(
