@@ -3,7 +3,7 @@ SQLAlchemy's own executemany stores, JSON, times, NULLs and Vietnamese text incl
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from sqlmodel import SQLModel
 
 from trilingo.store.bulk import UNNEST_FROM, bulk_insert
 from trilingo.store.db import session_scope
+from trilingo.store.values import raw_time
 from trilingo.workspace import open_database
 
 
@@ -86,3 +87,19 @@ def test_postgres_sessions_read_times_in_utc_and_do_not_jit(pg_url: str) -> None
             assert str(conn.execute(text("SHOW search_path")).scalar()).startswith("t_")  # options were read
     finally:
         db.dispose()
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2026-11-28 19:00:00.123456", datetime(2026, 11, 28, 19, 0, 0, 123456, tzinfo=UTC)),  # SQLite
+        ("2026-11-28 19:00:00", datetime(2026, 11, 28, 19, 0, tzinfo=UTC)),
+        ("2026-11-28T19:00:00+07:00", datetime(2026, 11, 28, 12, 0, tzinfo=UTC)),
+        (datetime(2026, 1, 1, 3, 4), datetime(2026, 1, 1, 3, 4, tzinfo=UTC)),
+        (datetime(2026, 1, 1, 7, tzinfo=timezone(timedelta(hours=7))), datetime(2026, 1, 1, tzinfo=UTC)),
+    ],
+)
+def test_raw_time_gives_aware_utc_whatever_the_driver_gave(raw: object, expected: datetime) -> None:
+    got = raw_time(raw)
+    assert got == expected
+    assert got.tzinfo is UTC

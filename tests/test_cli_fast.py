@@ -66,7 +66,8 @@ print(sorted(m for m in ("sqlmodel", "pydantic", "sqlalchemy.orm", "trilingo.sto
 
 
 @pytest.mark.parametrize(
-    "args", [["review", "queue", "--lang", "lo", "--json"], ["review", "queue"], ["status", "--json"], ["status"]]
+    "args",
+    [["review", "queue", "--lang", "lo", "--json"], ["review", "queue"], ["status", "--json"], ["status"]],
 )
 @pytest.mark.usefixtures("workspace")
 def test_the_reviewers_queue_and_status_load_no_orm(args: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
