@@ -40,6 +40,7 @@ def test_the_upgrade_that_makes_the_table_fills_it_from_the_translations(db_url:
     db = create_database(db_url)
     with db.begin() as conn:  # the database as revision 0009 left it
         conn.execute(text("DROP TABLE doclangcount"))
+        conn.execute(text("ALTER TABLE publishrecord DROP COLUMN list_key"))  # 0011
         conn.execute(text("UPDATE alembic_version SET version_num = '0009'"))
     upgraded = CliRunner().invoke(cli, ["db", "upgrade"])
     assert upgraded.exit_code == 0, upgraded.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import Session, select
@@ -122,3 +123,51 @@ def test_atomic_write_keeps_old_file_on_failure(tmp_path: Path, monkeypatch: pyt
         write_atomic(target, "new")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["page.html"]
+
+
+@pytest.mark.parametrize(
+    "category", ["tin tức", "giờ làm việc"]
+)  # the second is critical in the example site
+def test_publishing_one_changed_notice_reads_only_what_its_lists_need_and_writes_what_a_full_publish_would(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, category: str
+) -> None:
+    """A changed original puts its translations out of date. Their list entries stay (unless the category
+    is critical: then they are withdrawn), so only the Vietnamese lists are rebuilt, from the Vietnamese
+    pages and the pages of the notice's sitemap file; a full publish right after finds nothing to do."""
+    from trilingo.channels import web
+
+    monkeypatch.setattr(web, "SITEMAP_DOCUMENTS", 2)  # 5 notices in three sitemap files
+
+    def notice(i: int, extra: str = "") -> str:
+        return f"---\ntitle: Tiêu đề {i}\nslug: tb-{i}\ncategory: {category}\n---\nCâu số {i}.{extra}\n"
+
+    docs = [submit(session, parse_notice(notice(i)), "ed").id for i in range(5)]
+    add_people(session, "reviewer", admin="ed")
+    for doc in docs:
+        _translate_all(session, doc, "lo", "ເນື້ອໃນ")
+        approve(session, str(doc), "lo", "reviewer", accept_warnings=ACCEPT)
+    out = tmp_path / "web"
+    web.publish_web(session, out)
+    assert web.publish_web(session, out).written == []
+
+    submit(session, parse_notice(notice(3, " Câu mới.")), "ed")
+    reads: list[dict[str, object]] = []
+    real = web.live_pages
+
+    def spy(*args: Any, **kwargs: Any) -> list[web.Page]:
+        reads.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(web, "live_pages", spy)
+    written = web.publish_web(session, out, documents={docs[3]}).written
+    monkeypatch.setattr(web, "live_pages", real)
+    chunk = docs[3] // 2
+    assert "lo/tb-3.html" in written  # out of date: it says so (or, withdrawn, it says it is withdrawn)
+    if category == "giờ làm việc":
+        assert {} in reads and "lo/index.html" in written  # withdrawn: a translation's entry changed
+    else:
+        assert reads == [{"chunks": {chunk}}, {"lang": "vi"}]  # its sitemap file's pages, then the Vietnamese
+        assert "lo/index.html" not in written
+    assert {"vi/tb-3.html", "vi/index.html", "vi/feed.xml"} <= set(written)
+    # (its sitemap file is made again from the new dates, but says the same on the same day)
+    assert web.publish_web(session, out).written == []

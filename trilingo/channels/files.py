@@ -33,6 +33,8 @@ class _Record:
     content_hash: str
     input_key: str | None
     document_id: int | None = None
+    lang: str | None = None
+    list_key: str | None = None
 
 
 @dataclass
@@ -44,6 +46,7 @@ class _Staged:
     document_id: int | None
     lang: str | None
     version_id: int | None
+    list_key: str | None = None
 
 
 @dataclass
@@ -71,6 +74,8 @@ class Ledger:
             col(PublishRecord.content_hash),
             col(PublishRecord.input_key),
             col(PublishRecord.document_id),
+            col(PublishRecord.lang),
+            col(PublishRecord.list_key),
         ).where(col(PublishRecord.channel) == self.channel)
         if self.documents is None:
             rows = list(self.session.execute(query).all())
@@ -80,7 +85,9 @@ class Ledger:
             for start in range(0, len(wanted), 900):
                 chunk = wanted[start : start + 900]
                 rows += self.session.execute(query.where(col(PublishRecord.document_id).in_(chunk))).all()
-        self._records = {path: _Record(i, h, k, d) for i, path, h, k, d in rows if i is not None}
+        self._records = {
+            path: _Record(i, h, k, d, la, lk) for i, path, h, k, d, la, lk in rows if i is not None
+        }
         self._root_text = str(self.root)
         self._mode = file_mode()  # once: it reads /proc/self/status, 30 µs a file on a 30,000-page site
         _remove_stale_staged(self.root)
@@ -96,6 +103,13 @@ class Ledger:
             and os.path.isfile(os.path.join(self._root_text, rel))
         )
 
+    def record(self, rel: str) -> _Record | None:
+        """What the ledger knew of `rel` before this run (None: never published, or not loaded)."""
+        return self._records.get(rel)
+
+    def records(self) -> list[tuple[str, _Record]]:
+        return list(self._records.items())
+
     def put(
         self,
         rel: str,
@@ -105,6 +119,7 @@ class Ledger:
         document_id: int | None = None,
         lang: str | None = None,
         version_id: int | None = None,
+        list_key: str | None = None,
     ) -> bool:
         """Stage `rel` unless it is known to be current; True if it will be written."""
         self._touched.add(rel)
@@ -112,16 +127,22 @@ class Ledger:
         path = self.root / rel
         if key is not None and self.is_current(rel, key):
             self.unchanged += 1
+            if record is not None and list_key is not None and record.list_key != list_key:
+                self._staged.append(
+                    _Staged(rel, None, record.content_hash, key, document_id, lang, version_id, list_key)
+                )
             return False
         text = render()
         data = text.encode("utf-8") if isinstance(text, str) else text  # pages are text, PDFs bytes
         digest = hashlib.sha256(data).hexdigest()
+        staged = _Staged(rel, None, digest, key, document_id, lang, version_id, list_key)
         if record is not None and record.content_hash == digest and path.is_file():
             self.unchanged += 1
-            if key != record.input_key:  # same page from new inputs: remember them, write nothing
-                self._staged.append(_Staged(rel, None, digest, key, document_id, lang, version_id))
+            if key != record.input_key or list_key != record.list_key:  # same page: remember, write nothing
+                self._staged.append(staged)
             return False
-        self._staged.append(_Staged(rel, self._stage(path, data), digest, key, document_id, lang, version_id))
+        staged.tmp = self._stage(path, data)
+        self._staged.append(staged)
         self.written.append(rel)
         return True
 
@@ -200,6 +221,7 @@ class Ledger:
                 "p_document_id": s.document_id,
                 "p_lang": s.lang,
                 "p_version_id": s.version_id,
+                "p_list_key": s.list_key,
                 "p_at": now,
             }
             record = self._records.get(s.rel)
@@ -217,6 +239,7 @@ class Ledger:
                     "document_id": r["document_id"],
                     "lang": r["lang"],
                     "version_id": r["version_id"],
+                    "list_key": r["list_key"],
                     "published_at": r["at"],
                 }
                 for r in new
@@ -232,6 +255,7 @@ class Ledger:
                     document_id=bindparam("p_document_id"),
                     lang=bindparam("p_lang"),
                     version_id=bindparam("p_version_id"),
+                    list_key=bindparam("p_list_key"),
                     published_at=bindparam("p_at"),
                 )
             )

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 import jinja2
 import nh3
 from markupsafe import Markup
-from sqlalchemy import String, and_, cast, type_coerce
+from sqlalchemy import String, and_, cast, false, or_, type_coerce
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import NullType
@@ -115,15 +115,16 @@ def publish_web(
     The lists are always checked; a page is rendered only when what it is made from changed, and
     written only when its text did."""
     site = site or example_site()
-    pages = live_pages(session)
+    now = utcnow()
+    ledger = Ledger(session, CHANNEL, out_dir, documents)
+    scope = _scope(session, ledger, documents, site, now)
+    pages = scope.pages
     by_doc: dict[int, dict[str, Page]] = {}
     for page in pages:
         by_doc.setdefault(page.doc_id, {})[page.lang] = page
     fresh = {(p.doc_id, p.lang): freshness(p, by_doc[p.doc_id].get(SOURCE), site) for p in pages}
-    now = utcnow()
-    ledger = Ledger(session, CHANNEL, out_dir, documents)
     base = sha256(_renderer_version() + repr(site))
-    todo: list[tuple[Page, str]] = []
+    todo: list[tuple[Page, str, str]] = []
     for page in pages:
         if documents is not None and page.doc_id not in documents:
             continue
@@ -134,13 +135,16 @@ def publish_web(
             f"{page.gates_json}|{','.join(sorted(by_doc[page.doc_id]))}|{state}|"
             f"{original.approved_at if original else ''}|{page.expired(now)}"
         )
-        if ledger.is_current(_article_path(page), key):
+        rel = _article_path(page)
+        entry = _list_entry(base, page, state, now)
+        record = ledger.record(rel)
+        if ledger.is_current(rel, key) and record is not None and record.list_key == entry:
             ledger.unchanged += 1
         else:
-            todo.append((page, key))
-    bodies = _bodies(session, [page.release_id for page, _ in todo])
-    site_view = _SiteView(site, pages)
-    for page, key in todo:
+            todo.append((page, key, entry))
+    bodies = _bodies(session, [page.release_id for page, _, _ in todo])
+    site_view = _SiteView(site, pages, scope.last_change)
+    for page, key, entry in todo:
         ledger.put(
             _article_path(page),
             partial(site_view.article, page, by_doc[page.doc_id], bodies[page.release_id], fresh, now),
@@ -148,12 +152,15 @@ def publish_web(
             document_id=page.doc_id,
             lang=page.lang,
             version_id=page.version_id,
+            list_key=entry,
         )
     by_lang: dict[str, list[Page]] = {}
     for page in pages:
         by_lang.setdefault(page.lang, []).append(page)
-    langs_live = sorted(by_lang, key=ALL.index)
+    langs_live = scope.langs_live or sorted(by_lang, key=ALL.index)
     for lang in langs_live:
+        if scope.listed is not None and lang not in scope.listed:
+            continue  # none of its entries changed: its lists are as they were
         listed = sorted(
             (p for p in by_lang[lang] if not fresh[(p.doc_id, lang)].withdrawn),
             key=lambda p: (p.approved_at, p.doc_id),
@@ -190,7 +197,7 @@ def publish_web(
                 lang=lang,
             )
     if langs_live:
-        _sitemaps(ledger, site_view, base, by_doc, langs_live)
+        _sitemaps(ledger, site_view, base, by_doc, langs_live, scope)
         ledger.put("index.html", partial(site_view.root, langs_live), key=sha256(base + ",".join(langs_live)))
         ledger.put(
             "404.html", partial(site_view.not_found, langs_live), key=sha256(base + ",".join(langs_live))
@@ -208,30 +215,126 @@ SITEMAP_DOCUMENTS = (
 
 
 def _sitemaps(
-    ledger: Ledger, site_view: _SiteView, base: str, by_doc: dict[int, dict[str, Page]], langs_live: list[str]
+    ledger: Ledger,
+    site_view: _SiteView,
+    base: str,
+    by_doc: dict[int, dict[str, Page]],
+    langs_live: list[str],
+    scope: _Scope,
 ) -> None:
-    """`sitemap.xml` is an index of `sitemap-home.xml` and one file per thousand documents (by id)."""
+    """`sitemap.xml` is an index of `sitemap-home.xml` and one file per SITEMAP_DOCUMENTS documents (by
+    id). Each file's date in the index is kept as its record's list_key, so a publish of a few
+    documents rebuilds only their files and still writes the whole index."""
     chunks: dict[int, dict[int, dict[str, Page]]] = {}
     for doc_id, versions in by_doc.items():
-        chunks.setdefault(doc_id // SITEMAP_DOCUMENTS, {})[doc_id] = versions
-    files = [("sitemap-home.xml", site_view.last_change)]
+        k = doc_id // SITEMAP_DOCUMENTS
+        if scope.chunks is None or k in scope.chunks:
+            chunks.setdefault(k, {})[doc_id] = versions
     ledger.put(
         "sitemap-home.xml",
         partial(site_view.sitemap, {}, langs_live),
         key=sha256(base + ",".join(langs_live) + site_view.last_change),
+        list_key=site_view.last_change,
     )
-    for k, docs in sorted(chunks.items()):
+    dated = dict(scope.dates)  # the files this run does not rebuild, with their dates
+    for k, docs in chunks.items():
         rel = f"sitemap-{k}.xml"
         entries = "|".join(
             f"{p.slug}\x1f{p.lang}\x1f{p.approved_at}" for v in docs.values() for p in v.values()
         )
-        ledger.put(rel, partial(site_view.sitemap, docs, []), key=sha256(base + entries))
-        files.append((rel, _date(max(p.approved_at for v in docs.values() for p in v.values()))))
+        dated[rel] = _date(max(p.approved_at for v in docs.values() for p in v.values()))
+        ledger.put(rel, partial(site_view.sitemap, docs, []), key=sha256(base + entries), list_key=dated[rel])
+    files = [("sitemap-home.xml", site_view.last_change)]
+    files += [(rel, dated[rel]) for rel in sorted(dated, key=_chunk_of)]
     ledger.put(
         "sitemap.xml",
         partial(site_view.sitemap_index, files),
         key=sha256(base + "|".join(f"{rel}{at}" for rel, at in files)),
     )
+
+
+def _chunk_of(rel: str) -> int:
+    """sitemap-12.xml → 12."""
+    return int(rel.removeprefix("sitemap-").removesuffix(".xml"))
+
+
+def _list_entry(base: str, page: Page, state: Freshness, now: datetime) -> str:
+    """What a page shows in its language's lists (home, feed, categories), hashed: kept in its record."""
+    return sha256(
+        f"{base}|{page.release_id}|{page.slug}|{page.title}|{page.approved_at}|{page.category}|"
+        f"{page.expired(now)}|{state.withdrawn}"
+    )
+
+
+MAX_SCOPED_CHUNKS = 8  # a publish of documents spread wider than this reads every page, as a full one
+
+
+@dataclass
+class _Scope:
+    """The live pages a publish reads, and which lists it rebuilds from them.
+
+    A full publish reads every page and rebuilds every list. A publish of a few documents reads the
+    pages of their sitemap files; when only Vietnamese entries of the lists changed (a notice changed:
+    its translations' entries stay, unless withdrawn), every Vietnamese page too, to rebuild the
+    Vietnamese lists; when nothing listed changed, nothing more. A translation's entry changing
+    (approved, withdrawn, expired) needs every original's freshness: then it reads everything."""
+
+    pages: list[Page]
+    listed: set[str] | None = None  # languages whose lists are rebuilt; None: all
+    chunks: set[int] | None = None  # sitemap files rebuilt; None: all
+    langs_live: list[str] | None = None  # None: from the pages read
+    last_change: str | None = None  # None: from the pages read
+    dates: dict[str, str] = field(default_factory=dict)  # sitemap files not rebuilt → their dates
+
+
+def _scope(
+    session: Session, ledger: Ledger, documents: Collection[int] | None, site: SiteSettings, now: datetime
+) -> _Scope:
+    if documents is None:
+        return _Scope(live_pages(session))
+    chunks = {d // SITEMAP_DOCUMENTS for d in documents}
+    records = dict(ledger.records())
+    home = records.get("sitemap-home.xml")
+    files = {rel: r for rel, r in records.items() if re.fullmatch(r"sitemap-\d+\.xml", rel)}
+    langs_before = sorted(
+        (rel.split("/")[0] for rel in records if re.fullmatch(r"[a-z]+/index\.html", rel)),
+        key=lambda lang: ALL.index(lang) if lang in ALL else len(ALL),
+    )
+    known = home is not None and home.list_key and all(r.list_key for r in files.values())
+    if len(chunks) > MAX_SCOPED_CHUNKS or not known or not set(langs_before) <= set(ALL):
+        return _Scope(live_pages(session))  # too wide, or published before the ledger kept list keys
+    base = sha256(_renderer_version() + repr(site))
+    near = live_pages(session, chunks=chunks)
+    by_doc: dict[int, dict[str, Page]] = {}
+    for page in near:
+        by_doc.setdefault(page.doc_id, {})[page.lang] = page
+    changed: set[str] = set()
+    shown: set[str] = set()
+    for page in near:
+        if page.doc_id not in documents:
+            continue
+        rel = _article_path(page)
+        shown.add(rel)
+        record = records.get(rel)
+        entry = _list_entry(base, page, freshness(page, by_doc[page.doc_id].get(SOURCE), site), now)
+        if record is None or record.list_key != entry:
+            changed.add(page.lang)
+    for rel, record in records.items():
+        if record.document_id in documents and rel not in shown:
+            changed.add(record.lang or "")  # a page no longer live leaves its lists
+    if not changed <= {SOURCE} or any(p.lang not in langs_before for p in near):
+        return _Scope(live_pages(session))  # a translation's entry (or the set of languages) changed
+    pages = near
+    if changed:
+        pages = near + [
+            p for p in live_pages(session, lang=SOURCE) if p.doc_id // SITEMAP_DOCUMENTS not in chunks
+        ]
+        if not any(p.lang == SOURCE for p in pages):
+            return _Scope(live_pages(session))  # Vietnamese is no longer live at all
+    assert home is not None and home.list_key is not None
+    last = max(home.list_key, _date(max((p.approved_at for p in near), default=None)))
+    dates = {rel: r.list_key or "" for rel, r in files.items() if _chunk_of(rel) not in chunks}
+    return _Scope(pages, changed, chunks, langs_before, last, dates)
 
 
 def _article_path(page: Page) -> str:
@@ -253,11 +356,20 @@ def _renderer_version() -> str:
     return digest.hexdigest()
 
 
-def live_pages(session: Session, channel: str = CHANNEL) -> list[Page]:
-    """Every live release of a document `channel` carries: one query, no ORM objects, no bodies."""
+def live_pages(
+    session: Session,
+    channel: str = CHANNEL,
+    *,
+    chunks: Collection[int] | None = None,
+    lang: str | None = None,
+) -> list[Page]:
+    """Every live release of a document `channel` carries: one query, no ORM objects, no bodies.
+
+    Or only those of the documents in these sitemap `chunks` (ids // SITEMAP_DOCUMENTS), or of one
+    language."""
     source = aliased(Release)
     version = aliased(DocumentVersion)
-    rows = session.execute(
+    query = (
         sa_select(
             col(Document.id),
             col(Document.slug),
@@ -288,7 +400,20 @@ def live_pages(session: Session, channel: str = CHANNEL) -> list[Page]:
             ),
         )
         .order_by(col(Document.slug), col(DocLang.lang))
-    ).all()
+    )
+    if chunks is not None:
+        query = query.where(
+            or_(
+                false(),  # no chunks: no pages
+                *(
+                    col(DocLang.document_id).between(k * SITEMAP_DOCUMENTS, (k + 1) * SITEMAP_DOCUMENTS - 1)
+                    for k in sorted(chunks)
+                ),
+            )
+        )
+    if lang is not None:
+        query = query.where(col(DocLang.lang) == lang)
+    rows = session.execute(query).all()
     gone = retracted_releases(session, channel)
     # The columns are in Page's field order, then the version's channels.
     t = raw_time
@@ -368,9 +493,9 @@ def _stale_dates(updated: datetime | None, translated: datetime) -> dict[str, st
 class _SiteView:
     """Builds the template context of every page from the site settings and the live pages."""
 
-    def __init__(self, site: SiteSettings, pages: list[Page]) -> None:
+    def __init__(self, site: SiteSettings, pages: list[Page], last_change: str | None = None) -> None:
         self.site = site
-        self.last_change = _date(max((p.approved_at for p in pages), default=None))
+        self.last_change = last_change or _date(max((p.approved_at for p in pages), default=None))
         self.now = utcnow()
 
     def _common(

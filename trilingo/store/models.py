@@ -307,6 +307,9 @@ class PublishRecord(SQLModel, table=True):
     lang: str | None = None
     version_id: int | None = None
     published_at: datetime = Field(default_factory=utcnow)
+    # An article's entry in its language's lists, hashed: a publish of a few documents rebuilds the lists
+    # of only the languages whose entries changed (0011).
+    list_key: str | None = None
 
 
 # The counts the queue and status read are kept at every commit by session hooks: registering them here
