@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from trilingo.channels.web import publish_web
+from trilingo.channels.web import live_pages, publish_web
 from trilingo.intake.service import submit_notices
 from trilingo.mt.offline import OfflineEngine
 from trilingo.pretranslate.jobs import draft_waiting, find_waiting
@@ -106,6 +106,9 @@ def _hot_paths(db: Engine, tmp_path: Path) -> dict[str, Callable[[], object]]:
         "find waiting": lambda: find_waiting(db),
         "pretranslate read": read_a_batch,
         "web pages": with_session(lambda s: publish_web(s, tmp_path / "web", documents={1})),
+        # What a publish of a few documents reads: the pages of their sitemap files, and of one language.
+        "web pages of a sitemap file": with_session(lambda s: live_pages(s, chunks={0})),
+        "web pages of a language": with_session(lambda s: live_pages(s, lang="vi")),
     }
 
 
