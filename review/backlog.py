@@ -95,7 +95,7 @@ def queue(conn: Reader, lang: str | None = None, now: datetime | None = None) ->
             untranslated=int(open_),
             warnings=int(warned),
             reason=reason,
-            **_claim(claimed_by, None if expires is None else raw_time(expires), now),
+            **live_claim(claimed_by, None if expires is None else raw_time(expires), now),
             outdated_since=stale.get((doc, item_lang)),
         )
         for (
@@ -152,7 +152,8 @@ def outdated(
     return {(doc, item_lang): aware(since) for doc, item_lang, since in conn.execute(query).all()}
 
 
-def _claim(by: str | None, expires: datetime | None, now: datetime) -> dict[str, Any]:
+def live_claim(by: str | None, expires: datetime | None, now: datetime) -> dict[str, Any]:
+    """The claim fields of an item: empty when nobody holds it or the lease ran out."""
     if by is None or expires is None:
         return {}
     expires = aware(expires)

@@ -14,8 +14,7 @@ from trilingo.languages import check_target
 
 # The queue itself needs no ORM (a cold `review queue` does not load it); still importable from here.
 from trilingo.review.backlog import QueueItem as QueueItem
-from trilingo.review.backlog import _claim
-from trilingo.review.backlog import outdated as outdated
+from trilingo.review.backlog import live_claim
 from trilingo.review.backlog import queue as queue
 from trilingo.store.documents import resolve_document
 from trilingo.store.hints import Hint
@@ -165,7 +164,7 @@ def show(
         segments,
         comments=[c for c in notes if c["segment"] is None],
         approved_version=approved.number if approved else None,
-        **_claim(dl.claimed_by, dl.claim_expires, utcnow()),
+        **live_claim(dl.claimed_by, dl.claim_expires, utcnow()),
     )
     if diff:
         view.source_diff, view.target_diff = _diffs(session, view, release)

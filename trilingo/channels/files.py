@@ -13,7 +13,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,23 +92,22 @@ class Ledger:
         self._mode = file_mode()  # once: it reads /proc/self/status, 30 µs a file on a 30,000-page site
         _remove_stale_staged(self.root)
 
-    def is_current(self, rel: str, key: str) -> bool:
-        """Whether `rel` was written from inputs with this key and is still there: no need to render it."""
+    def is_current(self, rel: str, key: str, list_key: str | None = None) -> bool:
+        """Whether `rel` was written from inputs with this key and is still there: no need to render it.
+        With `list_key`, its record must also hold that list entry (else only the record is updated)."""
         self._touched.add(rel)
         record = self._records.get(rel)
         # os.path on strings: pathlib's objects cost more than the stat itself on a 30,000-page site.
         return (
             record is not None
             and record.input_key == key
+            and (list_key is None or record.list_key == list_key)
             and os.path.isfile(os.path.join(self._root_text, rel))
         )
 
-    def record(self, rel: str) -> _Record | None:
-        """What the ledger knew of `rel` before this run (None: never published, or not loaded)."""
-        return self._records.get(rel)
-
-    def records(self) -> list[tuple[str, _Record]]:
-        return list(self._records.items())
+    def records(self) -> Mapping[str, _Record]:
+        """What the ledger knew before this run: of every file, or of `documents` and the lists."""
+        return self._records
 
     def put(
         self,

@@ -12,12 +12,12 @@ from sqlmodel import Session
 from trilingo.channels import kiosk, ui
 from trilingo.channels.files import Ledger
 from trilingo.channels.web import (
-    Page,
     _bodies,
     _date,
     _environment,
     _gates_of,
     _renderer_version,
+    by_document,
     freshness,
     live_pages,
     plain_text,
@@ -48,9 +48,7 @@ def publish_kiosk(
     del documents  # the bundle is one file: any change rebuilds it
     site = site or example_site()
     pages = live_pages(session, kiosk.CHANNEL)
-    by_doc: dict[int, dict[str, Page]] = {}
-    for page in pages:
-        by_doc.setdefault(page.doc_id, {})[page.lang] = page
+    by_doc = by_document(pages)
     # A withdrawn (out-of-date, critical) translation is not offered; an out-of-date one is, as on the web.
     # Expired notices (`expires:`) leave the kiosk at the first publish after their time.
     now = utcnow()

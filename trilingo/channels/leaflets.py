@@ -25,6 +25,7 @@ from trilingo.channels.web import (
     _environment,
     _gates_of,
     _renderer_version,
+    by_document,
     freshness,
     live_pages,
 )
@@ -51,9 +52,7 @@ def publish_leaflets(
     site: SiteSettings | None = None,
 ) -> LeafletSummary:
     site = site or example_site()
-    by_doc: dict[int, dict[str, Page]] = {}
-    for page in live_pages(session, CHANNEL):
-        by_doc.setdefault(page.doc_id, {})[page.lang] = page
+    by_doc = by_document(live_pages(session, CHANNEL))
     ledger = Ledger(session, CHANNEL, out_dir)
     summary = LeafletSummary()
     ready: list[tuple[list[Page], str]] = []

@@ -18,7 +18,7 @@ import html
 import json
 import re
 import sys
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache, partial
@@ -117,13 +117,11 @@ def publish_web(
     site = site or example_site()
     now = utcnow()
     ledger = Ledger(session, CHANNEL, out_dir, documents)
-    scope = _scope(session, ledger, documents, site, now)
-    pages = scope.pages
-    by_doc: dict[int, dict[str, Page]] = {}
-    for page in pages:
-        by_doc.setdefault(page.doc_id, {})[page.lang] = page
-    fresh = {(p.doc_id, p.lang): freshness(p, by_doc[p.doc_id].get(SOURCE), site) for p in pages}
     base = sha256(_renderer_version() + repr(site))
+    scope = _scope(session, ledger, documents, site, base, now)
+    pages = scope.pages
+    by_doc = by_document(pages)
+    fresh = {(p.doc_id, p.lang): freshness(p, by_doc[p.doc_id].get(SOURCE), site) for p in pages}
     todo: list[tuple[Page, str, str]] = []
     for page in pages:
         if documents is not None and page.doc_id not in documents:
@@ -135,10 +133,8 @@ def publish_web(
             f"{page.gates_json}|{','.join(sorted(by_doc[page.doc_id]))}|{state}|"
             f"{original.approved_at if original else ''}|{page.expired(now)}"
         )
-        rel = _article_path(page)
         entry = _list_entry(base, page, state, now)
-        record = ledger.record(rel)
-        if ledger.is_current(rel, key) and record is not None and record.list_key == entry:
+        if ledger.is_current(_article_path(page), key, entry):
             ledger.unchanged += 1
         else:
             todo.append((page, key, entry))
@@ -253,6 +249,14 @@ def _sitemaps(
     )
 
 
+def by_document(pages: Iterable[Page]) -> dict[int, dict[str, Page]]:
+    """document id → language → its live page."""
+    out: dict[int, dict[str, Page]] = {}
+    for page in pages:
+        out.setdefault(page.doc_id, {})[page.lang] = page
+    return out
+
+
 def _chunk_of(rel: str) -> int:
     """sitemap-12.xml → 12."""
     return int(rel.removeprefix("sitemap-").removesuffix(".xml"))
@@ -288,26 +292,27 @@ class _Scope:
 
 
 def _scope(
-    session: Session, ledger: Ledger, documents: Collection[int] | None, site: SiteSettings, now: datetime
+    session: Session,
+    ledger: Ledger,
+    documents: Collection[int] | None,
+    site: SiteSettings,
+    base: str,
+    now: datetime,
 ) -> _Scope:
     if documents is None:
         return _Scope(live_pages(session))
     chunks = {d // SITEMAP_DOCUMENTS for d in documents}
-    records = dict(ledger.records())
+    records = ledger.records()
     home = records.get("sitemap-home.xml")
+    home_date = home.list_key if home is not None else None
     files = {rel: r for rel, r in records.items() if re.fullmatch(r"sitemap-\d+\.xml", rel)}
-    langs_before = sorted(
-        (rel.split("/")[0] for rel in records if re.fullmatch(r"[a-z]+/index\.html", rel)),
-        key=lambda lang: ALL.index(lang) if lang in ALL else len(ALL),
-    )
-    known = home is not None and home.list_key and all(r.list_key for r in files.values())
-    if len(chunks) > MAX_SCOPED_CHUNKS or not known or not set(langs_before) <= set(ALL):
+    langs = {rel.split("/")[0] for rel in records if re.fullmatch(r"[a-z]+/index\.html", rel)}
+    known = all(r.list_key for r in files.values()) and langs <= set(ALL)
+    if len(chunks) > MAX_SCOPED_CHUNKS or not home_date or not known:
         return _Scope(live_pages(session))  # too wide, or published before the ledger kept list keys
-    base = sha256(_renderer_version() + repr(site))
+    langs_before = sorted(langs, key=ALL.index)
     near = live_pages(session, chunks=chunks)
-    by_doc: dict[int, dict[str, Page]] = {}
-    for page in near:
-        by_doc.setdefault(page.doc_id, {})[page.lang] = page
+    by_doc = by_document(near)
     changed: set[str] = set()
     shown: set[str] = set()
     for page in near:
@@ -331,8 +336,7 @@ def _scope(
         ]
         if not any(p.lang == SOURCE for p in pages):
             return _Scope(live_pages(session))  # Vietnamese is no longer live at all
-    assert home is not None and home.list_key is not None
-    last = max(home.list_key, _date(max((p.approved_at for p in near), default=None)))
+    last = max(home_date, _date(max((p.approved_at for p in near), default=None)))
     dates = {rel: r.list_key or "" for rel, r in files.items() if _chunk_of(rel) not in chunks}
     return _Scope(pages, changed, chunks, langs_before, last, dates)
 

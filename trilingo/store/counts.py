@@ -13,7 +13,7 @@ one writer at a time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import chain
 from typing import Any
 
@@ -57,12 +57,17 @@ def mark_versions(session: Session, version_ids: Iterable[int]) -> None:
 
 def recount(conn: Connection, version_ids: Iterable[int]) -> None:
     """Count the document-languages working on these versions again (inside the caller's transaction)."""
-    ordered = sorted(set(version_ids))
-    for start in range(0, len(ordered), CHUNK):
-        chunk = ordered[start : start + CHUNK]
+    for chunk in _chunks(version_ids):
         if conn.dialect.name == "postgresql":
             conn.execute(_LOCK, {"versions": chunk})
         conn.execute(_RECOUNT, {"versions": chunk})
+
+
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    """Sorted, in lists of at most CHUNK: the lock order, and a bound on each statement's parameters."""
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), CHUNK):
+        yield ordered[start : start + CHUNK]
 
 
 def recount_all(conn: Connection) -> None:
@@ -98,9 +103,8 @@ def _recount_marked(session: Session) -> None:
     if not segments and not versions:
         return
     conn = session.connection()
-    ordered = sorted(segments)
-    for start in range(0, len(ordered), CHUNK):
-        versions.update(v for (v,) in conn.execute(_VERSIONS_OF, {"ids": ordered[start : start + CHUNK]}))
+    for chunk in _chunks(segments):
+        versions.update(v for (v,) in conn.execute(_VERSIONS_OF, {"ids": chunk}))
     recount(conn, versions)
 
 
