@@ -17,7 +17,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 import polib
 from sqlalchemy import select as sa_select
@@ -39,7 +38,7 @@ from trilingo.store.models import (
     Translation,
     utcnow,
 )
-from trilingo.text.files import decode_utf8, read_input
+from trilingo.text.files import Source, decode_utf8, read_input
 
 PO_LANGUAGE = {"lo": "lo", "zh": "zh_CN"}
 LANG_OF_PO = {"lo": "lo", "lo_la": "lo", "zh_cn": "zh", "zh_hans": "zh", "zh": "zh", "zh_hans_cn": "zh"}
@@ -155,10 +154,9 @@ class ImportReport:
 
 def import_file(
     session: Session,
-    path: Path,
+    path: Source,
     actor: str,
     *,
-    four_eyes: bool = True,
     limits: Mapping[str, int] | None = None,
 ) -> ImportReport:
     """Apply a reviewed PO file as `actor`. Malformed: POError, nothing changed. Stale entries: refused."""
@@ -191,7 +189,7 @@ def import_file(
             continue
         if any("fuzzy" in e.flags or not e.msgstr for e, *_ in entries):
             continue
-        _approve(session, slug, lang, {n for _e, _v, n, _l in entries}, actor, four_eyes, limits, report)
+        _approve(session, slug, lang, {n for _e, _v, n, _l in entries}, actor, limits, report)
     return report
 
 
@@ -242,7 +240,6 @@ def _approve(
     lang: str,
     numbers: set[int],
     actor: str,
-    four_eyes: bool,
     limits: Mapping[str, int] | None,
     report: ImportReport,
 ) -> None:
@@ -261,14 +258,14 @@ def _approve(
     try:
         with session.begin_nested():
             authorize(session, actor, "approve", lang)
-            actions.approve(session, slug, lang, actor, four_eyes=four_eyes, limits=limits)
+            actions.approve(session, slug, lang, actor, limits=limits)
     except TrilingoError as exc:
         report.not_approved.append({"document": slug, "reason": exc.message})
         return
     report.approved.append(slug)
 
 
-def _language(path: Path, po: polib.POFile) -> str:
+def _language(path: Source, po: polib.POFile) -> str:
     raw = po.metadata.get("Language", "").strip()
     lang = LANG_OF_PO.get(raw.lower().replace("-", "_"))
     if lang is None:
@@ -276,7 +273,7 @@ def _language(path: Path, po: polib.POFile) -> str:
     return lang
 
 
-def _context(path: Path, entry: polib.POEntry) -> tuple[str, int, int]:
+def _context(path: Source, entry: polib.POEntry) -> tuple[str, int, int]:
     m = _CONTEXT.match(entry.msgctxt or "")
     if m is None:
         raise POError(
@@ -292,7 +289,7 @@ _KEYWORD = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+(".*)
 _STRING = re.compile(r'^"(?:[^"\\]|\\[\\"abfnrtv0-7x])*"\s*$')
 
 
-def _check_syntax(path: Path, text: str) -> None:
+def _check_syntax(path: Source, text: str) -> None:
     """A strict reading of the PO grammar: polib accepts some broken files (an unterminated string)."""
     seen: set[tuple[str | None, str]] = set()
     context: str | None = None

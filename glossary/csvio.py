@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from pathlib import Path
 
 from trilingo.glossary.entries import (
     LANGS,
@@ -29,6 +28,7 @@ from trilingo.glossary.entries import (
 )
 from trilingo.glossary.errors import MalformedFile
 from trilingo.glossary.files import read_text
+from trilingo.text.files import Source
 
 COLUMNS = ("concept", "vi", "lo", "zh", "status", "domain", "confidence", "note")
 FORMULA_START = ("=", "+", "-", "@")
@@ -50,7 +50,7 @@ def _unquote(cell: str, column: str, where: str, warnings: list[str] | None) -> 
     return cell
 
 
-def read_csv(path: Path, warnings: list[str] | None = None) -> list[ConceptData]:
+def read_csv(path: Source, warnings: list[str] | None = None) -> list[ConceptData]:
     """Parse a glossary CSV; any problem raises MalformedFile naming the file and line.
 
     Cells that look like spreadsheet formulas are kept as text and noted in `warnings`."""

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from trilingo.glossary.errors import MalformedFile, UnknownFormat
-from trilingo.text.files import read_utf8
+from trilingo.text.files import Source, read_utf8
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Source) -> str:
     """The file's text (a UTF-8 BOM is dropped); MalformedFile names the file and the line."""
     return read_utf8(path, MalformedFile)
 
 
-def file_format(path: Path) -> str:
+def file_format(path: Source) -> str:
     """csv or tbx, from the file name."""
     suffix = path.suffix.lower()
     if suffix == ".csv":

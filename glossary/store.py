@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
+from trilingo.access import check_scope
 from trilingo.glossary.csvio import read_csv, write_csv
 from trilingo.glossary.entries import ConceptData, TermData, add_term, check_concept_id
 from trilingo.glossary.errors import ConcurrentChange, GlossaryError, MalformedFile
@@ -23,7 +24,10 @@ from trilingo.glossary.files import file_format
 from trilingo.glossary.match import Glossary, Match
 from trilingo.glossary.models import GlossaryChange, GlossaryConcept, GlossaryTerm, GlossaryVersion
 from trilingo.glossary.tbx import read_tbx, write_tbx, write_tbx2
+from trilingo.languages import TARGETS
 from trilingo.people import authorize
+from trilingo.store.audit import record
+from trilingo.text.files import Source
 
 STARTER = "border-glossary.csv"
 
@@ -79,7 +83,7 @@ class ParsedFile:
     warnings: list[str] = field(default_factory=list)
 
 
-def read_file(path: Path) -> ParsedFile:
+def read_file(path: Source) -> ParsedFile:
     """Parse a CSV or TBX file completely."""
     fmt = file_format(path)
     if fmt == "csv":
@@ -94,7 +98,7 @@ def read_file(path: Path) -> ParsedFile:
     return parsed
 
 
-def import_file(session: Session, path: Path, actor: str) -> ImportSummary:
+def import_file(session: Session, path: Source, actor: str) -> ImportSummary:
     """Merge a CSV or TBX (v2 or v3) file into the glossary: all of it, or nothing."""
     authorize(session, actor, "glossary")
     parsed = read_file(path)
@@ -165,6 +169,8 @@ def _apply(
             todo.append((old, c))
     if not todo:
         return summary
+    if action != "starter":  # the shipped glossary, loaded once as the workspace is made
+        _check_scope(session, actor, todo)
     version += 1
     summary.version = version
     summary.added = [c.concept for old, c in todo if old is None]
@@ -202,7 +208,43 @@ def _apply(
             )
         )
     session.flush()
+    record(
+        session,
+        actor,
+        "glossary",
+        version=version,
+        how=action,
+        source=source,
+        added=summary.added,
+        changed=summary.changed,
+    )
     return summary
+
+
+def touched(old: ConceptData | None, new: ConceptData) -> set[str]:
+    """The target languages a change to a concept concerns: its lo or zh terms alone concern that
+    language; a new concept, a changed vi term or changed concept fields concern every language."""
+    if old is None or (old.domain, old.confidence, old.note) != (new.domain, new.confidence, new.note):
+        return set(TARGETS)
+    before = {(t.lang, t.text, t.status) for t in old.terms}
+    after = {(t.lang, t.text, t.status) for t in new.terms}
+    langs = {lang for lang, _text, _status in before ^ after}
+    return set(TARGETS) if "vi" in langs else langs
+
+
+def _check_scope(session: Session, actor: str, todo: list[tuple[ConceptData | None, ConceptData]]) -> None:
+    """Refuse the whole change if any concept in it is outside the actor's languages."""
+    user = authorize(session, actor, "glossary")
+    needed: set[str] = set()
+    outside: list[str] = []
+    for old, new in todo:
+        langs = touched(old, new)
+        needed |= langs
+        if not langs <= set(user.langs):
+            outside.append(new.concept)
+    if outside:
+        listed = ", ".join(outside[:5]) + (f" and {len(outside) - 5} more" if len(outside) > 5 else "")
+        check_scope(actor, user.role, user.langs, sorted(needed), "glossary", f"concept(s) {listed}")
 
 
 def lookup(session: Session, text: str, lang: str) -> tuple[Glossary, list[Match]]:

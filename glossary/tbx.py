@@ -17,13 +17,13 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from trilingo.glossary.entries import ConceptData, TermData, add_term, check_concept_id, check_fields
 from trilingo.glossary.errors import MalformedFile
 from trilingo.glossary.files import read_text
 from trilingo.glossary.xmltree import Node, parse
+from trilingo.text.files import Source
 
 NAMESPACE = "urn:iso:std:iso:30042:ed-2"
 ADMIN_STATUS = {
@@ -62,7 +62,7 @@ _LANG_TAGS = {
 }
 
 
-def read_tbx(path: Path) -> tuple[list[ConceptData], list[str]]:
+def read_tbx(path: Source) -> tuple[list[ConceptData], list[str]]:
     """Concepts, and the language tags skipped (not vi, lo or Simplified Chinese)."""
     root = parse(path, read_text(path))
     if root.tag == "tbx":
@@ -104,7 +104,7 @@ def derived_id(terms: list[TermData]) -> str:
     return f"{slug[:40].strip('-') or first.lang}-{digest}"
 
 
-def _child(node: Node, tag: str, path: Path) -> Node:
+def _child(node: Node, tag: str, path: Source) -> Node:
     found = node.find_all(tag)
     if not found:
         raise MalformedFile(f"{path}: line {node.line}: <{node.tag}> has no <{tag}>")
@@ -115,7 +115,7 @@ _WRAPPERS = ("descripGrp", "adminGrp", "termGrp", "termNoteGrp")
 MAX_WRAPPER_DEPTH = 16
 
 
-def _flat(node: Node, path: Path) -> list[Node]:
+def _flat(node: Node, path: Source) -> list[Node]:
     """Children, with v2 descripGrp/adminGrp wrappers opened (iteratively: hostile nesting must not recurse)."""
     out: list[Node] = []
     stack: list[tuple[Node, int]] = [(c, 0) for c in reversed(node.children)]
@@ -130,7 +130,7 @@ def _flat(node: Node, path: Path) -> list[Node]:
     return out
 
 
-def _read_entry(entry: Node, lang_tag: str, path: Path, skipped: list[str], derive: bool) -> ConceptData:
+def _read_entry(entry: Node, lang_tag: str, path: Source, skipped: list[str], derive: bool) -> ConceptData:
     where = f"{path}: line {entry.line}: <{entry.tag}>"
     cid = "(no id)" if derive else check_concept_id(entry.attrs.get("id", ""), where)
     concept = ConceptData(cid)
@@ -168,7 +168,7 @@ def _read_entry(entry: Node, lang_tag: str, path: Path, skipped: list[str], deri
     return concept
 
 
-def _read_term(concept: ConceptData, lang: str, term_sec: Node, path: Path) -> list[int]:
+def _read_term(concept: ConceptData, lang: str, term_sec: Node, path: Source) -> list[int]:
     where = f"{path}: line {term_sec.line}: <{term_sec.tag}>"
     parts = _flat(term_sec, path)
     terms = [c for c in parts if c.tag == "term"]
@@ -198,7 +198,7 @@ def status_of(value: str) -> str | None:
     return _STATUS_OF.get(_STATUS_SUFFIX.sub("", value.strip().lower(), count=1))
 
 
-def _reliability(node: Node, path: Path) -> int:
+def _reliability(node: Node, path: Source) -> int:
     value = node.text.strip()
     if value in RELIABILITY:
         return RELIABILITY[value]

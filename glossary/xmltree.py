@@ -8,9 +8,9 @@ names (TBX v2 has none, v3 has one).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from trilingo.glossary.errors import MalformedFile
+from trilingo.text.files import Source
 from trilingo.text.xmlsafe import SafeParser
 
 
@@ -38,7 +38,7 @@ def _local(name: str) -> str:
     return name.rsplit(" ", 1)[-1]
 
 
-def parse(path: Path, text: str) -> Node:
+def parse(path: Source, text: str) -> Node:
     """Parse XML text; MalformedFile names the file and line on any error."""
     safe = SafeParser(namespace_separator=" ")
     parser = safe.parser

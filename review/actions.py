@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from trilingo import rules
 from trilingo.errors import Conflict, InputError, NotFound, Refused, StateError
 from trilingo.glossary.store import load
 from trilingo.languages import check_target
@@ -193,17 +194,18 @@ def approve(
     now: datetime | None = None,
     *,
     trusted: bool = True,
-    four_eyes: bool = True,
     accept_warnings: str | None = None,
     limits: Mapping[str, int] | None = None,
 ) -> Outcome:
     """Freeze the current text as a release and feed the memory, if every check allows it.
 
     Blocking checks stop it; open warnings stop it unless dismissed or accepted here with a reason; under
-    the four-eyes rule nobody approves a segment whose text they were the last to change."""
+    the four-eyes rule, a workspace setting (trilingo.rules), nobody approves a segment whose text they
+    were the last to change."""
     now = now or utcnow()
     doc_id, slug, dl = _load(session, ref, lang)
     authorize(session, actor, "approve", lang)
+    four_eyes = rules.four_eyes(session)
     state = require("approve", dl.state, f"{slug} [{lang}]")
     _not_claimed_by_other(dl, slug, actor, now)
     segments = rows(session, dl)
@@ -302,6 +304,7 @@ def approve(
         version=version.number,
         segments=len(segments),
         accepted_warnings=len(warnings),
+        four_eyes=four_eyes,
     )
     return Outcome(doc_id, slug, lang, state, f"release {release.id}", release=release.id)
 

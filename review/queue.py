@@ -219,6 +219,7 @@ class HistoryEvent:
     new: str | None
     reason: str | None
     detail: dict[str, Any]
+    via: str | None = None  # the admin who acted as `actor` (--as), when one did
 
 
 def history(session: Session, ref: str, lang: str) -> list[HistoryEvent]:
@@ -238,7 +239,7 @@ def history(session: Session, ref: str, lang: str) -> list[HistoryEvent]:
         detail = dict(e.detail)
         segment = detail.pop("segment", None)
         reason = detail.pop("reason", None)
-        out.append(HistoryEvent(e.at, e.actor, e.action, segment, e.old, e.new, reason, detail))
+        out.append(HistoryEvent(e.at, e.actor, e.action, segment, e.old, e.new, reason, detail, e.via))
     return out
 
 

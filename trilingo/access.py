@@ -12,11 +12,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from trilingo.errors import Refused
+from trilingo.languages import TARGETS as TARGET_ORDER
 from trilingo.store.tables import user
 from trilingo.store.values import Role
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
+
+    from trilingo.identity import Caller
 
 E, R, OP, A = Role.EDITOR, Role.REVIEWER, Role.OPERATOR, Role.ADMIN
 # action → the roles that may take it
@@ -34,6 +37,8 @@ MAY: dict[str, frozenset[Role]] = {
     "glossary": frozenset({R, A}),
     "memory": frozenset({R, A}),
     "users": frozenset({A}),
+    "settings": frozenset({A}),
+    "audit": frozenset({OP, A}),
 }
 # Actions on one language's text: a reviewer takes them only in the languages they review.
 IN_LANGUAGE = frozenset({"edit", "approve", "reject", "dismiss", "claim", "retract"})
@@ -51,6 +56,8 @@ VERBS = {
     "glossary": "change the glossary",
     "memory": "change the translation memory",
     "users": "manage users",
+    "settings": "change the workspace's rules",
+    "audit": "verify the audit log",
 }
 
 
@@ -76,11 +83,33 @@ def check(
     if disabled:
         raise refusal(name, action, f"{name} is disabled; an admin can enable them again", lang)
     if role not in MAY[action]:
-        article = "an" if role.value[0] in "aeiou" else "a"
-        raise refusal(name, action, f"{name} is {article} {role.value}, who may not {VERBS[action]}", lang)
+        raise refusal(name, action, f"{name} is {_a(role)}, who may not {VERBS[action]}", lang)
     if action in IN_LANGUAGE and role == R and lang not in langs:
         shown = ", ".join(langs) or "no language"
         raise refusal(name, action, f"{name} reviews {shown}, not {lang}", lang)
+
+
+def check_scope(
+    name: str, role: Role | str, langs: Sequence[str], needed: Sequence[str], action: str, what: str
+) -> None:
+    """Terms and memory follow the per-language roles: a reviewer changes them only in the languages they
+    review; what serves every language (a Vietnamese term, a concept's own fields) needs a reviewer of
+    every target language, or an admin. `needed` are the target languages the change touches."""
+    if Role(role) != R:
+        return  # an admin; other roles were refused the action itself
+    outside = [lang for lang in TARGET_ORDER if lang in needed and lang not in langs]
+    if outside:
+        mine = ", ".join(langs) or "no language"
+        raise refusal(
+            name,
+            action,
+            f"{name} reviews {mine}, so may not {VERBS[action]} in {', '.join(outside)}: {what}; nothing was "
+            "changed",
+        )
+
+
+def _a(role: Role) -> str:
+    return ("an " if role.value[0] in "aeiou" else "a ") + role.value
 
 
 def may_read(conn: Connection, name: str) -> None:
@@ -92,3 +121,33 @@ def may_read(conn: Connection, name: str) -> None:
             return
         raise unknown_user(name, "read")
     check(name, row.role, bool(row.disabled), row.langs or [], "read")
+
+
+def may_act_as(conn: Connection, caller: Caller) -> None:
+    """A local admin may act as someone else (--as, TRILINGO_USER); nobody else may. Returns, or raises
+    the refusal, which is audited with the account that asked. On a server the actor is always the
+    token's owner, so this never applies there."""
+    if caller.via is None:
+        return
+    proved, wanted = caller.proved, caller.name
+    row = conn.execute(select(user.c.role, user.c.disabled).where(user.c.name == proved)).first()
+    detail: dict[str, object] = {
+        "actor": proved,
+        "action": "refused",
+        "lang": None,
+        "attempted": "act-as",
+        "as_user": wanted,
+    }
+    if row is None and conn.execute(select(func.count()).select_from(user)).scalar_one() == 0:
+        raise Refused(
+            f"nobody is in this workspace yet, so nobody may act as {wanted!r}: run `trilingo init` as "
+            f"yourself ({proved}) first, without --as or TRILINGO_USER; you become its admin",
+            audit=detail,
+        )
+    if row is None or Role(row.role) != A or row.disabled:
+        who = "not known here" if row is None else "disabled" if row.disabled else _a(Role(row.role))
+        raise Refused(
+            f"only an admin may act as another user (--as or TRILINGO_USER): {proved} is {who}; "
+            f"run the command as yourself, without --as {wanted}",
+            audit=detail,
+        )

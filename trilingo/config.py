@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import os
 import re
@@ -13,12 +12,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from trilingo import identity
 from trilingo.errors import ConfigError
 from trilingo.text.clean import check_user
 from trilingo.text.limits import Limits
 
 DEFAULT_HOME = ".trilingo"
 CONFIG_FILE = "config.toml"
+AUDIT_KEY_FILE = "audit.key"  # 0600, beside the workspace's database unless [audit] key_file says otherwise
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class Settings:
 
     home: Path
     database_url: str
+    # Who acts: the name asked for (--as, TRILINGO_USER), else the account running the command. Only an
+    # admin may ask for another name (trilingo.access.may_act_as checks it against `os_user`).
     user: str
     engine: str = "memory"
     prefect_api_url: str = "http://127.0.0.1:4200/api"
@@ -34,10 +37,33 @@ class Settings:
     # Engine options (URLs, keys, timeouts) by engine name, e.g. {"libre": {"url": "…"}}.
     engine_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
-    # Four-eyes rule: nobody approves a segment whose text they last changed. Off only for one-person offices.
-    four_eyes: bool = True
     # Names this workspace's events and deployments on a Prefect server that several workspaces may share.
     workspace_id: str = ""
+    # The account running this process, from its user id: the proof of who acts locally.
+    os_user: str = ""
+    # TRILINGO_AUDIT_KEY, when set; else the key is read from `audit_key_file`. Never a flow parameter.
+    audit_key_value: str = field(default="", repr=False)
+    audit_key_file: Path | None = None
+
+    @property
+    def caller(self) -> identity.Caller:
+        return identity.Caller(self.user, self.os_user or self.user, identity.LOCAL)
+
+    def audit_key(self) -> tuple[bytes, str] | None:
+        """The audit key and where it came from, or None when none is set up."""
+        if self.audit_key_value:
+            return self.audit_key_value.encode("utf-8"), "TRILINGO_AUDIT_KEY"
+        path = self.audit_key_file or self.home / AUDIT_KEY_FILE
+        try:
+            raw = path.read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read the audit key {path} ({exc})") from None
+        try:
+            return bytes.fromhex(raw), str(path)
+        except ValueError:
+            raise ConfigError(f"the audit key {path} is not hexadecimal") from None
 
     @property
     def workspace_key(self) -> str:
@@ -67,11 +93,12 @@ class Settings:
         }
 
 
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "unknown"
+RETIRED = {
+    "four_eyes": (
+        "the four-eyes rule is no longer read from {where}: it is a workspace setting that only an admin "
+        "changes, with a reason (`trilingo settings set four_eyes off --reason …`); remove it from {where}"
+    ),
+}
 
 
 def load(environ: Mapping[str, str] | None = None, **cli: Any) -> Settings:
@@ -88,7 +115,13 @@ def load(environ: Mapping[str, str] | None = None, **cli: Any) -> Settings:
             return env[env_key]
         return file_values.get(key, default)
 
+    for name, message in RETIRED.items():
+        if env.get("TRILINGO_" + name.upper()):
+            raise ConfigError(message.format(where="TRILINGO_" + name.upper()))
+        if name in file_values:
+            raise ConfigError(message.format(where=str(home / CONFIG_FILE)))
     database_url = pick("database_url") or f"sqlite:///{home / 'trilingo.db'}"
+    os_user = identity.os_account()
     try:
         port = int(pick("prefect_port", 4200))
     except (TypeError, ValueError):
@@ -117,15 +150,25 @@ def load(environ: Mapping[str, str] | None = None, **cli: Any) -> Settings:
     return Settings(
         home=home,
         database_url=database_url,
-        user=check_user(pick("user") or _os_user()),
+        user=check_user(pick("user") or os_user),
         engine=pick("engine", "memory"),
         prefect_api_url=pick("prefect_api_url") or f"http://127.0.0.1:{port}/api",
         prefect_port=port,
         engine_options=options,
         limits=Limits.from_values(limit_values),
-        four_eyes=_flag("four_eyes", pick("four_eyes", True)),
         workspace_id=_workspace_id(pick("workspace_id", "")),
+        os_user=os_user,
+        audit_key_value=env.get("TRILINGO_AUDIT_KEY", ""),
+        audit_key_file=_audit_key_file(home, file_values),
     )
+
+
+def _audit_key_file(home: Path, file_values: Mapping[str, Any]) -> Path:
+    audit = file_values.get("audit") or {}
+    if not isinstance(audit, dict):
+        raise ConfigError('config.toml: [audit] must be a table (key_file = "…")')
+    given = audit.get("key_file")
+    return Path(str(given)).expanduser() if given else home / AUDIT_KEY_FILE
 
 
 def _workspace_id(value: object) -> str:
@@ -135,17 +178,6 @@ def _workspace_id(value: object) -> str:
             f"workspace_id must be lower-case letters, digits and dashes (at most 40), got {text!r}"
         )
     return text
-
-
-def _flag(name: str, value: object) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("1", "true", "yes", "on"):
-        return True
-    if text in ("0", "false", "no", "off"):
-        return False
-    raise ConfigError(f"{name} must be on or off, got {value!r}")
 
 
 def _read_file(path: Path) -> dict[str, Any]:

@@ -35,7 +35,11 @@ def resource_id(settings: Settings) -> str:
 
 
 def event_body(
-    settings: Settings, name: str, payload: dict[str, Any], now: datetime | None = None
+    settings: Settings,
+    name: str,
+    payload: dict[str, Any],
+    now: datetime | None = None,
+    actor: str | None = None,
 ) -> dict[str, Any]:
     return {
         "id": str(uuid.uuid4()),
@@ -44,7 +48,7 @@ def event_body(
         "resource": {
             "prefect.resource.id": resource_id(settings),
             "prefect.resource.name": settings.home.name,
-            "trilingo.actor": settings.user,
+            "trilingo.actor": actor or settings.user,
         },
         "payload": payload,
     }
@@ -57,12 +61,13 @@ def emit(
     note: Callable[[str], None] | None = None,
     *,
     timeout: float = TIMEOUT,
+    actor: str | None = None,
 ) -> bool:
     """Post one event, or one per payload in a single request. False (after one line to `note`) if no
     server took them; never raises."""
     url = settings.prefect_api_url.rstrip("/") + "/events"
     payloads = [payload] if isinstance(payload, dict) else list(payload)
-    body = [event_body(settings, name, p) for p in payloads]
+    body = [event_body(settings, name, p, actor=actor) for p in payloads]
     reply = request("POST", url, body=body, timeout=timeout)
     ok = reply.status in (200, 201, 204)
     why = reply.error if reply.status is None else f"it answered {reply.status}"

@@ -44,10 +44,21 @@ class RunRow:
     tags: list[str]
     deployment_id: str | None
     started_by: str  # cli (an inline run), event (an automation), schedule (a sweep or cron), or manual
+    # Ended without fully succeeding: Failed, Crashed, Cancelled, or Completed with failed work (Partial).
+    # The one rule every client shows (`runs` marks these with "!"), so none has to make up its own.
+    problem: bool = False
 
     @property
     def ok(self) -> bool:
         return self.state_type == "COMPLETED" and self.state == "Completed"
+
+
+UNFINISHED = ("RUNNING", "PENDING", "SCHEDULED", "PAUSED")
+
+
+def is_problem(state_type: str, state: str) -> bool:
+    """Whether a run in this state ended without fully succeeding."""
+    return state_type not in UNFINISHED and not (state_type == "COMPLETED" and state == "Completed")
 
 
 def recent_runs(
@@ -116,18 +127,21 @@ def _row(run: dict[str, Any], flows: dict[str, str], now: datetime) -> RunRow:
     seconds: float | None = run.get("total_run_time")
     if state.get("type") == "RUNNING" and started:
         seconds = (now - datetime.fromisoformat(started)).total_seconds()
+    name = state.get("name") or run.get("state_name") or "?"
+    kind = state.get("type") or run.get("state_type") or "?"
     return RunRow(
         id=run["id"],
         name=run.get("name") or "",
         flow=flows.get(run["flow_id"], "?"),
-        state=state.get("name") or run.get("state_name") or "?",
-        state_type=state.get("type") or run.get("state_type") or "?",
+        state=name,
+        state_type=kind,
         message=state.get("message") or "",
         started=started,
         seconds=seconds,
         tags=list(run.get("tags") or []),
         deployment_id=run.get("deployment_id"),
         started_by=_started_by(run),
+        problem=is_problem(kind, name),
     )
 
 

@@ -11,6 +11,8 @@ trilingo.db must not turn into an empty workspace that answers "nothing waiting"
 from __future__ import annotations
 
 import json
+import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +21,7 @@ from sqlalchemy.engine import Engine
 
 from trilingo.config import Settings
 from trilingo.errors import Conflict, WorkspaceError
+from trilingo.store.auditchain import KEYRING
 from trilingo.store.db import create_database, database_for, redact, session_scope, sqlite_path
 from trilingo.store.schema import Seed, ensure_schema, revision
 from trilingo.text.files import write_atomic
@@ -79,8 +82,49 @@ def check_not_lost(home: Path, database_url: str, db: Engine | None = None) -> N
         )
 
 
+def load_audit_key(settings: Settings, *, create: bool | None = None) -> bool:
+    """Load the workspace's audit key into this process (store.auditchain.KEYRING). A new workspace (or
+    `create`) gets a key file of its own, 0600; an existing one whose key is gone gets none: its next
+    write is refused, as a new key would make every later event fail to verify. True if a key is loaded."""
+    found = settings.audit_key()
+    if found is None:
+        if create is None:
+            create = _marked_database(settings.home) is None
+        if not create:
+            KEYRING.forget()  # not some other workspace's key, loaded earlier in this process
+            return False
+        found = (
+            _make_key(settings.audit_key_file or settings.home / "audit.key"),
+            str(settings.audit_key_file),
+        )
+    KEYRING.use(*found)
+    return True
+
+
+def _make_key(path: Path) -> bytes:
+    """32 random bytes, written once as hex to a file only its owner may read."""
+    key = secrets.token_bytes(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    except FileExistsError:  # another first command made it meanwhile: use theirs
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except OSError as exc:
+        raise WorkspaceError(f"cannot write the audit key {path} ({exc.strerror})") from None
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key.hex() + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    return key
+
+
 def open_database(database_url: str, actor: str, home: Path | None = None) -> Engine:
-    """The workspace's database, its schema made and seeded if this is its first use."""
+    """The workspace's database, its schema made and seeded if this is its first use. With `home`, the
+    workspace's audit key is loaded too, if this process has none yet (a flow run in a worker)."""
+    if home is not None and not KEYRING.loaded:
+        from trilingo import config
+
+        load_audit_key(config.load(home=str(home)))
     if home is None:
         return database_for(database_url, seed_for(actor, home, database_url))
     if sqlite_path(database_url) is not None:  # a file check, before SQLite would make an empty file
@@ -133,6 +177,8 @@ def initialise(settings: Settings) -> InitReport:
         settings.home.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise WorkspaceError(f"cannot make the workspace folder {settings.home} ({exc.strerror})") from None
+    load_audit_key(settings)
+    from trilingo.access import may_act_as
     from trilingo.glossary.store import load_starter
     from trilingo.people import first_admin
 
@@ -142,6 +188,7 @@ def initialise(settings: Settings) -> InitReport:
         for attempt in range(3):
             try:
                 with session_scope(db) as session:
+                    may_act_as(session.connection(), settings.caller)  # --as: an admin's, or nobody's
                     version = load_starter(session, settings.user)  # a no-op once a glossary was set up
                     admin = first_admin(session, settings.user) is not None
                 break

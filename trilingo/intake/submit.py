@@ -21,6 +21,7 @@ from sqlmodel import Session, SQLModel
 from trilingo.errors import Conflict
 from trilingo.languages import SOURCE, TARGETS
 from trilingo.people import authorize
+from trilingo.store.audit import record_rows
 from trilingo.store.bulk import bulk_insert
 from trilingo.store.counts import mark_versions
 from trilingo.store.hashing import release_hash, sha256
@@ -182,7 +183,7 @@ def submit_many(
             }
         )
         results[d.notice.slug] = Submitted(d.id, d.notice.slug, d.number, True, len(d.segments), d.changed)
-    bulk_insert(session, _t("auditevent"), events)
+    record_rows(session, events)
     return [results[n.slug] for n in notices]
 
 

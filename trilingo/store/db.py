@@ -236,7 +236,7 @@ def session_scope(db: Engine, *, write: bool = True) -> Iterator[Session]:
             raise database_error(exc, db) from None
         except Refused as exc:
             _rollback(session)
-            _audit_refusal(db, exc)
+            audit_refusal(db, exc)
             raise
         except BaseException:
             _rollback(session)
@@ -253,30 +253,30 @@ def read_scope(db: Engine) -> Iterator[Connection]:
     except DBAPIError as exc:
         raise database_error(exc, db) from None
     except Refused as exc:
-        _audit_refusal(db, exc)
+        audit_refusal(db, exc)
         raise
 
 
-def _audit_refusal(db: Engine, exc: Refused) -> None:
+def audit_refusal(db: Engine, exc: Refused) -> None:
     """A refusal is recorded, in its own transaction: the refused work itself was rolled back."""
     if not exc.audit:
         return
     from sqlmodel import Session
 
-    from trilingo.store.models import AuditEvent, utcnow
+    from trilingo.store.audit import record_rows
+    from trilingo.store.values import utcnow
 
     lang = exc.audit.get("lang")
     detail = {k: v for k, v in exc.audit.items() if k not in ("actor", "action", "lang")}
+    row = {
+        "at": utcnow(),
+        "actor": str(exc.audit.get("actor")),
+        "action": str(exc.audit.get("action", "refused")),
+        "lang": lang if isinstance(lang, str) else None,
+        "detail": {**detail, "reason": exc.message},
+    }
     with contextlib.suppress(DBAPIError), Session(db.execution_options(**WRITE)) as session:
-        session.add(
-            AuditEvent(
-                at=utcnow(),
-                actor=str(exc.audit.get("actor")),
-                action=str(exc.audit.get("action", "refused")),
-                lang=lang if isinstance(lang, str) else None,
-                detail={**detail, "reason": exc.message},
-            )
-        )
+        record_rows(session, [row])
         session.commit()
 
 

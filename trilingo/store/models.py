@@ -236,11 +236,17 @@ class Release(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
-    """Append-only: who did what, when, with the old and the new text. Triggers refuse updates."""
+    """Append-only: who did what, when, with the old and the new text. Triggers refuse updates, deletes
+    and (on PostgreSQL) TRUNCATE; each event's MAC chains it to the one before (trilingo.store.audit), so
+    a row inserted, changed or deleted by someone who got past the triggers does not verify."""
+
+    __table_args__ = (Index("uq_auditevent_seq", "seq", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)
     actor: str
+    # The account that proved itself, when it is not the actor: a local admin acting `--as` someone (0012).
+    via: str | None = None
     action: str = Field(index=True)
     document_id: int | None = Field(default=None, index=True)
     lang: str | None = None
@@ -248,6 +254,38 @@ class AuditEvent(SQLModel, table=True):
     old: str | None = None
     new: str | None = None
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The event's place in the chain (1, 2, …) and its HMAC-SHA256 over the previous MAC and its content;
+    # both empty on events written before the chain began (0012).
+    seq: int | None = None
+    mac: str | None = None
+
+
+class Setting(SQLModel, table=True):
+    """A workspace rule that protects the public (four_eyes, …), changed by an admin with a reason and
+    audited; never read from a person's environment or a flag (0012)."""
+
+    key: str = Field(primary_key=True)
+    value: Any = Field(sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: str
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal API token for the Trilingo server. Only a hash of it is kept: the token is shown once,
+    when it is made (trilingo.tokens). `prefix` finds the row; the scrypt hash proves the rest (0012)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    prefix: str = Field(index=True, unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    name: str = ""  # what its owner calls it ("laptop", "poedit at home")
+    salt: str
+    hash: str
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: str
+    expires_at: datetime | None = None
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+    revoked_by: str | None = None
 
 
 class Retraction(SQLModel, table=True):

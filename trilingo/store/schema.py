@@ -34,7 +34,7 @@ MODEL_MODULES = (
     "trilingo.tm.models",
     "trilingo.mt.models",
 )
-HEAD = "0011"  # the newest migration; a test checks it against the scripts
+HEAD = "0012"  # the newest migration; a test checks it against the scripts
 LEGACY = "0001"  # what a database made before migrations is
 MIGRATIONS = Path(__file__).parent / "migrations"
 if TYPE_CHECKING:  # the ORM is loaded only to make a schema: a command on a ready one does not need it
@@ -55,6 +55,8 @@ AUDIT_TRIGGERS = {
         "BEGIN RAISE EXCEPTION 'audit log is append-only'; END $$ LANGUAGE plpgsql",
         "CREATE TRIGGER auditevent_append_only BEFORE UPDATE OR DELETE ON auditevent "
         "FOR EACH ROW EXECUTE FUNCTION trilingo_audit_append_only()",
+        "CREATE TRIGGER auditevent_no_truncate BEFORE TRUNCATE ON auditevent "
+        "FOR EACH STATEMENT EXECUTE FUNCTION trilingo_audit_append_only()",
     ],
 }
 

@@ -102,3 +102,48 @@ user = Table(
     Column("langs", JSON, nullable=False),
     Column("disabled", Boolean, nullable=False),
 )
+
+# The audit log, written at each commit (store.audit) and walked by `audit verify`, without the ORM.
+auditevent = Table(
+    "auditevent",
+    METADATA,
+    _id(),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String, nullable=False),
+    Column("via", String),
+    Column("action", String, nullable=False),
+    Column("document_id", Integer),
+    Column("lang", String),
+    Column("segment_id", Integer),
+    Column("old", String),
+    Column("new", String),
+    Column("detail", JSON, nullable=False),
+    Column("seq", Integer),
+    Column("mac", String),
+)
+
+setting = Table(
+    "setting",
+    METADATA,
+    Column("key", String, primary_key=True),
+    Column("value", JSON, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String, nullable=False),
+)
+
+apitoken = Table(
+    "apitoken",
+    METADATA,
+    _id(),
+    Column("prefix", String, nullable=False),
+    Column("user_id", Integer, nullable=False),
+    Column("name", String, nullable=False),
+    Column("salt", String, nullable=False),
+    Column("hash", String, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String, nullable=False),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("last_used_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("revoked_by", String),
+)

@@ -7,18 +7,56 @@ import errno
 import os
 import stat
 import tempfile
-from pathlib import Path
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
 
 from trilingo.errors import InputError, UnavailableError, WorkspaceError
 
 MAX_INPUT_BYTES = 20 * 1024 * 1024  # glossaries and memories; notices have a smaller limit of their own
 
 
-def read_input(path: Path, error: type[InputError] = InputError, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
+@dataclass(frozen=True)
+class Upload:
+    """A file a person gave, as its name and bytes: what a command hands to an operation, on this
+    machine or sent to a Trilingo server. It reads like the path it came from (`name`, `suffix`, str()),
+    so the importers name the person's file in their messages; it is never opened."""
+
+    path: PurePath
+    data: bytes = field(repr=False)
+
+    @classmethod
+    def read(
+        cls, path: Path, error: type[InputError] = InputError, max_bytes: int = MAX_INPUT_BYTES
+    ) -> Upload:
+        return cls(PurePath(path), read_input(path, error, max_bytes))
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def suffix(self) -> str:
+        return self.path.suffix
+
+    def __str__(self) -> str:
+        return str(self.path)
+
+
+Source = Path | Upload  # what the importers read: a file on this machine, or one a person sent
+
+
+def read_input(path: Source, error: type[InputError] = InputError, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
     """The file's bytes, refusing missing, unreadable, oversized, empty and non-regular files.
 
     It is opened without blocking and checked after opening: a FIFO or a device is refused instead of
-    hanging, and a file swapped for one between a check and the open is still caught."""
+    hanging, and a file swapped for one between a check and the open is still caught. An Upload was
+    read already: its size and emptiness are checked here, with the limit that applies here."""
+    if isinstance(path, Upload):
+        if len(path.data) > max_bytes:
+            raise error(f"{path}: file too large ({len(path.data):,} bytes; the limit is {max_bytes:,})")
+        if not path.data.strip():
+            raise error(f"{path}: file is empty")
+        return path.data
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
@@ -50,7 +88,7 @@ def read_input(path: Path, error: type[InputError] = InputError, max_bytes: int 
     return raw
 
 
-def decode_utf8(path: Path, raw: bytes, error: type[InputError] = InputError) -> str:
+def decode_utf8(path: Source | PurePath, raw: bytes, error: type[InputError] = InputError) -> str:
     """UTF-8 text without a BOM; an invalid byte is reported with its line."""
     try:
         return raw.decode("utf-8-sig")
@@ -59,7 +97,7 @@ def decode_utf8(path: Path, raw: bytes, error: type[InputError] = InputError) ->
         raise error(f"{path}: line {line}: invalid UTF-8 (byte 0x{raw[exc.start]:02x})") from None
 
 
-def read_utf8(path: Path, error: type[InputError] = InputError, max_bytes: int = MAX_INPUT_BYTES) -> str:
+def read_utf8(path: Source, error: type[InputError] = InputError, max_bytes: int = MAX_INPUT_BYTES) -> str:
     return decode_utf8(path, read_input(path, error, max_bytes), error)
 
 
@@ -136,3 +174,8 @@ def write_error(path: Path, exc: OSError, error: type[InputError] | None = None)
             f"cannot write {path}: {blocker} is a file where a folder should be; move it away, then try again"
         )
     return WorkspaceError(f"cannot write {path} ({reason}); check that the folder is writable")
+
+
+def write_output(path: Path, text: str) -> None:
+    """A file a person asked for (`-o FILE`): written whole or not at all, in a folder that exists."""
+    write_atomic(path, text, InputError)

@@ -6,13 +6,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone
-from pathlib import Path
 
 import yaml
 
 from trilingo.errors import InputError
 from trilingo.text.clean import check_text, clean_line, clean_text, text_problem
-from trilingo.text.files import read_utf8
+from trilingo.text.files import Source, read_utf8
 from trilingo.text.limits import Limits, where_set
 from trilingo.text.segment import Piece, split
 
@@ -53,7 +52,7 @@ class Notice:
     screen: str | None = None  # the one-slide summary for the gate screens (`screen:`), translated too
 
 
-def read_notice(path: Path, limits: Limits | None = None) -> Notice:
+def read_notice(path: Source, limits: Limits | None = None) -> Notice:
     """Read and check one file; every problem is an InputError naming the file."""
     limits = limits or Limits()
     raw = read_utf8(path, InputError, limits.notice_bytes)

@@ -21,11 +21,11 @@ Every refusal is one `XMLRefused` with the line; each importer turns it into its
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import NoReturn
 from xml.parsers import expat
 
 from trilingo.errors import InputError
+from trilingo.text.files import Source
 
 RULE = "an XML file may name an external DTD, which is never read, but may not declare or use entities"
 PREDEFINED = frozenset({"amp", "lt", "gt", "apos", "quot"})
@@ -78,7 +78,7 @@ class SafeParser:
     def _skipped(self, name: str, is_parameter: int) -> None:
         self.refuse(f"the entity reference {'%' if is_parameter else '&'}{name};")
 
-    def parse(self, data: str | bytes, path: Path, error: type[InputError]) -> None:
+    def parse(self, data: str | bytes, path: Source, error: type[InputError]) -> None:
         """Parse the whole document; any XML or safety problem is `error("FILE: line N: …")`."""
         try:
             self.parser.Parse(data, True)

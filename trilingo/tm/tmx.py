@@ -18,12 +18,13 @@ from xml.sax.saxutils import escape, quoteattr
 
 from sqlmodel import Session, col, select
 
+from trilingo.access import check_scope
 from trilingo.errors import InputError
 from trilingo.languages import SOURCE, TARGETS
 from trilingo.people import authorize
 from trilingo.store.audit import record
 from trilingo.text.clean import clean_line, forbidden_char
-from trilingo.text.files import decode_utf8, read_input, write_atomic
+from trilingo.text.files import Source, decode_utf8, read_input, write_atomic
 from trilingo.text.xmlsafe import SafeParser
 from trilingo.tm.memory import add, lookup_exact, tm_key
 from trilingo.tm.models import TMEntry
@@ -103,7 +104,7 @@ class _Unit:
 
 
 class _Reader:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Source) -> None:
         self.path = path
         self.safe = SafeParser()
         self.parser = self.safe.parser
@@ -192,7 +193,7 @@ class _Reader:
             self.data.pairs.append(Pair(source, lang, target, unit.line))
 
 
-def read_tmx(path: Path) -> TMXData:
+def read_tmx(path: Source) -> TMXData:
     """Parse a TMX file into vi → lo/zh pairs; TMXError names the file and line of any problem."""
     raw = read_input(path, TMXError)
     _check_utf8(path, raw)
@@ -203,7 +204,7 @@ def read_tmx(path: Path) -> TMXData:
     return reader.data
 
 
-def _check_utf8(path: Path, raw: bytes) -> None:
+def _check_utf8(path: Source, raw: bytes) -> None:
     """Files that are (or claim to be) UTF-8 must decode; others are left to expat's decoders."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return
@@ -213,10 +214,22 @@ def _check_utf8(path: Path, raw: bytes) -> None:
     decode_utf8(path, raw, TMXError)
 
 
-def import_tmx(session: Session, path: Path, actor: str) -> ImportReport:
+def import_tmx(session: Session, path: Source, actor: str) -> ImportReport:
     """Add the file's pairs to the memory (flagged for native review); approved pairs stay as they are."""
-    authorize(session, actor, "memory")
+    user = authorize(session, actor, "memory")
     data = read_tmx(path)
+    langs = sorted({pair.lang for pair in data.pairs})
+    outside = [p for p in data.pairs if p.lang not in user.langs]
+    if outside:  # the whole file or nothing: one pair outside the importer's languages refuses it
+        first = outside[0]
+        check_scope(
+            actor,
+            user.role,
+            user.langs,
+            langs,
+            "memory",
+            f"{path} has {len(outside)} pair(s) in {first.lang} (line {first.line} first)",
+        )
     report = ImportReport(skipped=data.skipped)
     latest: dict[tuple[str, str], Pair] = {}
     for pair in data.pairs:  # a later unit for the same source (by match key) and language wins
@@ -266,13 +279,18 @@ def _x(text: str) -> str:
     return escape(_INVALID_XML.sub("", text))
 
 
-def export_tmx(session: Session, path: Path, langs: Iterable[str] = TARGETS) -> int:
-    """Write the memory for `langs` to `path` (atomically); returns the number of pairs written."""
+def tmx_text(session: Session, langs: Iterable[str] = TARGETS) -> tuple[str, int]:
+    """The memory for `langs` as TMX text, and how many pairs it holds."""
     entries = session.exec(
         select(TMEntry)
         .where(TMEntry.src_lang == SOURCE, col(TMEntry.tgt_lang).in_(list(langs)))
         .order_by(TMEntry.key, col(TMEntry.tgt_lang), col(TMEntry.id))
     ).all()
-    text = write_tmx(entries)
+    return write_tmx(entries), len(entries)
+
+
+def export_tmx(session: Session, path: Path, langs: Iterable[str] = TARGETS) -> int:
+    """Write the memory for `langs` to `path` (atomically); returns the number of pairs written."""
+    text, count = tmx_text(session, langs)
     write_atomic(Path(path), text, TMXError)
-    return len(entries)
+    return count
