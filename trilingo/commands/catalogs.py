@@ -31,20 +31,16 @@ def catalogs() -> None:
 @pass_app
 def export_(app: App, lang: str, state: str, output: Path | None, as_user: str | None) -> None:
     """Write a PO file to review offline; machine drafts come flagged fuzzy."""
-    from trilingo.catalogs.po import export
-
     app.override(user=as_user)
-    with app.session(write=False) as session:
-        text = export(session, lang, app.settings.user, state)
+    out = app.call("catalogs.export", lang=lang, state=state)
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(out["text"], nl=False)
         return
-    from trilingo.text.files import write_atomic
+    from trilingo.text.files import write_output
 
-    write_atomic(output, text)
-    entries = text.count("\nmsgctxt ")
+    write_output(output, out["text"])
     click.echo(
-        f"{output}: {entries} segment(s) in {lang}. Confirm entries by clearing their fuzzy mark ('Needs work' in Poedit), then run `trilingo catalogs import {output}`.",
+        f"{output}: {out['count']} segment(s) in {lang}. Confirm entries by clearing their fuzzy mark ('Needs work' in Poedit), then run `trilingo catalogs import {output}`.",
         err=True,
     )
 
@@ -57,33 +53,27 @@ def export_(app: App, lang: str, state: str, output: Path | None, as_user: str |
 @summary_output
 def import_(app: App, file: Path, as_user: str | None, as_json: bool) -> None:
     """Apply a reviewed PO file: edits through the usual checks; fully confirmed documents are approved."""
-    from trilingo.catalogs.po import import_file
+    from trilingo.catalogs.po import MAX_PO_BYTES, POError
+    from trilingo.text.files import Upload
 
     app.override(user=as_user)
-    with app.session() as session:
-        report = import_file(
-            session,
-            file,
-            app.settings.user,
-            four_eyes=app.settings.four_eyes,
-            limits=app.settings.limits.channel_limits(),
-        )
+    report = app.call("catalogs.import", file=Upload.read(file, POError, MAX_PO_BYTES))
     if as_json:
         echo_json(report)
     else:
         click.echo(
-            f"{file} [{report.lang}]: {report.entries} entries, {report.edited} edited, {report.unchanged} unchanged, "
-            f"{len(report.approved)} document(s) approved"
+            f"{file} [{report['lang']}]: {report['entries']} entries, {report['edited']} edited, "
+            f"{report['unchanged']} unchanged, {len(report['approved'])} document(s) approved"
         )
-        for slug in report.approved:
+        for slug in report["approved"]:
             click.echo(f"  approved: {shown(slug)}")
-        for item in report.not_approved:
+        for item in report["not_approved"]:
             click.echo(f"  not approved: {shown(item['document'])}: {shown(item['reason'])}")
-        for item in report.refused:
+        for item in report["refused"]:
             click.echo(f"  refused: {shown(item['context'])} (line {item['line']}): {shown(item['reason'])}")
-    if report.refused:
+    if report["refused"]:
         click.echo(
-            f"Error: {len(report.refused)} of {report.entries} entries refused (listed above); the others were applied",
+            f"Error: {len(report['refused'])} of {report['entries']} entries refused (listed above); the others were applied",
             err=True,
         )
         click.get_current_context().exit(1)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.engine import Engine
     from sqlmodel import Session
 
     from trilingo.config import Settings
@@ -23,17 +23,17 @@ if TYPE_CHECKING:
 
 @dataclass
 class App:
-    """Built once per invocation from the global options; settings load on first use."""
+    """Built once per invocation from the global options; settings load on first use.
+
+    `call` runs an operation (trilingo.service.registry) where this command works: on this machine,
+    or through the Trilingo server the person logged in to. Either way the answer is the operation's
+    JSON contract, which the command prints or renders."""
 
     cli_values: dict[str, Any] = field(default_factory=dict)
     _settings: Settings | None = None
     quiet: bool = False  # --quiet: errors and the output asked for, nothing else
     verbose: bool = False  # --verbose: notes, and Prefect's log lines on stderr
-
-    def say(self, message: str) -> None:
-        """A summary of what a command did (stdout); --quiet leaves it out."""
-        if not self.quiet:
-            click.echo(message)
+    _transport: Any = None
 
     def note(self, message: str) -> None:
         """Something worth knowing on the way (stderr); --quiet leaves it out."""
@@ -57,42 +57,61 @@ class App:
         """Apply command-level options (CLI beats environment and file)."""
         self.cli_values.update({k: v for k, v in values.items() if v is not None})
         self._settings = None
+        self._transport = None
+
+    @property
+    def transport(self) -> Any:
+        """Where operations run: a Trilingo server (TRILINGO_SERVER, or `trilingo login`), else here."""
+        if self._transport is None:
+            import os
+
+            from trilingo import client
+
+            login = client.configured(os.environ, self.cli_values)
+            if login is not None:
+                act_as = self.cli_values.get("user") or os.environ.get("TRILINGO_USER") or None
+                self._transport = client.RemoteTransport(login, env=os.environ, act_as=act_as, echo=self.note)
+            else:
+                from trilingo.service.local import LocalTransport
+
+                self._transport = LocalTransport(self.settings, echo=self.note, quiet=self.quiet)
+        return self._transport
+
+    @property
+    def remote(self) -> bool:
+        return bool(self.transport.kind == "api")
+
+    def call(self, operation: str, /, **params: Any) -> Any:
+        """Run one operation; its answer as JSON-able data (the `--json` contract)."""
+        return self.transport.call(operation, **params)
+
+    def local_only(self, command: str) -> None:
+        """Commands that work on the database itself run where it is, not through a server."""
+        if self.remote:
+            from trilingo.errors import ConfigError
+
+            raise ConfigError(
+                f"`trilingo {command}` works on a workspace's database directly, so it runs on the Trilingo "
+                f"server's own machine; this one is logged in to {self.transport.server} (unset TRILINGO_SERVER, "
+                "or `trilingo logout`, to work on a local workspace)"
+            )
 
     @property
     def database(self) -> Engine:
-        """The workspace's database; created and seeded on first use."""
-        from trilingo.workspace import open_database
+        """The workspace's database; created and seeded on first use (local commands: the pipeline)."""
+        from trilingo.service.context import Context
 
-        return open_database(self.settings.database_url, self.settings.user, self.settings.home)
-
-    @property
-    def existing_database(self) -> Engine:
-        """The workspace's database for reading: one never set up is an error, and nothing is created."""
-        from trilingo.workspace import open_existing
-
-        return open_existing(self.settings.database_url, self.settings.user, self.settings.home)
+        return Context(self.settings, self.settings.caller, echo=self.note).database()
 
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:
-        """One transaction; `write=False` for commands that only read."""
-        from trilingo.store.db import session_scope
+        """One transaction, as the caller (local commands: the pipeline, the demo)."""
+        from trilingo.identity import acting
+        from trilingo.service.context import Context
 
-        db = self.database if write else self.existing_database
-        with session_scope(db, write=write) as session:
+        ctx = Context(self.settings, self.settings.caller, echo=self.note)
+        with acting(ctx.caller), ctx.session(write=write) as session:
             yield session
-
-    @contextmanager
-    def reader(self, *, authorize: bool = True) -> Iterator[Connection]:
-        """One read-only transaction without the ORM, for queries in SQLAlchemy Core (store.tables),
-        after checking that the user may read (unless not `authorize`): the cold `review queue` and
-        `status` load no ORM."""
-        from trilingo.access import may_read
-        from trilingo.store.db import read_scope
-
-        with read_scope(self.existing_database) as conn:
-            if authorize:
-                may_read(conn, self.settings.user)
-            yield conn
 
 
 pass_app = click.make_pass_decorator(App, ensure=True)
@@ -113,9 +132,12 @@ def summary_output(fn: Any) -> Any:
 
 
 def as_option(fn: Any) -> Any:
-    """--as USER: who is acting (else TRILINGO_USER, else the OS user)."""
+    """--as USER: an admin acting as someone else, on this machine only (audited as both)."""
     return click.option(
-        "--as", "as_user", metavar="USER", help="Act as this user (default: TRILINGO_USER or the OS user)."
+        "--as",
+        "as_user",
+        metavar="USER",
+        help="Admins only, on this machine: act as USER (the audit log names you both). Default: yourself.",
     )(fn)
 
 

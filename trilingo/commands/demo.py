@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from trilingo import server
+from trilingo import rules, server
 from trilingo.commands.common import App
 from trilingo.commands.flowrun import run_pretranslate, run_publish
 from trilingo.errors import Refused
@@ -56,20 +56,22 @@ def _four_eyes(app: App, item: QueueItem, echo: Callable[[str], None]) -> None:
         assert first.target is not None
         edit(session, str(item.document), item.lang, 1, first.target, TRANSLATOR)
     echo(f"6. {TRANSLATOR} confirmed segment 1 of {item.slug} [{item.lang}] (saved as a person's edit)")
-    if app.settings.four_eyes:
+    with app.session(write=False) as session:
+        four_eyes = rules.four_eyes(session)
+    if four_eyes:
         try:
             with app.session() as session:
-                _approve(session, item, TRANSLATOR, four_eyes=True)
+                _approve(session, item, TRANSLATOR)
         except Refused as exc:
             echo(f"   {TRANSLATOR} may not approve it: {exc.message}")
     else:
         echo("   (the four-eyes rule is off in this workspace: anyone could approve their own edit)")
     with app.session() as session:
-        _approve(session, item, REVIEWER, four_eyes=app.settings.four_eyes)
+        _approve(session, item, REVIEWER)
     echo(f"   Approved {item.slug} [{item.lang}] as {REVIEWER}, the second pair of eyes")
 
 
-def _approve(session: Session, item: QueueItem, who: str, *, four_eyes: bool) -> None:
+def _approve(session: Session, item: QueueItem, who: str) -> None:
     """The demo's approval: not a review, so its memory pairs stay marked for native review."""
     approve(
         session,
@@ -77,7 +79,6 @@ def _approve(session: Session, item: QueueItem, who: str, *, four_eyes: bool) ->
         item.lang,
         who,
         trusted=False,
-        four_eyes=four_eyes,
         accept_warnings=ACCEPT,
     )
 
@@ -96,7 +97,7 @@ def run_demo(app: App, echo: Callable[[str], None]) -> None:
     echo(
         f"2. Glossary version {version} loaded; {added} starter memory pair(s) added (marked: needs native review)"
     )
-    echo(f"   Demo users, added by {settings.user}: {EDITOR}, {TRANSLATOR}, {REVIEWER}")
+    echo(f"   Demo users, added by {settings.caller}: {EDITOR}, {TRANSLATOR}, {REVIEWER}")
     with app.session() as session:
         glossary = load(session)
     for label, variant in spelling_variants("Ủy ban nhân dân tỉnh"):
@@ -135,7 +136,7 @@ def run_demo(app: App, echo: Callable[[str], None]) -> None:
         _four_eyes(app, ready[0], echo)
     with app.session() as session:
         for item in ready[1:]:
-            _approve(session, item, REVIEWER, four_eyes=settings.four_eyes)
+            _approve(session, item, REVIEWER)
             echo(f"6. Approved {item.slug} [{item.lang}] as {REVIEWER}")
     for r in run_publish(app):
         if r["channel"] == "webhook":

@@ -29,39 +29,25 @@ def submit(
 ) -> None:
     """Submit Vietnamese notices (Markdown with YAML front matter). All or nothing."""
     from trilingo import progress
-    from trilingo.intake.service import submit_notices
-    from trilingo.site import load as load_site
-    from trilingo.text.frontmatter import read_notice
+    from trilingo.text.files import MAX_INPUT_BYTES, Upload
 
     app.override(user=as_user)
-    limits = app.settings.limits
+    # Here, the workspace's own limit; a Trilingo server checks its own again.
+    most = MAX_INPUT_BYTES if app.remote else app.settings.limits.notice_bytes
     with progress.bar("Reading notices", total=len(files), quiet=app.quiet or len(files) < PROGRESS_FROM):
-        notices = []
+        uploads = []
         for f in files:  # every file is checked before anything is stored
-            notices.append(read_notice(f, limits))
+            uploads.append(Upload.read(f, max_bytes=most))
             progress.advance()
-        progress.begin(f"Storing {len(notices)} notice(s) and writing their Vietnamese pages", None)
-        results = submit_notices(
-            app.database,
-            notices,
-            app.settings.user,
-            app.settings.public_dir,
-            force_language=force_language,
-            site=load_site(app.settings.home),
-        )
-    changed = [r.slug for r in results if r.created]
-    if changed:
-        from trilingo.events import SUBMITTED, documents_payloads, emit
-
-        emit(app.settings, SUBMITTED, documents_payloads(changed), app.note)
+        results = app.call("submit", files=uploads, force_language=force_language)
     if as_json:
         echo_json(results)
         return
     for r in results:
-        what = f"version {r.version}" if r.created else f"unchanged (version {r.version})"
+        what = f"version {r['version']}" if r["created"] else f"unchanged (version {r['version']})"
         click.echo(
-            f"{r.slug} (#{r.id}): {what}, {r.segments} segments; to translate: "
-            + ", ".join(f"{lang} {n}" for lang, n in r.changed.items())
+            f"{r['slug']} (#{r['id']}): {what}, {r['segments']} segments; to translate: "
+            + ", ".join(f"{lang} {n}" for lang, n in r["changed"].items())
         )
 
 
@@ -84,6 +70,7 @@ def pretranslate(
     """Pretranslate everything waiting (or the named documents) now, as a Prefect flow run."""
     from trilingo.commands.flowrun import run_pretranslate
 
+    app.local_only("pretranslate")
     app.override(engine=engine, engine_options={("libre", "url"): libre_url} if libre_url else None)
     from trilingo import progress
 
@@ -129,6 +116,7 @@ def publish(app: App, as_json: bool) -> None:
     from trilingo import progress
     from trilingo.commands.flowrun import run_publish
 
+    app.local_only("publish")
     with progress.bar("Publishing", quiet=app.quiet):
         results = run_publish(app)
     if as_json:
@@ -187,40 +175,16 @@ def retract(
     as_json: bool,
 ) -> None:
     """Take published content down now. It comes back only with a newly approved version."""
-    from trilingo.channels.publish import PUBLISHERS, publish_channel
-    from trilingo.channels.retract import retract as do_retract
-    from trilingo.errors import TrilingoError
-    from trilingo.site import load as load_site
-
     app.override(user=as_user)
-    with app.session() as session:
-        done = do_retract(session, document, app.settings.user, reason, lang, channel)
-    removed: list[str] = []
-    try:
-        with app.session() as session:
-            for name in [channel] if channel else PUBLISHERS:
-                summary = publish_channel(
-                    session,
-                    name,
-                    app.settings.public_dir,
-                    app.settings.user,
-                    documents={done.document},
-                    site=load_site(app.settings.home),
-                )
-                removed += [f"{name}/{rel}" for rel in summary.removed]
-    except TrilingoError as exc:
-        raise type(exc)(
-            f"{done.slug} is retracted, but taking it off the channels failed: {exc.message} "
-            "(`trilingo publish` finishes it once that is fixed)"
-        ) from None
-    from trilingo.events import RETRACTED, documents_payload, emit
-
-    emit(app.settings, RETRACTED, documents_payload([done.slug], langs=list(done.langs)), app.note)
+    out = app.call("retract", document=document, reason=reason, lang=lang, channel=channel)
     if as_json:
-        echo_json({"retracted": done, "removed": removed})
+        echo_json(out)
         return
-    where = f"the {done.channel} channel" if done.channel else "every channel"
-    click.echo(f"{done.slug} [{', '.join(done.langs)}]: retracted from {where} ({shown(done.reason)})")
+    done, removed = out["retracted"], out["removed"]
+    where = f"the {done['channel']} channel" if done["channel"] else "every channel"
+    click.echo(
+        f"{done['slug']} [{', '.join(done['langs'])}]: retracted from {where} ({shown(done['reason'])})"
+    )
     click.echo(f"  {len(removed)} file(s) removed" + (": " + ", ".join(removed[:8]) if removed else ""))
 
 

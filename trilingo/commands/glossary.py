@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import click
 
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
 from trilingo.text.terminal import shown
-
-if TYPE_CHECKING:
-    from trilingo.glossary.match import Glossary, Match
-    from trilingo.glossary.store import ImportSummary
 
 LANGS = click.Choice(["vi", "lo", "zh"])
 STATUS_COLOR = {"preferred": "cyan", "admitted": "blue", "superseded": "yellow", "forbidden": "red"}
@@ -31,12 +27,11 @@ def glossary_group() -> None:
 @summary_output
 def import_(app: App, file: Path, as_user: str | None, as_json: bool) -> None:
     """Merge a CSV or TBX (v2 or v3) file into the glossary: all of it or nothing."""
-    from trilingo.glossary.store import import_file
+    from trilingo.glossary.errors import MalformedFile
+    from trilingo.text.files import Upload
 
     app.override(user=as_user)
-    with app.session() as session:
-        summary = import_file(session, file, app.settings.user)
-    _render_summary(summary, as_json)
+    _render_summary(app.call("glossary.import", file=Upload.read(file, MalformedFile)), as_json)
 
 
 @glossary_group.command()
@@ -54,17 +49,13 @@ def import_(app: App, file: Path, as_user: str | None, as_json: bool) -> None:
 @pass_app
 def export(app: App, fmt: str, output: Path | None) -> None:
     """Write the whole glossary as CSV, TBX v3 or TBX v2."""
-    from trilingo.glossary.store import export as export_text
-
-    with app.session(write=False) as session:
-        text = export_text(session, fmt)
+    out = app.call("glossary.export", format=fmt)
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(out["text"], nl=False)
         return
-    from trilingo.errors import InputError
-    from trilingo.text.files import write_atomic
+    from trilingo.text.files import write_output
 
-    write_atomic(output, text, InputError)
+    write_output(output, out["text"])
     click.echo(f"Wrote {output}", err=True)
 
 
@@ -75,18 +66,15 @@ def export(app: App, fmt: str, output: Path | None) -> None:
 @pass_app
 def lookup(app: App, text: str, lang: str, as_json: bool) -> None:
     """Show the glossary terms found in TEXT, highlighted, with their translations."""
-    from trilingo.glossary.store import lookup as find
-
-    with app.session(write=False) as session:
-        glossary, matches = find(session, text, lang)
+    found = app.call("glossary.lookup", text=text, lang=lang)
     if as_json:
-        echo_json({"version": glossary.version, "matches": [m.as_json() for m in matches]})
+        echo_json(found)
         return
-    click.echo(_highlight(text, matches))
-    for m in matches:
-        click.echo(_describe(glossary, m, lang))
-    if not matches:
-        click.echo(f"No glossary term found (glossary version {glossary.version}).")
+    click.echo(_highlight(text, found["matches"]))
+    for m in found["matches"]:
+        click.echo(_describe(m, lang))
+    if not found["matches"]:
+        click.echo(f"No glossary term found (glossary version {found['version']}).")
 
 
 @glossary_group.command()
@@ -96,14 +84,11 @@ def lookup(app: App, text: str, lang: str, as_json: bool) -> None:
 @click.pass_context
 def check(ctx: click.Context, app: App, lang: str | None, as_json: bool) -> None:
     """Approved translations that miss a required term or use a forbidden one (exit 1 if any)."""
-    from trilingo.glossary.reports import check_approved
-
-    with app.session(write=False) as session:
-        findings = check_approved(session, lang)
+    findings = app.call("glossary.check", lang=lang)
     if as_json:
         echo_json(findings)
     for f in [] if as_json else findings:
-        click.echo(shown(f"{f.document} #{f.segment} [{f.lang}]: {f.warning}"))
+        click.echo(shown(f"{f['document']} #{f['segment']} [{f['lang']}]: {f['warning']}"))
     if not as_json:
         click.echo(f"{len(findings)} glossary problem(s) in approved translations.")
     ctx.exit(1 if findings else 0)
@@ -144,13 +129,18 @@ def add(
     as_json: bool,
 ) -> None:
     """Add terms to CONCEPT (created if new; a new concept is low confidence unless told)."""
-    from trilingo.glossary.entries import TermData
-    from trilingo.glossary.store import add as add_terms
-
     app.override(user=as_user)
-    terms = [TermData(lang, text, status) for lang, text in (("vi", vi), ("lo", lo), ("zh", zh)) if text]
-    with app.session() as session:
-        summary = add_terms(session, app.settings.user, concept, terms, domain, confidence, note)
+    summary = app.call(
+        "glossary.add",
+        concept=concept,
+        vi=vi,
+        lo=lo,
+        zh=zh,
+        status=status,
+        domain=domain,
+        confidence=confidence,
+        note=note,
+    )
     _render_summary(summary, as_json)
 
 
@@ -159,65 +149,60 @@ def add(
 @pass_app
 def impact(app: App, as_json: bool) -> None:
     """Drafts made with an older glossary version whose source has a term changed since."""
-    from trilingo.glossary.reports import impact as find_impact
-
-    with app.session(write=False) as session:
-        version, items = find_impact(session)
+    found = app.call("glossary.impact")
     if as_json:
-        echo_json({"version": version, "drafts": items})
+        echo_json(found)
         return
-    for i in items:
+    for i in found["drafts"]:
         click.echo(
-            f"{i.document} #{i.segment} [{i.lang}] {i.state}, glossary v{i.draft_version}: "
-            f"{shown(', '.join(i.concepts))} changed"
+            f"{i['document']} #{i['segment']} [{i['lang']}] {i['state']}, glossary v{i['draft_version']}: "
+            f"{shown(', '.join(i['concepts']))} changed"
         )
-    click.echo(f"{len(items)} draft(s) made with an older glossary than version {version} use changed terms.")
+    click.echo(
+        f"{len(found['drafts'])} draft(s) made with an older glossary than version {found['version']} use "
+        "changed terms."
+    )
 
 
-def _render_summary(summary: ImportSummary, as_json: bool) -> None:
+def _render_summary(summary: dict[str, Any], as_json: bool) -> None:
     if as_json:
         echo_json(summary)
         return
-    for warning in summary.warnings:
+    for warning in summary["warnings"]:
         click.echo(f"Warning: {shown(warning)}", err=True)
-    if not summary.added and not summary.changed:
-        click.echo(f"{summary.file}: nothing changed (glossary version {summary.version})")
+    if not summary["added"] and not summary["changed"]:
+        click.echo(f"{summary['file']}: nothing changed (glossary version {summary['version']})")
         return
     click.echo(
-        f"{summary.file}: {len(summary.added)} added, {len(summary.changed)} changed, "
-        f"{summary.unchanged} unchanged → glossary version {summary.version}"
+        f"{summary['file']}: {len(summary['added'])} added, {len(summary['changed'])} changed, "
+        f"{summary['unchanged']} unchanged → glossary version {summary['version']}"
     )
-    if summary.skipped_langs:
+    if summary["skipped_langs"]:
         click.echo(
-            f"Skipped languages (not vi, lo or Simplified Chinese): {', '.join(summary.skipped_langs)}"
+            f"Skipped languages (not vi, lo or Simplified Chinese): {', '.join(summary['skipped_langs'])}"
         )
 
 
-def _highlight(text: str, matches: list[Match]) -> str:
+def _highlight(text: str, matches: list[dict[str, Any]]) -> str:
     """TEXT with each term in [brackets], coloured by status on a terminal."""
     out, pos = [], 0
     for m in matches:
         out += [
-            shown(text[pos : m.start]),
-            click.style(f"[{shown(m.text)}]", bold=True, fg=STATUS_COLOR[m.status]),
+            shown(text[pos : m["start"]]),
+            click.style(f"[{shown(m['text'])}]", bold=True, fg=STATUS_COLOR[m["status"]]),
         ]
-        pos = m.end
+        pos = m["end"]
     return "".join([*out, shown(text[pos:])])
 
 
-def _targets(m: Match) -> dict[str, str | None]:
-    return {lang: m.target(lang) for lang in ("vi", "lo", "zh")}
-
-
-def _describe(glossary: Glossary, m: Match, lang: str) -> str:
+def _describe(m: dict[str, Any], lang: str) -> str:
     """One line per term: translations, concept, status, and confidence when it is not high."""
-    targets = ", ".join(f"{k} {v}" for k, v in _targets(m).items() if k != lang and v)
-    if m.status == "forbidden":
-        instead = glossary.replacement(m.info, lang)
-        targets = f"do not use; use {instead}" if instead else "do not use"
-    line = f"  [{m.text}] → {targets or '(no translation)'}  ({m.concept}, {m.status}"
-    line += ")" if m.confidence == "high" else f", {m.confidence.upper()} confidence: unverified)"
-    return shown(line + (f" — {m.note}" if m.note else ""))
+    targets = ", ".join(f"{k} {v}" for k, v in m["targets"].items() if k != lang and v)
+    if m["status"] == "forbidden":
+        targets = f"do not use; use {m['instead']}" if m["instead"] else "do not use"
+    line = f"  [{m['text']}] → {targets or '(no translation)'}  ({m['concept']}, {m['status']}"
+    line += ")" if m["confidence"] == "high" else f", {m['confidence'].upper()} confidence: unverified)"
+    return shown(line + (f" — {m['note']}" if m["note"] else ""))
 
 
 COMMANDS = [glossary_group]

@@ -1,8 +1,12 @@
 """`review next` on a terminal: one claimed item laid out with rich, and a prompt for the decision.
 
-Only a terminal reaches this module; pipes and --json never prompt (commands.review)."""
+Every decision is one operation (trilingo.service.review) through the same transport as the command,
+so the loop works the same on this machine and through a Trilingo server. Only a terminal reaches this
+module; pipes and --json never prompt (commands.review)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import click
 from rich.console import Console, Group
@@ -11,8 +15,9 @@ from rich.table import Table
 from rich.text import Text
 
 from trilingo.commands.common import App
+from trilingo.commands.render import echo_checks
+from trilingo.commands.review import REJECT_CODES, edit_in_editor
 from trilingo.errors import TrilingoError
-from trilingo.review.queue import DocView, SegmentView
 from trilingo.text.terminal import shown
 
 CONFIDENCE = {"high": "green", "medium": "yellow", "low": "red"}
@@ -22,27 +27,29 @@ HELP = (
 )
 
 
-def segment_panel(seg: SegmentView, lang: str) -> Panel:
+def segment_panel(seg: dict[str, Any], lang: str) -> Panel:
     table = Table.grid(padding=(0, 1))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
-    table.add_row("vi", Text(shown(seg.source)))
-    table.add_row(lang, Text(shown(seg.target)) if seg.target else Text("(untranslated)", style="yellow"))
-    origin = seg.origin or "-"
-    if seg.updated_by:
-        origin += f", last changed by {seg.updated_by}"
+    table.add_row("vi", Text(shown(seg["source"])))
+    table.add_row(
+        lang, Text(shown(seg["target"])) if seg["target"] else Text("(untranslated)", style="yellow")
+    )
+    origin = seg["origin"] or "-"
+    if seg["updated_by"]:
+        origin += f", last changed by {seg['updated_by']}"
     table.add_row("from", Text(shown(origin), style="dim"))
-    for t in seg.hints:
+    for t in seg["hints"]:
         if t["type"] == "term":
             line = Text(f"{shown(t['source'])} → {shown(t['target'] or '?')}  ")
             line.append(f"{t['confidence']} confidence", style=CONFIDENCE.get(t["confidence"], ""))
             if t["note"]:
                 line.append(f" — {shown(t['note'])}", style="dim")
             table.add_row("term", line)
-    for s in seg.suggestions:
+    for s in seg["suggestions"]:
         score = f"{s['score']:.0f}% " if s["score"] is not None else ""
         table.add_row(f"sugg {s['n']}", Text(f"{score}{shown(s['target'])}"))
-    for c in seg.checks:
+    for c in seg["checks"]:
         if "dismissed" in c:
             table.add_row(
                 "dismissed", Text(f"{shown(c['message'])} ({shown(c['dismissed']['reason'])})", "dim")
@@ -53,27 +60,36 @@ def segment_panel(seg: SegmentView, lang: str) -> Panel:
                 "BLOCK" if block else "warn",
                 Text(f"[{c['code']}] {shown(c['message'])}", style="red" if block else "yellow"),
             )
-    for note in seg.comments:
+    for note in seg["comments"]:
         table.add_row("comment", Text(f"{shown(note['author'])}: {shown(note['text'])}"))
-    return Panel(table, title=f"segment {seg.n} · {seg.state}", title_align="left")
+    return Panel(table, title=f"segment {seg['n']} · {seg['state']}", title_align="left")
 
 
-def render(console: Console, view: DocView) -> None:
-    head = Text(f"#{view.document} {view.slug} [{view.lang}] v{view.version} · {view.state}", style="bold")
+def render(console: Console, view: dict[str, Any]) -> None:
+    head = Text(
+        f"#{view['document']} {view['slug']} [{view['lang']}] v{view['version']} · {view['state']}",
+        style="bold",
+    )
     parts: list[Text | Panel] = [head]
-    if view.reason:
-        parts.append(Text(f"Rejected: {shown(view.reason)}", style="red"))
-    parts += [Text(f"comment by {shown(c['author'])}: {shown(c['text'])}") for c in view.comments]
+    if view["reason"]:
+        parts.append(Text(f"Rejected: {shown(view['reason'])}", style="red"))
+    parts += [Text(f"comment by {shown(c['author'])}: {shown(c['text'])}") for c in view["comments"]]
     console.print(Group(*parts))
-    for seg in view.segments:
-        console.print(segment_panel(seg, view.lang))
+    for seg in view["segments"]:
+        console.print(segment_panel(seg, view["lang"]))
 
 
-def work_on(app: App, view: DocView) -> None:
+def _number(text: str) -> int:
+    if not text.isdigit():
+        raise click.UsageError(f"{text!r} is not a number")
+    return int(text)
+
+
+def work_on(app: App, view: dict[str, Any]) -> None:
     """Show the item and take decisions until it is approved, rejected, skipped, or the reviewer quits."""
-    from trilingo.commands import review as commands
-
     console = Console(highlight=False)
+    slug, lang = view["slug"], view["lang"]
+    item = {"document": slug, "lang": lang}
     while True:
         render(console, view)
         console.print(Text(HELP, style="dim"))
@@ -81,49 +97,43 @@ def work_on(app: App, view: DocView) -> None:
         verb, args = (answer[0].lower(), answer[1:]) if answer else ("q", [])
         try:
             if verb == "q":
-                click.echo(
-                    f"Still claimed by {app.settings.user}; run `trilingo review next --lang {view.lang}` to resume."
-                )
+                click.echo(f"Still claimed by you; run `trilingo review next --lang {lang}` to resume.")
                 return
-            if verb == "a":
-                _act(app, commands.approve, view, [])
-                return
-            if verb == "w":
-                reason = click.prompt("why are the warnings acceptable")
-                _act(app, commands.approve, view, ["--accept-warnings", "--reason", reason])
+            if verb in ("a", "w"):
+                reason = click.prompt("why are the warnings acceptable") if verb == "w" else None
+                out = app.call("review.approve", **item, accept_warnings=reason)
+                click.echo(f"{out['slug']} [{out['lang']}]: approved ({out['detail']})")
                 return
             if verb == "r":
                 reason = click.prompt("reason")
-                code = click.prompt(
-                    "code",
-                    default="other",
-                    type=click.Choice(
-                        ["terminology", "meaning", "numbers", "script", "grammar", "style", "other"]
-                    ),
-                )
-                _act(app, commands.reject, view, ["--code", code, "--reason", reason])
+                code = click.prompt("code", default="other", type=click.Choice(REJECT_CODES))
+                out = app.call("review.reject", **item, reason=reason, code=code)
+                click.echo(f"{out['slug']} [{out['lang']}]: rejected ({shown(out['detail'])})")
                 return
             if verb == "k":
-                from trilingo.review.actions import release_claim
-
-                with app.session() as session:
-                    release_claim(session, view.slug, view.lang, app.settings.user)
+                app.call("review.release", **item)
                 click.echo("Skipped: back in the queue.")
                 return
             if verb == "e" and len(args) == 1:
-                _act(app, commands.edit, view, ["--segment", args[0], "--editor"])
+                n = _number(args[0])
+                current = next((s for s in view["segments"] if s["n"] == n), None)
+                if current is None:
+                    raise click.UsageError(f"{slug} has no segment {n}")
+                text = edit_in_editor(current["source"], current["target"] or "", lang)
+                _edited(app.call("review.edit", **item, segment=n, text=text))
             elif verb == "s" and len(args) == 2:
-                _act(app, commands.edit, view, ["--segment", args[0], "--use-suggestion", args[1]])
+                _edited(
+                    app.call("review.edit", **item, segment=_number(args[0]), suggestion=_number(args[1]))
+                )
             elif verb == "d" and len(args) == 2:
                 reason = click.prompt("why does it not apply")
-                _act(
-                    app,
-                    commands.dismiss,
-                    view,
-                    ["--segment", args[0], "--check", args[1], "--reason", reason],
+                out = app.call(
+                    "review.dismiss", **item, segment=_number(args[0]), check=args[1], reason=reason
                 )
+                click.echo(f"{out['slug']} [{out['lang']}]: {out['detail']}")
             elif verb == "c":
-                _act(app, commands.comment, view, [click.prompt("comment")])
+                out = app.call("review.comment", **item, text=click.prompt("comment"))
+                click.echo(f"{out['slug']} [{out['lang']}]: {out['detail']}")
             else:
                 click.echo("Not understood. " + HELP)
                 continue
@@ -131,14 +141,9 @@ def work_on(app: App, view: DocView) -> None:
             click.echo(f"Error: {shown(exc.message)}", err=True)
         except click.ClickException as exc:
             click.echo(f"Error: {shown(exc.format_message())}", err=True)
-        view = commands._view(app, view.slug, view.lang)
+        view = app.call("review.show", **item)
 
 
-def _act(app: App, command: click.Command, view: DocView, args: list[str]) -> None:
-    """Run one review command on this item, as the same user, inside this process."""
-    ctx = click.get_current_context()
-    command.main(
-        [view.slug, "--lang", view.lang, *args, "--as", app.settings.user],
-        standalone_mode=False,
-        obj=ctx.obj,
-    )
+def _edited(out: dict[str, Any]) -> None:
+    click.echo(f"{out['slug']} [{out['lang']}]: {out['detail']}; now {out['state']}")
+    echo_checks(out["checks"])

@@ -21,10 +21,13 @@ if TYPE_CHECKING:
 @summary_output
 def init(app: App, as_user: str | None) -> None:
     """Set up the workspace: its folder, the database schema and the starter border glossary."""
+    from trilingo.identity import acting
     from trilingo.workspace import initialise
 
+    app.local_only("init")
     app.override(user=as_user)
-    report = initialise(app.settings)
+    with acting(app.settings.caller):
+        report = initialise(app.settings)
     state = "created" if report.created else "already set up"
     click.echo(f"Workspace {report.home}: database {report.database} ({state}).")
     click.echo(f"Glossary version {report.glossary_version}.")
@@ -44,13 +47,16 @@ def db_group() -> None:
 @pass_app
 @summary_output
 def db_upgrade(app: App) -> None:
-    """Migrate the database to this Trilingo's schema (back it up first)."""
+    """Migrate the database to this Trilingo's schema (back it up first); makes the audit key if missing."""
     from trilingo.store.db import create_database
     from trilingo.store.schema import upgrade
-    from trilingo.workspace import check_not_lost
+    from trilingo.workspace import check_not_lost, load_audit_key
 
+    app.local_only("db upgrade")
     settings = app.settings
     check_not_lost(settings.home, settings.database_url)
+    if not load_audit_key(settings, create=True):
+        raise AssertionError("unreachable: load_audit_key makes one")
     db = create_database(settings.database_url)
     try:
         done = upgrade(db)
@@ -62,32 +68,100 @@ def db_upgrade(app: App) -> None:
         click.echo(f"{done.database}: schema revision {done.before or '(none)'} → {done.after}.")
 
 
+@db_group.command("roles")
+@click.option("--owner", default="trilingo_owner", show_default=True, help="The role that owns the schema.")
+@click.option(
+    "--app-role", default="trilingo_app", show_default=True, help="The role the server connects as."
+)
+@click.option("--apply", is_flag=True, help="Run the statements now (as a superuser or the schema's owner).")
+@pass_app
+def db_roles(app: App, owner: str, app_role: str, apply: bool) -> None:
+    """PostgreSQL: print (or --apply) the GRANTs that keep the server's role from changing the schema or
+    the audit log. Run it again after every `trilingo db upgrade`."""
+    from sqlalchemy.exc import DBAPIError
+
+    from trilingo.store import roles
+    from trilingo.store.db import create_database, database_error
+    from trilingo.workspace import check_not_lost
+
+    app.local_only("db roles")
+    settings = app.settings
+    check_not_lost(settings.home, settings.database_url)
+    db = create_database(settings.database_url)
+    try:
+        with db.begin() as conn:
+            found = roles.plan(conn, owner, app_role)
+            if apply:
+                roles.apply(conn, found)
+    except DBAPIError as exc:
+        raise database_error(exc, db) from None
+    finally:
+        db.dispose()
+    if apply:
+        click.echo(
+            f"Schema {found.schema}: owned by {found.owner}; {found.app} may read and write its data but not "
+            f"change the schema or the audit log ({len(found.statements)} statements applied).",
+        )
+        click.echo(
+            f"Run migrations as {found.owner} and the server as {found.app}; set their passwords with "
+            f"ALTER ROLE … PASSWORD (docs/deploy.md).",
+            err=True,
+        )
+        return
+    for statement in found.statements:
+        click.echo(statement + ";")
+
+
+@click.command("api")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (a reverse proxy's backend)."
+)
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=8787, show_default=True, help="Port to listen on."
+)
+@click.option(
+    "--certfile", type=click.Path(dir_okay=False), help="Serve TLS itself with this certificate (PEM)."
+)
+@click.option("--keyfile", type=click.Path(dir_okay=False), help="The certificate's private key (PEM).")
+@click.option(
+    "--forwarded-allow-ips",
+    default="127.0.0.1",
+    show_default=True,
+    help="Proxies whose X-Forwarded-For names the client (for the failed-login limits).",
+)
+@pass_app
+def api_command(
+    app: App, host: str, port: int, certfile: str | None, keyfile: str | None, forwarded_allow_ips: str
+) -> None:
+    """Serve the Trilingo API: people work through it with personal tokens, not the database's password.
+
+    Put it behind a reverse proxy that does TLS (docs/deploy.md), or give --certfile and --keyfile."""
+    from trilingo.api.server import serve
+
+    if bool(certfile) != bool(keyfile):
+        raise click.UsageError("--certfile and --keyfile go together")
+    serve(
+        app.settings,
+        host,
+        port,
+        certfile=certfile,
+        keyfile=keyfile,
+        proxies=forwarded_allow_ips,
+        echo=click.echo,
+    )
+
+
 @click.command()
 @json_option
 @pass_app
 def status(app: App, as_json: bool) -> None:
     """Where Trilingo is working, the backlog, failures, and what each channel last published."""
-    from trilingo import server as srv
-    from trilingo.mt.health import load as engine_health
-    from trilingo.review.status import status as load_status
-    from trilingo.review.status import webhook_counts
-    from trilingo.store.db import redact
-
-    settings = app.settings
-    with app.reader(authorize=False) as conn:  # the operator's view of the machine, as it always was
-        data = load_status(conn)
-        data["webhook"] = webhook_counts(conn)
-    data["four_eyes"] = settings.four_eyes
-    data["workspace"] = str(settings.home)
-    data["database"] = redact(settings.database_url)
-    data["prefect"] = {
-        "api_url": settings.prefect_api_url,
-        "answering": srv.answers(settings.prefect_api_url),
-    }
-    data["engines"] = engine_health(settings.home)
+    data = app.call("status")
     if as_json:
         echo_json(data)
         return
+    if app.remote:
+        click.echo(f"Server     {app.transport.server}")
     _print_status(data)
 
 
@@ -138,14 +212,14 @@ def _print_status(data: dict[str, Any]) -> None:
     else:
         click.echo("Nothing published yet (`trilingo publish`).")
     for health in data["engines"]:
-        if health.breaker == "open":
+        if health["breaker"] == "open":
             click.echo(
-                f"ENGINE {health.engine}: circuit breaker OPEN at the last run ({health.at[:16]}Z), "
-                f"so it was skipped: {shown(health.last_reason)}"
+                f"ENGINE {health['engine']}: circuit breaker OPEN at the last run ({health['at'][:16]}Z), "
+                f"so it was skipped: {shown(health['last_reason'])}"
             )
         else:
-            tail = f", last failure: {shown(health.last_reason)}" if health.last_reason else ""
-            click.echo(f"Engine {health.engine}: answering at the last run ({health.at[:16]}Z){tail}")
+            tail = f", last failure: {shown(health['last_reason'])}" if health["last_reason"] else ""
+            click.echo(f"Engine {health['engine']}: answering at the last run ({health['at'][:16]}Z){tail}")
     hook = data["webhook"]
     if hook["pending"] or hook["dead"]:
         click.echo(
@@ -154,8 +228,19 @@ def _print_status(data: dict[str, Any]) -> None:
         )
     if not data["four_eyes"]:
         click.echo(
-            "The four-eyes rule is OFF: reviewers may approve their own edits "
-            "(four_eyes in config.toml, or TRILINGO_FOUR_EYES)."
+            "The four-eyes rule is OFF: reviewers may approve their own edits (an admin turns it on with "
+            "`trilingo settings set four_eyes on --reason …`)."
+        )
+    verified = data.get("audit_verified")
+    if not verified:
+        click.echo("Audit log: never verified (`trilingo audit verify`).")
+    elif verified.get("ok"):
+        click.echo(
+            f"Audit log: verified up to #{verified['seq']} at {verified['at'][:16]}Z by {shown(verified['by'])}."
+        )
+    else:
+        click.echo(
+            f"AUDIT LOG DOES NOT VERIFY (checked {verified['at'][:16]}Z): {shown(str(verified['first_problem']))}"
         )
 
 
@@ -175,33 +260,28 @@ def _print_status(data: dict[str, Any]) -> None:
 @pass_app
 def runs(app: App, states: tuple[str, ...], flow: str | None, limit: int, as_json: bool) -> None:
     """Recent flow runs, newest first, from the Prefect server (future scheduled runs are hidden)."""
-    from trilingo.runs import recent_runs
     from trilingo.text.terminal import age
 
-    settings = app.settings
-    rows = recent_runs(settings.prefect_api_url, states=list(states), flow=flow, limit=limit)
+    rows = app.call("runs", states=list(states) or None, flow=flow, limit=limit)
     if as_json:
         echo_json(rows)
         return
     if not rows:
         what = " ".join(filter(None, [", ".join(states), flow]))
-        click.echo(
-            f"No {what + ' ' if what else ''}flow runs on {settings.prefect_api_url.removesuffix('/api')}."
-        )
+        click.echo(f"No {what + ' ' if what else ''}flow runs.")
         return
     click.echo(f"  {'started (UTC)':<17}  {'state':<10} {'took':>10}  {'flow':<13} {'by':<8} name")
     for row in rows:
-        took = (
-            "-" if row.seconds is None else f"{row.seconds:.1f} s" if row.seconds < 10 else age(row.seconds)
-        )
-        started = f"{row.started[:16]}Z" if row.started else "not started"
-        mark = "" if row.ok or row.state_type in ("RUNNING", "PENDING", "SCHEDULED") else "!"
+        seconds = row["seconds"]
+        took = "-" if seconds is None else f"{seconds:.1f} s" if seconds < 10 else age(seconds)
+        started = f"{row['started'][:16]}Z" if row["started"] else "not started"
         click.echo(
-            f"{mark:1} {started:<17}  {row.state:<10} {took:>10}  {row.flow:<13} {row.started_by:<8} {row.name}"
+            f"{'!' if row['problem'] else '':1} {started:<17}  {row['state']:<10} {took:>10}  {row['flow']:<13} "
+            f"{row['started_by']:<8} {row['name']}"
         )
-        if row.message and not row.ok:
-            click.echo(f"    {shown(row.message)}")
-    failed = sum(1 for r in rows if r.state_type in ("FAILED", "CRASHED") or r.state == "Partial")
+        if row["message"] and row["problem"]:
+            click.echo(f"    {shown(row['message'])}")
+    failed = sum(1 for r in rows if r["problem"])
     if failed:
         click.echo(f"{failed} of {len(rows)} run(s) did not fully succeed (marked !).")
 
@@ -319,6 +399,7 @@ def serve_command(app: App, sweep: int, publish_sweep: int, limit: int) -> None:
 
     from trilingo import automations
 
+    app.local_only("serve")
     settings = app.settings
     engine_plan = _pipeline_on_server(app)
     # Heartbeats on, so the crash-detection automation can tell a dead runner's runs from live ones.
@@ -357,6 +438,7 @@ def deploy(app: App, pool: str, sweep: int, publish_sweep: int) -> None:
 
     from trilingo import automations
 
+    app.local_only("deploy")
     settings = app.settings
     engine_plan = _pipeline_on_server(app)
     from trilingo.flows.serve import deploy_to_pool
@@ -385,7 +467,8 @@ def demo(app: App) -> None:
     """Run the whole loop on the shipped samples: submit, pretranslate, review, publish."""
     from trilingo.commands.demo import run_demo
 
+    app.local_only("demo")
     run_demo(app, click.echo)
 
 
-COMMANDS = [init, status, runs, serve_command, deploy, db_group, server, demo]
+COMMANDS = [init, status, runs, serve_command, deploy, db_group, server, demo, api_command]

@@ -1,16 +1,18 @@
-"""Admin commands: the people of a workspace, their roles and languages."""
+"""People and the rules that protect the public: users and their tokens, logging in to a Trilingo server,
+the workspace's settings, and the audit log's check."""
 
 from __future__ import annotations
 
 import click
 
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
+from trilingo.commands.render import when
 from trilingo.text.terminal import shown
 
 
 @click.group()
 def users() -> None:
-    """Who may do what: editors, reviewers (per language), operators, admins."""
+    """Who may do what: editors, reviewers (per language), operators, admins; their API tokens."""
 
 
 @users.command("add")
@@ -28,18 +30,14 @@ def users() -> None:
 @summary_output
 def add(app: App, name: str, role: str, langs: str, as_user: str | None, as_json: bool) -> None:
     """Add a person, or change a known person's role and languages (admins only)."""
-    from trilingo.people import add_user
-    from trilingo.store.models import Role
-
     app.override(user=as_user)
     wanted = [x.strip() for x in langs.split(",") if x.strip()]
-    with app.session() as session:
-        person = add_user(session, app.settings.user, name, Role(role), wanted)
+    person = app.call("users.add", name=name, role=role, langs=wanted)
     if as_json:
         echo_json(person)
         return
-    where = f" for {', '.join(person.langs)}" if person.langs else ""
-    click.echo(f"{shown(person.name)}: {person.role.value}{where}")
+    where = f" for {', '.join(person['langs'])}" if person["langs"] else ""
+    click.echo(f"{shown(person['name'])}: {person['role']}{where}")
 
 
 @users.command("list")
@@ -48,21 +46,17 @@ def add(app: App, name: str, role: str, langs: str, as_user: str | None, as_json
 @pass_app
 def list_(app: App, as_user: str | None, as_json: bool) -> None:
     """Everyone in this workspace."""
-    from trilingo.people import authorize, list_users
-
     app.override(user=as_user)
-    with app.session(write=False) as session:
-        authorize(session, app.settings.user, "read")
-        people = list_users(session)
+    people = app.call("users.list")
     if as_json:
         echo_json(people)
         return
     if not people:
         click.echo("Nobody yet: the first person to change something becomes the admin.")
     for p in people:
-        langs = f" ({', '.join(p.langs)})" if p.langs else ""
-        off = "  DISABLED" if p.disabled else ""
-        click.echo(f"{shown(p.name):<24} {p.role.value}{langs}{off}")
+        langs = f" ({', '.join(p['langs'])})" if p["langs"] else ""
+        off = "  DISABLED" if p["disabled"] else ""
+        click.echo(f"{shown(p['name']):<24} {p['role']}{langs}{off}")
 
 
 @users.command("disable")
@@ -73,16 +67,199 @@ def list_(app: App, as_user: str | None, as_json: bool) -> None:
 @pass_app
 @summary_output
 def disable(app: App, name: str, enable: bool, as_user: str | None, as_json: bool) -> None:
-    """Stop a person from acting (their history stays); --enable undoes it."""
-    from trilingo.people import set_disabled
-
+    """Stop a person from acting, and their tokens from working (their history stays); --enable undoes it."""
     app.override(user=as_user)
-    with app.session() as session:
-        person = set_disabled(session, app.settings.user, name, disabled=not enable)
+    person = app.call("users.disable", name=name, enable=enable)
     if as_json:
         echo_json(person)
         return
-    click.echo(f"{shown(person.name)}: {'disabled' if person.disabled else 'enabled'}")
+    click.echo(f"{shown(person['name'])}: {'disabled' if person['disabled'] else 'enabled'}")
 
 
-COMMANDS = [users]
+@users.command("token")
+@click.argument("name")
+@click.option("--expires", help="How long it works: 90d (the default), 12h, or never.")
+@click.option("--name", "label", default="", help="What it is for (laptop, poedit at home).")
+@as_option
+@json_option
+@pass_app
+def token(app: App, name: str, expires: str | None, label: str, as_user: str | None, as_json: bool) -> None:
+    """Make a personal API token for NAME (admins only). It is printed once and never again."""
+    app.override(user=as_user)
+    made = app.call("users.token", name=name, expires=expires, label=label)
+    if as_json:
+        echo_json(made)
+        return
+    info = made["info"]
+    click.echo(made["token"])
+    until = f"until {when(info['expires_at'])}" if info["expires_at"] else "with no expiry"
+    click.echo(
+        f"Token {info['prefix']} for {shown(info['user'])}, {until}. It is shown only now: hand it over "
+        f"privately; they run `trilingo login URL` and paste it. `trilingo users revoke {info['prefix']}` "
+        "stops it.",
+        err=True,
+    )
+
+
+@users.command("tokens")
+@click.argument("name", required=False)
+@as_option
+@json_option
+@pass_app
+def tokens_(app: App, name: str | None, as_user: str | None, as_json: bool) -> None:
+    """API tokens (never their text): everyone's for an admin, your own for anyone else."""
+    app.override(user=as_user)
+    found = app.call("users.tokens", name=name)
+    if as_json:
+        echo_json(found)
+        return
+    if not found:
+        click.echo("No tokens.")
+    for t in found:
+        expires = when(t["expires_at"]) if t["expires_at"] else "never"
+        used = when(t["last_used_at"]) if t["last_used_at"] else "never"
+        label = f"  ({shown(t['name'])})" if t["name"] else ""
+        click.echo(
+            f"{t['prefix']}  {shown(t['user']):<16} {t['state']:<8} made {when(t['created_at'])}, "
+            f"last used {used}, expires {expires}{label}"
+        )
+
+
+@users.command("revoke")
+@click.argument("prefix")
+@as_option
+@json_option
+@pass_app
+@summary_output
+def revoke(app: App, prefix: str, as_user: str | None, as_json: bool) -> None:
+    """Revoke an API token at once (yours, or anyone's for an admin), by its prefix."""
+    app.override(user=as_user)
+    t = app.call("users.revoke", prefix=prefix)
+    if as_json:
+        echo_json(t)
+        return
+    click.echo(f"Token {t['prefix']} of {shown(t['user'])}: {t['state']}")
+
+
+@click.command()
+@as_option
+@json_option
+@pass_app
+def whoami(app: App, as_user: str | None, as_json: bool) -> None:
+    """Who you are to Trilingo: your name, role and languages, and where you work (here or a server)."""
+    app.override(user=as_user)
+    me = app.call("whoami")
+    if as_json:
+        echo_json(me)
+        return
+    langs = f" for {', '.join(me['langs'])}" if me["langs"] else ""
+    who = f"{shown(me['via'])} as {shown(me['name'])}" if me["via"] else shown(me["name"])
+    where = f"on {app.transport.server}" if app.remote else "on this machine"
+    click.echo(f"{who}: {me['role']}{langs}, {where}")
+
+
+@click.command()
+@click.argument("url")
+@click.option("--token-stdin", is_flag=True, help="Read the token from standard input (for scripts).")
+def login(url: str, token_stdin: bool) -> None:
+    """Work through the Trilingo server at URL with your personal token (asked for, never echoed)."""
+    import os
+    import sys
+
+    from trilingo import client
+    from trilingo.errors import InputError
+
+    server = client.check_server_url(url)
+    if token_stdin or not sys.stdin.isatty():
+        secret = sys.stdin.readline().strip()
+    else:
+        secret = click.prompt("Token (from `trilingo users token` on the server)", hide_input=True).strip()
+    if not secret:
+        raise InputError("no token was given")
+    transport = client.RemoteTransport(client.Login(server, secret), env=os.environ)
+    me = transport.call("whoami")
+    path = client.save_login(os.environ, client.Login(server, secret))
+    langs = f" for {', '.join(me['langs'])}" if me["langs"] else ""
+    click.echo(f"Logged in to {server} as {shown(me['name'])} ({me['role']}{langs}); saved in {path}.")
+
+
+@click.command()
+def logout() -> None:
+    """Forget the saved login: commands work on a local workspace again."""
+    import os
+
+    from trilingo import client
+
+    path = client.login_file(os.environ)
+    if path.exists():
+        path.unlink()
+        click.echo(f"Logged out (removed {path}).")
+    else:
+        click.echo("Not logged in.")
+
+
+@click.group("settings")
+def settings_group() -> None:
+    """The workspace's rules that protect the public (the four-eyes rule): admins change them."""
+
+
+@settings_group.command("show")
+@json_option
+@pass_app
+def settings_show(app: App, as_json: bool) -> None:
+    """Every rule, its value, and who set it when."""
+    found = app.call("settings.show")
+    if as_json:
+        echo_json(found)
+        return
+    for v in found:
+        value = {True: "on", False: "off"}.get(v["value"], str(v["value"]))
+        by = " (default)" if v["default"] else f" (set by {shown(v['updated_by'])} {when(v['updated_at'])})"
+        click.echo(f"{v['key']} = {value}{by}: {v['means']}")
+
+
+@settings_group.command("set")
+@click.argument("key")
+@click.argument("value")
+@click.option("--reason", required=True, help="Why (kept in the audit log).")
+@as_option
+@json_option
+@pass_app
+@summary_output
+def settings_set(app: App, key: str, value: str, reason: str, as_user: str | None, as_json: bool) -> None:
+    """Change a rule (admins only), e.g. `settings set four_eyes off --reason "one-person office"`."""
+    app.override(user=as_user)
+    v = app.call("settings.set", key=key, value=value, reason=reason)
+    if as_json:
+        echo_json(v)
+        return
+    shown_value = {True: "on", False: "off"}.get(v["value"], str(v["value"]))
+    click.echo(f"{v['key']} = {shown_value}: {v['means']}")
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The audit log: a chain of MACs that a person with the database alone cannot forge."""
+
+
+@audit_group.command("verify")
+@json_option
+@pass_app
+def audit_verify(app: App, as_json: bool) -> None:
+    """Walk the chain and name every event that was deleted, inserted, changed or reordered (exit 1)."""
+    found = app.call("audit.verify")
+    if as_json:
+        echo_json(found)
+    else:
+        before = f", after {found['before_chain']} from before the chain" if found["before_chain"] else ""
+        if found["ok"]:
+            click.echo(f"The audit log verifies: {found['events']} event(s){before}, up to #{found['head']}.")
+        for problem in found["problems"][:20]:
+            click.echo(f"  {shown(problem)}")
+    if not found["ok"]:
+        from trilingo.errors import InputError
+
+        raise InputError(f"the audit log does not verify: {found['problems'][0]}")
+
+
+COMMANDS = [users, whoami, login, logout, settings_group, audit_group]

@@ -1,44 +1,55 @@
-"""Rendering a document-language for a reviewer's terminal."""
+"""Rendering a document-language for a reviewer's terminal, from its JSON contract (`review show --json`):
+the same whether the operation ran here or on a Trilingo server."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 import click
 
-from trilingo.review.queue import DocView, SegmentView
 from trilingo.text.terminal import shown
 
 CONFIDENCE_MARK = {"high": "", "medium": " (medium confidence)", "low": " (LOW confidence: unverified)"}
 
 
-def highlight(seg: SegmentView, color: bool | None) -> str:
+def when(iso: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """An ISO 8601 time from a contract, as a reviewer reads it (UTC, marked Z)."""
+    if not iso:
+        return "-"
+    return datetime.fromisoformat(iso).strftime(fmt) + "Z"
+
+
+def highlight(seg: dict[str, Any], color: bool | None) -> str:
     """The source with glossary terms in [brackets] (and bold, on a terminal)."""
     out, pos = [], 0
-    for t in sorted(seg.terms, key=lambda t: t["start"]):
-        out.append(shown(seg.source[pos : t["start"]]))
+    source = seg["source"]
+    for t in sorted(seg["terms"], key=lambda t: t["start"]):
+        out.append(shown(source[pos : t["start"]]))
         term = f"[{shown(t['text'])}]"
         out.append(click.style(term, bold=True, fg="cyan") if color is not False else term)
         pos = t["end"]
-    out.append(shown(seg.source[pos:]))
+    out.append(shown(source[pos:]))
     return "".join(out)
 
 
-def render_doc_view(view: DocView, color: bool | None) -> None:
-    head = f"#{view.document} {view.slug} [{view.lang}] v{view.version}: {view.state}"
-    click.echo(head + (f" — rejected: {shown(view.reason)}" if view.reason else ""))
-    if view.claimed_by:
-        click.echo(f"claimed by {shown(view.claimed_by)} until {view.claim_expires:%H:%M}Z")
-    for seg in view.segments:
+def render_doc_view(view: dict[str, Any], color: bool | None) -> None:
+    head = f"#{view['document']} {view['slug']} [{view['lang']}] v{view['version']}: {view['state']}"
+    click.echo(head + (f" — rejected: {shown(view['reason'])}" if view["reason"] else ""))
+    if view["claimed_by"]:
+        click.echo(f"claimed by {shown(view['claimed_by'])} until {when(view['claim_expires'], '%H:%M')}")
+    for seg in view["segments"]:
         click.echo("")
-        click.echo(f"{seg.n:>3}  vi  {highlight(seg, color)}")
-        target = shown(seg.target) if seg.target else click.style("(untranslated)", fg="yellow")
-        click.echo(f"     {view.lang}  {target}")
-        origin = seg.origin or "-"
-        if seg.detail.get("needs_native_review"):
+        click.echo(f"{seg['n']:>3}  vi  {highlight(seg, color)}")
+        target = shown(seg["target"]) if seg["target"] else click.style("(untranslated)", fg="yellow")
+        click.echo(f"     {view['lang']}  {target}")
+        origin = seg["origin"] or "-"
+        if seg["detail"].get("needs_native_review"):
             origin += ", starter memory: needs native review"
-        click.echo(f"     state {seg.state}, origin {shown(origin)}")
-        if seg.detail.get("reason") and seg.state in ("untranslated", "mt_failed"):
-            click.echo(f"     reason: {shown(seg.detail['reason'])}")
-        for hint in seg.hints:
+        click.echo(f"     state {seg['state']}, origin {shown(origin)}")
+        if seg["detail"].get("reason") and seg["state"] in ("untranslated", "mt_failed"):
+            click.echo(f"     reason: {shown(seg['detail']['reason'])}")
+        for hint in seg["hints"]:
             if hint["type"] == "term":
                 mark = CONFIDENCE_MARK.get(hint["confidence"], "")
                 click.echo(f"     term: {shown(hint['source'])} → {shown(hint['target'] or '?')}{mark}")
@@ -50,10 +61,10 @@ def render_doc_view(view: DocView, color: bool | None) -> None:
                 click.echo(
                     f"     memory {hint['score']:.0f}%: {shown(hint['source'])} → {shown(hint['target'])}"
                 )
-        for item in seg.suggestions:
+        for item in seg["suggestions"]:
             score = f" {item['score']:.0f}%" if item["score"] is not None else ""
             click.echo(f"     suggestion {item['n']}{score}: {shown(item['target'])}")
-        for c in seg.checks:
+        for c in seg["checks"]:
             if "dismissed" in c:
                 d = c["dismissed"]
                 click.echo(
@@ -65,25 +76,21 @@ def render_doc_view(view: DocView, color: bool | None) -> None:
                 )
             else:
                 click.echo(click.style(f"     ! {shown(c['message'])} [{c['code']}]", fg="yellow"))
-        for note in seg.comments:
-            click.echo(
-                f"     comment by {shown(note['author'])} ({note['at']:%Y-%m-%d %H:%M}Z): {shown(note['text'])}"
-            )
-    for note in view.comments:
-        click.echo(
-            f"\ncomment by {shown(note['author'])} ({note['at']:%Y-%m-%d %H:%M}Z): {shown(note['text'])}"
-        )
-    if view.source_diff is not None:
+        for note in seg["comments"]:
+            click.echo(f"     comment by {shown(note['author'])} ({when(note['at'])}): {shown(note['text'])}")
+    for note in view["comments"]:
+        click.echo(f"\ncomment by {shown(note['author'])} ({when(note['at'])}): {shown(note['text'])}")
+    if view["source_diff"] is not None:
         render_diffs(view)
 
 
-def render_diffs(view: DocView) -> None:
-    if view.approved_version is None:
+def render_diffs(view: dict[str, Any]) -> None:
+    if view["approved_version"] is None:
         click.echo("\nNothing approved yet: no earlier version to compare with.")
         return
     for title, diff in (
-        (f"Source since the approved version v{view.approved_version}", view.source_diff),
-        ("Draft against the approved text", view.target_diff),
+        (f"Source since the approved version v{view['approved_version']}", view["source_diff"]),
+        ("Draft against the approved text", view["target_diff"]),
     ):
         click.echo(f"\n{title}:")
         if not diff:
@@ -91,3 +98,11 @@ def render_diffs(view: DocView) -> None:
         for line in (diff or "").splitlines():
             colour = "green" if line.startswith("+") else "red" if line.startswith("-") else None
             click.echo(click.style(shown(line), fg=colour))
+
+
+def echo_checks(checks: list[dict[str, str]]) -> None:
+    if not checks:
+        click.echo("  checks: all passed")
+    for c in checks:
+        mark = "✗ blocks approval" if c["level"] == "block" else "! warning"
+        click.echo(f"  {mark} [{c['code']}]: {shown(c['message'])}")

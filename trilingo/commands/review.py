@@ -1,6 +1,7 @@
 """Reviewer commands: queue, next, show, history, edit, approve, reject, dismiss, comment.
 
-Every command takes --json and prints the object the README documents; none of them imports Prefect."""
+Each calls one operation (trilingo.service.review), here or on the Trilingo server, and prints its
+JSON contract with --json or renders it; none of them imports Prefect."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from typing import Any
 import click
 
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
+from trilingo.commands.render import echo_checks, render_doc_view, when
 from trilingo.text.terminal import shown
 
 LANG = click.option("--lang", required=True, help="Target language: lo or zh.")
 SEGMENT = click.option("--segment", "n", required=True, type=int, help="Segment number (see `review show`).")
+REJECT_CODES = ["terminology", "meaning", "numbers", "script", "grammar", "style", "other"]
 
 
 @click.group()
@@ -28,37 +31,22 @@ def review() -> None:
 @pass_app
 def queue(app: App, lang: str | None, as_user: str | None, as_json: bool) -> None:
     """Documents waiting for a reviewer, oldest first."""
-    from trilingo.review.backlog import queue as load_queue
-
     app.override(user=as_user)
-    with app.reader() as conn:
-        items = load_queue(conn, lang)
+    items = app.call("review.queue", lang=lang)
     if as_json:
         echo_json(items)
         return
     if not items:
         click.echo("The review queue is empty.")
     for i in items:
-        blocked = f", {i.untranslated} untranslated" if i.untranslated else ""
-        warned = f", {i.warnings} with warnings" if i.warnings else ""
-        claimed = f", claimed by {shown(i.claimed_by)}" if i.claimed_by else ""
-        reason = f" — rejected: {shown(i.reason)}" if i.reason else ""
-        stale = f"OUT OF DATE since {i.outdated_since:%Y-%m-%d %H:%M}Z: " if i.outdated_since else ""
+        blocked = f", {i['untranslated']} untranslated" if i["untranslated"] else ""
+        warned = f", {i['warnings']} with warnings" if i["warnings"] else ""
+        claimed = f", claimed by {shown(i['claimed_by'])}" if i["claimed_by"] else ""
+        reason = f" — rejected: {shown(i['reason'])}" if i["reason"] else ""
+        stale = f"OUT OF DATE since {when(i['outdated_since'])}: " if i.get("outdated_since") else ""
         click.echo(
-            f"{stale}#{i.document} {i.slug} [{i.lang}] {i.state}, {i.segments} segments{blocked}{warned}{claimed}, "
-            f"waiting since {i.waiting_since:%Y-%m-%d %H:%M}Z{reason}"
-        )
-
-
-def _view(app: App, document: str, lang: str, *, diff: bool = False) -> Any:
-    from trilingo.glossary.store import load
-    from trilingo.people import authorize
-    from trilingo.review.queue import show as load_view
-
-    with app.session(write=False) as session:
-        authorize(session, app.settings.user, "read")
-        return load_view(
-            session, document, lang, load(session), diff=diff, limits=app.settings.limits.channel_limits()
+            f"{stale}#{i['document']} {i['slug']} [{i['lang']}] {i['state']}, {i['segments']} segments"
+            f"{blocked}{warned}{claimed}, waiting since {when(i['waiting_since'])}{reason}"
         )
 
 
@@ -71,10 +59,8 @@ def _view(app: App, document: str, lang: str, *, diff: bool = False) -> Any:
 @pass_app
 def show(app: App, document: str, lang: str, diff: bool, as_user: str | None, as_json: bool) -> None:
     """Source and draft side by side: glossary terms, checks, suggestions, comments."""
-    from trilingo.commands.render import render_doc_view
-
     app.override(user=as_user)
-    view = _view(app, document, lang, diff=diff)
+    view = app.call("review.show", document=document, lang=lang, diff=diff)
     if as_json:
         echo_json(view)
     else:
@@ -89,58 +75,46 @@ def show(app: App, document: str, lang: str, diff: bool, as_user: str | None, as
 @pass_app
 def history(app: App, document: str, lang: str, as_user: str | None, as_json: bool) -> None:
     """Who did what, when: every edit (old and new text), decision and reason, oldest first."""
-    from trilingo.people import authorize
-    from trilingo.review.queue import history as load_history
-
     app.override(user=as_user)
-    with app.session(write=False) as session:
-        authorize(session, app.settings.user, "read")
-        events = load_history(session, document, lang)
+    events = app.call("review.history", document=document, lang=lang)
     if as_json:
         echo_json(events)
         return
     for e in events:
-        where = f" segment {e.segment}" if e.segment is not None else ""
-        click.echo(f"{e.at:%Y-%m-%d %H:%M:%S}Z  {shown(e.actor)}  {e.action}{where}")
-        if e.old is not None and e.action == "edit":
-            click.echo(f"    was: {shown(e.old)}")
-        if e.new is not None and e.action in ("edit", "comment"):
-            click.echo(f"    now: {shown(e.new)}")
-        if e.reason:
-            click.echo(f"    reason: {shown(e.reason)}")
-        if e.action == "dismiss":
-            click.echo(f"    check: {shown(str(e.detail.get('check')))}")
+        where = f" segment {e['segment']}" if e["segment"] is not None else ""
+        who = shown(e["actor"]) if not e.get("via") else f"{shown(e['via'])} as {shown(e['actor'])}"
+        click.echo(f"{when(e['at'], '%Y-%m-%d %H:%M:%S')}  {who}  {e['action']}{where}")
+        if e["old"] is not None and e["action"] == "edit":
+            click.echo(f"    was: {shown(e['old'])}")
+        if e["new"] is not None and e["action"] in ("edit", "comment"):
+            click.echo(f"    now: {shown(e['new'])}")
+        if e["reason"]:
+            click.echo(f"    reason: {shown(e['reason'])}")
+        if e["action"] == "dismiss":
+            click.echo(f"    check: {shown(str(e['detail'].get('check')))}")
     if not events:
         click.echo("No history.")
 
 
-def _new_text(
-    app: App, document: str, lang: str, n: int, text: str | None, editor: bool, k: int | None
-) -> str:
-    given = [x for x in (text is not None, editor, k is not None) if x]
-    if len(given) != 1:
-        raise click.UsageError("give exactly one of --text, --editor or --use-suggestion")
-    if k is not None:
-        from trilingo.review.actions import suggestion
-
-        with app.session(write=False) as session:
-            return suggestion(session, document, lang, n, k)
+def new_text(app: App, document: str, lang: str, n: int, text: str | None, editor: bool) -> str:
+    """The text a reviewer gives: on the command line, from standard input (`-`) or in $EDITOR."""
     if text == "-":
         from trilingo.text.files import read_stdin_text
 
         return read_stdin_text("the new text (standard input)")
     if text is not None:
         return text
-    view = _view(app, document, lang)
-    current = next((s for s in view.segments if s.n == n), None)
+    assert editor
+    view = app.call("review.show", document=document, lang=lang)
+    current = next((s for s in view["segments"] if s["n"] == n), None)
     if current is None:
         from trilingo.errors import NotFound
 
-        raise NotFound(f"{view.slug} has no segment {n} (it has 1–{len(view.segments)})")
-    return _edit_in_editor(current.source, current.target or "", lang)
+        raise NotFound(f"{view['slug']} has no segment {n} (it has 1–{len(view['segments'])})")
+    return edit_in_editor(current["source"], current["target"] or "", lang)
 
 
-def _edit_in_editor(source: str, draft: str, lang: str) -> str:
+def edit_in_editor(source: str, draft: str, lang: str) -> str:
     import os
 
     from trilingo.errors import InputError
@@ -187,34 +161,18 @@ def edit(
     as_json: bool,
 ) -> None:
     """Write or fix the translation of one segment, and see its checks."""
-    from trilingo.review.actions import edit as do_edit
-
+    if sum(x for x in (text is not None, editor, k is not None)) != 1:
+        raise click.UsageError("give exactly one of --text, --editor or --use-suggestion")
     app.override(user=as_user)
-    new = _new_text(app, document, lang, n, text, editor, k)
-    with app.session() as session:
-        out = do_edit(
-            session,
-            document,
-            lang,
-            n,
-            new,
-            app.settings.user,
-            expected=expect,
-            limits=app.settings.limits.channel_limits(),
-        )
+    new = None if k is not None else new_text(app, document, lang, n, text, editor)
+    out = app.call(
+        "review.edit", document=document, lang=lang, segment=n, text=new, suggestion=k, expect=expect
+    )
     if as_json:
         echo_json(out)
         return
-    click.echo(f"{out.slug} [{out.lang}]: {out.detail}; now {out.state}")
-    _echo_checks(out.checks)
-
-
-def _echo_checks(checks: list[dict[str, str]]) -> None:
-    if not checks:
-        click.echo("  checks: all passed")
-    for c in checks:
-        mark = "✗ blocks approval" if c["level"] == "block" else "! warning"
-        click.echo(f"  {mark} [{c['code']}]: {shown(c['message'])}")
+    click.echo(f"{out['slug']} [{out['lang']}]: {out['detail']}; now {out['state']}")
+    echo_checks(out["checks"])
 
 
 @review.command()
@@ -236,30 +194,16 @@ def approve(
     as_json: bool,
 ) -> None:
     """Approve a translation; it goes out with the next publish."""
-    from trilingo.review.actions import approve as do_approve
-
     if accept_warnings and not reason:
         raise click.UsageError('--accept-warnings needs --reason "…"')
     if reason and not accept_warnings:
         raise click.UsageError("--reason goes with --accept-warnings")
     app.override(user=as_user)
-    with app.session() as session:
-        out = do_approve(
-            session,
-            document,
-            lang,
-            app.settings.user,
-            four_eyes=app.settings.four_eyes,
-            accept_warnings=reason,
-            limits=app.settings.limits.channel_limits(),
-        )
-    from trilingo.events import APPROVED, documents_payload, emit
-
-    emit(app.settings, APPROVED, documents_payload([out.slug], lang=out.lang), app.note)
+    out = app.call("review.approve", document=document, lang=lang, accept_warnings=reason)
     if as_json:
         echo_json(out)
         return
-    click.echo(f"{out.slug} [{out.lang}]: approved ({out.detail})")
+    click.echo(f"{out['slug']} [{out['lang']}]: approved ({out['detail']})")
 
 
 @review.command()
@@ -269,7 +213,7 @@ def approve(
     "--code",
     default="other",
     show_default=True,
-    type=click.Choice(["terminology", "meaning", "numbers", "script", "grammar", "style", "other"]),
+    type=click.Choice(REJECT_CODES),
     help="The kind of problem.",
 )
 @click.option("--reason", required=True, help="Why; the translator sees it until the next approval.")
@@ -281,15 +225,12 @@ def reject(
     app: App, document: str, lang: str, code: str, reason: str, as_user: str | None, as_json: bool
 ) -> None:
     """Send a translation back to work, with a reason."""
-    from trilingo.review.actions import reject as do_reject
-
     app.override(user=as_user)
-    with app.session() as session:
-        out = do_reject(session, document, lang, reason, app.settings.user, code=code)
+    out = app.call("review.reject", document=document, lang=lang, reason=reason, code=code)
     if as_json:
         echo_json(out)
         return
-    click.echo(f"{out.slug} [{out.lang}]: rejected ({shown(out.detail)})")
+    click.echo(f"{out['slug']} [{out['lang']}]: rejected ({shown(out['detail'])})")
 
 
 @review.command()
@@ -306,15 +247,12 @@ def dismiss(
     app: App, document: str, lang: str, n: int, code: str, reason: str, as_user: str | None, as_json: bool
 ) -> None:
     """Dismiss one warning on one segment (it comes back if the text changes)."""
-    from trilingo.review.actions import dismiss as do_dismiss
-
     app.override(user=as_user)
-    with app.session() as session:
-        out = do_dismiss(session, document, lang, n, code, reason, app.settings.user)
+    out = app.call("review.dismiss", document=document, lang=lang, segment=n, check=code, reason=reason)
     if as_json:
         echo_json(out)
         return
-    click.echo(f"{out.slug} [{out.lang}]: {out.detail}")
+    click.echo(f"{out['slug']} [{out['lang']}]: {out['detail']}")
 
 
 @review.command()
@@ -330,15 +268,12 @@ def comment(
     app: App, document: str, lang: str, n: int | None, text: str, as_user: str | None, as_json: bool
 ) -> None:
     """Leave a note for editors and reviewers (shown by `show` and `next`)."""
-    from trilingo.review.actions import comment as do_comment
-
     app.override(user=as_user)
-    with app.session() as session:
-        out = do_comment(session, document, lang, text, app.settings.user, n)
+    out = app.call("review.comment", document=document, lang=lang, text=text, segment=n)
     if as_json:
         echo_json(out)
         return
-    click.echo(f"{out.slug} [{out.lang}]: {out.detail}")
+    click.echo(f"{out['slug']} [{out['lang']}]: {out['detail']}")
 
 
 @review.command("next")
@@ -352,29 +287,22 @@ def next_(app: App, lang: str, minutes: int, as_user: str | None, as_json: bool)
 
     On a terminal it walks you through the item; otherwise (or with --json) it prints the claimed item
     and you act with `review edit|approve|reject`."""
-    from trilingo.review.actions import claim_next
-    from trilingo.store.documents import slug_of
-
     app.override(user=as_user)
-    with app.session() as session:
-        claimed = claim_next(session, lang, app.settings.user, minutes=minutes)
-        slug = slug_of(session, claimed.document_id) if claimed else None
-    if slug is None:
+    view: Any = app.call("review.next", lang=lang, minutes=minutes)
+    if view is None:
         if as_json:
             echo_json(None)
         else:
             click.echo(f"Nothing is waiting in {lang}.")
         return
-    view = _view(app, slug, lang)
     if as_json or not (sys.stdin.isatty() and sys.stdout.isatty()):
         if as_json:
             echo_json(view)
         else:
-            from trilingo.commands.render import render_doc_view
-
             render_doc_view(view, color=None)
             click.echo(
-                f"\nClaimed for {minutes} minutes. Act with `trilingo review edit|approve|reject {slug} --lang {lang}`."
+                f"\nClaimed for {minutes} minutes. Act with `trilingo review edit|approve|reject "
+                f"{view['slug']} --lang {lang}`."
             )
         return
     from trilingo.commands.interactive import work_on

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from trilingo.commands.common import App, as_option, pass_app, summary_output
+from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
 from trilingo.languages import TARGETS
 
 
@@ -18,16 +18,20 @@ def tm_group() -> None:
 @tm_group.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @as_option
+@json_option
 @pass_app
 @summary_output
-def import_command(app: App, file: Path, as_user: str | None) -> None:
+def import_command(app: App, file: Path, as_user: str | None, as_json: bool) -> None:
     """Add the vi → lo/zh pairs of FILE.tmx to the memory, flagged for native review."""
-    from trilingo.tm.tmx import import_tmx
+    from trilingo.text.files import Upload
+    from trilingo.tm.tmx import TMXError
 
     app.override(user=as_user)
-    with app.session() as session:
-        report = import_tmx(session, file, app.settings.user)
-    click.echo(f"{file}: {report.line()}")
+    report = app.call("tm.import", file=Upload.read(file, TMXError))
+    if as_json:
+        echo_json(report)
+        return
+    click.echo(f"{file}: {report['summary']}")
 
 
 @tm_group.command("export")
@@ -37,11 +41,11 @@ def import_command(app: App, file: Path, as_user: str | None) -> None:
 @summary_output
 def export_command(app: App, file: Path, langs: tuple[str, ...]) -> None:
     """Write the memory (vi → lo and zh) to FILE.tmx."""
-    from trilingo.tm.tmx import export_tmx
+    from trilingo.text.files import write_output
 
-    with app.session(write=False) as session:
-        count = export_tmx(session, file, langs or TARGETS)
-    click.echo(f"{file}: {count} pairs written")
+    out = app.call("tm.export", langs=list(langs) or None)
+    write_output(file, out["text"])
+    click.echo(f"{file}: {out['count']} pairs written")
 
 
 COMMANDS = [tm_group]

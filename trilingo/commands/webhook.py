@@ -24,6 +24,7 @@ def retry(app: App, as_user: str | None, as_json: bool) -> None:
     from trilingo.errors import UnavailableError
     from trilingo.people import authorize
 
+    app.local_only("webhook retry")
     app.override(user=as_user)
     config = load_config(app.settings.home)
     if not config.urls:
