@@ -1,0 +1,102 @@
+"""An operation's parameters from a request: path, query or JSON body, turned into the types its function
+declares (str, int, bool, list[str], Upload, or None). Anything else is one `Error:` for the client."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import inspect
+import types
+import typing
+from collections.abc import Callable, Mapping
+from pathlib import PurePath
+from typing import Any
+
+from trilingo.errors import InputError
+from trilingo.text.files import Upload
+
+MAX_UPLOAD = 50 * 1024 * 1024  # the largest file an importer takes (a PO file); each checks its own limit
+
+_HINTS: dict[Callable[..., Any], tuple[dict[str, Any], inspect.Signature]] = {}
+
+
+def _hints(fn: Callable[..., Any]) -> tuple[dict[str, Any], inspect.Signature]:
+    if fn not in _HINTS:
+        _HINTS[fn] = typing.get_type_hints(fn), inspect.signature(fn)
+    return _HINTS[fn]
+
+
+def _parts(kind: Any) -> tuple[Any, bool]:
+    """(the type without None, whether None is allowed)."""
+    if isinstance(kind, types.UnionType) or typing.get_origin(kind) is typing.Union:
+        args = [a for a in typing.get_args(kind) if a is not type(None)]
+        return (args[0] if len(args) == 1 else kind), len(args) < len(typing.get_args(kind))
+    return kind, False
+
+
+def _convert(name: str, kind: Any, value: Any) -> Any:
+    base, optional = _parts(kind)
+    if value is None:
+        if optional:
+            return None
+        raise InputError(f"{name} must be given")
+    origin = typing.get_origin(base)
+    if origin is list:
+        (item,) = typing.get_args(base) or (str,)
+        items = value if isinstance(value, list) else [value]
+        return [_convert(name, item, v) for v in items]
+    if isinstance(value, list):
+        if len(value) != 1:
+            raise InputError(f"{name} takes one value")
+        value = value[0]
+    if base is str:
+        if not isinstance(value, str):
+            raise InputError(f"{name} must be text")
+        return value
+    if base is bool:
+        if isinstance(value, bool):
+            return value
+        if str(value).lower() in ("true", "1", "yes"):
+            return True
+        if str(value).lower() in ("false", "0", "no"):
+            return False
+        raise InputError(f"{name} must be true or false")
+    if base is int:
+        if isinstance(value, bool):
+            raise InputError(f"{name} must be a whole number")
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise InputError(f"{name} must be a whole number, got {str(value)[:40]!r}") from None
+    if base is Upload:
+        if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+            raise InputError(f"{name} must be a file: {{name, data}} with the data in base64")
+        data = value.get("data")
+        if not isinstance(data, str) or len(data) > (MAX_UPLOAD * 4) // 3 + 8:
+            raise InputError(f"{name}: the file is missing or larger than {MAX_UPLOAD:,} bytes")
+        try:
+            raw = base64.b64decode(data, validate=True)
+        except (binascii.Error, ValueError):
+            raise InputError(f"{name}: the file's data is not base64") from None
+        shown = PurePath(value["name"]).name or "file"  # the client's own folders mean nothing here
+        return Upload(PurePath(shown), raw)
+    return value
+
+
+def arguments(fn: Callable[..., Any], given: Mapping[str, Any]) -> dict[str, Any]:
+    """Keyword arguments for `fn(ctx, **…)` from what the request gave."""
+    hints, signature = _hints(fn)
+    wanted = [p for p in signature.parameters.values() if p.name != "ctx"]
+    known = {p.name for p in wanted}
+    unknown = sorted(set(given) - known)
+    if unknown:
+        raise InputError(
+            f"unknown parameter {unknown[0]!r} (this operation takes: {', '.join(sorted(known))})"
+        )
+    out: dict[str, Any] = {}
+    for p in wanted:
+        if p.name in given:
+            out[p.name] = _convert(p.name, hints.get(p.name, Any), given[p.name])
+        elif p.default is inspect.Parameter.empty:
+            raise InputError(f"{p.name} must be given")
+    return out
