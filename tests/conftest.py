@@ -21,6 +21,10 @@ from trilingo.store.schema import create_schema
 
 PG_BASE = os.environ.get("TRILINGO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# Every test process signs the audit chain with this key (TRILINGO_AUDIT_KEY, as a server's would).
+TEST_AUDIT_KEY = "trilingo-tests-audit-key-0123456789"
+# Who the tests run as: the operating-system account the CLI proves itself with (trilingo.identity).
+TEST_ACCOUNT = "tester"
 
 
 def _pg_reason() -> str | None:
@@ -74,6 +78,21 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def solo(home: Path) -> Path:
+    """A workspace set up by `tester`, its admin, with the four-eyes rule off, as a one-person office
+    would set it (`trilingo settings set four_eyes off --reason …`): one person edits and approves."""
+    from click.testing import CliRunner
+
+    from trilingo.cli import cli
+
+    for args in (["init"], ["settings", "set", "four_eyes", "off", "--reason", "one-person office (tests)"]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+    forget_databases()
+    return home
+
+
+@pytest.fixture
 def database(db_url: str) -> Iterator[Engine]:
     db = create_database(db_url)
     create_schema(db)
@@ -88,15 +107,44 @@ def session(database: Engine) -> Iterator[Session]:
         yield s
 
 
+def _run_as_the_test_account() -> None:
+    """The whole session (module fixtures included) runs as the account `tester` and signs the audit log
+    with the test key; child processes too, through tests/accounts/sitecustomize.py."""
+    from trilingo import identity
+    from trilingo.store.auditchain import KEYRING
+
+    identity.os_account = lambda: TEST_ACCOUNT  # type: ignore[assignment]  # the tests' own account
+    os.environ["TRILINGO_TEST_ACCOUNT"] = TEST_ACCOUNT
+    accounts = str(Path(__file__).parent / "accounts")
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [accounts, os.environ.get("PYTHONPATH")]))
+    os.environ["TRILINGO_AUDIT_KEY"] = TEST_AUDIT_KEY
+    KEYRING.use(TEST_AUDIT_KEY.encode(), "TRILINGO_AUDIT_KEY")
+
+
+_run_as_the_test_account()
+
+
+@pytest.fixture(autouse=True)
+def _identity(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test talks to a Trilingo server unless it starts one (no login file of the machine's user is
+    read), and each starts with the test account and key, whatever the test before it changed."""
+    from trilingo import identity
+    from trilingo.store.auditchain import KEYRING
+
+    monkeypatch.setattr(identity, "os_account", lambda: TEST_ACCOUNT)
+    monkeypatch.setenv("TRILINGO_AUDIT_KEY", TEST_AUDIT_KEY)
+    KEYRING.use(TEST_AUDIT_KEY.encode(), "TRILINGO_AUDIT_KEY")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg")))
+    for name in ("TRILINGO_SERVER", "TRILINGO_TOKEN", "TRILINGO_USER", "TRILINGO_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db_url: str) -> Path:
     """A workspace for CLI tests: TRILINGO_HOME and TRILINGO_DATABASE_URL point at fresh places."""
     ws = tmp_path / "ws"
     monkeypatch.setenv("TRILINGO_HOME", str(ws))
     monkeypatch.setenv("TRILINGO_DATABASE_URL", db_url)
-    monkeypatch.setenv("TRILINGO_USER", "tester")
-    # One person does everything in most tests; tests of the four-eyes rule turn it back on.
-    monkeypatch.setenv("TRILINGO_FOUR_EYES", "off")
     return ws
 
 
@@ -186,10 +234,10 @@ def _drain_prefect() -> None:
 
 
 @pytest.fixture
-def flow_home(home: Path, prefect_api: str, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A CLI workspace whose flow runs report to the session's Prefect server."""
+def flow_home(solo: Path, prefect_api: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A one-person workspace whose flow runs report to the session's Prefect server."""
     monkeypatch.setenv("TRILINGO_PREFECT_API_URL", prefect_api)
-    return home
+    return solo
 
 
 @pytest.fixture(autouse=True)

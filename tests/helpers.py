@@ -48,14 +48,19 @@ class Ran:
 
 
 def run_commands(
-    commands: list[list[str]], env: dict[str, str], *, setup: str = "", timeout: float = 600
+    commands: list[list[str]],
+    env: dict[str, str],
+    *,
+    setup: str = "",
+    timeout: float = 600,
+    account: str = "tester",
 ) -> list[Ran]:
-    """Each command through the CLI, in one fresh process; `setup` is Python run there first."""
+    """Each command through the CLI, in one fresh process, as `account`; `setup` is Python run there first."""
     done = subprocess.run(
         [sys.executable, "-c", PROBE, json.dumps(commands), setup],
         capture_output=True,
         text=True,
-        env=env,
+        env={**env, "TRILINGO_TEST_ACCOUNT": account},
         cwd=Path(__file__).parent.parent,
         timeout=timeout,
     )

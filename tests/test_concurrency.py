@@ -100,7 +100,7 @@ def _no_tracebacks(results: list[list[list]]) -> list[tuple[list[str], int, str]
     return flat
 
 
-@pytest.mark.usefixtures("home")
+@pytest.mark.usefixtures("solo")
 def test_eight_concurrent_approvals_make_one_release(db_url: str, tmp_path: Path) -> None:
     _workspace(db_url, tmp_path, 1)
     CliRunner().invoke(cli, ["review", "edit", "tb0", "--lang", "zh", "--segment", "1", "--text", "标题 0"])
@@ -155,7 +155,7 @@ def test_eight_concurrent_approvals_make_one_release(db_url: str, tmp_path: Path
     assert approvals[1].detail["previous_release"] == releases[0].id
 
 
-@pytest.mark.usefixtures("home")
+@pytest.mark.usefixtures("solo")
 def test_four_reviewers_share_one_queue_and_lose_nothing(db_url: str, tmp_path: Path) -> None:
     """4 processes x 250 claim, edit, comment, approve, reject, show and queue actions on one queue."""
     _workspace(db_url, tmp_path, 3)

@@ -44,9 +44,8 @@ def ok(*args: str) -> str:
 
 
 @pytest.fixture
-def ws(home: Path) -> Path:
-    ok("init")
-    return home
+def ws(solo: Path) -> Path:
+    return solo
 
 
 def _lang(node: Any) -> str:

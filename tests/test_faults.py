@@ -83,7 +83,6 @@ def test_an_unreachable_database_is_one_line_and_exit_10(tmp_path: Path) -> None
     env = _env(
         TRILINGO_HOME=str(tmp_path / "ws"),
         TRILINGO_DATABASE_URL="postgresql://postgres@127.0.0.1:9/test",  # nothing listens on port 9
-        TRILINGO_USER="tester",
         TRILINGO_PREFECT_API_URL="http://127.0.0.2:9/api",
     )
     commands = _commands(tmp_path)
@@ -138,7 +137,7 @@ def read_only(folder: Path) -> Iterator[None]:
 def test_a_read_only_workspace_is_one_line_each_and_nothing_changes(db_url: str, tmp_path: Path) -> None:
     home = tmp_path / "ws"
     # The local Prefect server is Trilingo's to start, with its home in the (read-only) workspace.
-    env = _env(TRILINGO_HOME=str(home), TRILINGO_USER="tester", TRILINGO_PREFECT_PORT=str(_free_port()))
+    env = _env(TRILINGO_HOME=str(home), TRILINGO_PREFECT_PORT=str(_free_port()))
     env.pop("TRILINGO_DATABASE_URL", None)
     env.pop("TRILINGO_PREFECT_API_URL", None)
     sqlite = db_url.startswith("sqlite")
@@ -230,9 +229,7 @@ def test_a_corrupt_database_file(tmp_path: Path) -> None:
     home = tmp_path / "ws"
     home.mkdir()
     (home / "trilingo.db").write_bytes(b"this is not a database, it is a note someone saved here\n" * 100)
-    env = _env(
-        TRILINGO_HOME=str(home), TRILINGO_USER="tester", TRILINGO_PREFECT_API_URL="http://127.0.0.2:9/api"
-    )
+    env = _env(TRILINGO_HOME=str(home), TRILINGO_PREFECT_API_URL="http://127.0.0.2:9/api")
     env.pop("TRILINGO_DATABASE_URL", None)
     commands = _commands(tmp_path)
     for ran in run_commands(list(commands.values()), env):
@@ -257,7 +254,7 @@ def _small_disk(dbapi_conn, _record):
 
 def test_a_full_disk_during_a_commit_loses_nothing(tmp_path: Path) -> None:
     home = tmp_path / "ws"
-    env = _env(TRILINGO_HOME=str(home), TRILINGO_USER="tester")
+    env = _env(TRILINGO_HOME=str(home))
     env.pop("TRILINGO_DATABASE_URL", None)
     first = write_notice(tmp_path, "small", "Câu ngắn.")
     [ok] = run_commands([["submit", str(first)]], env)
@@ -278,7 +275,7 @@ def test_a_full_disk_during_a_commit_loses_nothing(tmp_path: Path) -> None:
 @pytest.mark.parametrize("how", ["deleted", "truncated"])
 def test_a_lost_sqlite_database_is_reported_not_recreated(how: str, tmp_path: Path) -> None:
     home = tmp_path / "ws"
-    env = _env(TRILINGO_HOME=str(home), TRILINGO_USER="tester")
+    env = _env(TRILINGO_HOME=str(home))
     env.pop("TRILINGO_DATABASE_URL", None)
     [ok] = run_commands([["submit", str(write_notice(tmp_path, "tb", "Câu một."))]], env)
     assert ok.code == 0
@@ -301,7 +298,7 @@ def test_a_lost_sqlite_database_is_reported_not_recreated(how: str, tmp_path: Pa
 @pytest.mark.postgres
 def test_a_lost_postgresql_database_is_reported_not_recreated(pg_url: str, tmp_path: Path) -> None:
     home = tmp_path / "ws"
-    env = _env(TRILINGO_HOME=str(home), TRILINGO_USER="tester", TRILINGO_DATABASE_URL=pg_url)
+    env = _env(TRILINGO_HOME=str(home), TRILINGO_DATABASE_URL=pg_url)
     [ok] = run_commands([["submit", str(write_notice(tmp_path, "tb", "Câu một."))]], env)
     assert ok.code == 0
     db = create_database(pg_url)
@@ -332,7 +329,7 @@ def test_the_prefect_server_stopping_mid_run_is_one_line_and_a_rerun_finishes(tm
 
     home = tmp_path / "ws"
     port = _free_port()
-    env = _env(TRILINGO_HOME=str(home), TRILINGO_USER="tester", TRILINGO_PREFECT_PORT=str(port))
+    env = _env(TRILINGO_HOME=str(home), TRILINGO_PREFECT_PORT=str(port))
     for key in ("TRILINGO_DATABASE_URL", "TRILINGO_PREFECT_API_URL"):
         env.pop(key, None)
     settings = config.load(environ={}, home=str(home), prefect_port=port)

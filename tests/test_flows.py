@@ -76,13 +76,21 @@ def test_pretranslate_unknown_document() -> None:
     assert (result.exit_code, result.output) == (1, "Error: unknown document 'no-such-doc'\n")
 
 
-@pytest.mark.usefixtures("prefect_api")
-def test_demo_publishes_lao_and_chinese_with_glossary_terms(flow_home: Path, tmp_path: Path) -> None:
+def test_demo_publishes_lao_and_chinese_with_glossary_terms(
+    home: Path, prefect_api: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TRILINGO_PREFECT_API_URL", prefect_api)
+    flow_home = home  # a new workspace: the four-eyes rule is on, as the demo shows
     # A real notice in the same workspace that memory and glossary translate whole: the demo must not approve it.
     real = write_notice(tmp_path, "xep-hang", "Xin vui lòng xếp hàng theo thứ tự.", title="Hải quan")
     invoke("submit", str(real))
     out = invoke("demo")
     assert "demo-reviewer" in out and "waits for a translator" in out
+    assert "Demo users, added by tester:" in out
+    assert (
+        "demo-translator (demo user) may not approve it: four-eyes rule: demo-translator (demo user) last"
+        in out
+    )
     web = flow_home / "public" / "web"
     lo = (web / "lo" / "tay-trang-gio-lam-viec.html").read_text(encoding="utf-8")
     zh = (web / "zh" / "tay-trang-gio-lam-viec.html").read_text(encoding="utf-8")

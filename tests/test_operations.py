@@ -339,8 +339,8 @@ def test_server_help_names_the_configured_port(tmp_path: Path, monkeypatch: pyte
     assert not (tmp_path / "ws").exists()
 
 
-def test_runs_without_a_server_is_one_error_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("TRILINGO_HOME", str(tmp_path / "ws"))
+@pytest.mark.usefixtures("workspace")
+def test_runs_without_a_server_is_one_error_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRILINGO_PREFECT_API_URL", DEAD_API)
     result = invoke("runs")
     assert result.exit_code == 10

@@ -40,11 +40,10 @@ def ok(*args: str) -> str:
 
 
 @pytest.fixture
-def ws(home: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+def ws(home: Path, db_url: str) -> str:
     from trilingo.mt.offline import OfflineEngine
     from trilingo.pretranslate.jobs import draft_waiting
 
-    monkeypatch.setenv("TRILINGO_FOUR_EYES", "on")
     ok("init")
     add_users("wei", "mei", langs="zh")
     add_users("lan", langs="lo")

@@ -24,10 +24,12 @@ ROOT = Path(__file__).parent.parent
 # function writes the marker and waits there, so the test kills the process at that very moment: a
 # publish on a fast machine is over before a poll of its folder catches it midway.
 PUBLISH = """
-import importlib, sys, time
+import importlib, os, sys, time
 from pathlib import Path
 from trilingo.channels.publish import publish_channel
+from trilingo.store.auditchain import KEYRING
 from trilingo.store.db import create_database, session_scope
+KEYRING.use(os.environ["TRILINGO_AUDIT_KEY"].encode())
 if len(sys.argv) > 3:
     module, name, n, marker = importlib.import_module(sys.argv[3]), sys.argv[4], int(sys.argv[5]), sys.argv[6]
     real, calls = getattr(module, name), []

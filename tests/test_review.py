@@ -31,8 +31,9 @@ def ok(*args: str) -> str:
 
 
 @pytest.fixture
-def doc(home: Path, db_url: str) -> str:
-    """A submitted and pretranslated (memory engine, no flow) two-segment notice, in the `home` workspace."""
+def doc(solo: Path, db_url: str) -> str:
+    """A submitted and pretranslated (memory engine, no flow) two-segment notice, in a one-person office."""
+    home = solo
     from trilingo.mt.offline import OfflineEngine
     from trilingo.pretranslate.jobs import draft_waiting
 

@@ -40,14 +40,13 @@ def as_json(*args: str) -> Any:
 
 
 @pytest.fixture
-def team(home: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+def team(home: Path, db_url: str) -> str:
     """A workspace whose admin (tester) added a Lao reviewer, two Chinese reviewers, an editor and an
     operator; two notices pretranslated by the offline engine; the four-eyes rule on."""
     from trilingo.mt.offline import OfflineEngine
     from trilingo.pretranslate.jobs import draft_waiting
 
-    monkeypatch.setenv("TRILINGO_FOUR_EYES", "on")
-    ok("init")
+    ok("init")  # the four-eyes rule is on in a new workspace
     add_users("lan", langs="lo")
     add_users("wei", "mei", langs="zh")
     add_users("ed", role="editor")
@@ -165,14 +164,25 @@ def test_users_commands(team: str) -> None:
     assert change.detail["before"] == {"role": "reviewer", "langs": ["lo"], "disabled": False}
 
 
-def test_first_user_of_a_fresh_workspace_becomes_admin(home: Path) -> None:
-    out = ok("init", "--as", "chief")
+def test_first_user_of_a_fresh_workspace_becomes_admin(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from trilingo import identity
+
+    # Nobody may name themselves into an empty workspace: its admin is the account that sets it up.
+    code, _, err = run("init", "--as", "chief")
+    assert (code, err) == (
+        1,
+        "Error: nobody is in this workspace yet, so nobody may act as 'chief': run `trilingo init` as yourself "
+        "(tester) first, without --as or TRILINGO_USER; you become its admin\n",
+    )
+    monkeypatch.setattr(identity, "os_account", lambda: "chief")
+    out = ok("init")
     assert "chief is the workspace's first user and its admin" in out
-    assert [(p["name"], p["role"]) for p in as_json("users", "list", "--as", "chief")] == [("chief", "admin")]
+    assert [(p["name"], p["role"]) for p in as_json("users", "list")] == [("chief", "admin")]
+    monkeypatch.setattr(identity, "os_account", lambda: "tester")
     assert "unknown user 'tester'" in run("submit", str(write_notice(home.parent, "a", "Câu.")))[2]
 
 
-def test_four_eyes_rule_and_its_setting(team: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_four_eyes_rule_and_its_setting(team: str) -> None:
     fill("hours", "zh", ZH_HOURS, "wei")
     code, _, err = run("review", "approve", "hours", "--lang", "zh", "--as", "wei")
     assert code == 1
@@ -183,9 +193,17 @@ def test_four_eyes_rule_and_its_setting(team: str, monkeypatch: pytest.MonkeyPat
     assert events(team, "refused")[-1].detail["attempted"] == "approve"
     # Another reviewer of the language may.
     assert "approved" in ok("review", "approve", "hours", "--lang", "zh", "--as", "mei")
-    # The setting turns it off, and status says so.
+    assert events(team, "approve")[-1].detail["four_eyes"] is True
+    # An admin's setting turns it off, with a reason, audited; status says so.
     fill("hours", "lo", LO_HOURS, "lan")
-    monkeypatch.setenv("TRILINGO_FOUR_EYES", "off")
+    ok("settings", "set", "four_eyes", "off", "--reason", "Lan works alone this week")
+    change = events(team, "setting")[-1]
+    assert (change.actor, change.old, change.new, change.detail["reason"]) == (
+        "tester",
+        "True",
+        "False",
+        "Lan works alone this week",
+    )
     assert "four-eyes rule is OFF" in ok("status")
     assert as_json("status")["four_eyes"] is False
     ok(
@@ -200,7 +218,8 @@ def test_four_eyes_rule_and_its_setting(team: str, monkeypatch: pytest.MonkeyPat
         "--reason",
         "ngày Tết",
     )
-    monkeypatch.setenv("TRILINGO_FOUR_EYES", "on")
+    assert events(team, "approve")[-1].detail["four_eyes"] is False
+    ok("settings", "set", "four_eyes", "on", "--reason", "back to two")
     assert "four-eyes" not in ok("status")
 
 

@@ -120,7 +120,8 @@ def cluster(tmp_path: Path, pg_url: str) -> Iterator[Cluster]:
     host = plain.rsplit("/", 1)[0].removeprefix("postgresql://")
     port = _free_port()
     api = f"http://127.0.0.1:{port}/api"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "TRILINGO_"))}
+    keep = ("TRILINGO_TEST_ACCOUNT", "TRILINGO_AUDIT_KEY")  # who the tests run as; the audit key
+    env = {k: v for k, v in os.environ.items() if k in keep or not k.startswith(("PREFECT_", "TRILINGO_"))}
     env.update(
         {
             "PREFECT_HOME": str(tmp_path / "prefect"),
@@ -133,7 +134,6 @@ def cluster(tmp_path: Path, pg_url: str) -> Iterator[Cluster]:
             "TRILINGO_HOME": str(tmp_path / "ws"),
             "TRILINGO_DATABASE_URL": pg_url,
             "TRILINGO_PREFECT_API_URL": api,
-            "TRILINGO_USER": "tester",
         }
     )
     logs = tmp_path / "logs"

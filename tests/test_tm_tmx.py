@@ -51,6 +51,7 @@ def test_import_flags_pairs_for_review_and_later_units_win(session: Session) -> 
     pairs = _pairs(session)
     assert ("Phí hòa giải & thủy sản", "lo", "ຄ່າທຳນຽມ ແລະ ສັດນ້ຳ", "tmx", True) in pairs
     assert all(origin == "tmx" and review for *_, origin, review in pairs)
+    session.commit()  # audit events are written, in the chain, when their transaction commits
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "tm_import")).one()
     assert event.actor == "tester" and event.detail["added"] == 4
 
@@ -133,7 +134,7 @@ def test_cli_bad_file_is_one_error_line_and_changes_nothing(home: Path, name: st
     assert out.read_bytes() == (DATA / "sample-export.tmx").read_bytes()
 
 
-@pytest.mark.usefixtures("home")
+@pytest.mark.usefixtures("workspace")
 def test_cli_missing_file_and_unwritable_export(tmp_path: Path) -> None:
     runner = CliRunner()
     missing = tmp_path / "nope.tmx"
