@@ -28,6 +28,7 @@ BENCHMARKS = (
     "screens",
     "scale",
     "orchestration",
+    "api",
 )
 
 
@@ -39,6 +40,17 @@ def compile_sources(root: Path = Path(__file__).parent.parent) -> None:
         compileall.compile_dir(root / folder, quiet=1)
 
 
+def _audit_key() -> None:
+    """One audit key for the benchmarks' own writes and every command they start (TRILINGO_AUDIT_KEY)."""
+    import os
+    import secrets
+
+    from trilingo.store.auditchain import KEYRING
+
+    key = os.environ.setdefault("TRILINGO_AUDIT_KEY", "bench-" + secrets.token_hex(16))
+    KEYRING.use(key.encode(), "TRILINGO_AUDIT_KEY")
+
+
 def main(argv: list[str]) -> int:
     names = argv or list(BENCHMARKS)
     unknown = [n for n in names if n not in BENCHMARKS]
@@ -46,6 +58,7 @@ def main(argv: list[str]) -> int:
         print(f"Error: unknown benchmark {unknown[0]!r} (have: {', '.join(BENCHMARKS)})", file=sys.stderr)
         return 2
     compile_sources()
+    _audit_key()
     failed = False
     print(f"{'figure':<44} {'value':>14} {'unit':<10} ratio")
     for name in names:

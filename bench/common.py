@@ -6,6 +6,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from trilingo.identity import os_account
+
+# Who the benchmarks act as: the account running them, as the CLI proves it (the workspaces they make
+# have it as their admin).
+ACCOUNT = os_account()
+
 
 @dataclass
 class Figure:

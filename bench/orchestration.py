@@ -33,7 +33,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bench.common import Figure
+from bench.common import ACCOUNT, Figure
 from bench.scale import _drop_pg, _pg_url, notice_text
 from trilingo.events import DOCUMENTS_PER_EVENT
 from trilingo.webclient import request
@@ -62,8 +62,8 @@ def _workspace(
 
     home = root / name
     url = database_url or f"sqlite:///{home / 'trilingo.db'}"
-    settings = config.load(environ={}, home=str(home), database_url=url, prefect_port=port, user="bench")
-    db = open_database(url, "bench", home)
+    settings = config.load(environ={}, home=str(home), database_url=url, prefect_port=port)
+    db = open_database(url, ACCOUNT, home)
     notices_dir = root / f"notices-{docs}"
     if not notices_dir.exists():
         notices_dir.mkdir()
@@ -74,7 +74,7 @@ def _workspace(
     paths = sorted(notices_dir.glob("*.md"))
     notices = [read_notice(p, settings.limits) for p in paths]
     for first in range(0, len(notices), 500):
-        submit_notices(db, notices[first : first + 500], "bench", settings.public_dir)
+        submit_notices(db, notices[first : first + 500], ACCOUNT, settings.public_dir)
     return settings, db, [n.slug for n in notices]
 
 
@@ -167,7 +167,6 @@ def _with_serve(settings: Any, db: Any, slugs: list[str], *, root: Path) -> floa
         "TRILINGO_HOME": str(settings.home),
         "TRILINGO_DATABASE_URL": settings.database_url,
         "TRILINGO_PREFECT_API_URL": settings.prefect_api_url,
-        "TRILINGO_USER": "bench",
     }
     log = (root / "serve.log").open("wb")
     proc = subprocess.Popen(
@@ -216,7 +215,7 @@ def run() -> list[Figure]:
             pg = _pg_url()
             _, db, _ = _workspace(root, f"plain{n}", pg[0] if pg else None, port)
             start = time.perf_counter()
-            draft_waiting(db, {lang: OfflineEngine() for lang in ENGINES}, "bench")
+            draft_waiting(db, {lang: OfflineEngine() for lang in ENGINES}, ACCOUNT)
             took, work = time.perf_counter() - start, _segments(db)
             if pg:
                 _drop_pg(pg[1])
@@ -317,7 +316,6 @@ def run() -> list[Figure]:
             "TRILINGO_HOME": str(settings.home),
             "TRILINGO_DATABASE_URL": settings.database_url,
             "TRILINGO_PREFECT_API_URL": settings.prefect_api_url,
-            "TRILINGO_USER": "bench",
         }
         python = _cold([sys.executable, "-c", "pass"], env)
         for name, args in (("status", ["status"]), ("runs", ["runs", "--limit", "20"])):

@@ -19,7 +19,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from bench.common import Figure
+from bench.common import ACCOUNT, Figure
 
 DOCS = int(os.environ.get("TRILINGO_BENCH_REVIEW_DOCS", "10000"))
 RUNS = 5
@@ -50,12 +50,12 @@ def _build(database_url: str, home: Path) -> None:
     from trilingo.text.frontmatter import parse_notice
     from trilingo.workspace import open_database
 
-    db = open_database(database_url, "bench", home)
+    db = open_database(database_url, ACCOUNT, home)
     with session_scope(db) as session:
-        add_user(session, "bench", "lan", Role.REVIEWER, ["lo"])
-        add_user(session, "bench", "somchai", Role.REVIEWER, ["lo"])
-        add_user(session, "bench", "wei", Role.REVIEWER, ["zh"])
-        add_user(session, "bench", "ed", Role.EDITOR, [])
+        add_user(session, ACCOUNT, "lan", Role.REVIEWER, ["lo"])
+        add_user(session, ACCOUNT, "somchai", Role.REVIEWER, ["lo"])
+        add_user(session, ACCOUNT, "wei", Role.REVIEWER, ["zh"])
+        add_user(session, ACCOUNT, "ed", Role.EDITOR, [])
     for first in range(0, DOCS, 1000):
         notices = [
             parse_notice(
@@ -97,7 +97,6 @@ def run() -> list[Figure]:
             **os.environ,
             "TRILINGO_HOME": str(home),
             "TRILINGO_DATABASE_URL": database_url,
-            "TRILINGO_USER": "bench",
         }
         env.pop("TRILINGO_PREFECT_API_URL", None)
         start = time.perf_counter()

@@ -29,7 +29,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.common import Figure
+from bench.common import ACCOUNT, Figure
 
 SIZES = tuple(int(s) for s in os.environ.get("TRILINGO_BENCH_SIZES", "1000,10000").split(","))
 BATCH = 500
@@ -320,7 +320,6 @@ def _one(size: int, backend: str, database_url: str, home: Path) -> Result:
         **os.environ,
         "TRILINGO_HOME": str(home),
         "TRILINGO_DATABASE_URL": database_url,
-        "TRILINGO_USER": "bench",
     }
     env["TRILINGO_PREFECT_PORT"] = str(port)
     env.pop("TRILINGO_PREFECT_API_URL", None)
@@ -329,10 +328,8 @@ def _one(size: int, backend: str, database_url: str, home: Path) -> Result:
     batches = []
     for first in range(0, size, BATCH):
         batches.append(_cli(["submit", *map(str, paths[first : first + BATCH])], env))
-    settings = config.load(
-        environ={}, home=str(home), database_url=database_url, prefect_port=port, user="bench"
-    )
-    db = open_database(database_url, "bench", home)
+    settings = config.load(environ={}, home=str(home), database_url=database_url, prefect_port=port)
+    db = open_database(database_url, ACCOUNT, home)
     from sqlalchemy import text
 
     with db.connect() as conn:
@@ -384,7 +381,7 @@ def _one(size: int, backend: str, database_url: str, home: Path) -> Result:
         _wait_idle()  # PostgreSQL vacuums after the approvals' mass UPDATE: not the publish's time
         start = time.perf_counter()
         with session_scope(db) as session:
-            summary = publish_channel(session, "web", public, "bench")
+            summary = publish_channel(session, "web", public, ACCOUNT)
         full = time.perf_counter() - start
         res.figures["full web publish"] = (full, "s")
         res.per_item["full publish"] = full / max(len(summary.written), 1)
@@ -401,7 +398,7 @@ def _one(size: int, backend: str, database_url: str, home: Path) -> Result:
         res.figures["submit one changed notice cold, CPU"] = (c, "s")
         start = time.perf_counter()
         with session_scope(db) as session:
-            publish_channel(session, "web", public, "bench")
+            publish_channel(session, "web", public, ACCOUNT)
         res.figures["incremental publish after it"] = (time.perf_counter() - start, "s")
         res.figures["peak memory of a command"] = (max(peaks), "MB")
     finally:
