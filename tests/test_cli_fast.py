@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -80,4 +81,54 @@ def test_the_reviewers_queue_and_status_load_no_orm(args: list[str], monkeypatch
         check=True,
         cwd=Path(__file__).parent.parent,
     )
+    assert out.stdout.strip() == "[]"
+
+
+CLIENT_PROBE = """
+import sys
+from click.testing import CliRunner
+from trilingo.cli import cli
+result = CliRunner().invoke(cli, {args!r})
+assert result.exit_code == 0, result.output
+print(sorted(m for m in ("sqlalchemy", "sqlmodel", "pydantic", "httpx", "prefect", "starlette") if m in sys.modules))
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["review", "queue", "--json"],
+        ["review", "show", "tb", "--lang", "lo", "--json"],
+        ["status"],
+        ["submit", "NOTICE"],
+        ["glossary", "lookup", "cửa khẩu"],
+    ],
+)
+def test_a_client_of_a_trilingo_server_loads_no_database_code(
+    workspace: Path, args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through a server, a command is one HTTP request: nothing of the database, the ORM or Prefect loads."""
+    from click.testing import CliRunner
+
+    from tests.apiserver import mint, running_api
+    from tests.helpers import write_notice
+    from trilingo import config
+    from trilingo.cli import cli
+
+    notice = write_notice(workspace.parent, "tb", "Câu một.")
+    assert CliRunner().invoke(cli, ["submit", str(notice)]).exit_code == 0
+    token = mint("tester")
+    monkeypatch.setenv("TRILINGO_PREFECT_API_URL", "http://127.0.0.1:9/api")
+    with running_api(config.load()) as url:
+        env = {k: v for k, v in os.environ.items() if k not in ("TRILINGO_HOME", "TRILINGO_DATABASE_URL")}
+        env.update(TRILINGO_SERVER=url, TRILINGO_TOKEN=token)
+        probe = CLIENT_PROBE.format(args=[str(notice) if a == "NOTICE" else a for a in args])
+        out = subprocess.run(
+            [sys.executable, "-c", probe],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=Path(__file__).parent.parent,
+        )
+    assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "[]"
