@@ -7,25 +7,26 @@ workspace (--home, --database-url, TRILINGO_HOME or TRILINGO_DATABASE_URL). TLS 
 the system's certificates, or TRILINGO_CA_BUNDLE for an office's own.
 
 The standard library's http.client only: httpx's import and TLS set-up cost 0.2 s of a cold command.
+It and ssl are imported when a request is made: a command on a local workspace only asks whether a
+server is configured (http.client and its email parser were 40 ms of a cold `review queue`).
 """
 
 from __future__ import annotations
 
-import base64
-import http.client
 import json
 import os
-import socket
-import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from trilingo.errors import ConfigError, ExitStatus, TrilingoError, UnavailableError
 from trilingo.service.registry import ACT_AS_HEADER, API_PREFIX, BY_NAME, NOTES_HEADER, path_names
 from trilingo.text.files import Upload
+
+if TYPE_CHECKING:
+    import http.client
 
 API = "api"
 TIMEOUT = 120.0  # a submit of 500 notices writes their pages before it answers
@@ -122,6 +123,8 @@ def configured(env: Mapping[str, str], cli: Mapping[str, Any]) -> Login | None:
 
 def _encode(value: Any) -> Any:
     if isinstance(value, Upload):
+        import base64
+
         return {"name": str(value), "data": base64.b64encode(value.data).decode("ascii")}
     if isinstance(value, list | tuple):
         return [_encode(v) for v in value]
@@ -191,6 +194,10 @@ class RemoteTransport:
         return answer
 
     def _request(self, method: str, path: str, body: bytes | None) -> tuple[int, Mapping[str, str], bytes]:
+        import http.client
+        import socket
+        import ssl
+
         parts = urlsplit(self.server)
         base = parts.path.rstrip("/")
         host = parts.hostname or ""

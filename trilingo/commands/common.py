@@ -148,8 +148,10 @@ def json_option(fn: Any) -> Any:
 def echo_json(data: Any) -> None:
     """Results (dataclasses, lists, dicts) as UTF-8 JSON: indented on a terminal, compact into a pipe.
 
-    Indenting needs json's pure-Python encoder, which took 0.3 s for a queue of 10,000 items."""
+    Indenting needs json's pure-Python encoder, which took 0.3 s for a queue of 10,000 items. An
+    operation's answer is JSON-able already: json's C encoder takes it as it is, and `to_json` is asked
+    only about what it cannot encode (walking 10,000 converted items again cost 50 ms)."""
     from trilingo.jsonable import to_json
 
     indent = 2 if sys.stdout.isatty() else None
-    click.echo(json.dumps(to_json(data), ensure_ascii=False, indent=indent))
+    click.echo(json.dumps(data, ensure_ascii=False, indent=indent, default=to_json))
