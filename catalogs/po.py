@@ -46,7 +46,8 @@ PLURAL_FORMS = "nplurals=1; plural=0;"  # neither Lao nor Chinese inflects nouns
 MAX_PO_BYTES = 50 * 1024 * 1024
 STATES = {"waiting": QUEUED, "all": tuple(DocState)}
 _CONTEXT = re.compile(r"^(?P<slug>[^|]+)\|v(?P<version>\d{1,9})\|s(?P<n>\d{1,6})$")
-_REV = re.compile(r"^trilingo-rev: (\d{1,12})$", re.M)
+_REV = re.compile(r"^trilingo-rev:\s*(\S*)\s*$", re.M)
+MAX_REV = 2**31 - 1
 
 
 class POError(InputError):
@@ -217,14 +218,21 @@ def _apply(
     if found is None:
         return f"no segment {n} in the current version of {slug} [{lang}]"
     source, target, current = found
-    if source != entry.msgid:  # a new version with this segment unchanged is fine
+    if source != entry.msgid:
         where = f"now version {current}" if current != version else "changed"
         return f"the source changed since the export ({where}); export again"
     if not entry.msgstr or entry.msgstr == target:
         report.unchanged += 1
         return None
+    if version != current:
+        # An edit is a compare-and-set on the version being worked on: an entry for another version (an
+        # old export, or a made-up v99) cannot say what it would overwrite.
+        return f"the entry is for version {version}, but {slug} is at version {current}; export again"
     revs = _REV.findall(entry.comment or "")
-    expected = int(revs[0]) if revs else None
+    if len(revs) != 1 or not re.fullmatch(r"[0-9]{1,10}", revs[0]) or not 1 <= int(revs[0]) <= MAX_REV:
+        # Without the row version it was exported at, an edit could silently overwrite a newer one.
+        return "its `#. trilingo-rev:` comment is missing or not a revision Trilingo wrote; export again"
+    expected = int(revs[0])
     try:
         with session.begin_nested():
             actions.edit(session, slug, lang, n, entry.msgstr, actor, expected=expected, limits=limits)

@@ -95,7 +95,18 @@ def read_file(path: Source) -> ParsedFile:
         not parsed.concepts
     ):  # a header alone, or an empty <body>, is a mistake, not a glossary with nothing in it
         raise MalformedFile(f"{path}: no glossary entries")
+    for concept in parsed.concepts:
+        check_has_source(concept, str(path))
     return parsed
+
+
+def check_has_source(concept: ConceptData, where: str) -> None:
+    """A concept is found in a notice by its Vietnamese terms: one without any would never match."""
+    if not any(t.lang == "vi" for t in concept.terms):
+        raise MalformedFile(
+            f"{where}: concept {concept.concept!r} has no Vietnamese term; the glossary finds a concept by "
+            "its Vietnamese, so give it one"
+        )
 
 
 def import_file(session: Session, path: Source, actor: str) -> ImportSummary:
@@ -133,6 +144,7 @@ def add(
         add_term(data, t, f"glossary add {concept}")
     if not data.terms:
         raise GlossaryError(f"concept {concept!r} needs at least one term")
+    check_has_source(data, "glossary add")
     described = ", ".join(f"{t.lang} {t.text!r} ({t.status})" for t in terms) or "fields"
     summary = _apply(session, [data], actor, "add", f"{concept}: {described}")
     summary.format = "add"

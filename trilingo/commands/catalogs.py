@@ -72,10 +72,13 @@ def import_(app: App, file: Path, as_user: str | None, as_json: bool) -> None:
         for item in report["refused"]:
             click.echo(f"  refused: {shown(item['context'])} (line {item['line']}): {shown(item['reason'])}")
     if report["refused"]:
-        click.echo(
-            f"Error: {len(report['refused'])} of {report['entries']} entries refused (listed above); the others were applied",
-            err=True,
+        refused, entries = len(report["refused"]), report["entries"]
+        said = (
+            f"all {entries} entries refused (listed above); nothing was applied"
+            if refused == entries
+            else f"{refused} of {entries} entries refused (listed above); the others were applied"
         )
+        click.echo(f"Error: {said}", err=True)
         click.get_current_context().exit(1)
 
 

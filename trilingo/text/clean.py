@@ -30,8 +30,11 @@ def clean_line(text: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    """Clean a multi-line text: each line cleaned, line structure and blank lines kept, ends trimmed."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    """Clean a multi-line text: each line cleaned, line structure and blank lines kept, ends trimmed.
+
+    Unicode's own line and paragraph separators (U+2028, U+2029, as a word processor may paste them)
+    become a line break and a blank line."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2029", "\n\n").replace("\u2028", "\n")
     return "\n".join(clean_line(line) for line in text.split("\n")).strip("\n")
 
 
@@ -71,10 +74,33 @@ def text_problem(text: str) -> str | None:
     return f"{where}: {_kind(found.group())} U+{ord(found.group()):04X}"
 
 
+SEPARATORS = {"\u2028": "line separator", "\u2029": "paragraph separator"}
+
+
+def only_marks(text: str) -> bool:
+    """Whether `text` has combining marks and nothing else to read (no letter, digit or sign they sit on)."""
+    found = False
+    for ch in text:
+        if ch.isspace():
+            continue
+        if unicodedata.category(ch)[0] != "M":
+            return False
+        found = True
+    return found
+
+
 def check_text(text: str, what: str) -> str:
-    """`text` if it holds no forbidden character; else InputError naming `what` and where the character is."""
+    """`text`, one line a person gives (a title, a reason, an edit), if it holds no forbidden character,
+    no line or paragraph separator and more than combining marks; else InputError naming `what` and
+    where."""
     if problem := text_problem(text):
         raise InputError(f"{what}: {problem} is not allowed")
+    for ch, name in SEPARATORS.items():
+        if ch in text:
+            column = text.index(ch) + 1
+            raise InputError(f"{what}: column {column}: a {name} U+{ord(ch):04X} is not allowed in one line")
+    if only_marks(text):
+        raise InputError(f"{what}: only combining marks, with no letter to sit on; nothing to read")
     return text
 
 

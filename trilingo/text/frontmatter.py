@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 import yaml
 
 from trilingo.errors import InputError
-from trilingo.text.clean import check_text, clean_line, clean_text, text_problem
+from trilingo.text.clean import check_text, clean_line, clean_text, only_marks, text_problem
 from trilingo.text.files import Source, read_utf8
 from trilingo.text.limits import Limits, where_set
 from trilingo.text.segment import Piece, split
@@ -27,12 +27,51 @@ KNOWN_KEYS = {"title", "category", "gates", "channels", "slug", "expires", "scre
 KNOWN_CHANNELS = frozenset({"web", "print", "kiosk", "screens", "webhook"})
 
 
-# libyaml's safe loader when PyYAML was built with it: the pure-Python one took 1 ms a notice.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Names a slug may not take: the pages Trilingo makes beside the articles (each language's index.html,
+# feed.xml and category-*.html; the site's 404.html and sitemap*.xml), and the names Windows keeps for
+# devices, which break a site copied to a Windows share (con.html opens the console there).
+GENERATED_SLUGS = frozenset({"index", "404", "feed", "sitemap"})
+GENERATED_PREFIXES = ("category-", "sitemap-")
+DEVICE_SLUGS = frozenset(
+    {"con", "prn", "aux", "nul", "clock"} | {f"{device}{n}" for device in ("com", "lpt") for n in range(10)}
+)
+EXPIRY_YEARS = range(2000, 2200)  # far beyond any notice; outside it, a typo (9999, 0001)
 
 
 class FrontMatterError(InputError):
     """The front matter is broken."""
+
+
+class _FrontMatterError(Exception):
+    """Raised inside the YAML loader (which turns other exceptions into its own)."""
+
+
+def _no_duplicates(base: type) -> type:
+    """A loader refusing a key given twice: YAML lets the last one win, and a notice whose second
+    `title:` silently replaces the first is not what its editor meant."""
+
+    class Loader(base):  # type: ignore[misc, valid-type]  # PyYAML's loaders are classes built at import
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+            seen: dict[object, int] = {}
+            for key_node, _value in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                try:
+                    first = seen.setdefault(key, key_node.start_mark.line)
+                except TypeError:  # an unhashable key: the base class says so
+                    break
+                if first != key_node.start_mark.line:
+                    raise _FrontMatterError(
+                        f"front matter: the key {key!r} is given twice (lines {first + 2} and "
+                        f"{key_node.start_mark.line + 2}); keep one"
+                    )
+            return super().construct_mapping(node, deep)  # type: ignore[no-any-return]
+
+    return Loader
+
+
+# libyaml's safe loader when PyYAML was built with it: the pure-Python one took 1 ms a notice.
+_LOADER = _no_duplicates(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+_PY_LOADER = _no_duplicates(yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -67,10 +106,11 @@ def parse_notice(text: str, limits: Limits | None = None) -> Notice:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if problem := text_problem(text):
         raise InputError(f"{problem} is not allowed")
-    meta, body = _split(text)
+    meta, body, body_line = _split(text)
     title = meta.get("title")
     if not isinstance(title, str) or not clean_line(title):
         raise FrontMatterError("front matter: 'title' is required and must be text")
+    check_text(title, "front matter: 'title'")
     unknown = sorted(set(meta) - KNOWN_KEYS)
     if unknown:
         raise FrontMatterError(f"front matter: unknown key {unknown[0]!r}")
@@ -84,6 +124,9 @@ def parse_notice(text: str, limits: Limits | None = None) -> Notice:
     if category is not None and not isinstance(category, str):
         raise FrontMatterError("front matter: 'category' must be text")
     body = clean_text(body)
+    for n, line in enumerate(body.split("\n"), start=body_line):
+        if only_marks(line):
+            raise InputError(f"line {n}: only combining marks, with no letter to sit on; nothing to read")
     gates, channels = _str_list(meta, "gates"), _str_list(meta, "channels")
     expires = _expires(meta.get("expires"))
     screen = meta.get("screen")
@@ -147,12 +190,18 @@ def _expires(value: object) -> datetime | None:
             ) from None
     else:
         raise FrontMatterError("front matter: 'expires' must be a date or a time")
+    if at.year not in EXPIRY_YEARS:
+        raise FrontMatterError(
+            f"front matter: 'expires' is in the year {at.year}; give a date between "
+            f"{EXPIRY_YEARS.start} and {EXPIRY_YEARS.stop - 1} (2026-12-31)"
+        )
     if at.tzinfo is None:
         at = at.replace(tzinfo=GATES_TZ)  # a time without a zone is the gates' local time
     return at.astimezone(UTC)
 
 
-def _split(text: str) -> tuple[dict, str]:
+def _split(text: str) -> tuple[dict, str, int]:
+    """The front matter's values, the body, and the body's first line number in the file."""
     lines = text.replace("\r\n", "\n").split("\n")
     if not lines or lines[0].strip() != "---":
         raise FrontMatterError("front matter missing: the file must start with a '---' line")
@@ -166,7 +215,9 @@ def _split(text: str) -> tuple[dict, str]:
             meta = yaml.load(source, Loader=_LOADER)
         except yaml.YAMLError:
             # The pure-Python loader says where the problem is the way people count lines.
-            meta = yaml.load(source, Loader=yaml.SafeLoader)
+            meta = yaml.load(source, Loader=_PY_LOADER)
+    except _FrontMatterError as exc:
+        raise FrontMatterError(str(exc)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""
@@ -177,7 +228,7 @@ def _split(text: str) -> tuple[dict, str]:
         ) from None
     if not isinstance(meta, dict):
         raise FrontMatterError("front matter must be a mapping of keys to values")
-    return meta, "\n".join(lines[end + 1 :])
+    return meta, "\n".join(lines[end + 1 :]), end + 2
 
 
 def _str_list(meta: dict, key: str) -> list[str]:
@@ -197,6 +248,16 @@ def check_slug(slug: str) -> str:
     if not SLUG_RE.match(slug):
         raise InputError(
             f"invalid slug {slug!r}: use lowercase a-z, 0-9 and '-', with a letter (at most 100)"
+        )
+    if slug in GENERATED_SLUGS or slug.startswith(GENERATED_PREFIXES):
+        raise InputError(
+            f"the slug {slug!r} is the name of a page Trilingo makes (index, 404, feed, sitemap…, "
+            "category-…); give the notice another `slug:` in its front matter"
+        )
+    if slug in DEVICE_SLUGS:
+        raise InputError(
+            f"the slug {slug!r} is the name of a device on Windows, and a site copied to a Windows share "
+            "could not hold its page; give the notice another `slug:` in its front matter"
         )
     return slug
 
