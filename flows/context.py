@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trilingo import config
-from trilingo.config import Settings
+from trilingo.config import Settings, is_secret
+from trilingo.workspace import open_database
 
-SECRET_WORDS = ("key", "secret", "token", "password", "appkey")
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 
 def public_options(settings: Settings) -> dict[str, dict[str, Any]]:
     """Engine options without secrets: flow parameters are stored on the Prefect server."""
     return {
-        name: {k: v for k, v in opts.items() if not any(w in k.lower() for w in SECRET_WORDS)}
+        name: {k: v for k, v in opts.items() if not is_secret(k, v)}
         for name, opts in settings.engine_options.items()
     }
 
@@ -22,12 +24,11 @@ def public_options(settings: Settings) -> dict[str, dict[str, Any]]:
 def pretranslate_params(
     settings: Settings, engines: dict[str, str], documents: list[str] | None = None
 ) -> dict[str, Any]:
-    """Parameters of a pretranslate flow run: where, who, which engine per language, no secrets."""
-    params = settings.to_params()
+    """Parameters of a pretranslate flow run: where, who, which engine per language; no URL of the
+    database and no secret (the flow reads those from its own environment and configuration)."""
     return {
-        "home": params["home"],
-        "database_url": params["database_url"],
-        "user": params["user"],
+        "home": str(settings.home),
+        "user": settings.user,
         "engines": engines,
         "engine_options": public_options(settings),
         "documents": documents or [],
@@ -35,18 +36,19 @@ def pretranslate_params(
 
 
 def settings_from(
-    home: str, database_url: str, user: str, engine: str, engine_options: dict[str, dict[str, Any]] | None
+    home: str, user: str, engine: str = "memory", engine_options: dict[str, dict[str, Any]] | None = None
 ) -> Settings:
-    """Rebuild settings in the process running the flow; secrets come from its own environment."""
+    """Rebuild settings in the process running the flow: the workspace's configuration and this process's
+    environment (the database, secrets), with the run's public engine options on top."""
     extra = {(name, k): v for name, opts in (engine_options or {}).items() for k, v in opts.items()}
-    return config.load(
-        home=home, database_url=database_url or None, user=user, engine=engine, engine_options=extra
-    )
+    return config.load(home=home, user=user, engine=engine, engine_options=extra)
 
 
-def database_url(given: str) -> str:
-    """The URL from the flow parameters, or (when it holds a password, so was left out) from the environment."""
-    return given or config.load().database_url
+def workspace_db(home: str, user: str) -> Engine:
+    """The database of the workspace at `home`, as this process's environment and its configuration
+    name it."""
+    settings = settings_from(home, user)
+    return open_database(settings.database_url, user, settings.home)
 
 
 def run_identity(

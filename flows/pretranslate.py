@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import deque
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -17,8 +16,7 @@ from prefect.states import Completed, Failed
 from trilingo import progress
 from trilingo.automations import HEARTBEAT_SECONDS, earlier_sweep, reap_silent_runs
 from trilingo.errors import UnavailableError
-from trilingo.flows.context import database_url as resolve_db
-from trilingo.flows.context import run_identity, settings_from
+from trilingo.flows.context import run_identity, settings_from, workspace_db
 from trilingo.flows.limits import limiter_for
 from trilingo.flows.retry import retry_unless_our_error
 from trilingo.jsonable import to_json
@@ -34,14 +32,13 @@ from trilingo.workspace import open_database
 @task(name="find-waiting", retries=2, retry_delay_seconds=[2, 5], retry_condition_fn=retry_unless_our_error)
 def find_waiting_task(
     home: str,
-    database_url: str,
     user: str,
     documents: list[str],
     langs: list[str],
     sweep: bool = False,
     grace_seconds: int = 0,
 ) -> dict[str, list[int]]:
-    db = open_database(database_url, user, Path(home))
+    db = workspace_db(home, user)
     return find_waiting(db, documents, langs, sweep=sweep, grace=timedelta(seconds=grace_seconds))
 
 
@@ -53,14 +50,13 @@ def find_waiting_task(
 )
 def pretranslate_batch_task(
     home: str,
-    database_url: str,
     user: str,
     engine_name: str,
     engine_options: dict[str, dict[str, Any]],
     lang: str,
     doclang_ids: list[int],
 ) -> dict[str, Any]:
-    settings = settings_from(home, database_url, user, engine_name, engine_options)
+    settings = settings_from(home, user, engine_name, engine_options)
     engine = make_engine(engine_name, settings.engine_options)
     require_pair(engine, "vi", lang)
     db = open_database(settings.database_url, user, settings.home)
@@ -75,9 +71,9 @@ def pretranslate_batch_task(
 
 
 @task(name="analyze", retries=1, retry_delay_seconds=[5], retry_condition_fn=retry_unless_our_error)
-def analyze_task(home: str, database_url: str, user: str) -> None:
+def analyze_task(home: str, user: str) -> None:
     """Fresh planner statistics after the drafts: the queue and status stay fast."""
-    optimize(open_database(database_url, user, Path(home)))
+    optimize(workspace_db(home, user))
 
 
 def _run_name() -> str:
@@ -91,7 +87,6 @@ def _run_name() -> str:
 @flow(name="pretranslate", log_prints=False, flow_run_name=_run_name)
 def pretranslate_flow(
     home: str,
-    database_url: str,
     user: str,
     engines: dict[str, str] | None = None,
     engine_options: dict[str, dict[str, Any]] | None = None,
@@ -110,9 +105,7 @@ def pretranslate_flow(
         if (other := _earlier_sweep()) is not None:
             get_run_logger().info("The sweep %s is still at work on what waits: this one stops.", other)
             return []
-    todo = find_waiting_task(
-        home, resolve_db(database_url), user, documents or [], list(engines), sweep, grace_seconds
-    )
+    todo = find_waiting_task(home, user, documents or [], list(engines), sweep, grace_seconds)
     progress.begin("Pretranslating (document-languages)", sum(len(ids) for ids in todo.values()))
     # At most `lanes` batches at once (jobs.lanes says why), the languages taking turns.
     results: list[dict[str, Any]] = []
@@ -122,15 +115,13 @@ def pretranslate_flow(
         if len(in_flight) >= width:
             results.append(in_flight.popleft().result())
         in_flight.append(
-            pretranslate_batch_task.submit(
-                home, database_url, user, engines[lang], engine_options or {}, lang, ids
-            )
+            pretranslate_batch_task.submit(home, user, engines[lang], engine_options or {}, lang, ids)
         )
     results.extend(f.result() for f in in_flight)
     order = {lang: n for n, lang in enumerate(todo)}
     results.sort(key=lambda r: order[r["lang"]])  # language by language again, for the reports
     if results:
-        analyze_task(home, resolve_db(database_url), user)
+        analyze_task(home, user)
     logger = get_run_logger()
     failed = sum(r["failed"] for r in results)
     for r in results:
@@ -146,7 +137,7 @@ def pretranslate_flow(
             r["untranslated"],
             r["failed"],
         )
-    _leave_artifacts(home, resolve_db(database_url), user, results)
+    _leave_artifacts(home, user, results)
     if failed:
         # Not a plain success: the run's state says so, with the counts (the segments stay mt_failed).
         segments = sum(r["segments"] for r in results)
@@ -183,13 +174,12 @@ def _earlier_sweep() -> str | None:
         return None
 
 
-def _leave_artifacts(home: str, database_url: str, user: str, results: list[dict[str, Any]]) -> None:
+def _leave_artifacts(home: str, user: str, results: list[dict[str, Any]]) -> None:
     """The run's summary and the review backlog it leaves, on the run's page in the Prefect UI."""
     create_markdown_artifact(
         pretranslate_markdown(results), key="pretranslate-summary", description="What this run drafted"
     )
-    db = open_database(database_url, user, Path(home))
-    with session_scope(db, write=False) as session:
+    with session_scope(workspace_db(home, user), write=False) as session:
         backlog = review_backlog(session)
     create_table_artifact(
         backlog or [{"language": "-", "state": "-", "documents": 0, "oldest waiting": "-"}],

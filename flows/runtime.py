@@ -24,12 +24,16 @@ def run(
     run_tags: list[str] | None = None,
     **params: Any,
 ) -> Any:
-    """Run `flow_fn(**params)` in this process; heartbeats off (they cost ~1 s per inline run)."""
+    """Run `flow_fn(**params)` in this process, sending heartbeats like the runs under `serve`: a run
+    whose command is killed turns Crashed (the crash-detection automation, installed on every server
+    Trilingo meets) instead of staying Running for ever."""
+    from trilingo.automations import HEARTBEAT_SECONDS
+
     if run_name:
         flow_fn = flow_fn.with_options(flow_run_name=run_name)
     with (
         temporary_settings(
-            {PREFECT_API_URL: settings.prefect_api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+            {PREFECT_API_URL: settings.prefect_api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: HEARTBEAT_SECONDS}
         ),
         tags(*(run_tags or [])),
     ):

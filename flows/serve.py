@@ -11,6 +11,8 @@ Call `trilingo.server.connect(settings)` before importing this module.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -60,7 +62,7 @@ def deployments(
         ],
         entrypoint_type=EntrypointType.MODULE_PATH,
     )
-    publish_params: dict[str, Any] = {k: params[k] for k in ("home", "database_url", "user")}
+    publish_params: dict[str, Any] = {k: params[k] for k in ("home", "user")}
     _, pub_tags = run_identity("publish", trigger=trigger)
     publish = publish_flow.to_deployment(
         name=key,
@@ -98,15 +100,42 @@ def serve_forever(
     sweep: timedelta,
     publish_sweep: timedelta,
     limit: int | None,
+    echo: Callable[[str], None] = print,
 ) -> None:
-    """Run the deployments in this process until Ctrl-C or SIGTERM (schedules pause on the way out)."""
+    """Run the deployments in this process until Ctrl-C or SIGTERM (schedules pause on the way out), and
+    beside them the webhook's retries, on their own schedule."""
     from prefect import serve
 
-    serve(
-        *deployments(settings, engines, sweep=sweep, publish_sweep=publish_sweep),
-        print_starting_message=False,
-        limit=limit,
-    )
+    stop = threading.Event()
+    retries = threading.Thread(target=_retry_webhook, args=(settings, stop, echo), daemon=True)
+    retries.start()
+    try:
+        serve(
+            *deployments(settings, engines, sweep=sweep, publish_sweep=publish_sweep),
+            print_starting_message=False,
+            limit=limit,
+        )
+    finally:
+        stop.set()
+
+
+def _retry_webhook(settings: Settings, stop: threading.Event, echo: Callable[[str], None]) -> None:
+    """Deliver the webhook events that are due, every RETRY_EVERY s, saying what happened."""
+    from trilingo.channels.webhook import RETRY_EVERY, deliver_due, describe
+    from trilingo.errors import TrilingoError
+    from trilingo.workspace import open_database
+
+    while not stop.wait(RETRY_EVERY):
+        try:
+            done = deliver_due(
+                open_database(settings.database_url, settings.user, settings.home), settings.home
+            )
+        except TrilingoError as exc:
+            echo(f"webhook: the delivery round failed: {exc.message}")
+            continue
+        if done is not None and (done.delivered or done.failed):
+            left = describe(done)
+            echo(f"webhook: {done.delivered} delivered" + (f"; {left}" if left else ""))
 
 
 def deploy_to_pool(

@@ -15,9 +15,11 @@ ALLOWED: dict[str, frozenset[str]] = {
             DocState.REJECTED,
             DocState.APPROVED,
             DocState.PUBLISHED,
+            DocState.RETRACTED,
         }
     ),
-    "approve": frozenset({DocState.PRETRANSLATED, DocState.IN_REVIEW}),
+    # From retracted too: a new approval (a new release, even of the same text) brings it back.
+    "approve": frozenset({DocState.PRETRANSLATED, DocState.IN_REVIEW, DocState.RETRACTED}),
     # Not from approved or published: that release was a person's decision and may already be out.
     # Changing it means editing (back to in_review, the release stays live) and approving again;
     # taking it down is the retract action of the channels work.

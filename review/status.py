@@ -15,10 +15,12 @@ from trilingo.review.backlog import outdated
 from trilingo.review.states import QUEUED
 from trilingo.store.tables import (
     STATES,
+    channelstate,
     doclang,
     doclangcount,
     document,
     publishrecord,
+    retraction,
     segment,
     translation,
     webhookevent,
@@ -139,3 +141,34 @@ def webhook_counts(conn: Reader) -> dict[str, object]:
         .limit(1)
     ).first()
     return {"pending": 0, "dead": 0, **{state: n for state, n in rows}, "last_error": last and last[0]}
+
+
+def channel_failures(conn: Reader) -> dict[str, dict[str, Any]]:
+    """Channels whose last publish failed (and none succeeded since): when, and the error's one line."""
+    rows = conn.execute(
+        sa_select(
+            channelstate.c.channel,
+            channelstate.c.failed_at,
+            channelstate.c.succeeded_at,
+            channelstate.c.error,
+        )
+    ).all()
+    out = {}
+    for channel, failed, succeeded, error in sorted(rows):
+        if failed is not None and (succeeded is None or aware(failed) > aware(succeeded)):
+            out[channel] = {"at": aware(failed).isoformat(), "error": error or ""}
+    return out
+
+
+def pending_retractions(conn: Reader) -> list[dict[str, Any]]:
+    """Retractions whose take-down has not been carried out on every channel they cover yet."""
+    rows = conn.execute(
+        sa_select(document.c.slug, retraction.c.lang, retraction.c.channel, retraction.c.at)
+        .join(document, document.c.id == retraction.c.document_id)
+        .where(retraction.c.done_at.is_(None))
+        .order_by(retraction.c.at)
+    ).all()
+    return [
+        {"document": slug, "lang": lang, "channel": channel, "since": aware(at).isoformat()}
+        for slug, lang, channel, at in rows
+    ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 import subprocess
 import sys
 import time
@@ -356,21 +355,4 @@ def test_vietnamese_without_tone_marks_and_short_notices_pass(tmp_path: Path) ->
     assert run("submit", str(write_notice(tmp_path, "short", "OK.", title="Wifi"))).exit_code == 0
 
 
-# --- 3. published files that a web server running as another user can read -----------------------
-
-
-@pytest.mark.parametrize(("umask", "file_mode", "dir_mode"), [(0o022, 0o644, 0o755), (0o027, 0o640, 0o750)])
-@pytest.mark.usefixtures("home")
-def test_published_files_get_the_mode_the_umask_gives(
-    umask: int, file_mode: int, dir_mode: int, tmp_path: Path, home: Path
-) -> None:
-    old = os.umask(umask)
-    try:
-        assert run("submit", str(write_notice(tmp_path, "tb", "Câu một."))).exit_code == 0
-    finally:
-        os.umask(old)
-    web = home / "public" / "web"
-    files = [p for p in web.rglob("*") if p.is_file()]
-    folders = [web, *(p for p in web.rglob("*") if p.is_dir())]
-    assert files and all(stat.S_IMODE(p.stat().st_mode) == file_mode for p in files)
-    assert all(stat.S_IMODE(p.stat().st_mode) == dir_mode for p in folders)
+# --- 3. published files: 0644 and 0755 whatever the umask (tests/test_hardening.py) ------------------

@@ -267,7 +267,7 @@ def test_a_lao_reviewer_changes_lao_terms_only(
         "Error: rlo reviews lo, so may not change the glossary in zh: concept(s) laos; nothing was changed\n"
     )
     assert run("glossary", "add", "laos", "--note", "xem lại")[0] == 1  # a concept field: every language
-    assert run("glossary", "add", "new-thing", "--lo", "ສິ່ງໃໝ່")[0] == 1  # a new concept: every language
+    assert run("glossary", "add", "new-thing", "--vi", "điều mới", "--lo", "ສິ່ງໃໝ່")[0] == 1  # new: everyone's
     csv = tmp_path / "mixed.csv"
     csv.write_text(
         "concept,vi,lo,zh,status,domain,confidence,note\nlaos,Lào,ລາວ,老挝国,preferred,country,high,\n",

@@ -10,6 +10,8 @@ itself (`reap_silent_runs`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -93,66 +95,23 @@ def reap_silent_runs(
     now: datetime | None = None,
     timeout: float = 10.0,
 ) -> dict[str, str]:
-    """Mark Crashed every Running flow run of a deployment that has shown no sign of life (a heartbeat,
-    or its Running state) for three heartbeat periods, and every one that a worker took (Pending) but
-    never started in ten; return their ids, each with why.
+    """Mark Crashed every Running flow run that has shown no sign of life (a heartbeat, or its Running
+    state) for three heartbeat periods, and every one that a worker took (Pending) but never started in
+    ten; return their ids, each with why.
 
     The same rule as the automation, checked by the sweeps themselves. Prefect evaluates proactive
     triggers erratically (issue 18838 upstream): here a run killed before its first heartbeat stayed
-    Running for minutes, and a 150 s run that sent none was never flagged. Only deployments' runs are
-    judged, because only they send heartbeats (`serve` and `deploy` switch them on); an inline run from
-    the CLI sends none and may rightly run for longer. A run that ended meanwhile is left alone: the
-    server refuses to move a finished run to Crashed without `force`, which is never sent.
+    Running for minutes, and a 150 s run that sent none was never flagged. Every run Trilingo starts
+    sends heartbeats (inline runs from the CLI too, since December 2026). A run that ended meanwhile is
+    left alone: the server refuses to move a finished run to Crashed without `force`, which is never sent.
 
     A worker marks a run Pending when it takes it, and the run's own process marks it Running seconds
     later. A worker killed in between leaves the run Pending for ever; no heartbeat or automation can
     tell, so a Pending run is judged by its age alone, with a wide margin."""
-    now = now or datetime.now(UTC)
-    silence = timedelta(seconds=heartbeat * 3)
-    never_started = timedelta(seconds=heartbeat * 10)
     reaped: dict[str, str] = {}
     try:
         with prefect_rest.client(api_url, timeout) as client:
-            found = client.post(
-                "/flow_runs/filter",
-                json={
-                    "flow_runs": {
-                        "state": {"type": {"any_": ["RUNNING", "PENDING"]}},
-                        "deployment_id": {"is_null_": False},
-                    },
-                    "limit": 200,
-                },
-            )
-            found.raise_for_status()
-            for run in found.json():
-                last = _when(run["state"]["timestamp"])
-                if run["state"]["type"] == "PENDING":
-                    if now - last > never_started:
-                        waited = int((now - last).total_seconds())
-                        why = f"Pending for {waited} s: the worker that took it has died."
-                        reaped.update(_crash(client, run["id"], why))
-                    continue
-                if now - last <= silence:
-                    continue
-                beats = client.post(
-                    "/events/filter",
-                    json={
-                        "filter": {
-                            "occurred": {"since": last.isoformat(), "until": (now + silence).isoformat()},
-                            "event": {"name": ["prefect.flow-run.heartbeat"]},
-                            "resource": {"id": [f"prefect.flow-run.{run['id']}"]},
-                            "order": "DESC",
-                        },
-                        "limit": 1,
-                    },
-                )
-                beats.raise_for_status()
-                if events := beats.json().get("events"):
-                    last = max(last, _when(events[0]["occurred"]))
-                if now - last <= silence:
-                    continue
-                quiet = int((now - last).total_seconds())
-                why = f"No heartbeat for {quiet} s: the process running this flow run has died."
+            for run, why in _silent(client, heartbeat, now or datetime.now(UTC)):
                 reaped.update(_crash(client, run["id"], why))
     except (httpx.HTTPError, ValueError, KeyError) as exc:
         raise UnavailableError(
@@ -160,6 +119,67 @@ def reap_silent_runs(
             f"({exc.__class__.__name__}: {exc})"
         ) from None
     return reaped
+
+
+@dataclass(frozen=True)
+class SilentRun:
+    id: str
+    name: str
+    why: str
+
+
+def silent_runs(
+    api_url: str, heartbeat: int = HEARTBEAT_SECONDS, *, now: datetime | None = None, timeout: float = 5.0
+) -> list[SilentRun]:
+    """The runs `reap_silent_runs` would mark Crashed, for `status` to show (it changes nothing)."""
+    try:
+        with prefect_rest.client(api_url, timeout) as client:
+            return [
+                SilentRun(str(run["id"]), str(run.get("name") or ""), why)
+                for run, why in _silent(client, heartbeat, now or datetime.now(UTC))
+            ]
+    except (httpx.HTTPError, ValueError, KeyError) as exc:
+        raise UnavailableError(
+            f"could not ask {api_url} for silent flow runs ({exc.__class__.__name__}: {exc})"
+        ) from None
+
+
+def _silent(client: httpx.Client, heartbeat: int, now: datetime) -> Iterator[tuple[dict[str, Any], str]]:
+    silence = timedelta(seconds=heartbeat * 3)
+    never_started = timedelta(seconds=heartbeat * 10)
+    found = client.post(
+        "/flow_runs/filter",
+        json={"flow_runs": {"state": {"type": {"any_": ["RUNNING", "PENDING"]}}}, "limit": 200},
+    )
+    found.raise_for_status()
+    for run in found.json():
+        last = _when(run["state"]["timestamp"])
+        if run["state"]["type"] == "PENDING":
+            if run.get("deployment_id") and now - last > never_started:
+                waited = int((now - last).total_seconds())
+                yield run, f"Pending for {waited} s: the worker that took it has died."
+            continue
+        if now - last <= silence:
+            continue
+        beats = client.post(
+            "/events/filter",
+            json={
+                "filter": {
+                    "occurred": {"since": last.isoformat(), "until": (now + silence).isoformat()},
+                    "event": {"name": ["prefect.flow-run.heartbeat"]},
+                    "resource": {"id": [f"prefect.flow-run.{run['id']}"]},
+                    "order": "DESC",
+                },
+                "limit": 1,
+            },
+        )
+        beats.raise_for_status()
+        if events := beats.json().get("events"):
+            last = max(last, _when(events[0]["occurred"]))
+        if now - last <= silence:
+            continue
+        quiet = int((now - last).total_seconds())
+        yield run, f"No heartbeat for {quiet} s: the process running this flow run has died."
 
 
 def _crash(client: httpx.Client, run_id: str, message: str) -> dict[str, str]:

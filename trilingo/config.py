@@ -78,19 +78,26 @@ class Settings:
     def prefect_home(self) -> Path:
         return self.home / "prefect"
 
-    @property
-    def database_url_has_secret(self) -> bool:
-        return bool(urlsplit(self.database_url).password)
 
-    def to_params(self) -> dict[str, Any]:
-        """The non-secret part, to pass to a flow run as parameters (they are stored on the Prefect server).
+SECRET_WORDS = ("key", "secret", "token", "password", "appkey")
 
-        A database URL with a password is left out: the flow's process reads it from its own environment."""
-        return {
-            "home": str(self.home),
-            "database_url": "" if self.database_url_has_secret else self.database_url,
-            "user": self.user,
-        }
+
+def is_secret(key: str, value: object) -> bool:
+    """An option never to show: named like a key or password, or a URL with a password in it."""
+    if any(w in key.lower() for w in SECRET_WORDS):
+        return True
+    return isinstance(value, str) and bool(urlsplit(value.strip()).password)
+
+
+def secret_environment(settings: Settings) -> dict[str, str]:
+    """What a flow run must find in its process's environment, because parameters (stored on the Prefect
+    server, shown in its UI) never carry it: the database's URL, and the secret engine options."""
+    env = {"TRILINGO_DATABASE_URL": settings.database_url}
+    for name, opts in settings.engine_options.items():
+        for key, value in opts.items():
+            if is_secret(key, value):
+                env[f"TRILINGO_ENGINE_{name.upper()}_{key.upper()}"] = str(value)
+    return env
 
 
 RETIRED = {

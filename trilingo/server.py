@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from trilingo.config import Settings
+from trilingo.config import Settings, secret_environment
 from trilingo.errors import UnavailableError, WorkspaceError
 from trilingo.webclient import request
 
@@ -175,8 +175,13 @@ def connect(
     # away mid-run, a command sat silent for over a minute before saying so. Two retries still ride
     # out a busy server.
     environ.setdefault("PREFECT_CLIENT_MAX_RETRIES", "2")
-    if settings.database_url_has_secret:  # not a flow parameter: a flow run in this process finds it here
-        environ["TRILINGO_DATABASE_URL"] = settings.database_url
+    # Never flow parameters: the flow runs this process starts (inline, or `serve`'s) find them here.
+    environ.update(secret_environment(settings))
+    # Every run Trilingo starts sends heartbeats; on any server it meets, the automation that turns a
+    # silent run Crashed is in place (a killed CLI run stayed Running for ever on a server without it).
+    from trilingo import automations
+
+    automations.ensure_crash_detection(settings.prefect_api_url)
 
 
 def _reap(pid: int) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -46,6 +46,8 @@ class SiteSettings:
     base_url: str = ""
     example: bool = False  # the shipped example, not an office's own settings
     screen_seconds: int = 12  # how long a gate screen shows each language of an item
+    # The published files' mode ([publish] mode in config.toml): not a page's input, so not in its repr
+    file_mode: int = field(default=0o644, repr=False, compare=False)
 
     def gate(self, gate_id: str) -> Gate | None:
         return next((g for g in self.gates if g.id == gate_id), None)
@@ -116,9 +118,32 @@ def load(home: Path) -> SiteSettings:
             values = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: {exc}") from None
+        mode = publish_mode(values.get("publish"), path)
         if isinstance(values.get("site"), dict):
-            return parse(values["site"])
+            return replace(parse(values["site"]), file_mode=mode)
+        return replace(example(), file_mode=mode)
     return example()
+
+
+def publish_mode(table: object, path: Path) -> int:
+    """`[publish] mode = "0640"`: the published files' mode (folders get x where the files have r).
+    Owner read and write are required; a file anybody may write is refused."""
+    if table is None:
+        return 0o644
+    given = table.get("mode") if isinstance(table, Mapping) else None
+    if given is None:
+        return 0o644
+    try:
+        mode = int(str(given), 8)
+    except ValueError:
+        raise ConfigError(
+            f'{path}: [publish] mode must be an octal mode such as "0644", got {given!r}'
+        ) from None
+    if not 0 <= mode <= 0o777 or mode & 0o600 != 0o600 or mode & 0o002:
+        raise ConfigError(
+            f"{path}: [publish] mode {given!r} must let the owner read and write and nobody else write (0644, 0640)"
+        )
+    return mode
 
 
 @cache

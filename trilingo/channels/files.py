@@ -4,27 +4,49 @@ Each page also carries an *input key*: a hash of everything it is rendered from 
 languages next to it, the renderer's own source). A page whose key is unchanged and whose file is
 there is not even rendered. Changed pages are staged as temporary files and made durable together at
 `commit()`: every file fsynced, renamed into place, then each folder fsynced once. A crash before the
-renames leaves the old pages whole; stale temporary files are removed by the next publish.
+renames leaves the old pages whole; a failure removes what it staged (when its transaction rolls back),
+and a killed publish's temporary files are removed by the next one.
+
+One publisher at a time per workspace: a ledger holds the workspace's publish lock (a file lock in
+public/, and on PostgreSQL an advisory lock too) until its transaction ends. So the temporary files
+another ledger finds are a dead process's, never a live publisher's. It writes and deletes only inside
+the real public/ folder: a symbolic link to a folder inside it is refused, not followed (public/
+itself may be one, to shared storage). Files are 0644 and folders 0755 whatever the umask, unless
+`[publish] mode` in config.toml says otherwise.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import os
+import stat
 import tempfile
+import time
+import zlib
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import bindparam, delete, event, insert, text, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col
 
+from trilingo.errors import UnavailableError, WorkspaceError
 from trilingo.store.models import PublishRecord, utcnow
-from trilingo.text.files import file_mode, write_error
+from trilingo.text.files import write_error
 
 STAGED_PREFIX = ".trilingo-"
+LOCK_FILE = ".trilingo-publish.lock"
+LOCK_WAIT = 600.0  # seconds a publisher waits for another (a full rebuild at 10,000 notices takes ~60)
+FILE_MODE = 0o644
+
+
+def folder_mode(mode: int) -> int:
+    """The folders' mode for files of `mode`: whoever may read a file may list its folder."""
+    return mode | ((mode & 0o444) >> 2) | 0o700
 
 
 @dataclass(frozen=True)
@@ -66,8 +88,12 @@ class Ledger:
     _staged: list[_Staged] = field(default_factory=list)
     _touched: set[str] = field(default_factory=set)  # produced (or found current) by this run
     _pruned: list[tuple[str, int]] = field(default_factory=list)
+    mode: int = FILE_MODE  # the published files' mode ([publish] mode)
+    _real: set[str] = field(default_factory=set)  # folders checked not to be symbolic links
 
     def __post_init__(self) -> None:
+        hold_publish_lock(self.session, self.root.parent)
+        self.session.info.setdefault(_LEDGERS, []).append(self)
         query = sa_select(
             col(PublishRecord.id),
             col(PublishRecord.path),
@@ -89,8 +115,8 @@ class Ledger:
             path: _Record(i, h, k, d, la, lk) for i, path, h, k, d, la, lk in rows if i is not None
         }
         self._root_text = str(self.root)
-        self._mode = file_mode()  # once: it reads /proc/self/status, 30 µs a file on a 30,000-page site
-        _remove_stale_staged(self.root)
+        self._check_folder(self.root)
+        _remove_stale_staged(self.root)  # the lock is ours: they are a dead publisher's
 
     def is_current(self, rel: str, key: str, list_key: str | None = None) -> bool:
         """Whether `rel` was written from inputs with this key and is still there: no need to render it.
@@ -104,6 +130,10 @@ class Ledger:
             and (list_key is None or record.list_key == list_key)
             and os.path.isfile(os.path.join(self._root_text, rel))
         )
+
+    def on_disk(self, rel: str) -> bool:
+        """Whether the file `rel` is there (whatever the ledger says)."""
+        return os.path.isfile(os.path.join(self._root_text, rel))
 
     def records(self) -> Mapping[str, _Record]:
         """What the ledger knew before this run: of every file, or of `documents` and the lists."""
@@ -145,6 +175,29 @@ class Ledger:
         self.written.append(rel)
         return True
 
+    def fetch(self, documents: Collection[int]) -> None:
+        """Load the records of other documents, whose pages this publish is about to write again (they
+        went missing from the disk), as __post_init__ loads its own documents'."""
+        wanted = sorted(set(documents) - set(self.documents or ()))
+        if self.documents is None or not wanted:
+            return
+        query = sa_select(
+            col(PublishRecord.id),
+            col(PublishRecord.path),
+            col(PublishRecord.content_hash),
+            col(PublishRecord.input_key),
+            col(PublishRecord.document_id),
+            col(PublishRecord.lang),
+            col(PublishRecord.list_key),
+        ).where(col(PublishRecord.channel) == self.channel)
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start : start + 900]
+            for i, path, h, k, d, la, lk in self.session.execute(
+                query.where(col(PublishRecord.document_id).in_(chunk))
+            ):
+                if i is not None and path not in self._records:
+                    self._records[path] = _Record(i, h, k, d, la, lk)
+
     def keep(self, rel: str) -> None:
         """`rel` is still published, unchanged (so `prune` leaves it)."""
         self._touched.add(rel)
@@ -157,20 +210,64 @@ class Ledger:
                 continue
             self._pruned.append((rel, rec.id))
 
+    def _check_folder(self, folder: Path) -> None:
+        """Refuse a symbolic link to a folder anywhere from the channel's root down to `folder`."""
+        if str(folder) in self._real:
+            return
+        chain = [folder, *(p for p in folder.parents if self.root in (p, *p.parents))]
+        for part in reversed(chain):
+            if str(part) in self._real:
+                continue
+            try:
+                info = os.lstat(part)
+            except FileNotFoundError:
+                return  # made by _make_folders, as a real folder
+            except OSError as exc:
+                raise write_error(part, exc) from None
+            if stat.S_ISLNK(info.st_mode):
+                raise WorkspaceError(
+                    f"cannot publish through {part}: it is a symbolic link (to {os.readlink(part)}); Trilingo "
+                    f"writes only inside the real {self.root.parent}. Replace the link with a folder"
+                )
+            self._real.add(str(part))
+
+    def _make_folders(self, folder: Path) -> None:
+        """Make `folder` and its missing parents with the published folders' mode, whatever the umask."""
+        self._check_folder(folder)
+        missing = []
+        while not folder.is_dir():
+            missing.append(folder)
+            if folder == folder.parent:
+                break
+            folder = folder.parent
+        for made in reversed(missing):
+            made.mkdir(exist_ok=True)
+            os.chmod(made, folder_mode(self.mode))
+            self._real.add(str(made))
+
     def _stage(self, path: Path, data: bytes) -> Path:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            self._make_folders(path.parent)
             fd, tmp = tempfile.mkstemp(prefix=f"{STAGED_PREFIX}{path.name}.", suffix=".tmp", dir=path.parent)
         except OSError as exc:
             raise write_error(path, exc) from None
         try:
-            os.fchmod(fd, self._mode)
+            os.fchmod(fd, self.mode)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
         except OSError as exc:
             Path(tmp).unlink(missing_ok=True)
             raise write_error(path, exc) from None
         return Path(tmp)
+
+    def abandon(self) -> None:
+        """Remove what was staged and not committed (the transaction failed): a full disk stays full
+        otherwise, until the next publish."""
+        for s in self._staged:
+            if s.tmp is not None:
+                with contextlib.suppress(OSError):
+                    s.tmp.unlink(missing_ok=True)
+        self._staged, self._pruned = [], []
 
     def commit(self) -> None:
         """Make the staged files durable and visible, then record them (in the caller's transaction)."""
@@ -197,6 +294,7 @@ class Ledger:
                     os.close(fd)
         for rel, _id in self._pruned:
             try:
+                self._check_folder((self.root / rel).parent)
                 (self.root / rel).unlink(missing_ok=True)
             except OSError as exc:
                 raise write_error(self.root / rel, exc) from None
@@ -268,3 +366,81 @@ def _remove_stale_staged(root: Path) -> None:
     for stale in root.rglob(f"{STAGED_PREFIX}*.tmp"):
         with contextlib.suppress(OSError):
             stale.unlink()
+
+
+_LOCK = "trilingo_publish_lock"  # session.info: the lock file this transaction holds
+_LEDGERS = "trilingo_ledgers"  # session.info: the ledgers whose staged files a rollback removes
+_PG_LOCK = zlib.crc32(b"trilingo-publish")
+
+
+def hold_publish_lock(session: Session, public_dir: Path, wait: float = LOCK_WAIT) -> None:
+    """Take the workspace's publish lock for the rest of this transaction (once per transaction)."""
+    if _LOCK in session.info:
+        return
+    try:
+        if not public_dir.is_dir():
+            public_dir.mkdir(parents=True, exist_ok=True)
+            os.chmod(public_dir, folder_mode(FILE_MODE))
+        handle = open(public_dir / LOCK_FILE, "a")  # noqa: SIM115 - held until the transaction ends
+    except OSError as exc:
+        raise write_error(public_dir / LOCK_FILE, exc) from None
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                handle.close()
+                raise UnavailableError(
+                    f"another publish of this workspace held {public_dir / LOCK_FILE} for {wait:.0f} s; "
+                    "nothing was published. Try again when it has finished"
+                ) from None
+            time.sleep(0.05)
+    session.info[_LOCK] = handle
+    if session.get_bind().dialect.name == "postgresql":  # publishers on other machines, one database
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    session.info.pop(_LEDGERS, None)  # committed: nothing staged is left to remove
+    _release(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction(session: Session, transaction: Any) -> None:
+    """A transaction that ends without committing (an error, a rollback, a closed session) removes what
+    its ledgers staged and lets the next publisher in."""
+    if transaction.parent is not None:
+        return  # a savepoint
+    for ledger in session.info.pop(_LEDGERS, []):
+        ledger.abandon()
+    _release(session)
+
+
+def _release(session: Session) -> None:
+    handle = session.info.pop(_LOCK, None)
+    if handle is not None:
+        handle.close()
+
+
+def check_writable(folder: Path, mode: int = FILE_MODE) -> None:
+    """Fail now, naming the problem, if files cannot be written in `folder` (made if missing, with the
+    published folders' mode): a submit checks its output before it stores anything, so a read-only or
+    blocked public/ stops it whole."""
+    probe: str | None = None
+    try:
+        missing = [p for p in (folder, *folder.parents) if not p.exists()]
+        for made in reversed(missing):
+            made.mkdir(exist_ok=True)
+            os.chmod(made, folder_mode(mode))
+        fd, probe = tempfile.mkstemp(prefix=f"{STAGED_PREFIX}probe-", suffix=".tmp", dir=folder)
+        os.write(fd, b"x")
+        os.close(fd)
+    except OSError as exc:
+        raise write_error(folder / "index.html", exc) from None
+    finally:
+        if probe is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(probe)

@@ -62,7 +62,7 @@ def publish_kiosk(
         + repr(site)
         + "|".join(f"{p.slug}{p.lang}{p.content_hash}{p.approved_at}" for p in shown)
     )
-    ledger = Ledger(session, kiosk.CHANNEL, out_dir)
+    ledger = Ledger(session, kiosk.CHANNEL, out_dir, mode=site.file_mode)
     result = KioskSummary(documents=len({p.doc_id for p in shown}))
     if ledger.is_current(kiosk.MANIFEST, key) and ledger.is_current(kiosk.DATABASE, key):
         result.unchanged = 3

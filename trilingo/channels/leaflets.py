@@ -53,7 +53,7 @@ def publish_leaflets(
 ) -> LeafletSummary:
     site = site or example_site()
     by_doc = by_document(live_pages(session, CHANNEL))
-    ledger = Ledger(session, CHANNEL, out_dir)
+    ledger = Ledger(session, CHANNEL, out_dir, mode=site.file_mode)
     summary = LeafletSummary()
     ready: list[tuple[list[Page], str]] = []
     for doc_id, versions in sorted(

@@ -13,7 +13,7 @@ from trilingo.languages import ALL
 from trilingo.people import authorize
 from trilingo.store.audit import record
 from trilingo.store.documents import resolve_document
-from trilingo.store.models import DocLang, Retraction, utcnow
+from trilingo.store.models import DocLang, DocState, Retraction, utcnow
 from trilingo.text.clean import check_text, clean_line
 
 CHANNELS = ("web", "print", "kiosk", "screens")
@@ -70,6 +70,11 @@ def retract(
                 at=now,
             )
         )
+        if channel is None and dl.state in (DocState.APPROVED, DocState.PUBLISHED):
+            # Its release is down everywhere: it says so in the queue, `review show` and `status`, until a
+            # new approval brings it back. (A document-language already at work on a newer version keeps
+            # its state: the work waits as before.)
+            dl.state, dl.updated_at = DocState.RETRACTED, now
         record(
             session,
             actor,

@@ -118,7 +118,7 @@ def publish_screens(
     from trilingo.channels.web import _environment, _renderer_version
 
     site = site or example_site()
-    ledger = Ledger(session, CHANNEL, out_dir)
+    ledger = Ledger(session, CHANNEL, out_dir, mode=site.file_mode)
     summary = ScreensSummary()
     renderer = _renderer_version()
     for gate, items in sorted(_items(session, site).items()):

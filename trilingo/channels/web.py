@@ -116,15 +116,23 @@ def publish_web(
     written only when its text did."""
     site = site or example_site()
     now = utcnow()
-    ledger = Ledger(session, CHANNEL, out_dir, documents)
+    ledger = Ledger(session, CHANNEL, out_dir, documents, mode=site.file_mode)
     base = sha256(_renderer_version() + repr(site))
     scope = _scope(session, ledger, documents, site, base, now)
     pages = scope.pages
     by_doc = by_document(pages)
     fresh = {(p.doc_id, p.lang): freshness(p, by_doc[p.doc_id].get(SOURCE), site) for p in pages}
     todo: list[tuple[Page, str, str]] = []
+    # Other documents' pages, read for the lists, are left alone, unless one is missing (a publish killed
+    # before its renames, a page deleted by hand): no list may link to a page that is not there.
+    missing = set()
+    if documents is not None:
+        missing = {
+            p.doc_id for p in pages if p.doc_id not in documents and not ledger.on_disk(_article_path(p))
+        }
+        ledger.fetch(missing)
     for page in pages:
-        if documents is not None and page.doc_id not in documents:
+        if documents is not None and page.doc_id not in documents and page.doc_id not in missing:
             continue
         state = fresh[(page.doc_id, page.lang)]
         original = by_doc[page.doc_id].get(SOURCE)

@@ -23,10 +23,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from trilingo.errors import ConfigError
+from trilingo.store.db import redact
 from trilingo.store.models import PublishRecord, WebhookEvent, aware, utcnow
 
 CHANNEL = "webhook"
@@ -89,7 +91,44 @@ class WebhookSummary:
     queued: int = 0
     delivered: int = 0
     failed: list[str] = field(default_factory=list)  # "url: document: error"
-    dead: int = 0
+    dead: int = 0  # went dead in this run (max_tries reached)
+    # What is left after this run, for every command that delivers to say: events still to be retried
+    # (and the earliest retry), and dead ones, which wait for `trilingo webhook retry`.
+    pending_total: int = 0
+    dead_total: int = 0
+    next_retry: datetime | None = None
+
+
+def outstanding(session: Session, summary: WebhookSummary) -> WebhookSummary:
+    """Fill in what is still undelivered after a delivery round."""
+    from sqlalchemy import func
+
+    rows = session.exec(
+        select(WebhookEvent.state, func.count(), func.min(WebhookEvent.next_at))
+        .where(col(WebhookEvent.state).in_(["pending", "dead"]))
+        .group_by(col(WebhookEvent.state))
+    ).all()
+    for state, count, first in rows:
+        if state == "pending":
+            summary.pending_total, summary.next_retry = count, aware(first) if first else None
+        else:
+            summary.dead_total = count
+    return summary
+
+
+def describe(summary: WebhookSummary) -> str:
+    """What a command says of the deliveries it tried and what is left, in one line ('' if all is well)."""
+    parts = []
+    if summary.failed:
+        parts.append(f"{len(summary.failed)} delivery(ies) failed ({summary.failed[0]})")
+    if summary.pending_total:
+        when = f" from {summary.next_retry:%H:%M}Z" if summary.next_retry else ""
+        parts.append(f"{summary.pending_total} event(s) will be tried again{when}, with backoff")
+    if summary.dead_total:
+        parts.append(
+            f"{summary.dead_total} event(s) are dead after max_tries and wait for `trilingo webhook retry`"
+        )
+    return "; ".join(parts)
 
 
 def enqueue(
@@ -179,7 +218,7 @@ def deliver(session: Session, config: WebhookConfig, now: datetime | None = None
                 )
                 error = None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"
             except httpx.HTTPError as exc:
-                error = f"{exc.__class__.__name__}: {exc}"[:300]
+                error = f"{exc.__class__.__name__}: {exc}".replace(event.url, redact(event.url))[:300]
             event.tries += 1
             if error is None:
                 event.state, event.delivered_at, event.last_error = "delivered", now, None
@@ -192,7 +231,9 @@ def deliver(session: Session, config: WebhookConfig, now: datetime | None = None
                 summary.dead += 1
             else:
                 event.next_at = now + timedelta(seconds=min(config.backoff * 2 ** (event.tries - 1), 3600))
-            summary.failed.append(f"{event.url}: document {event.document_id} [{event.lang}]: {error}")
+            summary.failed.append(
+                f"{redact(event.url)}: document {event.document_id} [{event.lang}]: {error}"
+            )
     session.flush()
     return summary
 
@@ -239,4 +280,33 @@ def publish_webhook(session: Session, config: WebhookConfig, base_url: str = "")
             delivered.failed,
             delivered.dead,
         )
-    return summary
+    return outstanding(session, summary)
+
+
+RETRY_EVERY = 15.0  # seconds between `serve`'s delivery rounds: backoffs are in tens of seconds
+
+
+def deliver_due(db: Any, home: Path) -> WebhookSummary | None:
+    """One delivery round of what is due, outside any publish (`serve` runs one every RETRY_EVERY s, so
+    retries keep their backoff instead of waiting for the next publish). None when there is nothing to
+    do, or a publish holds the workspace (it delivers itself)."""
+    from trilingo.channels.files import hold_publish_lock
+    from trilingo.errors import UnavailableError
+    from trilingo.store.db import session_scope
+
+    config = load_config(home)
+    if not config.urls:
+        return None
+    with session_scope(db) as session:
+        due = session.exec(
+            select(WebhookEvent.id)
+            .where(WebhookEvent.state == "pending", col(WebhookEvent.next_at) <= utcnow())
+            .limit(1)
+        ).first()
+        if due is None:
+            return None
+        try:
+            hold_publish_lock(session, home / "public", wait=0)
+        except UnavailableError:
+            return None
+        return outstanding(session, deliver(session, config))

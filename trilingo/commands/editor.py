@@ -121,8 +121,7 @@ def publish(app: App, as_json: bool) -> None:
         results = run_publish(app)
     if as_json:
         echo_json(results)
-        return
-    for r in results:
+    for r in [] if as_json else results:
         if r["channel"] == "webhook":
             if not r["receivers"]:
                 click.echo("webhook: no receiver configured ([webhook] urls in config.toml)")
@@ -131,6 +130,8 @@ def publish(app: App, as_json: bool) -> None:
                     f"webhook: {r['queued']} event(s) queued, {r['delivered']} delivered to "
                     f"{r['receivers']} receiver(s)"
                 )
+                if r["undelivered"]:
+                    click.echo(f"  {shown(r['undelivered'])}")
             continue
         click.echo(
             f"{r['channel']}: {len(r['written'])} file(s) written, {r['unchanged']} unchanged, "
@@ -147,6 +148,14 @@ def publish(app: App, as_json: bool) -> None:
                 click.echo(f"    {shown(line)}")
             if len(r["waiting"]) > 20:
                 click.echo(f"    … and {len(r['waiting']) - 20} more (--json lists all)")
+    dead = sum(r.get("dead_total", 0) for r in results)
+    if dead:
+        from trilingo.errors import PartialFailure
+
+        raise PartialFailure(
+            f"published, but {dead} webhook event(s) are dead after max_tries and were not sent; "
+            "`trilingo webhook retry` sends them again"
+        )
 
 
 COMMANDS = [submit, pretranslate, publish]

@@ -54,16 +54,9 @@ def run_publish(app: App) -> list[dict[str, Any]]:
     from trilingo.flows.context import run_identity
     from trilingo.flows.publish import publish_flow
 
-    params = settings.to_params()
     name, tags = run_identity("publish")
     result: list[dict[str, Any]] = _run(
-        settings,
-        publish_flow,
-        run_name=name,
-        run_tags=tags,
-        home=params["home"],
-        database_url=params["database_url"],
-        user=settings.user,
+        settings, publish_flow, run_name=name, run_tags=tags, home=str(settings.home), user=settings.user
     )
     return result
 

@@ -176,6 +176,11 @@ def _print_status(data: dict[str, Any]) -> None:
         f"Prefect    {ui} "
         + ("(answering)" if prefect["answering"] else "(not answering: flow commands start the local one)")
     )
+    for run in data.get("silent_runs", []):
+        click.echo(
+            f"SILENT RUN {shown(run['name'] or run['id'])}: {shown(run['why'])} The crash-detection automation "
+            "or the next sweep marks it Crashed"
+        )
     for lang, stale in data["out_of_date"].items():
         click.echo(
             f"OUT OF DATE [{lang}]: {stale['count']} live translation(s) of an older Vietnamese text, the oldest "
@@ -220,6 +225,17 @@ def _print_status(data: dict[str, Any]) -> None:
         else:
             tail = f", last failure: {shown(health['last_reason'])}" if health["last_reason"] else ""
             click.echo(f"Engine {health['engine']}: answering at the last run ({health['at'][:16]}Z){tail}")
+    for channel, failure in data.get("channel_failures", {}).items():
+        click.echo(
+            f"CHANNEL {channel}: the last publish FAILED ({failure['at'][:16]}Z): {shown(failure['error'])}; "
+            "it stays shown until a publish of the channel succeeds"
+        )
+    for item in data.get("pending_retractions", []):
+        where = f"the {item['channel']} channel" if item["channel"] else "every channel"
+        click.echo(
+            f"RETRACTION PENDING: {shown(item['document'])} [{item['lang']}] is retracted since "
+            f"{item['since'][:16]}Z but not yet off {where}; the next `trilingo publish` takes it down"
+        )
     hook = data["webhook"]
     if hook["pending"] or hook["dead"]:
         click.echo(
@@ -367,15 +383,12 @@ def sweep_options(fn: Any) -> Any:
 
 def _pipeline_on_server(app: App) -> EnginePlan:
     """What `serve` and `deploy` do first: check the pipeline, reach the server, install crash detection."""
-    from trilingo import automations
     from trilingo import server as srv
     from trilingo.commands.flowrun import check_pipeline
     from trilingo.languages import TARGETS
 
     engine_plan = check_pipeline(app, list(TARGETS))
-    srv.connect(app.settings, os.environ, announce=app.note, verbose=app.verbose)
-    if automations.ensure_crash_detection(app.settings.prefect_api_url):
-        app.note("Installed the automation that marks flow runs Crashed when their process dies.")
+    srv.connect(app.settings, os.environ, announce=app.note, verbose=app.verbose)  # crash detection too
     return engine_plan
 
 
@@ -418,6 +431,7 @@ def serve_command(app: App, sweep: int, publish_sweep: int, limit: int) -> None:
             sweep=timedelta(seconds=sweep),
             publish_sweep=timedelta(seconds=publish_sweep),
             limit=limit,
+            echo=app.note,
         )
     click.echo("Stopped. The schedules are paused until the next `trilingo serve`; events still queue runs.")
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine as Database
 
-from trilingo.channels.publish import publish_channel
+from trilingo.channels.files import check_writable
+from trilingo.channels.publish import publish_and_record
 from trilingo.errors import InputError, TrilingoError
 from trilingo.intake.submit import Submitted, submit_many
 from trilingo.site import SiteSettings
@@ -33,10 +34,12 @@ BULK = 100  # document-languages changed by one submit: from here on, refresh th
 
 
 def check_site_lists(notice: Notice, site: SiteSettings) -> None:
-    """A workspace that lists its categories and gates ([site] in config.toml) accepts only those: a
-    misspelt category would make a category page of its own, and an unknown gate shows no name."""
+    """A notice's gates must be the site's ([site] in config.toml, or the shipped example's, which
+    lists the real gates): an unknown gate shows no name and reaches no screen, and `../../etc` is not a
+    gate. A workspace that lists its own categories accepts only those: a misspelt category would make
+    a category page of its own."""
     where = notice.source or notice.slug
-    known_categories = [c.key for c in site.categories]
+    known_categories = [] if site.example else [c.key for c in site.categories]
     if known_categories and notice.category and notice.category not in known_categories:
         raise InputError(
             f"{where}: unknown category {notice.category!r} (known: {', '.join(known_categories)}); nothing was stored"
@@ -64,10 +67,12 @@ def submit_notices(
     `force_language`; then the override is in the submit's audit event. Publishing is a second
     transaction on purpose: the text is safe even if writing the pages fails, and the next publish
     writes them."""
-    if site is not None and not site.example:
+    if site is not None:
         for notice in notices:
             check_site_lists(notice, site)
     forced = {n.slug: check_language(n, force_language) for n in notices}
+    # The pages are part of a submit: a public/ that cannot take them stops it before anything is stored.
+    check_writable(public_dir / "web", site.file_mode if site is not None else 0o644)
     with session_scope(db) as session:
         results = submit_many(
             session, notices, actor, forced_languages={slug: lang for slug, lang in forced.items() if lang}
@@ -77,10 +82,9 @@ def submit_notices(
             db
         )  # planner statistics after a bulk load; for a few notices ANALYZE costs more than it helps
     try:
-        with session_scope(db) as session:  # only the new versions' pages, and the lists that show them
-            publish_channel(
-                session, "web", public_dir, actor, documents={r.id for r in results if r.created}, site=site
-            )
+        # The pages of every notice named, not only the new versions': a submit killed after storing
+        # (or pages deleted since) is put right by running it again. Unchanged pages are not rewritten.
+        publish_and_record(db, "web", public_dir, actor, documents={r.id for r in results}, site=site)
     except TrilingoError as exc:
         stored = ", ".join(r.slug for r in results)
         raise type(exc)(

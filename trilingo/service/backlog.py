@@ -24,22 +24,23 @@ def status(ctx: Context) -> dict[str, Any]:
     from trilingo import rules
     from trilingo import server as srv
     from trilingo.mt.health import load as engine_health
+    from trilingo.review.status import channel_failures, pending_retractions, webhook_counts
     from trilingo.review.status import status as load_status
-    from trilingo.review.status import webhook_counts
     from trilingo.store.db import redact
 
     settings = ctx.settings
     with ctx.reader() as conn:
         data = load_status(conn)
         data["webhook"] = webhook_counts(conn)
+        data["channel_failures"] = channel_failures(conn)
+        data["pending_retractions"] = pending_retractions(conn)
         data["four_eyes"] = bool(rules.read(conn, "four_eyes"))
         data["audit_verified"] = rules.read(conn, rules.AUDIT_VERIFIED)
     data["workspace"] = str(settings.home)
     data["database"] = redact(settings.database_url)
-    data["prefect"] = {
-        "api_url": settings.prefect_api_url,
-        "answering": srv.answers(settings.prefect_api_url),
-    }
+    answering = srv.answers(settings.prefect_api_url)
+    data["prefect"] = {"api_url": settings.prefect_api_url, "answering": answering}
+    data["silent_runs"] = _silent_runs(settings.prefect_api_url) if answering else []
     data["engines"] = engine_health(settings.home)
     return data
 
@@ -54,3 +55,14 @@ def runs(
     with ctx.reader():  # readers only: an unknown name is refused before the Prefect server is asked
         pass
     return recent_runs(ctx.settings.prefect_api_url, states=states or [], flow=flow, limit=limit)
+
+
+def _silent_runs(api_url: str) -> list[Any]:
+    """Flow runs that are Running but send no heartbeat: their process died (a killed command)."""
+    from trilingo.automations import silent_runs
+    from trilingo.errors import UnavailableError
+
+    try:
+        return silent_runs(api_url)
+    except UnavailableError:
+        return []  # the Prefect server's own trouble is reported by its line in status

@@ -48,30 +48,44 @@ def retract(
     ctx: Context, document: str, reason: str, lang: str | None = None, channel: str | None = None
 ) -> dict[str, Any]:
     """Take the live release of `document` down now, from every channel or one."""
-    from trilingo.channels.publish import PUBLISHERS, publish_channel
+    from trilingo.channels.publish import PUBLISHERS, WEBHOOK, finish_retractions, publish_and_record
     from trilingo.channels.retract import retract as do_retract
-    from trilingo.errors import TrilingoError
+    from trilingo.errors import PartialFailure, TrilingoError, UnavailableError
     from trilingo.events import RETRACTED, documents_payload
 
     with ctx.session() as session:
         done = do_retract(session, document, ctx.actor, reason, lang, channel)
     removed: list[str] = []
-    try:
-        with ctx.session() as session:
-            for name in [channel] if channel else PUBLISHERS:
-                summary = publish_channel(
-                    session,
-                    name,
-                    ctx.settings.public_dir,
-                    ctx.actor,
-                    documents={done.document},
-                    site=ctx.site,
-                )
-                removed += [f"{name}/{rel}" for rel in summary.removed]
-    except TrilingoError as exc:
-        raise type(exc)(
-            f"{done.slug} is retracted, but taking it off the channels failed: {exc.message} "
-            "(`trilingo publish` finishes it once that is fixed)"
-        ) from None
+    failed: list[str] = []
+    hook: Any = None
+    db = ctx.database()
+    channels = [channel] if channel else list(PUBLISHERS)
+    first: TrilingoError | None = None
+    for name in channels:  # every channel is tried, whatever happened to the one before
+        try:
+            summary = publish_and_record(
+                db, name, ctx.settings.public_dir, ctx.actor, documents={done.document}, site=ctx.site
+            )
+        except TrilingoError as exc:
+            first = first or exc
+            failed.append(f"{name}: {exc.message}")
+            continue
+        removed += [f"{name}/{rel}" for rel in summary.removed]
+        if name == WEBHOOK:
+            hook = summary
     ctx.emit(RETRACTED, documents_payload([done.slug], langs=list(done.langs)))
+    if first is not None:
+        raise type(first)(
+            f"{done.slug} is retracted, but taking it off the channels failed: {failed[0]} (`trilingo status` "
+            "shows it pending; `trilingo publish` finishes it once that is fixed)"
+        )
+    finish_retractions(db, channels, {done.document})
+    if hook is not None and hook.undelivered:
+        # Off every channel; what the portal was not told is said, and is not a plain success.
+        said = f"{done.slug} is retracted and off the channels, but webhook: {hook.undelivered}"
+        if hook.failed:
+            raise UnavailableError(said)
+        if hook.dead_total:
+            raise PartialFailure(said)
+        ctx.note(f"webhook: {hook.undelivered}")
     return {"retracted": done, "removed": removed}

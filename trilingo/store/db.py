@@ -85,7 +85,7 @@ def database_error(exc: DBAPIError, db: Engine) -> TrilingoError:
         return WorkspaceError(
             f"the database {at} is damaged or is not a database ({detail}); restore it from a backup"
         )
-    if "disk is full" in low or "no space left" in low:
+    if "disk is full" in low or "no space left" in low or ("disk i/o error" in low and _disk_full(db)):
         return UnavailableError(
             f"the disk holding the database {at} is full; nothing was saved. Free some space, then try again"
         )
@@ -105,6 +105,17 @@ def database_error(exc: DBAPIError, db: Engine) -> TrilingoError:
     if db.dialect.name == "postgresql" and isinstance(exc, OperationalError):
         return UnavailableError(f"cannot reach the database at {at}: {detail}")
     return UnavailableError(f"database error at {at}: {detail}")
+
+
+def _disk_full(db: Engine, margin: int = 1 << 20) -> bool:
+    """SQLite says "disk I/O error" when it cannot grow its journal: on a full disk, say that."""
+    import shutil
+
+    path = sqlite_path(str(db.url))
+    try:
+        return path is not None and shutil.disk_usage(path.parent).free < margin
+    except OSError:
+        return False
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -300,6 +300,18 @@ class Retraction(SQLModel, table=True):
     reason: str
     actor: str
     at: datetime = Field(default_factory=utcnow)
+    # When every channel it covers had taken the release down; None while that is still to do (the take-
+    # down failed: `status` shows it pending, and the next publish finishes it) (0013).
+    done_at: datetime | None = None
+
+
+class ChannelState(SQLModel, table=True):
+    """How each channel's last publish went: a failure stays shown in `status` until one succeeds (0013)."""
+
+    channel: str = Field(primary_key=True)
+    succeeded_at: datetime | None = None
+    failed_at: datetime | None = None
+    error: str | None = None  # the last failure's one line, while it is the latest word
 
 
 class WebhookEvent(SQLModel, table=True):

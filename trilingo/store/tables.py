@@ -147,3 +147,24 @@ apitoken = Table(
     Column("revoked_at", DateTime(timezone=True)),
     Column("revoked_by", String),
 )
+
+channelstate = Table(
+    "channelstate",
+    METADATA,
+    Column("channel", String, primary_key=True),
+    Column("succeeded_at", DateTime(timezone=True)),
+    Column("failed_at", DateTime(timezone=True)),
+    Column("error", String),
+)
+
+retraction = Table(
+    "retraction",
+    METADATA,
+    _id(),
+    Column("document_id", Integer, nullable=False),
+    Column("lang", String, nullable=False),
+    Column("channel", String),
+    Column("reason", String, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("done_at", DateTime(timezone=True)),
+)

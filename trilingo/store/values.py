@@ -51,6 +51,7 @@ class DocState(StrEnum):
     REJECTED = "rejected"
     APPROVED = "approved"
     PUBLISHED = "published"
+    RETRACTED = "retracted"  # its release was taken down from every channel; a new approval brings it back
 
 
 class Role(StrEnum):

@@ -177,5 +177,16 @@ def write_error(path: Path, exc: OSError, error: type[InputError] | None = None)
 
 
 def write_output(path: Path, text: str) -> None:
-    """A file a person asked for (`-o FILE`): written whole or not at all, in a folder that exists."""
+    """A file a person asked for (`-o FILE`): written whole or not at all, in a folder that exists, to a
+    temporary file beside it that is renamed over it. Only a regular file is replaced: `-o /dev/full` as
+    root would otherwise turn the device into a file."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a device, pipe or socket)"
+        raise InputError(f"{path}: is {kind}; give the name of a file to write")
     write_atomic(path, text, InputError)
