@@ -11,9 +11,10 @@ from sqlalchemy import func, or_, tuple_, type_coerce
 from sqlalchemy import select as sa_select
 from sqlalchemy.types import NullType
 
-from trilingo.languages import SOURCE, check_target
+from trilingo.languages import check_target
+from trilingo.outdated import outdated
 from trilingo.review.states import QUEUED
-from trilingo.store.tables import doclang, doclangcount, document, documentversion, release
+from trilingo.store.tables import doclang, doclangcount, document, documentversion
 from trilingo.store.values import DocState, aware, raw_time, utcnow
 
 if TYPE_CHECKING:
@@ -117,39 +118,6 @@ def queue(conn: Reader, lang: str | None = None, now: datetime | None = None) ->
     if stale:  # out-of-date live translations first, the longest out of date first; then oldest first
         items.sort(key=lambda i: (i.outdated_since is None, i.outdated_since or i.waiting_since))
     return items
-
-
-def outdated(
-    conn: Reader, lang: str | None = None, states: tuple[DocState, ...] | None = None
-) -> dict[tuple[int, str], datetime]:
-    """(document, language) → since when its live translation is of an older Vietnamese text than the
-    live original. One query; it only looks at document-languages that have a release."""
-    live = release.alias("live")
-    source_then = release.alias("source_then")
-    source_doclang = doclang.alias("source_doclang")
-    source_now = release.alias("source_now")
-    query = (
-        sa_select(doclang.c.document_id, doclang.c.lang, source_now.c.approved_at)
-        .select_from(doclang)
-        .join(live, live.c.id == doclang.c.release_id)
-        .join(
-            source_then,
-            (source_then.c.document_id == doclang.c.document_id)
-            & (source_then.c.lang == SOURCE)
-            & (source_then.c.version_id == live.c.version_id),
-        )
-        .join(
-            source_doclang,
-            (source_doclang.c.document_id == doclang.c.document_id) & (source_doclang.c.lang == SOURCE),
-        )
-        .join(source_now, source_now.c.id == source_doclang.c.release_id)
-        .where(doclang.c.lang != SOURCE, source_then.c.content_hash != source_now.c.content_hash)
-    )
-    if lang:
-        query = query.where(doclang.c.lang == lang)
-    if states:
-        query = query.where(doclang.c.state.in_([str(s) for s in states]))
-    return {(doc, item_lang): aware(since) for doc, item_lang, since in conn.execute(query).all()}
 
 
 def live_claim(by: str | None, expires: datetime | None, now: datetime) -> dict[str, Any]:

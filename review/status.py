@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 
 from trilingo.languages import TARGETS
-from trilingo.review.backlog import outdated
+from trilingo.outdated import outdated
 from trilingo.review.states import QUEUED
 from trilingo.store.tables import (
     STATES,

@@ -19,7 +19,8 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from trilingo.channels.web import live_pages, publish_web
+from trilingo.channels.pages import live_pages
+from trilingo.channels.web import publish_web
 from trilingo.intake.service import submit_notices
 from trilingo.mt.offline import OfflineEngine
 from trilingo.pretranslate.jobs import draft_waiting, find_waiting

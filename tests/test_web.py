@@ -134,9 +134,9 @@ def test_publishing_one_changed_notice_reads_only_what_its_lists_need_and_writes
     """A changed original puts its translations out of date. Their list entries stay (unless the category
     is critical: then they are withdrawn), so only the Vietnamese lists are rebuilt, from the Vietnamese
     pages and the pages of the notice's sitemap file; a full publish right after finds nothing to do."""
-    from trilingo.channels import web
+    from trilingo.channels import pages, web
 
-    monkeypatch.setattr(web, "SITEMAP_DOCUMENTS", 2)  # 5 notices in three sitemap files
+    monkeypatch.setattr(pages, "SITEMAP_DOCUMENTS", 2)  # 5 notices in three sitemap files
 
     def notice(i: int, extra: str = "") -> str:
         return f"---\ntitle: Tiêu đề {i}\nslug: tb-{i}\ncategory: {category}\n---\nCâu số {i}.{extra}\n"

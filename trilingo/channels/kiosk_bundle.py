@@ -10,20 +10,20 @@ from pathlib import Path
 from sqlmodel import Session
 
 from trilingo.channels import kiosk, ui
-from trilingo.channels.files import Ledger
-from trilingo.channels.web import (
-    _bodies,
-    _date,
-    _environment,
-    _gates_of,
-    _renderer_version,
+from trilingo.channels.ledger import Ledger
+from trilingo.channels.pages import (
+    bodies,
     by_document,
-    freshness,
+    date_text,
+    environment,
+    gates_of,
     live_pages,
     plain_text,
+    renderer_version,
     summary,
 )
 from trilingo.languages import ALL, LANGUAGES, SOURCE
+from trilingo.outdated import freshness
 from trilingo.site import SiteSettings
 from trilingo.site import example as example_site
 from trilingo.store.hashing import sha256
@@ -58,7 +58,7 @@ def publish_kiosk(
         if not freshness(p, by_doc[p.doc_id].get(SOURCE), site).withdrawn and not p.expired(now)
     ]
     key = sha256(
-        _renderer_version()
+        renderer_version()
         + repr(site)
         + "|".join(f"{p.slug}{p.lang}{p.content_hash}{p.approved_at}" for p in shown)
     )
@@ -67,17 +67,17 @@ def publish_kiosk(
     if ledger.is_current(kiosk.MANIFEST, key) and ledger.is_current(kiosk.DATABASE, key):
         result.unchanged = 3
         return result
-    bodies = _bodies(session, [p.release_id for p in shown])
+    texts = bodies(session, [p.release_id for p in shown])
     entries = [
         kiosk.Entry(
             slug=p.slug,
             lang=p.lang,
             title=p.title,
-            summary=summary(bodies[p.release_id]),
-            body=plain_text(bodies[p.release_id]),
+            summary=summary(texts[p.release_id]),
+            body=plain_text(texts[p.release_id]),
             category=p.category or "",
-            gates=list(_gates_of(p)),
-            updated=_date(p.approved_at),
+            gates=list(gates_of(p)),
+            updated=date_text(p.approved_at),
         )
         for p in sorted(shown, key=lambda p: (p.slug, ALL.index(p.lang)))
     ]
@@ -108,7 +108,7 @@ def _page(entries: list[kiosk.Entry], site: SiteSettings, digest: str) -> str:
             "html": LANGUAGES[code].html,
         }
     return (
-        _environment(SOURCE)
+        environment(SOURCE)
         .get_template("kiosk.html")
         .render(
             office=site.office[SOURCE],

@@ -16,20 +16,20 @@ from markupsafe import Markup
 from sqlmodel import Session
 
 from trilingo.channels import ui
-from trilingo.channels.files import Ledger
-from trilingo.channels.render import markdown_to_html
-from trilingo.channels.web import (
+from trilingo.channels.ledger import Ledger
+from trilingo.channels.pages import (
     Page,
-    _bodies,
-    _date,
-    _environment,
-    _gates_of,
-    _renderer_version,
+    bodies,
     by_document,
-    freshness,
+    date_text,
+    environment,
+    gates_of,
     live_pages,
+    renderer_version,
 )
+from trilingo.channels.render import markdown_to_html
 from trilingo.languages import ALL, LANGUAGES, SOURCE
+from trilingo.outdated import freshness
 from trilingo.site import SiteSettings
 from trilingo.site import example as example_site
 from trilingo.store.hashing import sha256
@@ -74,16 +74,16 @@ def publish_leaflets(
             continue
         pages = [versions[lang] for lang in ALL]
         key = sha256(
-            _renderer_version() + repr(site) + "|".join(f"{p.content_hash}{p.approved_at}" for p in pages)
+            renderer_version() + repr(site) + "|".join(f"{p.content_hash}{p.approved_at}" for p in pages)
         )
         ready.append((pages, key))
     todo = [(pages, key) for pages, key in ready if not ledger.is_current(f"{pages[0].slug}.pdf", key)]
     for pages, _key in ready:
         ledger.keep(f"{pages[0].slug}.html")
     summary.unchanged += len(ready) - len(todo)
-    bodies = _bodies(session, [p.release_id for pages, _ in todo for p in pages])
+    texts = bodies(session, [p.release_id for pages, _ in todo for p in pages])
     for pages, key in todo:
-        html = leaflet_html(pages, bodies, site)
+        html = leaflet_html(pages, texts, site)
         slug = pages[0].slug
         ledger.put(f"{slug}.html", partial(str, html), key=key, document_id=pages[0].doc_id)
         ledger.put(f"{slug}.pdf", partial(to_pdf, html), key=key, document_id=pages[0].doc_id)
@@ -98,7 +98,7 @@ def leaflet_html(pages: list[Page], bodies: dict[int, str], site: SiteSettings) 
     sections = []
     for page in pages:
         gettext = ui.translations(page.lang).gettext
-        gates = [site.gate(g) for g in _gates_of(page)]
+        gates = [site.gate(g) for g in gates_of(page)]
         sections.append(
             {
                 "hreflang": LANGUAGES[page.lang].html,
@@ -107,7 +107,7 @@ def leaflet_html(pages: list[Page], bodies: dict[int, str], site: SiteSettings) 
                 "kind": gettext("Information counter leaflet"),
                 "title": page.title,
                 "updated_label": gettext("Updated"),
-                "updated": _date(page.approved_at),
+                "updated": date_text(page.approved_at),
                 "gates_label": gettext("Border gates"),
                 "gates": ", ".join(
                     (g.names.get(page.lang) or g.names[SOURCE]) if g else "" for g in gates if g
@@ -116,14 +116,14 @@ def leaflet_html(pages: list[Page], bodies: dict[int, str], site: SiteSettings) 
             }
         )
     return (
-        _environment(SOURCE)
+        environment(SOURCE)
         .get_template("leaflet.html")
         .render(
             title=pages[0].title,
             sections=sections,
             phone=site.phone,
             email=site.email,
-            printed=_date(max(p.approved_at for p in pages)),
+            printed=date_text(max(p.approved_at for p in pages)),
             example=site.example,
         )
     )

@@ -22,7 +22,8 @@ from typing import Any
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from trilingo.channels.files import Ledger
+from trilingo.channels.ledger import Ledger
+from trilingo.channels.pages import environment, renderer_version
 from trilingo.languages import ALL, LANGUAGES, SOURCE
 from trilingo.site import SiteSettings
 from trilingo.site import example as example_site
@@ -115,18 +116,17 @@ def publish_screens(
 ) -> ScreensSummary:
     """Write each configured gate's playlist and page when its items changed."""
     del documents  # a gate's playlist is one file: it is rebuilt whole
-    from trilingo.channels.web import _environment, _renderer_version
 
     site = site or example_site()
     ledger = Ledger(session, CHANNEL, out_dir, mode=site.file_mode)
     summary = ScreensSummary()
-    renderer = _renderer_version()
+    renderer = renderer_version()
     for gate, items in sorted(_items(session, site).items()):
         data = playlist(gate, items)
         key = sha256(renderer + repr(site) + data["version"])
         text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
         ledger.put(f"{gate}/playlist.json", partial(str, text), key=key)
-        ledger.put(f"{gate}/index.html", partial(_page, _environment(SOURCE), site, gate, data), key=key)
+        ledger.put(f"{gate}/index.html", partial(_page, environment(SOURCE), site, gate, data), key=key)
         summary.items[gate] = len(items)
     ledger.prune()  # gates no longer configured
     ledger.commit()

@@ -250,7 +250,7 @@ def retry_dead(session: Session) -> int:
 
 def publish_webhook(session: Session, config: WebhookConfig, base_url: str = "") -> WebhookSummary:
     """Queue an event for every change since the last publish, commit them, then deliver what is due."""
-    from trilingo.channels.web import _date, _gates_of, live_pages
+    from trilingo.channels.pages import date_text, gates_of, live_pages
 
     now = utcnow()
     current: dict[tuple[int, str], tuple[str, dict[str, object]]] = {}
@@ -266,8 +266,8 @@ def publish_webhook(session: Session, config: WebhookConfig, base_url: str = "")
                 "release": page.release_id,
                 "approved": page.approved_at.isoformat(),
                 "category": page.category,
-                "gates": list(_gates_of(page)),
-                "expires": _date(page.expires) or None,
+                "gates": list(gates_of(page)),
+                "expires": date_text(page.expires) or None,
                 "url": f"{base_url}{page.lang}/{page.slug}.html" if base_url else None,
             },
         )
@@ -290,7 +290,7 @@ def deliver_due(db: Any, home: Path) -> WebhookSummary | None:
     """One delivery round of what is due, outside any publish (`serve` runs one every RETRY_EVERY s, so
     retries keep their backoff instead of waiting for the next publish). None when there is nothing to
     do, or a publish holds the workspace (it delivers itself)."""
-    from trilingo.channels.files import hold_publish_lock
+    from trilingo.channels.ledger import hold_publish_lock
     from trilingo.errors import UnavailableError
     from trilingo.store.db import session_scope
 

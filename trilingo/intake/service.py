@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine as Database
 
-from trilingo.channels.files import check_writable
+from trilingo.channels.ledger import check_writable
 from trilingo.channels.publish import publish_and_record
 from trilingo.errors import InputError, TrilingoError
 from trilingo.intake.submit import Submitted, submit_many
