@@ -63,7 +63,7 @@ def _workspace(home: Path, database_url: str, env: dict[str, str]) -> dict[str, 
 
     from trilingo import config
     from trilingo.identity import acting
-    from trilingo.intake.service import submit_notices
+    from trilingo.intake.submit import submit_notices
     from trilingo.store.counts import recount_all
     from trilingo.text.frontmatter import parse_notice
     from trilingo.workspace import open_database

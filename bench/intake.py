@@ -57,7 +57,7 @@ def _prepare(home: Path) -> tuple[Settings, Engine]:
 
 
 def _submit(db: Engine, notices: list[Notice]) -> int:
-    from trilingo.intake.submit import submit
+    from trilingo.intake.store import submit
     from trilingo.store.db import session_scope
 
     with session_scope(db) as session:

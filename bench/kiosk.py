@@ -83,7 +83,7 @@ def _texts(i: int, rng: random.Random) -> dict[str, tuple[str, str]]:
 def _build(url: str) -> None:
     from sqlalchemy import text
 
-    from trilingo.intake.submit import submit_many
+    from trilingo.intake.store import submit_many
     from trilingo.store.db import optimize, session_scope
     from trilingo.text.frontmatter import parse_notice
     from trilingo.workspace import open_database
@@ -142,7 +142,7 @@ def _like(path: Path, key: str, lang: str) -> int:
 
 
 def run() -> list[Figure]:
-    from trilingo.channels.kiosk import fold, search
+    from trilingo.channels.kiosk_bundle import fold, search
     from trilingo.channels.publish import publish_channel
     from trilingo.store.db import session_scope
     from trilingo.workspace import open_database

@@ -56,7 +56,7 @@ def _workspace(
 ) -> tuple[Any, Any, list[str]]:
     """A fresh workspace holding the same `docs` notices, submitted (not timed)."""
     from trilingo import config
-    from trilingo.intake.service import submit_notices
+    from trilingo.intake.submit import submit_notices
     from trilingo.text.frontmatter import read_notice
     from trilingo.workspace import open_database
 

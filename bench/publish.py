@@ -33,7 +33,7 @@ def _notice(i: int) -> str:
 def _build(url: str) -> None:
     from sqlalchemy import text
 
-    from trilingo.intake.submit import submit_many
+    from trilingo.intake.store import submit_many
     from trilingo.store.db import optimize, session_scope
     from trilingo.text.frontmatter import parse_notice
     from trilingo.workspace import open_database
@@ -93,7 +93,7 @@ def _disk_baseline(web: Path, copy: Path) -> float:
 def _change_one(url: str) -> None:
     from sqlalchemy import text
 
-    from trilingo.intake.submit import submit_many
+    from trilingo.intake.store import submit_many
     from trilingo.store.db import session_scope
     from trilingo.text.frontmatter import parse_notice
     from trilingo.workspace import open_database

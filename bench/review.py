@@ -43,7 +43,7 @@ def _median(make_args: list[list[str]], env: dict[str, str]) -> float:
 def _build(database_url: str, home: Path) -> None:
     from sqlalchemy import text
 
-    from trilingo.intake.submit import submit_many
+    from trilingo.intake.store import submit_many
     from trilingo.people import add_user
     from trilingo.store.db import session_scope
     from trilingo.store.models import Role, utcnow

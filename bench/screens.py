@@ -22,7 +22,7 @@ GATES = 20
 def _build(url: str) -> None:
     from sqlalchemy import text
 
-    from trilingo.intake.submit import submit_many
+    from trilingo.intake.store import submit_many
     from trilingo.store.db import optimize, session_scope
     from trilingo.text.frontmatter import parse_notice
     from trilingo.workspace import open_database

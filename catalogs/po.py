@@ -252,7 +252,7 @@ def _approve(
     report: ImportReport,
 ) -> None:
     """Approve a document-language whose entries are all confirmed, if this user may; else say why not."""
-    from trilingo.review.queue import doclang
+    from trilingo.review.view import doclang
     from trilingo.store.documents import resolve_document
 
     doc = resolve_document(session, slug)

@@ -17,8 +17,8 @@ from trilingo import progress
 from trilingo.automations import HEARTBEAT_SECONDS, earlier_sweep, reap_silent_runs
 from trilingo.errors import UnavailableError
 from trilingo.flows.context import run_identity, settings_from, workspace_db
-from trilingo.flows.limits import limiter_for
 from trilingo.flows.retry import retry_unless_our_error
+from trilingo.flows.throttle import limiter_for
 from trilingo.jsonable import to_json
 from trilingo.languages import TARGETS
 from trilingo.mt.health import record as record_health

@@ -18,8 +18,8 @@ from trilingo.glossary.store import load
 from trilingo.languages import check_target
 from trilingo.people import authorize
 from trilingo.review import checks
-from trilingo.review.queue import doclang
 from trilingo.review.states import QUEUED, require
+from trilingo.review.view import doclang
 from trilingo.store.audit import record
 from trilingo.store.documents import resolve_document
 from trilingo.store.hashing import release_hash

@@ -25,7 +25,7 @@ from sqlmodel import Session
 from tests.conftest import IN_CI
 from trilingo.channels.publish import publish_channel
 from trilingo.commands.demo import sample_files
-from trilingo.intake.submit import submit
+from trilingo.intake.store import submit
 from trilingo.store.db import create_database
 from trilingo.text.frontmatter import parse_notice, read_notice
 from trilingo.workspace import open_database

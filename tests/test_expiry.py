@@ -11,10 +11,10 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from tests.helpers import add_people
-from trilingo.channels.kiosk import search
+from trilingo.channels.kiosk_bundle import search
 from trilingo.channels.publish import publish_channel
 from trilingo.errors import InputError
-from trilingo.intake.submit import submit
+from trilingo.intake.store import submit
 from trilingo.review.actions import approve
 from trilingo.store.models import DocLang, DocState, DocumentVersion, Segment, SegmentState, Translation, User
 from trilingo.text.frontmatter import parse_notice

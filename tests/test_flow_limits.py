@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from trilingo.errors import UnavailableError
-from trilingo.flows import limits
-from trilingo.flows.limits import PrefectLimiter
+from trilingo.flows import throttle
+from trilingo.flows.throttle import PrefectLimiter
 
 
 class _Api(BaseHTTPRequestHandler):
@@ -51,7 +51,7 @@ class _Api(BaseHTTPRequestHandler):
 @pytest.fixture(autouse=True)
 def _fresh_process() -> None:
     # Each test sets its limits up as a new process would: a stub server may reuse an earlier one's port.
-    limits._READY.clear()
+    throttle._READY.clear()
 
 
 @pytest.fixture
@@ -96,7 +96,7 @@ def test_a_server_silent_past_the_grace_fails_the_call_and_says_so(monkeypatch: 
         tries.append(url.rsplit("/", 1)[-1])
         return post(url, **kwargs)
 
-    monkeypatch.setattr(limits.httpx, "post", counted_post)
+    monkeypatch.setattr(throttle.httpx, "post", counted_post)
     start = time.monotonic()
     with (
         pytest.raises(
@@ -110,7 +110,7 @@ def test_a_server_silent_past_the_grace_fails_the_call_and_says_so(monkeypatch: 
     # The run's next call: one try and no wait, not a grace of its own.
     tries.clear()
     waits: list[float] = []
-    monkeypatch.setattr(limits.time, "sleep", waits.append)
+    monkeypatch.setattr(throttle.time, "sleep", waits.append)
     with pytest.raises(UnavailableError, match="does not answer"), limiter.slot():
         pass
     assert (tries, waits) == (["increment"], [])

@@ -13,11 +13,11 @@ from click.testing import CliRunner
 from sqlalchemy import text
 from sqlmodel import Session
 
-from trilingo.channels.kiosk import search, verify
+from trilingo.channels.kiosk_bundle import search, verify
 from trilingo.channels.publish import publish_channel
 from trilingo.cli import cli
 from trilingo.commands.demo import sample_files
-from trilingo.intake.submit import submit
+from trilingo.intake.store import submit
 from trilingo.store.db import create_database
 from trilingo.text.frontmatter import read_notice
 from trilingo.workspace import open_database

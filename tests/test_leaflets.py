@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from tests.conftest import IN_CI
 from tests.helpers import add_people
 from trilingo.channels.publish import publish_channel
-from trilingo.intake.submit import submit
+from trilingo.intake.store import submit
 from trilingo.review.actions import approve
 from trilingo.store.models import DocLang, DocState, Segment, SegmentState, Translation, User
 from trilingo.text.frontmatter import parse_notice

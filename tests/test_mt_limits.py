@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from trilingo.mt import verify
 from trilingo.mt.base import Failure
 from trilingo.mt.chunks import LengthLimit, join, split
-from trilingo.mt.limits import CircuitBreaker, TokenBucket, backoff
+from trilingo.mt.throttle import CircuitBreaker, TokenBucket, backoff
 from trilingo.mt.transport import parse_retry_after
 
 

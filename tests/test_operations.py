@@ -20,7 +20,7 @@ from trilingo.cli import cli
 from trilingo.events import SUBMITTED, emit, resource_id
 from trilingo.mt.health import load as load_health
 from trilingo.mt.health import record as record_health
-from trilingo.mt.limits import CircuitBreaker
+from trilingo.mt.throttle import CircuitBreaker
 from trilingo.reports import pretranslate_markdown
 from trilingo.store.db import session_scope
 from trilingo.store.models import SegmentState, Translation
@@ -99,7 +99,7 @@ class _Breaking:
 
     def __init__(self) -> None:
         from trilingo.mt.base import EnginePolicy
-        from trilingo.mt.limits import InlineLimiter
+        from trilingo.mt.throttle import InlineLimiter
 
         self.name = "libre"
         self.policy = EnginePolicy()

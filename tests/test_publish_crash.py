@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from trilingo.intake.service import submit_notices
+from trilingo.intake.submit import submit_notices
 from trilingo.store.db import create_database
 from trilingo.text.frontmatter import parse_notice
 from trilingo.workspace import open_database

@@ -21,12 +21,12 @@ from sqlalchemy.engine import Engine
 
 from trilingo.channels.pages import live_pages
 from trilingo.channels.web import publish_web
-from trilingo.intake.service import submit_notices
+from trilingo.intake.submit import submit_notices
 from trilingo.mt.offline import OfflineEngine
 from trilingo.pretranslate.jobs import draft_waiting, find_waiting
 from trilingo.pretranslate.run import pretranslate_batch
 from trilingo.review.queue import queue
-from trilingo.review.status import status
+from trilingo.status import status
 from trilingo.store.db import optimize, session_scope
 from trilingo.text.frontmatter import parse_notice
 from trilingo.workspace import open_database

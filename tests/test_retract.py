@@ -13,11 +13,11 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from tests.helpers import add_users
-from trilingo.channels.kiosk import search
+from trilingo.channels.kiosk_bundle import search
 from trilingo.channels.publish import PUBLISHERS, publish_channel
 from trilingo.cli import cli
 from trilingo.commands.demo import sample_files
-from trilingo.intake.submit import submit
+from trilingo.intake.store import submit
 from trilingo.store.models import AuditEvent
 from trilingo.text.frontmatter import read_notice
 from trilingo.workspace import open_database

@@ -20,7 +20,7 @@ from tests.conftest import IN_CI
 from tests.helpers import add_people
 from trilingo.channels.publish import publish_channel
 from trilingo.channels.retract import retract
-from trilingo.intake.submit import submit
+from trilingo.intake.store import submit
 from trilingo.review.actions import approve
 from trilingo.site import example
 from trilingo.store.models import (

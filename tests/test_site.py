@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from tests.helpers import add_people
 from trilingo.channels import ui
 from trilingo.channels.publish import publish_channel
-from trilingo.intake.submit import submit
+from trilingo.intake.store import submit
 from trilingo.review.actions import approve
 from trilingo.store.models import DocLang, DocState, Segment, SegmentState, Translation, User
 from trilingo.text.frontmatter import parse_notice
@@ -151,7 +151,7 @@ def test_ui_catalogs_hold_every_template_string_and_ship_lao_and_chinese_as_fuzz
 
 def test_queue_and_status_put_out_of_date_translations_first(site: Path, session: Session) -> None:
     from trilingo.review.queue import queue
-    from trilingo.review.status import status
+    from trilingo.status import status
 
     assert site.is_dir()
     items = queue(session)

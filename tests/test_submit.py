@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, col, select
 
-from trilingo.intake.submit import submit
+from trilingo.intake.store import submit
 from trilingo.store.models import (
     DocLang,
     DocState,

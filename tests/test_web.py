@@ -11,10 +11,10 @@ import pytest
 from sqlmodel import Session, select
 
 from tests.helpers import add_people
+from trilingo.channels.markdown import markdown_to_html
 from trilingo.channels.publish import publish_channel
-from trilingo.channels.render import markdown_to_html
 from trilingo.errors import UnavailableError
-from trilingo.intake.submit import submit
+from trilingo.intake.store import submit
 from trilingo.review.actions import approve
 from trilingo.store.models import DocLang, DocState, Segment, SegmentState, Translation, User
 from trilingo.text.files import write_atomic

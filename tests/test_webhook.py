@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from tests.helpers import add_people
 from trilingo.channels.retract import retract
 from trilingo.channels.webhook import WebhookConfig, deliver, publish_webhook, retry_dead
-from trilingo.intake.submit import submit
+from trilingo.intake.store import submit
 from trilingo.review.actions import approve
 from trilingo.store.models import (
     DocLang,

@@ -14,7 +14,7 @@ import time
 
 import httpx
 
-from trilingo.mt.limits import backoff
+from trilingo.mt.throttle import backoff
 
 RETRYABLE = frozenset({429, 502, 503})
 PATIENCE = 15.0

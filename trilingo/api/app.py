@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from trilingo import errors
-from trilingo.api.limits import FailureLimiter
+from trilingo.api.lockout import FailureLimiter
 from trilingo.api.params import arguments
 from trilingo.config import Settings
 from trilingo.identity import API, Caller, acting

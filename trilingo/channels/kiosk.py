@@ -1,277 +1,123 @@
-"""The kiosk channel: an offline lookup bundle for the self-service points at the gates.
-
-`public/kiosk/` holds:
-- `kiosk.sqlite`: every published notice in every language, with two FTS5 indexes over a folded copy
-  of the text (Vietnamese folded as the glossary folds it: case, NFC/NFD, old and new tone-mark style):
-  - `search`, trigram-tokenized: any substring of three or more characters, Lao and Chinese included,
-    with no word splitting;
-  - `short`, for queries of one or two characters, which a trigram index cannot answer (口岸, 护照, a
-    Vietnamese "xe"): Chinese and Lao runs are indexed as overlapping pairs of characters (and the last
-    character alone), so a two-character query is a token and a one-character query a token prefix;
-- `index.html`: a touch-screen search page that works from the file system with no server: it carries
-  its own compact index (titles and summaries) and searches it in the browser;
-- `manifest.json`: the bundle's version and the SHA-256 of each file. A device swaps bundles whole and
-  `trilingo kiosk verify DIR` checks a copy against its manifest.
-
-Searching (`search`) opens the file and nothing else, as a device would; it imports no Trilingo database
-code.
-"""
+"""The kiosk channel: publishing the kiosk bundle from the live releases (channels.kiosk_bundle builds,
+searches and verifies the bundle itself)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import re
-import sqlite3
 import tempfile
-import unicodedata
-from collections.abc import Iterator
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
-from trilingo.errors import InputError
-from trilingo.languages import ALL
-from trilingo.text.keys import match_key
+from sqlmodel import Session
+
+from trilingo.channels import kiosk_bundle as bundle
+from trilingo.channels import ui
+from trilingo.channels.ledger import Ledger
+from trilingo.channels.pages import (
+    bodies,
+    by_document,
+    date_text,
+    environment,
+    gates_of,
+    live_pages,
+    plain_text,
+    renderer_version,
+    summary,
+)
+from trilingo.languages import ALL, LANGUAGES, SOURCE
+from trilingo.outdated import freshness
+from trilingo.site import SiteSettings
+from trilingo.site import example as example_site
+from trilingo.store.hashing import sha256
+from trilingo.store.models import utcnow
 
 CHANNEL = "kiosk"
-DATABASE = "kiosk.sqlite"
-PAGE = "index.html"
-MANIFEST = "manifest.json"
-SCHEMA = 1
-PAGE_KEY_CHARS = 3_000  # of each notice, searchable from the offline page (the bundle's index has it all)
-_DENSE = re.compile(r"[\u0e80-\u0eff\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+")  # Lao and CJK: no spaces
-
-
-def fold(text: str, lang: str) -> str:
-    """The search key of a text or a query: the glossary's match key (spaces dropped in Lao and Chinese)."""
-    return match_key(unicodedata.normalize("NFC", text), lang if lang in ALL else "vi")
-
-
-def short_tokens(folded: str) -> str:
-    """Lao and Chinese runs as overlapping character pairs plus the run's last character; other words as they are."""
-
-    def pairs(m: re.Match[str]) -> str:
-        run = m.group()
-        return " " + " ".join([run[i : i + 2] for i in range(len(run) - 1)] + [run[-1]]) + " "
-
-    return _DENSE.sub(pairs, folded)
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One published document-language as the kiosk shows it."""
-
-    slug: str
-    lang: str
-    title: str
-    summary: str
-    body: str  # plain text
-    category: str
-    gates: list[str]
-    updated: str
-
-
-def build(entries: list[Entry], out_dir: Path) -> dict[str, str]:
-    """Write kiosk.sqlite (atomically) into `out_dir`; return its file name → SHA-256."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".trilingo-kiosk-", suffix=".tmp", dir=out_dir)
-    os.close(fd)
-    try:
-        conn = sqlite3.connect(tmp)
-        try:
-            conn.executescript(
-                """
-                PRAGMA journal_mode=OFF;
-                PRAGMA synchronous=OFF;
-                CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-                CREATE TABLE notice(id INTEGER PRIMARY KEY, slug TEXT NOT NULL, lang TEXT NOT NULL,
-                    title TEXT NOT NULL, summary TEXT NOT NULL, body TEXT NOT NULL, category TEXT NOT NULL,
-                    gates TEXT NOT NULL, updated TEXT NOT NULL, UNIQUE(slug, lang));
-                CREATE VIRTUAL TABLE search USING fts5(title, body, tokenize='trigram');
-                CREATE VIRTUAL TABLE short USING fts5(text, tokenize="unicode61 remove_diacritics 0");
-                """
-            )
-            rows = []
-            # Oldest first, so that the highest row ids are the newest notices: searches read the index in
-            # descending row order and stop after `limit` hits, newest first, however many notices match.
-            for i, e in enumerate(sorted(entries, key=lambda e: (e.updated, e.slug, e.lang)), 1):
-                title, body = fold(e.title, e.lang), fold(e.body, e.lang)
-                rows.append((i, e, title, body))
-            conn.executemany(
-                "INSERT INTO notice VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        i,
-                        e.slug,
-                        e.lang,
-                        e.title,
-                        e.summary,
-                        e.body,
-                        e.category,
-                        json.dumps(e.gates),
-                        e.updated,
-                    )
-                    for i, e, _, _ in rows
-                ],
-            )
-            conn.executemany(
-                "INSERT INTO search(rowid, title, body) VALUES (?, ?, ?)", [(i, t, b) for i, _, t, b in rows]
-            )
-            conn.executemany(
-                "INSERT INTO short(rowid, text) VALUES (?, ?)",
-                [(i, short_tokens(t + " " + b)) for i, _, t, b in rows],
-            )
-            conn.executemany(
-                "INSERT INTO meta VALUES (?, ?)", [("schema", str(SCHEMA)), ("documents", str(len(entries)))]
-            )
-            conn.execute("INSERT INTO search(search) VALUES ('optimize')")
-            conn.execute("INSERT INTO short(short) VALUES ('optimize')")
-            conn.commit()
-        finally:
-            conn.close()
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-            digest = hashlib.file_digest(fh, "sha256").hexdigest()
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out_dir / DATABASE)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return {DATABASE: digest}
 
 
 @dataclass
-class Hit:
-    slug: str
-    lang: str
-    title: str
-    summary: str
-    updated: str
+class KioskSummary:
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    documents: int = 0
+    version: str = ""
 
 
-@dataclass
-class SearchResult:
-    query: str
-    lang: str | None
-    path: str  # "trigram" or "short": which index answered
-    hits: list[Hit] = field(default_factory=list)
-
-
-def search(bundle: Path, query: str, lang: str | None = None, limit: int = 20) -> SearchResult:
-    """Search a kiosk bundle (its folder or its kiosk.sqlite) the way a device would."""
-    path = bundle / DATABASE if bundle.is_dir() else bundle
-    if not path.is_file():
-        raise InputError(f"{path}: no kiosk bundle here (publish the kiosk channel first)")
-    if lang is not None and lang not in ALL:
-        raise InputError(f"unknown language {lang!r} (expected one of: {', '.join(ALL)})")
-    text = " ".join(query.split())
-    if not text:
-        raise InputError("the search is empty")
-    if len(text) > 200:
-        raise InputError("the search is too long (more than 200 characters)")
-    conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
-    try:
-        langs = [lang] if lang else list(ALL)
-        keys = {fold(text, code) for code in langs}
-        result = SearchResult(text, lang, "short" if all(len(k) < 3 for k in keys) else "trigram")
-        seen: set[int] = set()
-        for key in sorted(keys):
-            for row in _query(conn, key, langs, limit):
-                if row[0] not in seen and len(result.hits) < limit:
-                    seen.add(row[0])
-                    result.hits.append(Hit(*row[1:]))
+def publish_kiosk(
+    session: Session,
+    out_dir: Path,
+    documents: Collection[int] | None = None,
+    site: SiteSettings | None = None,
+) -> KioskSummary:
+    """Rebuild the bundle when what it holds changed (the whole bundle: a device swaps it whole)."""
+    del documents  # the bundle is one file: any change rebuilds it
+    site = site or example_site()
+    pages = live_pages(session, CHANNEL)
+    by_doc = by_document(pages)
+    # A withdrawn (out-of-date, critical) translation is not offered; an out-of-date one is, as on the web.
+    # Expired notices (`expires:`) leave the kiosk at the first publish after their time.
+    now = utcnow()
+    shown = [
+        p
+        for p in pages
+        if not freshness(p, by_doc[p.doc_id].get(SOURCE), site).withdrawn and not p.expired(now)
+    ]
+    key = sha256(
+        renderer_version(__file__)
+        + repr(site)
+        + "|".join(f"{p.slug}{p.lang}{p.content_hash}{p.approved_at}" for p in shown)
+    )
+    ledger = Ledger(session, CHANNEL, out_dir, mode=site.file_mode)
+    result = KioskSummary(documents=len({p.doc_id for p in shown}))
+    if ledger.is_current(bundle.MANIFEST, key) and ledger.is_current(bundle.DATABASE, key):
+        result.unchanged = 3
         return result
-    except sqlite3.DatabaseError as exc:
-        raise InputError(f"{path}: not a usable kiosk bundle ({exc})") from None
-    finally:
-        conn.close()
-
-
-def _query(
-    conn: sqlite3.Connection, key: str, langs: list[str], limit: int
-) -> Iterator[tuple[int, str, str, str, str, str]]:
-    marks = ",".join("?" * len(langs))
-    if len(key) >= 3:
-        phrase = '"' + key.replace('"', '""') + '"'
-        sql = (
-            "SELECT n.id, n.slug, n.lang, n.title, n.summary, n.updated FROM search JOIN notice n ON n.id = search.rowid "
-            f"WHERE search MATCH ? AND n.lang IN ({marks}) ORDER BY search.rowid DESC LIMIT ?"
+    texts = bodies(session, [p.release_id for p in shown])
+    entries = [
+        bundle.Entry(
+            slug=p.slug,
+            lang=p.lang,
+            title=p.title,
+            summary=summary(texts[p.release_id]),
+            body=plain_text(texts[p.release_id]),
+            category=p.category or "",
+            gates=list(gates_of(p)),
+            updated=date_text(p.approved_at),
         )
-        yield from conn.execute(sql, (phrase, *langs, limit))
-        return
-    tokens = short_tokens(key).split()
-    if not tokens:
-        return
-    # Two characters are one token; one character is the start of a token. A Vietnamese short word ("xe")
-    # is a word of its own.
-    match = " ".join(('"' + t.replace('"', '""') + '"' + ("*" if len(t) == 1 else "")) for t in tokens)
-    sql = (
-        "SELECT n.id, n.slug, n.lang, n.title, n.summary, n.updated FROM short JOIN notice n ON n.id = short.rowid "
-        f"WHERE short MATCH ? AND n.lang IN ({marks}) ORDER BY short.rowid DESC LIMIT ?"
-    )
-    yield from conn.execute(sql, (match, *langs, limit))
+        for p in sorted(shown, key=lambda p: (p.slug, ALL.index(p.lang)))
+    ]
+    with tempfile.TemporaryDirectory(prefix="trilingo-kiosk-") as tmp:
+        digests = bundle.build(entries, Path(tmp))
+        data = (Path(tmp) / bundle.DATABASE).read_bytes()
+    page_html = _page(entries, site, digests[bundle.DATABASE])
+    digests[bundle.PAGE] = sha256(page_html)
+    version = bundle.bundle_version(entries, sha256("".join(sorted(digests.values()))))
+    result.version = version
+    # The manifest goes last: a device that sees a new manifest finds the files it names already there.
+    ledger.put(bundle.DATABASE, lambda: data, key=key)
+    ledger.put(bundle.PAGE, lambda: page_html, key=key)
+    ledger.put(bundle.MANIFEST, lambda: bundle.manifest(digests, version), key=key)
+    ledger.commit()
+    result.written, result.unchanged = ledger.written, ledger.unchanged
+    return result
 
 
-def manifest(files: dict[str, str], version: str) -> str:
+def _page(entries: list[bundle.Entry], site: SiteSettings, digest: str) -> str:
+    strings = {}
+    for code in ALL:
+        gettext = ui.translations(code).gettext
+        strings[code] = {
+            "office": site.office.get(code) or site.office[SOURCE],
+            "placeholder": gettext("Search the notices"),
+            "none": gettext("No notice matches."),
+            "html": LANGUAGES[code].html,
+        }
     return (
-        json.dumps({"version": version, "schema": SCHEMA, "files": dict(sorted(files.items()))}, indent=2)
-        + "\n"
+        environment(SOURCE)
+        .get_template("kiosk.html")
+        .render(
+            office=site.office[SOURCE],
+            languages=[{"code": c, "hreflang": LANGUAGES[c].html, "name": LANGUAGES[c].native} for c in ALL],
+            data=bundle.page_data(entries, strings),
+            version=f"{digest[:12]}",
+        )
     )
-
-
-@dataclass
-class Verified:
-    folder: str
-    version: str
-    files: int
-
-
-def verify(folder: Path) -> Verified:
-    """Check a bundle copy against its manifest: every file present, with the SHA-256 it lists."""
-    path = folder / MANIFEST
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        files = data["files"]
-        version = str(data["version"])
-        if not isinstance(files, dict) or not files:
-            raise ValueError("no files listed")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no manifest; this is not a kiosk bundle") from None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"{path}: unreadable manifest ({exc})") from None
-    for name, expected in sorted(files.items()):
-        if "/" in name or name.startswith("."):
-            raise InputError(f"{path}: the manifest names {name!r}, which is not a bundle file")
-        target = folder / name
-        if not target.is_file():
-            raise InputError(f"{target}: missing (bundle {version})")
-        with target.open("rb") as fh:
-            actual = hashlib.file_digest(fh, "sha256").hexdigest()
-        if actual != expected:
-            raise InputError(
-                f"{target}: SHA-256 {actual[:12]}… does not match the manifest's {str(expected)[:12]}… (bundle {version})"
-            )
-    return Verified(str(folder), version, len(files))
-
-
-def page_data(entries: list[Entry], ui: dict[str, dict[str, str]]) -> dict[str, object]:
-    """What the offline search page carries: titles and summaries to show, the search key of each whole
-    notice (its first PAGE_KEY_CHARS characters), and the page's strings."""
-    from trilingo.text.keys import _TONE_FOLD
-
-    return {
-        "entries": [
-            [e.slug, e.lang, e.title, e.summary, fold(e.title + " " + e.body, e.lang)[:PAGE_KEY_CHARS]]
-            for e in entries
-        ],
-        "fold": _TONE_FOLD,
-        "ui": ui,
-    }
-
-
-def bundle_version(entries: list[Entry], digest: str) -> str:
-    newest = max((e.updated for e in entries), default="")
-    stamp = datetime.now(UTC).strftime("%Y%m%d") if not newest else newest.replace("-", "")
-    return f"{stamp}-{digest[:12]}"

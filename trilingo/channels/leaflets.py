@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from trilingo.channels import ui
 from trilingo.channels.ledger import Ledger
+from trilingo.channels.markdown import markdown_to_html
 from trilingo.channels.pages import (
     Page,
     bodies,
@@ -27,7 +28,6 @@ from trilingo.channels.pages import (
     live_pages,
     renderer_version,
 )
-from trilingo.channels.render import markdown_to_html
 from trilingo.languages import ALL, LANGUAGES, SOURCE
 from trilingo.outdated import freshness
 from trilingo.site import SiteSettings
@@ -74,7 +74,9 @@ def publish_leaflets(
             continue
         pages = [versions[lang] for lang in ALL]
         key = sha256(
-            renderer_version() + repr(site) + "|".join(f"{p.content_hash}{p.approved_at}" for p in pages)
+            renderer_version(__file__)
+            + repr(site)
+            + "|".join(f"{p.content_hash}{p.approved_at}" for p in pages)
         )
         ready.append((pages, key))
     todo = [(pages, key) for pages, key in ready if not ledger.is_current(f"{pages[0].slug}.pdf", key)]

@@ -26,7 +26,7 @@ from sqlalchemy.types import NullType
 from sqlmodel import Session, col
 
 from trilingo.channels import ui
-from trilingo.channels.render import markdown_to_html
+from trilingo.channels.markdown import markdown_to_html
 from trilingo.channels.retract import retracted_releases
 from trilingo.languages import ALL, SOURCE
 from trilingo.store.models import DocLang, Document, DocumentVersion, Release, aware, raw_time
@@ -80,13 +80,16 @@ def by_document(pages: Iterable[Page]) -> dict[int, dict[str, Page]]:
 
 
 @cache
-def renderer_version() -> str:
-    """A hash of what renders pages (this code, the templates, the UI catalogs): a change to any of them
-    re-renders everything, without anyone remembering to bump a number."""
+def renderer_version(*channel_modules: str) -> str:
+    """A hash of what renders a channel's pages (this module, the channel's own, the templates, the UI
+    catalogs): a change to any of them re-renders that channel, without anyone remembering to bump a
+    number. `channel_modules` are the `__file__` of the channel's own modules."""
     here = Path(__file__).parent
     digest = hashlib.sha256()
     for path in [
-        *(here / name for name in ("pages.py", "web.py", "site_view.py", "render.py", "leaflets.py")),
+        Path(__file__),
+        here / "markdown.py",
+        *(Path(m) for m in channel_modules),
         *sorted(ui.templates_dir().iterdir()),
         *(ui.po_path(lang) for lang in ALL),
     ]:

@@ -86,7 +86,7 @@ def publish_channel(
         shown = publish_screens(session, public_dir / SCREENS, documents, site)
         return PublishSummary(channel, shown.written, shown.unchanged)
     if channel == KIOSK:
-        from trilingo.channels.kiosk_bundle import publish_kiosk
+        from trilingo.channels.kiosk import publish_kiosk
 
         bundle = publish_kiosk(session, public_dir / KIOSK, documents, site)
         return PublishSummary(channel, bundle.written, bundle.unchanged)

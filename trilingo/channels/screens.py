@@ -120,7 +120,7 @@ def publish_screens(
     site = site or example_site()
     ledger = Ledger(session, CHANNEL, out_dir, mode=site.file_mode)
     summary = ScreensSummary()
-    renderer = renderer_version()
+    renderer = renderer_version(__file__)
     for gate, items in sorted(_items(session, site).items()):
         data = playlist(gate, items)
         key = sha256(renderer + repr(site) + data["version"])

@@ -8,8 +8,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from trilingo.channels.markdown import markdown_to_html
 from trilingo.channels.pages import Page, date_text, environment, gates_of
-from trilingo.channels.render import markdown_to_html
 from trilingo.languages import ALL, LANGUAGES, SOURCE
 from trilingo.outdated import Freshness
 from trilingo.site import SiteSettings, category_slug

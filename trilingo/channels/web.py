@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from trilingo.channels import site_view as site_view_module
 from trilingo.channels.ledger import Ledger
 from trilingo.channels.pages import (
     Page,
@@ -67,7 +68,7 @@ def publish_web(
     site = site or example_site()
     now = utcnow()
     ledger = Ledger(session, CHANNEL, out_dir, documents, mode=site.file_mode)
-    base = sha256(renderer_version() + repr(site))
+    base = sha256(renderer_version(__file__, site_view_module.__file__) + repr(site))
     scope = _scope(session, ledger, documents, site, base, now)
     pages = scope.pages
     by_doc = by_document(pages)

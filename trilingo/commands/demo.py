@@ -17,10 +17,11 @@ from trilingo.commands.common import App
 from trilingo.commands.flowrun import run_pretranslate, run_publish
 from trilingo.errors import Refused
 from trilingo.glossary.store import load, load_starter
-from trilingo.intake.submit import submit
+from trilingo.intake.store import submit
 from trilingo.people import add_user
 from trilingo.review.actions import approve, edit
-from trilingo.review.queue import QueueItem, queue, show
+from trilingo.review.queue import QueueItem, queue
+from trilingo.review.view import show
 from trilingo.store.models import Role
 from trilingo.text.frontmatter import read_notice
 from trilingo.tm.memory import load_starter as load_tm

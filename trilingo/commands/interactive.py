@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from trilingo.commands.common import App
-from trilingo.commands.render import echo_checks
+from trilingo.commands.document_view import echo_checks
 from trilingo.commands.review import REJECT_CODES, edit_in_editor
 from trilingo.errors import TrilingoError
 from trilingo.text.terminal import shown

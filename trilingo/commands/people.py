@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
-from trilingo.commands.render import when
+from trilingo.commands.document_view import when
 from trilingo.text.terminal import shown
 
 

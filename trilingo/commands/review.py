@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
-from trilingo.commands.render import echo_checks, render_doc_view, when
+from trilingo.commands.document_view import echo_checks, render_doc_view, when
 from trilingo.text.terminal import shown
 
 LANG = click.option("--lang", required=True, help="Target language: lo or zh.")

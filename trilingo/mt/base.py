@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
-from trilingo.mt.limits import CircuitBreaker, Limiter
+from trilingo.mt.throttle import CircuitBreaker, Limiter
 
 
 class Failure(StrEnum):

@@ -15,7 +15,7 @@ from trilingo.mt import chunks, codes, transport, verify
 from trilingo.mt.base import EnginePolicy, EngineResult, Failure
 from trilingo.mt.chunks import LengthLimit
 from trilingo.mt.errors import EngineCallError
-from trilingo.mt.limits import CircuitBreaker, InlineLimiter
+from trilingo.mt.throttle import CircuitBreaker, InlineLimiter
 
 
 class OnlineEngine:

@@ -19,7 +19,7 @@ from sqlmodel import Session
 from trilingo.errors import UnavailableError
 from trilingo.mt import cache
 from trilingo.mt.base import Engine, EngineResult, Failure, RemoteEngine
-from trilingo.mt.limits import Limiter, backoff
+from trilingo.mt.throttle import Limiter, backoff
 
 RETRYABLE = (Failure.TRANSIENT, Failure.RATE_LIMITED)
 # Failures that say the engine itself is down or refusing us; bad output or an unsupported text

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine as Database
 
 from trilingo.languages import TARGETS
 from trilingo.mt.base import LOCAL_ENGINES, Engine
-from trilingo.mt.limits import Limiter
+from trilingo.mt.throttle import Limiter
 from trilingo.pretranslate.run import BatchSummary, pretranslate_batch
 from trilingo.pretranslate.select import waiting
 from trilingo.store.db import optimize, session_scope

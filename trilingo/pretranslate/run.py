@@ -29,8 +29,8 @@ from trilingo.glossary.store import load
 from trilingo.languages import SOURCE
 from trilingo.mt import cache
 from trilingo.mt.base import Engine, EngineResult, Failure, RemoteEngine
-from trilingo.mt.limits import Limiter
 from trilingo.mt.runner import translate
+from trilingo.mt.throttle import Limiter
 from trilingo.pretranslate.select import REDRAFT
 from trilingo.review import checks
 from trilingo.store.audit import record

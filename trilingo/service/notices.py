@@ -16,7 +16,7 @@ def submit(ctx: Context, files: list[Upload], force_language: bool = False) -> A
     """Check every file before anything is stored; then store them all, or none."""
     from trilingo import progress
     from trilingo.events import SUBMITTED, documents_payloads
-    from trilingo.intake.service import submit_notices
+    from trilingo.intake.submit import submit_notices
     from trilingo.text.frontmatter import read_notice
 
     if not files:

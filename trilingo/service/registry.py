@@ -36,11 +36,11 @@ class Operation:
 S = "trilingo.service."
 OPERATIONS = (
     Operation("whoami", "GET", "/whoami", S + "people:whoami"),
-    Operation("status", "GET", "/status", S + "backlog:status"),
-    Operation("runs", "GET", "/runs", S + "backlog:runs"),
+    Operation("status", "GET", "/status", S + "overview:status"),
+    Operation("runs", "GET", "/runs", S + "overview:runs"),
     Operation("submit", "POST", "/notices", S + "notices:submit"),
     Operation("retract", "POST", "/documents/{document}/retract", S + "notices:retract"),
-    Operation("review.queue", "GET", "/review/queue", S + "backlog:queue"),
+    Operation("review.queue", "GET", "/review/queue", S + "overview:queue"),
     Operation("review.next", "POST", "/review/next", S + "review:claim_next"),
     Operation("review.show", "GET", "/documents/{document}/{lang}", S + "review:show"),
     Operation("review.history", "GET", "/documents/{document}/{lang}/history", S + "review:history"),

@@ -16,7 +16,7 @@ def show(ctx: Context, document: str, lang: str, diff: bool = False) -> Any:
     """One document-language, segment by segment: glossary terms, checks, suggestions, comments."""
     from trilingo.glossary.store import load
     from trilingo.people import authorize
-    from trilingo.review.queue import show as load_view
+    from trilingo.review.view import show as load_view
 
     with ctx.session(write=False) as session:
         authorize(session, ctx.actor, "read")
@@ -28,7 +28,7 @@ def show(ctx: Context, document: str, lang: str, diff: bool = False) -> Any:
 def history(ctx: Context, document: str, lang: str) -> Any:
     """Who did what, when, oldest first."""
     from trilingo.people import authorize
-    from trilingo.review.queue import history as load_history
+    from trilingo.review.view import history as load_history
 
     with ctx.session(write=False) as session:
         authorize(session, ctx.actor, "read")

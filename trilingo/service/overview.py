@@ -12,7 +12,7 @@ from trilingo.service.context import Context
 
 def queue(ctx: Context, lang: str | None = None) -> Any:
     """Documents waiting for a reviewer, oldest first (out-of-date live translations before them)."""
-    from trilingo.review.backlog import queue as load_queue
+    from trilingo.review.queue import queue as load_queue
 
     with ctx.reader() as conn:
         return load_queue(conn, lang)
@@ -24,8 +24,8 @@ def status(ctx: Context) -> dict[str, Any]:
     from trilingo import rules
     from trilingo import server as srv
     from trilingo.mt.health import load as engine_health
-    from trilingo.review.status import channel_failures, pending_retractions, webhook_counts
-    from trilingo.review.status import status as load_status
+    from trilingo.status import channel_failures, pending_retractions, webhook_counts
+    from trilingo.status import status as load_status
     from trilingo.store.db import redact
 
     settings = ctx.settings

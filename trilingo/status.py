@@ -1,6 +1,6 @@
 """Counts for operators: document-languages and segments by state and language, and the oldest wait.
 
-SQLAlchemy Core over store.tables, like review.backlog: a cold `status` loads no ORM."""
+SQLAlchemy Core over store.tables, like review.queue: a cold `status` loads no ORM."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from trilingo.store.tables import (
 from trilingo.store.values import SegmentState, aware, utcnow
 
 if TYPE_CHECKING:
-    from trilingo.review.backlog import Reader
+    from trilingo.review.queue import Reader
 
 
 def status(conn: Reader, now: datetime | None = None) -> dict[str, Any]:

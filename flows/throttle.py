@@ -1,6 +1,6 @@
 """Prefect's global concurrency and rate limits for an MT engine, shared by every worker.
 
-The runner takes any object with `slot()` (mt.limits.Limiter). Inline runs use the engine's own
+The runner takes any object with `slot()` (mt.throttle.Limiter). Inline runs use the engine's own
 process-local limiter; flow runs use this one, so two workers together still keep to the engine's pace.
 
 It speaks to Prefect's REST API with httpx instead of `prefect.concurrency.sync`: the runner calls
@@ -31,7 +31,7 @@ import httpx
 
 from trilingo.errors import UnavailableError
 from trilingo.mt.base import Engine, RemoteEngine
-from trilingo.mt.limits import backoff
+from trilingo.mt.throttle import backoff
 
 LEASE_SECONDS = 60.0
 RENEW_EVERY = 20.0  # well inside the lease, so one late renewal does not lose it
