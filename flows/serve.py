@@ -127,9 +127,8 @@ def _retry_webhook(settings: Settings, stop: threading.Event, echo: Callable[[st
 
     while not stop.wait(RETRY_EVERY):
         try:
-            done = deliver_due(
-                open_database(settings.database_url, settings.user, settings.home), settings.home
-            )
+            db = open_database(settings.database_url, settings.user, settings.home)
+            done = deliver_due(db, settings.webhook, settings.public_dir)
         except TrilingoError as exc:
             echo(f"webhook: the delivery round failed: {exc.message}")
             continue

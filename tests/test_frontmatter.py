@@ -77,7 +77,7 @@ def test_slugify_vietnamese() -> None:
         ),
         (
             "---\ntitle: x\nchannels: [web, ../x]\n---\nb\n",
-            "unknown channel '../x' (known: kiosk, print, screens, web, webhook)",
+            "front matter: 'channels': '../x' is not a channel's name (lower-case words: web, print …)",
         ),
         ("---\ntitle: x\ngates: 3\n---\nb\n", "front matter: 'gates' must be a list of names"),
         ("---\ntitle: x\nauthor: y\n---\nb\n", "front matter: unknown key 'author'"),

@@ -23,6 +23,7 @@ from sqlalchemy import inspect, text
 
 from tests.helpers import write_notice
 from tests.test_webhook import SECRET
+from trilingo import config
 from trilingo.cli import cli
 from trilingo.mt.offline import OfflineEngine
 from trilingo.pretranslate.jobs import draft_waiting
@@ -359,12 +360,13 @@ def test_a_retraction_the_channels_could_not_carry_out_is_pending_until_a_publis
     assert "RETRACTION PENDING: laos [lo]" in ok("status")
     assert json.loads(ok("review", "show", "laos", "--lang", "lo", "--json"))["state"] == "retracted"
     # The next publish of every channel carries it out.
-    from trilingo.channels.publish import PUBLISHERS, finish_retractions, publish_and_record
+    from trilingo.channels import names
+    from trilingo.channels.publish import finish_retractions, publish_and_record
 
     db = open_database(db_url, "tester")
-    for channel in PUBLISHERS:
+    for channel in names():
         publish_and_record(db, channel, published / "public", "tester")
-    assert finish_retractions(db, PUBLISHERS) == 1
+    assert finish_retractions(db, names()) == 1
     assert not page.exists()
     assert json.loads(ok("status", "--json"))["pending_retractions"] == []
 
@@ -388,7 +390,11 @@ def test_webhook_failures_and_dead_events_are_said_by_every_command(published: P
         from trilingo.channels.publish import publish_and_record
 
         summary = publish_and_record(
-            open_database(db_url, "tester"), "webhook", published / "public", "tester"
+            open_database(db_url, "tester"),
+            "webhook",
+            published / "public",
+            "tester",
+            settings=config.load(home=str(published)),
         )
         assert summary.dead_total >= 1 and "wait for `trilingo webhook retry`" in summary.undelivered
         assert "WEBHOOK:" in ok("status")
@@ -418,7 +424,7 @@ def receiver(status: int) -> Iterator[tuple[str, list[str]]]:
 
 def test_serve_retries_webhook_events_on_their_own_schedule(published: Path, db_url: str) -> None:
     """A delivery round outside any publish (`serve` runs one every 15 s): what is due goes out."""
-    from trilingo.channels.webhook import deliver_due, enqueue, load_config
+    from trilingo.channels.webhook import deliver_due, enqueue
     from trilingo.store.db import session_scope
 
     with receiver(204) as (url, got):
@@ -426,11 +432,12 @@ def test_serve_retries_webhook_events_on_their_own_schedule(published: Path, db_
             f'[webhook]\nurls = ["{url}"]\nsecret = "{SECRET}"\n', encoding="utf-8"
         )
         db = open_database(db_url, "tester")
+        hook = config.load(home=str(published)).webhook
         with session_scope(db) as session:  # an event waiting, as a publish that could not send it leaves it
-            enqueue(session, load_config(published), {(1, "vi"): ("live:1", {"document": 1, "lang": "vi"})})
-        done = deliver_due(db, published)
+            enqueue(session, hook, {(1, "vi"): ("live:1", {"document": 1, "lang": "vi"})})
+        done = deliver_due(db, hook, published / "public")
         assert done is not None and done.delivered == 1 and len(got) == 1
-        assert deliver_due(db, published) is None  # nothing is due any more
+        assert deliver_due(db, hook, published / "public") is None  # nothing is due any more
 
 
 @pytest.mark.usefixtures("flow_home")

@@ -13,8 +13,9 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from tests.helpers import add_users
+from trilingo.channels import names
 from trilingo.channels.kiosk_bundle import search
-from trilingo.channels.publish import PUBLISHERS, publish_channel
+from trilingo.channels.publish import publish_channel
 from trilingo.cli import cli
 from trilingo.commands.demo import sample_files
 from trilingo.intake.store import submit
@@ -49,7 +50,7 @@ def approve_sql(db_url: str, where: str = "") -> None:
 
 def publish_all(db_url: str, public: Path) -> None:
     with Session(open_database(db_url, "tester")) as session:
-        for channel in PUBLISHERS:
+        for channel in names():
             publish_channel(session, channel, public, "tester")
         session.commit()
 

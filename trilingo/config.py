@@ -8,8 +8,9 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from trilingo import identity
@@ -17,9 +18,50 @@ from trilingo.errors import ConfigError
 from trilingo.text.clean import check_user
 from trilingo.text.limits import Limits
 
+if TYPE_CHECKING:
+    from trilingo.site import SiteSettings
+
 DEFAULT_HOME = ".trilingo"
 CONFIG_FILE = "config.toml"
 AUDIT_KEY_FILE = "audit.key"  # 0600, beside the workspace's database unless [audit] key_file says otherwise
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    urls: tuple[str, ...] = ()
+    secret: str = ""
+    max_tries: int = 6
+    timeout: float = 10.0  # seconds for the whole request: a receiver that hangs cannot hold a publish
+    backoff: float = 30.0  # seconds before the first retry; doubled each time, at most an hour
+
+
+def webhook_config(table: object, env: Mapping[str, str]) -> WebhookConfig:
+    """`[webhook]` in config.toml (urls, secret, max_tries, timeout, backoff); TRILINGO_WEBHOOK_URLS
+    (comma-separated) and TRILINGO_WEBHOOK_SECRET override it. The secret is never a flow parameter."""
+    values: dict[str, object] = dict(table) if isinstance(table, dict) else {}
+    urls = env.get("TRILINGO_WEBHOOK_URLS")
+    raw_urls = urls.split(",") if urls else values.get("urls") or []
+    if not isinstance(raw_urls, list):
+        raise ConfigError("webhook urls must be a list of addresses")
+    clean = tuple(str(u).strip() for u in raw_urls if str(u).strip())
+    for url in clean:
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"webhook url {url!r} must start with http:// or https://")
+    secret = env.get("TRILINGO_WEBHOOK_SECRET") or str(values.get("secret") or "")
+    if clean and not secret:
+        raise ConfigError(
+            "webhook urls are set but no secret: set TRILINGO_WEBHOOK_SECRET (or [webhook] secret)"
+        )
+    try:
+        return WebhookConfig(
+            clean,
+            secret,
+            int(str(values.get("max_tries", 6))),
+            float(str(values.get("timeout", 10))),
+            float(str(values.get("backoff", 30))),
+        )
+    except ValueError as exc:
+        raise ConfigError(f"[webhook]: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -44,6 +86,22 @@ class Settings:
     # TRILINGO_AUDIT_KEY, when set; else the key is read from `audit_key_file`. Never a flow parameter.
     audit_key_value: str = field(default="", repr=False)
     audit_key_file: Path | None = None
+    # config.toml as read once by `load`; `site` and `webhook` are parsed from it when first asked for, so
+    # a mistake in [site] does not stop `status`, and a command that publishes nothing never parses it.
+    file_values: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # TRILINGO_WEBHOOK_URLS and TRILINGO_WEBHOOK_SECRET, as the environment had them at `load`.
+    webhook_env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    @cached_property
+    def site(self) -> SiteSettings:
+        """The published site's facts ([site], else the shipped example) and [publish] mode."""
+        from trilingo.site import from_config
+
+        return from_config(self.file_values, self.home / CONFIG_FILE)
+
+    @cached_property
+    def webhook(self) -> WebhookConfig:
+        return webhook_config(self.file_values.get("webhook"), self.webhook_env)
 
     @property
     def caller(self) -> identity.Caller:
@@ -167,6 +225,8 @@ def load(environ: Mapping[str, str] | None = None, **cli: Any) -> Settings:
         os_user=os_user,
         audit_key_value=env.get("TRILINGO_AUDIT_KEY", ""),
         audit_key_file=_audit_key_file(home, file_values),
+        file_values=file_values,
+        webhook_env={k: env[k] for k in ("TRILINGO_WEBHOOK_URLS", "TRILINGO_WEBHOOK_SECRET") if env.get(k)},
     )
 
 

@@ -13,7 +13,7 @@ _PLAIN = (str, int, float, bool, type(None))
 
 
 def to_json(value: Any) -> Any:
-    """Dataclasses field by field (in declaration order), datetimes as ISO 8601, enums as their value."""
+    """Dataclasses field by field (in declaration order; not a field whose metadata says `json: False`), datetimes as ISO 8601, enums as their value."""
     kind = type(value)
     if kind in _PLAIN:  # most values: checked first, because a queue of 10,000 items has 120,000 of them
         return value
@@ -43,5 +43,7 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 def _field_names(kind: type) -> tuple[str, ...]:
     names = _FIELDS.get(kind)
     if names is None:
-        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
+        names = _FIELDS[kind] = tuple(
+            f.name for f in dataclasses.fields(kind) if f.metadata.get("json", True)
+        )
     return names

@@ -110,19 +110,12 @@ def parse(values: Mapping[str, Any], example: bool = False) -> SiteSettings:
         raise ConfigError(f"config.toml: [site] is incomplete or malformed ({exc})") from None
 
 
-def load(home: Path) -> SiteSettings:
-    """The site settings of the workspace at `home`: its config.toml's [site], else the shipped example."""
-    path = home / "config.toml"
-    if path.is_file():
-        try:
-            values = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: {exc}") from None
-        mode = publish_mode(values.get("publish"), path)
-        if isinstance(values.get("site"), dict):
-            return replace(parse(values["site"]), file_mode=mode)
-        return replace(example(), file_mode=mode)
-    return example()
+def from_config(values: Mapping[str, Any], path: Path) -> SiteSettings:
+    """The site settings from a workspace's parsed config.toml (`values`, read from `path`): its [site],
+    else the shipped example; [publish] mode either way. config.Settings.site calls this."""
+    mode = publish_mode(values.get("publish"), path)
+    site = values.get("site")
+    return replace(parse(site) if isinstance(site, dict) else example(), file_mode=mode)
 
 
 def publish_mode(table: object, path: Path) -> int:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from trilingo.channels import FileChannel, PublishSummary, Target, ui
 from trilingo.channels import kiosk_bundle as bundle
-from trilingo.channels import ui
 from trilingo.channels.ledger import Ledger
 from trilingo.channels.pages import (
     bodies,
@@ -121,3 +121,16 @@ def _page(entries: list[bundle.Entry], site: SiteSettings, digest: str) -> str:
             version=f"{digest[:12]}",
         )
     )
+
+
+class Kiosk(FileChannel):
+    """The offline lookup bundle for the self-service kiosks."""
+
+    name = CHANNEL
+
+    def publish(self, session: Session, target: Target) -> PublishSummary:
+        done = publish_kiosk(session, target.folder, target.documents, target.site)
+        return PublishSummary(self.name, done.written, done.unchanged)
+
+
+channel = Kiosk()

@@ -7,15 +7,16 @@ Vietnamese text; `publish` says which leaflets wait, and for what.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from markupsafe import Markup
 from sqlmodel import Session
 
-from trilingo.channels import ui
+from trilingo.channels import FileChannel, PublishSummary, Target, ui
 from trilingo.channels.ledger import Ledger
 from trilingo.channels.markdown import markdown_to_html
 from trilingo.channels.pages import (
@@ -136,3 +137,27 @@ def to_pdf(html: str) -> bytes:
 
     pdf: bytes = HTML(string=html).write_pdf()
     return pdf
+
+
+class Leaflets(FileChannel):
+    """A4 leaflets for the information counters (HTML, and PDF where WeasyPrint is installed)."""
+
+    name = CHANNEL
+
+    def publish(self, session: Session, target: Target) -> PublishSummary:
+        done = publish_leaflets(session, target.folder, target.documents, target.site)
+        return PublishSummary(
+            self.name, done.written, done.unchanged, waiting=done.waiting, removed=done.removed
+        )
+
+    def report(self, result: Mapping[str, Any], folder: Path) -> list[str]:
+        lines = super().report(result, folder)
+        if result["waiting"]:
+            lines.append(f"  {len(result['waiting'])} leaflet(s) wait:")
+            lines += [f"    {line}" for line in result["waiting"][:20]]
+            if len(result["waiting"]) > 20:
+                lines.append(f"    … and {len(result['waiting']) - 20} more (--json lists all)")
+        return lines
+
+
+channel = Leaflets()

@@ -35,6 +35,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col
 
 from trilingo.errors import UnavailableError, WorkspaceError
+from trilingo.store.chunks import chunked
 from trilingo.store.models import PublishRecord, utcnow
 from trilingo.text.files import write_error
 
@@ -108,8 +109,7 @@ class Ledger:
         else:
             rows = list(self.session.execute(query.where(col(PublishRecord.document_id).is_(None))).all())
             wanted = sorted(self.documents)
-            for start in range(0, len(wanted), 900):
-                chunk = wanted[start : start + 900]
+            for chunk in chunked(wanted):
                 rows += self.session.execute(query.where(col(PublishRecord.document_id).in_(chunk))).all()
         self._records = {
             path: _Record(i, h, k, d, la, lk) for i, path, h, k, d, la, lk in rows if i is not None
@@ -190,8 +190,7 @@ class Ledger:
             col(PublishRecord.lang),
             col(PublishRecord.list_key),
         ).where(col(PublishRecord.channel) == self.channel)
-        for start in range(0, len(wanted), 900):
-            chunk = wanted[start : start + 900]
+        for chunk in chunked(wanted):
             for i, path, h, k, d, la, lk in self.session.execute(
                 query.where(col(PublishRecord.document_id).in_(chunk))
             ):
@@ -302,8 +301,8 @@ class Ledger:
         if self._pruned:
             table = SQLModel.metadata.tables["publishrecord"]
             ids = [i for _, i in self._pruned]
-            for start in range(0, len(ids), 900):
-                self.session.execute(delete(table).where(table.c.id.in_(ids[start : start + 900])))
+            for chunk in chunked(ids):
+                self.session.execute(delete(table).where(table.c.id.in_(chunk)))
         self._record()
         self._staged, self._pruned = [], []
 

@@ -29,6 +29,7 @@ from trilingo.channels import ui
 from trilingo.channels.markdown import markdown_to_html
 from trilingo.channels.retract import retracted_releases
 from trilingo.languages import ALL, SOURCE
+from trilingo.store.chunks import chunked
 from trilingo.store.models import DocLang, Document, DocumentVersion, Release, aware, raw_time
 
 
@@ -167,8 +168,7 @@ def live_pages(
 
 def bodies(session: Session, release_ids: list[int]) -> dict[int, str]:
     out: dict[int, str] = {}
-    for start in range(0, len(release_ids), 900):
-        chunk = release_ids[start : start + 900]
+    for chunk in chunked(release_ids):
         out.update(
             session.execute(
                 sa_select(col(Release.id), col(Release.body)).where(col(Release.id).in_(chunk))

@@ -1,51 +1,29 @@
-"""Publishing all channels that exist so far, and marking what went live."""
+"""Publishing a channel in its own transaction, marking what went live, and keeping each channel's
+outcome (its last failure, the retractions carried out) for `status`."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
-from trilingo.channels.web import CHANNEL as WEB
-from trilingo.channels.web import publish_web
+if TYPE_CHECKING:
+    from trilingo.config import Settings
+
+from trilingo import channels
+from trilingo.channels import PublishSummary, Target, names
 from trilingo.errors import TrilingoError
 from trilingo.site import SiteSettings
 from trilingo.site import example as example_site
 from trilingo.store.audit import record
+from trilingo.store.chunks import chunked
 from trilingo.store.models import DocLang, DocState, utcnow
 from trilingo.store.tables import channelstate, retraction
-
-PRINT = "print"  # channels.leaflets, imported when used: `submit` publishes only the web pages
-KIOSK = "kiosk"  # channels.kiosk_bundle, likewise
-SCREENS = "screens"  # channels.screens, imported when used
-WEBHOOK = "webhook"  # channels.webhook: events for the provincial portal (last: it reports what went out)
-# The channels that have a publisher (text.frontmatter.KNOWN_CHANNELS names the same; a test checks).
-PUBLISHERS = (WEB, PRINT, KIOSK, SCREENS, WEBHOOK)
-
-
-@dataclass
-class PublishSummary:
-    channel: str
-    written: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    went_live: list[str] = field(default_factory=list)  # "slug-id:lang" newly published
-    waiting: list[str] = field(default_factory=list)  # what cannot go out yet, and why (leaflets)
-    withdrawn: list[str] = field(default_factory=list)  # "id:lang" out of date in a critical category
-    removed: list[str] = field(default_factory=list)  # files taken down (retracted, or waiting again)
-    failed: list[str] = field(default_factory=list)  # deliveries that failed (webhook): retried later
-    queued: int = 0  # webhook events written by this publish
-    delivered: int = 0  # webhook events delivered by this publish
-    receivers: int = 0  # webhook receivers configured
-    dead: int = 0  # webhook events that went dead in this publish
-    pending_total: int = 0  # webhook events left to retry, after it
-    dead_total: int = 0  # dead webhook events, after it (they wait for `trilingo webhook retry`)
-    next_retry: datetime | None = None
-    undelivered: str = ""  # the webhook's one line on what failed and what is left ('' if nothing)
 
 
 def publish_channel(
@@ -57,64 +35,34 @@ def publish_channel(
     *,
     documents: Collection[int] | None = None,
     site: SiteSettings | None = None,
+    settings: Settings | None = None,
 ) -> PublishSummary:
-    """Write one channel (all of it, or the pages of `documents` and the lists showing them); approved
-    document-languages whose release is now out become `published`."""
-    now = now or utcnow()
-    if channel == WEBHOOK:
-        from trilingo.channels.webhook import load_config, publish_webhook
-
-        config = load_config(public_dir.parent)
-        hook = publish_webhook(session, config, (site or example_site()).base_url)
-        from trilingo.channels.webhook import describe
-
-        return PublishSummary(
-            channel,
-            failed=hook.failed,
-            queued=hook.queued,
-            delivered=hook.delivered,
-            receivers=len(config.urls),
-            dead=hook.dead,
-            pending_total=hook.pending_total,
-            dead_total=hook.dead_total,
-            next_retry=hook.next_retry,
-            undelivered=describe(hook),
-        )
-    if channel == SCREENS:
-        from trilingo.channels.screens import publish_screens
-
-        shown = publish_screens(session, public_dir / SCREENS, documents, site)
-        return PublishSummary(channel, shown.written, shown.unchanged)
-    if channel == KIOSK:
-        from trilingo.channels.kiosk import publish_kiosk
-
-        bundle = publish_kiosk(session, public_dir / KIOSK, documents, site)
-        return PublishSummary(channel, bundle.written, bundle.unchanged)
-    if channel == PRINT:
-        from trilingo.channels.leaflets import publish_leaflets
-
-        leaflets = publish_leaflets(session, public_dir / PRINT, documents, site)
-        return PublishSummary(
-            channel, leaflets.written, leaflets.unchanged, waiting=leaflets.waiting, removed=leaflets.removed
-        )
-    if channel != WEB:
-        raise ValueError(f"unknown channel {channel!r}")
-    result = publish_web(session, public_dir / WEB, documents, site)
-    live = set(result.published)
-    summary = PublishSummary(
-        channel,
-        result.written,
-        result.unchanged,
-        withdrawn=[f"{d}:{lang}" for d, lang in result.withdrawn],
-        removed=result.removed,
+    """Write one channel (all of it, or the pages of `documents` and the lists showing them) into
+    public_dir/<channel>; approved document-languages whose release is now out become `published`.
+    `settings` (the workspace's, loaded once) give the site, the webhook's receivers and the channel's
+    own configuration; without them, the shipped example site and no receivers."""
+    target = Target(
+        public_dir / channel,
+        site or (settings.site if settings else example_site()),
+        documents,
+        settings.file_values if settings else {},
+        settings.webhook if settings else None,
     )
+    summary = channels.get(channel).publish(session, target)
+    if summary.live is not None:
+        _mark_published(session, summary, actor, now or utcnow())
+    return summary
+
+
+def _mark_published(session: Session, summary: PublishSummary, actor: str, now: datetime) -> None:
+    live = set(summary.live or ())
     approved = session.exec(
         select(DocLang.id, DocLang.document_id, DocLang.lang, DocLang.release_id).where(
             col(DocLang.state) == DocState.APPROVED
         )
     ).all()
     went = [(i, d, lang, release) for i, d, lang, release in approved if (d, lang) in live and i is not None]
-    for chunk in (went[i : i + 900] for i in range(0, len(went), 900)):
+    for chunk in chunked(went):
         # A compare-and-set like every change of a document-language: an approval landing meanwhile wins.
         session.execute(
             update(DocLang)
@@ -125,9 +73,14 @@ def publish_channel(
     for _, document_id, lang, release in went:
         summary.went_live.append(f"{document_id}:{lang}")
         record(
-            session, actor, "publish", document_id=document_id, lang=lang, channel=channel, release=release
+            session,
+            actor,
+            "publish",
+            document_id=document_id,
+            lang=lang,
+            channel=summary.channel,
+            release=release,
         )
-    return summary
 
 
 def publish_and_record(
@@ -138,6 +91,7 @@ def publish_and_record(
     *,
     documents: Collection[int] | None = None,
     site: SiteSettings | None = None,
+    settings: Settings | None = None,
 ) -> PublishSummary:
     """One channel's publish in its own transaction, its outcome kept for `status`: a failure is shown
     there until a publish of that channel succeeds (a webhook delivery that failed counts as one)."""
@@ -145,7 +99,9 @@ def publish_and_record(
 
     try:
         with session_scope(db) as session:
-            summary = publish_channel(session, channel, public_dir, actor, documents=documents, site=site)
+            summary = publish_channel(
+                session, channel, public_dir, actor, documents=documents, site=site, settings=settings
+            )
             if not summary.failed:
                 _mark(session.connection(), channel, None)
     except TrilingoError as exc:
@@ -198,7 +154,7 @@ def finish_retractions(
         done = [
             r.id
             for r in conn.execute(query).all()
-            if (r.channel in channels if r.channel else set(PUBLISHERS) <= set(channels))
+            if (r.channel in channels if r.channel else set(names()) <= set(channels))
         ]
         if done:
             conn.execute(update(retraction).where(retraction.c.id.in_(done)).values(done_at=utcnow()))

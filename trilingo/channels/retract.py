@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
+from trilingo.channels import retractable
 from trilingo.errors import InputError, StateError
 from trilingo.languages import ALL
 from trilingo.people import authorize
@@ -15,8 +16,6 @@ from trilingo.store.audit import record
 from trilingo.store.documents import resolve_document
 from trilingo.store.models import DocLang, DocState, Retraction, utcnow
 from trilingo.text.clean import check_text, clean_line
-
-CHANNELS = ("web", "print", "kiosk", "screens")
 
 
 @dataclass
@@ -38,8 +37,8 @@ def retract(
         raise InputError("a retraction needs a reason")
     if lang is not None and lang not in ALL:
         raise InputError(f"unknown language {lang!r} (expected one of: {', '.join(ALL)})")
-    if channel is not None and channel not in CHANNELS:
-        raise InputError(f"unknown channel {channel!r} (expected one of: {', '.join(CHANNELS)})")
+    if channel is not None and channel not in retractable():
+        raise InputError(f"unknown channel {channel!r} (expected one of: {', '.join(retractable())})")
     doc = resolve_document(session, ref)
     assert doc.id is not None
     rows = session.exec(

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
+from trilingo.channels import FileChannel, PublishSummary, Target
 from trilingo.channels.ledger import Ledger
 from trilingo.channels.pages import environment, renderer_version
 from trilingo.languages import ALL, LANGUAGES, SOURCE
@@ -153,3 +154,16 @@ def _page(env: Any, site: SiteSettings, gate_id: str, data: dict[str, Any]) -> s
             ],
         )
     )
+
+
+class Screens(FileChannel):
+    """One rotating page and playlist per gate screen."""
+
+    name = CHANNEL
+
+    def publish(self, session: Session, target: Target) -> PublishSummary:
+        done = publish_screens(session, target.folder, target.documents, target.site)
+        return PublishSummary(self.name, done.written, done.unchanged)
+
+
+channel = Screens()

@@ -14,14 +14,16 @@ the lists and feed leave it out, until the new version is approved.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session
 
+from trilingo.channels import FileChannel, PublishSummary, Target
 from trilingo.channels import site_view as site_view_module
 from trilingo.channels.ledger import Ledger
 from trilingo.channels.pages import (
@@ -287,3 +289,32 @@ def _scope(
 
 def _article_path(page: Page) -> str:
     return f"{page.lang}/{page.slug}.html"
+
+
+class Web(FileChannel):
+    """The static site; its publish is what makes an approved translation `published`."""
+
+    name = CHANNEL
+
+    def publish(self, session: Session, target: Target) -> PublishSummary:
+        result = publish_web(session, target.folder, target.documents, target.site)
+        return PublishSummary(
+            self.name,
+            result.written,
+            result.unchanged,
+            withdrawn=[f"{d}:{lang}" for d, lang in result.withdrawn],
+            removed=result.removed,
+            live=result.published,
+        )
+
+    def report(self, result: Mapping[str, Any], folder: Path) -> list[str]:
+        lines = super().report(result, folder)
+        if result["withdrawn"]:
+            lines.append(
+                f"  {len(result['withdrawn'])} out-of-date translation(s) in critical categories withdrawn "
+                "until approved (see `trilingo review queue`)"
+            )
+        return lines
+
+
+channel = Web()

@@ -16,8 +16,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
-import tomllib
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,61 +23,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
-from trilingo.errors import ConfigError
+from trilingo.channels import PublishSummary, Target
+from trilingo.config import WebhookConfig
 from trilingo.store.db import redact
 from trilingo.store.models import PublishRecord, WebhookEvent, aware, utcnow
 
 CHANNEL = "webhook"
 SIGNATURE = "X-Trilingo-Signature"
 EVENT = "X-Trilingo-Event"
-
-
-@dataclass(frozen=True)
-class WebhookConfig:
-    urls: tuple[str, ...] = ()
-    secret: str = ""
-    max_tries: int = 6
-    timeout: float = 10.0  # seconds for the whole request: a receiver that hangs cannot hold a publish
-    backoff: float = 30.0  # seconds before the first retry; doubled each time, at most an hour
-
-
-def load_config(home: Path, environ: Mapping[str, str] | None = None) -> WebhookConfig:
-    """`[webhook]` in config.toml (urls, secret, max_tries, timeout, backoff); TRILINGO_WEBHOOK_URLS
-    (comma-separated) and TRILINGO_WEBHOOK_SECRET override it. The secret is never a flow parameter."""
-    env = os.environ if environ is None else environ
-    values: dict[str, object] = {}
-    path = home / "config.toml"
-    if path.is_file():
-        try:
-            table = tomllib.loads(path.read_text(encoding="utf-8")).get("webhook") or {}
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: {exc}") from None
-        values.update(table if isinstance(table, dict) else {})
-    urls = env.get("TRILINGO_WEBHOOK_URLS")
-    raw_urls = urls.split(",") if urls else values.get("urls") or []
-    if not isinstance(raw_urls, list):
-        raise ConfigError("webhook urls must be a list of addresses")
-    clean = tuple(str(u).strip() for u in raw_urls if str(u).strip())
-    for url in clean:
-        if not url.startswith(("http://", "https://")):
-            raise ConfigError(f"webhook url {url!r} must start with http:// or https://")
-    secret = env.get("TRILINGO_WEBHOOK_SECRET") or str(values.get("secret") or "")
-    if clean and not secret:
-        raise ConfigError(
-            "webhook urls are set but no secret: set TRILINGO_WEBHOOK_SECRET (or [webhook] secret)"
-        )
-    try:
-        return WebhookConfig(
-            clean,
-            secret,
-            int(str(values.get("max_tries", 6))),
-            float(str(values.get("timeout", 10))),
-            float(str(values.get("backoff", 30))),
-        )
-    except ValueError as exc:
-        raise ConfigError(f"[webhook]: {exc}") from None
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -286,7 +240,7 @@ def publish_webhook(session: Session, config: WebhookConfig, base_url: str = "")
 RETRY_EVERY = 15.0  # seconds between `serve`'s delivery rounds: backoffs are in tens of seconds
 
 
-def deliver_due(db: Any, home: Path) -> WebhookSummary | None:
+def deliver_due(db: Any, config: WebhookConfig, public_dir: Path) -> WebhookSummary | None:
     """One delivery round of what is due, outside any publish (`serve` runs one every RETRY_EVERY s, so
     retries keep their backoff instead of waiting for the next publish). None when there is nothing to
     do, or a publish holds the workspace (it delivers itself)."""
@@ -294,7 +248,6 @@ def deliver_due(db: Any, home: Path) -> WebhookSummary | None:
     from trilingo.errors import UnavailableError
     from trilingo.store.db import session_scope
 
-    config = load_config(home)
     if not config.urls:
         return None
     with session_scope(db) as session:
@@ -306,7 +259,50 @@ def deliver_due(db: Any, home: Path) -> WebhookSummary | None:
         if due is None:
             return None
         try:
-            hold_publish_lock(session, home / "public", wait=0)
+            hold_publish_lock(session, public_dir, wait=0)
         except UnavailableError:
             return None
         return outstanding(session, deliver(session, config))
+
+
+class Webhook:
+    """Events for the provincial portal: one per change and receiver, delivered with retries."""
+
+    name = CHANNEL
+    retractable = False  # a retraction from every channel goes out as a `retracted` event
+
+    def publish(self, session: Session, target: Target) -> PublishSummary:
+        config = target.webhook or WebhookConfig()
+        hook = publish_webhook(session, config, target.site.base_url)
+        return PublishSummary(
+            self.name,
+            failed=hook.failed,
+            queued=hook.queued,
+            delivered=hook.delivered,
+            receivers=len(config.urls),
+            dead=hook.dead,
+            pending_total=hook.pending_total,
+            dead_total=hook.dead_total,
+            next_retry=hook.next_retry,
+            undelivered=describe(hook),
+        )
+
+    def status(self, conn: Connection) -> dict[str, Any] | None:
+        from trilingo.status import webhook_counts
+
+        return webhook_counts(conn)
+
+    def report(self, result: Mapping[str, Any], folder: Path) -> list[str]:
+        del folder  # it writes no files
+        if not result["receivers"]:
+            return ["webhook: no receiver configured ([webhook] urls in config.toml)"]
+        lines = [
+            f"webhook: {result['queued']} event(s) queued, {result['delivered']} delivered to "
+            f"{result['receivers']} receiver(s)"
+        ]
+        if result["undelivered"]:
+            lines.append(f"  {result['undelivered']}")
+        return lines
+
+
+channel = Webhook()

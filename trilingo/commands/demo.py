@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from trilingo import rules, server
+from trilingo import channels, rules, server
 from trilingo.commands.common import App
 from trilingo.commands.flowrun import run_pretranslate, run_publish
 from trilingo.errors import Refused
@@ -140,13 +140,8 @@ def run_demo(app: App, echo: Callable[[str], None]) -> None:
             _approve(session, item, REVIEWER)
             echo(f"6. Approved {item.slug} [{item.lang}] as {REVIEWER}")
     for r in run_publish(app):
-        if r["channel"] == "webhook":
-            receivers = f"{r['receivers']} receiver(s)" if r["receivers"] else "no receiver configured"
-            echo(f"7. Webhook: {r['queued']} event(s) queued, {r['delivered']} delivered ({receivers})")
-            continue
-        echo(f"7. Published {r['channel']}: {len(r['written'])} file(s) written, {r['unchanged']} unchanged")
-        for line in r["waiting"]:
-            echo(f"   leaflet waits: {line}")
+        for i, line in enumerate(channels.get(r["channel"]).report(r, settings.public_dir / r["channel"])):
+            echo(("7. Published " if i == 0 else "   ") + line.strip())
     web = settings.public_dir / "web"
     echo("")
     echo(f"The site: {web / 'index.html'}  (python -m http.server -d {web} 8000)")

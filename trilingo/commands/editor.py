@@ -121,33 +121,11 @@ def publish(app: App, as_json: bool) -> None:
         results = run_publish(app)
     if as_json:
         echo_json(results)
+    from trilingo import channels
+
     for r in [] if as_json else results:
-        if r["channel"] == "webhook":
-            if not r["receivers"]:
-                click.echo("webhook: no receiver configured ([webhook] urls in config.toml)")
-            else:
-                click.echo(
-                    f"webhook: {r['queued']} event(s) queued, {r['delivered']} delivered to "
-                    f"{r['receivers']} receiver(s)"
-                )
-                if r["undelivered"]:
-                    click.echo(f"  {shown(r['undelivered'])}")
-            continue
-        click.echo(
-            f"{r['channel']}: {len(r['written'])} file(s) written, {r['unchanged']} unchanged, "
-            f"{len(r['went_live'])} newly live → {app.settings.public_dir / r['channel']}"
-        )
-        if r["withdrawn"]:
-            click.echo(
-                f"  {len(r['withdrawn'])} out-of-date translation(s) in critical categories withdrawn until "
-                "approved (see `trilingo review queue`)"
-            )
-        if r["waiting"]:
-            click.echo(f"  {len(r['waiting'])} leaflet(s) wait:")
-            for line in r["waiting"][:20]:
-                click.echo(f"    {shown(line)}")
-            if len(r["waiting"]) > 20:
-                click.echo(f"    … and {len(r['waiting']) - 20} more (--json lists all)")
+        for line in channels.get(r["channel"]).report(r, app.settings.public_dir / r["channel"]):
+            click.echo(shown(line))
     dead = sum(r.get("dead_total", 0) for r in results)
     if dead:
         from trilingo.errors import PartialFailure
@@ -166,8 +144,7 @@ COMMANDS = [submit, pretranslate, publish]
 @click.option("--lang", help="Only this language (vi, lo or zh); default: every published language.")
 @click.option(
     "--channel",
-    type=click.Choice(["web", "print", "kiosk", "screens"]),
-    help="Only this channel; default: every channel.",
+    help="Only this channel (web, print, kiosk, screens, or one the office added); default: every channel.",
 )
 @click.option("--reason", required=True, help="Why it comes down (kept in the audit log).")
 @as_option

@@ -236,6 +236,9 @@ def _print_status(data: dict[str, Any]) -> None:
             f"RETRACTION PENDING: {shown(item['document'])} [{item['lang']}] is retracted since "
             f"{item['since'][:16]}Z but not yet off {where}; the next `trilingo publish` takes it down"
         )
+    for name, facts in data.get("channel_status", {}).items():
+        if name != "webhook":  # (the webhook's facts have their own line, below)
+            click.echo(f"Channel {name}: " + ", ".join(f"{k} {shown(str(v))}" for k, v in facts.items()))
     hook = data["webhook"]
     if hook["pending"] or hook["dead"]:
         click.echo(

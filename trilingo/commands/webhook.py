@@ -20,13 +20,13 @@ def webhook() -> None:
 @summary_output
 def retry(app: App, as_user: str | None, as_json: bool) -> None:
     """Send the events that gave up (dead) again, and whatever else is due."""
-    from trilingo.channels.webhook import deliver, load_config, retry_dead
+    from trilingo.channels.webhook import deliver, retry_dead
     from trilingo.errors import UnavailableError
     from trilingo.people import authorize
 
     app.local_only("webhook retry")
     app.override(user=as_user)
-    config = load_config(app.settings.home)
+    config = app.settings.webhook
     if not config.urls:
         raise UnavailableError("no webhook receiver is configured ([webhook] urls in config.toml)")
     with app.session() as session:

@@ -18,11 +18,13 @@ from sqlalchemy import select as sa_select
 from sqlalchemy import text as sa_text
 from sqlmodel import Session, SQLModel
 
+from trilingo import channels
 from trilingo.errors import Conflict
 from trilingo.languages import SOURCE, TARGETS
 from trilingo.people import authorize
 from trilingo.store.audit import record_rows
 from trilingo.store.bulk import bulk_insert
+from trilingo.store.chunks import chunked
 from trilingo.store.counts import mark_versions
 from trilingo.store.hashing import release_hash, sha256
 from trilingo.store.hints import Hint
@@ -32,7 +34,6 @@ from trilingo.text.segment import Piece, split
 
 # A carried translation keeps its text and state only if a person or the memory made it usable.
 _CARRY = {SegmentState.APPROVED, SegmentState.EDITED, SegmentState.NEEDS_REVIEW}
-CHUNK = 900  # ids per IN (...) list
 
 
 @dataclass(frozen=True)
@@ -110,10 +111,6 @@ def _t(name: str) -> Table:
     return SQLModel.metadata.tables[name]
 
 
-def _chunks(items: Sequence[Any]) -> list[Sequence[Any]]:
-    return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
-
-
 def submit_many(
     session: Session,
     notices: Sequence[Notice],
@@ -130,6 +127,8 @@ def submit_many(
     authorize(session, actor, "submit")
     if len({n.slug for n in notices}) != len(notices):
         raise ValueError("submit_many: each slug once")
+    for notice in notices:
+        channels.check_all(notice.channels, notice.source or notice.slug)
     docs = [_Doc(n, content_hash(n)) for n in notices]
     existing = _existing(session, [d.notice.slug for d in docs])
     results: dict[str, Submitted] = {}
@@ -220,7 +219,7 @@ def _existing(session: Session, slugs: list[str]) -> dict[str, tuple[int, int, i
     """slug → (document id, current version number, its version id, its content hash, its segment count)."""
     doc, ver, seg = _t("document"), _t("documentversion"), _t("segment")
     out: dict[str, tuple[int, int, int, str, int]] = {}
-    for chunk in _chunks(slugs):
+    for chunk in chunked(slugs):
         rows = session.execute(
             sa_select(doc.c.slug, doc.c.id, doc.c.current_version, ver.c.id, ver.c.content_hash)
             .join(ver, (ver.c.document_id == doc.c.id) & (ver.c.number == doc.c.current_version))
@@ -230,11 +229,11 @@ def _existing(session: Session, slugs: list[str]) -> dict[str, tuple[int, int, i
             out[slug] = (doc_id, current, version_id, digest, 0)
     unchanged_versions = [v[2] for v in out.values()]
     counts: dict[int, int] = {}
-    for chunk in _chunks(unchanged_versions):
+    for versions in chunked(unchanged_versions):
         counts.update(
             session.execute(
                 sa_select(seg.c.version_id, func.count(seg.c.id))
-                .where(seg.c.version_id.in_(chunk))
+                .where(seg.c.version_id.in_(versions))
                 .group_by(seg.c.version_id)
             ).all()
         )
@@ -296,7 +295,7 @@ def _previous_rows(session: Session, version_ids: list[int]) -> dict[tuple[int, 
     """(version id, language) → that version's translations, in segment order."""
     tr, seg = _t("translation"), _t("segment")
     out: dict[tuple[int, str], list[_Old]] = {}
-    for chunk in _chunks(version_ids):
+    for chunk in chunked(version_ids):
         query = (
             sa_select(
                 seg.c.version_id, tr.c.lang, seg.c.source, tr.c.id, tr.c.state, tr.c.target, tr.c.origin,
@@ -388,7 +387,7 @@ def _set_doclangs(
     table = _t("doclang")
     by_doc = {d.id: d for d in docs}
     existing: dict[tuple[int, str], tuple[int, int]] = {}
-    for chunk in _chunks(list(by_doc)):
+    for chunk in chunked(list(by_doc)):
         for i, doc_id, lang, version in session.execute(
             sa_select(table.c.id, table.c.document_id, table.c.lang, table.c.row_version).where(
                 table.c.document_id.in_(chunk)

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine as Database
 
 from trilingo.channels.ledger import check_writable
 from trilingo.channels.publish import publish_and_record
+from trilingo.config import Settings
 from trilingo.errors import InputError, TrilingoError
 from trilingo.intake.store import Submitted, submit_many
 from trilingo.site import SiteSettings
@@ -59,14 +60,15 @@ def submit_notices(
     public_dir: Path,
     *,
     force_language: bool = False,
-    site: SiteSettings | None = None,
+    settings: Settings | None = None,
 ) -> list[Submitted]:
     """Store every notice in one transaction; then publish the web channel, whose Vietnamese pages need no review.
 
     A notice that is confidently not Vietnamese is refused before anything is stored, unless
     `force_language`; then the override is in the submit's audit event. Publishing is a second
     transaction on purpose: the text is safe even if writing the pages fails, and the next publish
-    writes them."""
+    writes them. `settings` (the workspace's) give the site's gates and categories to check against."""
+    site = settings.site if settings is not None else None
     if site is not None:
         for notice in notices:
             check_site_lists(notice, site)
@@ -84,7 +86,7 @@ def submit_notices(
     try:
         # The pages of every notice named, not only the new versions': a submit killed after storing
         # (or pages deleted since) is put right by running it again. Unchanged pages are not rewritten.
-        publish_and_record(db, "web", public_dir, actor, documents={r.id for r in results}, site=site)
+        publish_and_record(db, "web", public_dir, actor, documents={r.id for r in results}, settings=settings)
     except TrilingoError as exc:
         stored = ", ".join(r.slug for r in results)
         raise type(exc)(

@@ -12,10 +12,9 @@ from sqlmodel import Session, col, select
 
 from trilingo.mt.base import EngineResult
 from trilingo.mt.models import MTCacheEntry
+from trilingo.store.chunks import chunked
 from trilingo.store.models import utcnow
 from trilingo.text.clean import clean_line
-
-BATCH = 500  # stays under SQLite's bound-parameter limit
 
 
 def normalize(text: str) -> str:
@@ -45,7 +44,7 @@ def lookup(session: Session, key: CacheKey, texts: Iterable[str]) -> dict[str, E
         by_hash.setdefault(text_hash(text), []).append(text)
     hashes = list(by_hash)
     found: dict[str, EngineResult] = {}
-    for start in range(0, len(hashes), BATCH):
+    for chunk in chunked(hashes):
         rows = session.exec(
             select(MTCacheEntry).where(
                 MTCacheEntry.engine == key.engine,
@@ -53,7 +52,7 @@ def lookup(session: Session, key: CacheKey, texts: Iterable[str]) -> dict[str, E
                 MTCacheEntry.tgt_lang == key.tgt,
                 MTCacheEntry.glossary_version == key.glossary_version,
                 MTCacheEntry.mode == key.mode,
-                col(MTCacheEntry.text_hash).in_(hashes[start : start + BATCH]),
+                col(MTCacheEntry.text_hash).in_(chunk),
             )
         ).all()
         for row in rows:

@@ -34,6 +34,7 @@ from trilingo.mt.throttle import Limiter
 from trilingo.pretranslate.select import REDRAFT
 from trilingo.review import checks
 from trilingo.store.audit import record
+from trilingo.store.chunks import chunked
 from trilingo.store.counts import mark_versions
 from trilingo.store.db import session_scope
 from trilingo.store.hints import Hint
@@ -41,8 +42,6 @@ from trilingo.store.models import DocLang, DocState, Segment, SegmentState, Tran
 from trilingo.tm.fuzzy import FuzzyIndex, load_index
 from trilingo.tm.memory import lookup_exact
 from trilingo.tm.models import TMEntry
-
-CHUNK = 900  # ids per IN (...) list: under every SQLite's bound-parameter limit
 
 
 @dataclass
@@ -118,13 +117,9 @@ def pretranslate_batch(
         return _write(session, read, drafts, fresh, lang, engine, actor, now)
 
 
-def _chunks(ids: Sequence[int]) -> list[Sequence[int]]:
-    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
-
-
 def _read(session: Session, doclang_ids: list[int], lang: str, engine: Engine) -> _Read:
     doclangs: list[tuple[int, int, int]] = []
-    for chunk in _chunks(doclang_ids):
+    for chunk in chunked(doclang_ids):
         doclangs += [
             (i, d, v)
             for i, d, v in session.exec(
@@ -135,7 +130,7 @@ def _read(session: Session, doclang_ids: list[int], lang: str, engine: Engine) -
             if i is not None
         ]
     rows: list[_Row] = []
-    for chunk in _chunks([v for _, _, v in doclangs]):
+    for chunk in chunked([v for _, _, v in doclangs]):
         # SQLAlchemy's own select: sqlmodel's typed overloads stop at four columns.
         found = session.execute(
             sa_select(
@@ -306,7 +301,7 @@ def _write(
         lang=lang, engine=engine.name, documents=len(read.doclangs), engine_calls=read.sent
     )
     current: dict[int, tuple[int, str]] = {}
-    for chunk in _chunks([r.translation_id for r in read.rows]):
+    for chunk in chunked([r.translation_id for r in read.rows]):
         locked = session.exec(
             select(Translation.id, Translation.row_version, Translation.state)
             .where(col(Translation.id).in_(chunk))
@@ -385,7 +380,7 @@ def _advance(
     beside an event's run) wrote nothing and records nothing."""
     ids = [i for i, _, _ in read.doclangs]
     moved: set[int] = set()
-    for chunk in _chunks(ids):
+    for chunk in chunked(ids):
         for doclang in session.exec(
             select(DocLang).where(col(DocLang.id).in_(chunk)).with_for_update()
         ).all():

@@ -38,7 +38,6 @@ class Context:
         self._echo = echo
         self._load_key = load_key
         self._checked = False
-        self._site: SiteSettings | None = None
 
     @property
     def actor(self) -> str:
@@ -106,11 +105,7 @@ class Context:
 
     @property
     def site(self) -> SiteSettings:
-        if self._site is None:
-            from trilingo.site import load
-
-            self._site = load(self.settings.home)
-        return self._site
+        return self.settings.site
 
     def emit(self, name: str, payload: dict[str, Any] | list[dict[str, Any]]) -> bool:
         """Tell the workspace's Prefect server (and so `trilingo serve`) that there is work."""

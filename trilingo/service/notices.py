@@ -36,7 +36,7 @@ def submit(ctx: Context, files: list[Upload], force_language: bool = False) -> A
         ctx.actor,
         ctx.settings.public_dir,
         force_language=force_language,
-        site=ctx.site,
+        settings=ctx.settings,
     )
     changed = [r.slug for r in results if r.created]
     if changed:
@@ -48,7 +48,8 @@ def retract(
     ctx: Context, document: str, reason: str, lang: str | None = None, channel: str | None = None
 ) -> dict[str, Any]:
     """Take the live release of `document` down now, from every channel or one."""
-    from trilingo.channels.publish import PUBLISHERS, WEBHOOK, finish_retractions, publish_and_record
+    from trilingo.channels import names
+    from trilingo.channels.publish import finish_retractions, publish_and_record
     from trilingo.channels.retract import retract as do_retract
     from trilingo.errors import PartialFailure, TrilingoError, UnavailableError
     from trilingo.events import RETRACTED, documents_payload
@@ -57,22 +58,22 @@ def retract(
         done = do_retract(session, document, ctx.actor, reason, lang, channel)
     removed: list[str] = []
     failed: list[str] = []
-    hook: Any = None
+    undelivered: list[Any] = []  # summaries of channels that could not tell everyone (the webhook)
     db = ctx.database()
-    channels = [channel] if channel else list(PUBLISHERS)
+    channels = [channel] if channel else list(names())
     first: TrilingoError | None = None
     for name in channels:  # every channel is tried, whatever happened to the one before
         try:
             summary = publish_and_record(
-                db, name, ctx.settings.public_dir, ctx.actor, documents={done.document}, site=ctx.site
+                db, name, ctx.settings.public_dir, ctx.actor, documents={done.document}, settings=ctx.settings
             )
         except TrilingoError as exc:
             first = first or exc
             failed.append(f"{name}: {exc.message}")
             continue
         removed += [f"{name}/{rel}" for rel in summary.removed]
-        if name == WEBHOOK:
-            hook = summary
+        if summary.undelivered:
+            undelivered.append(summary)
     ctx.emit(RETRACTED, documents_payload([done.slug], langs=list(done.langs)))
     if first is not None:
         raise type(first)(
@@ -80,12 +81,12 @@ def retract(
             "shows it pending; `trilingo publish` finishes it once that is fixed)"
         )
     finish_retractions(db, channels, {done.document})
-    if hook is not None and hook.undelivered:
+    for summary in undelivered:
         # Off every channel; what the portal was not told is said, and is not a plain success.
-        said = f"{done.slug} is retracted and off the channels, but webhook: {hook.undelivered}"
-        if hook.failed:
+        said = f"{done.slug} is retracted and off the channels, but {summary.channel}: {summary.undelivered}"
+        if summary.failed:
             raise UnavailableError(said)
-        if hook.dead_total:
+        if summary.dead_total:
             raise PartialFailure(said)
-        ctx.note(f"webhook: {hook.undelivered}")
+        ctx.note(f"{summary.channel}: {summary.undelivered}")
     return {"retracted": done, "removed": removed}

@@ -21,17 +21,18 @@ def queue(ctx: Context, lang: str | None = None) -> Any:
 def status(ctx: Context) -> dict[str, Any]:
     """The workspace, its database and Prefect server, the backlog, failures, channels, engines, the
     webhook, the workspace's rules and the audit log's last verification."""
-    from trilingo import rules
+    from trilingo import channels, rules
     from trilingo import server as srv
     from trilingo.mt.health import load as engine_health
-    from trilingo.status import channel_failures, pending_retractions, webhook_counts
+    from trilingo.status import channel_failures, pending_retractions
     from trilingo.status import status as load_status
     from trilingo.store.db import redact
 
     settings = ctx.settings
     with ctx.reader() as conn:
         data = load_status(conn)
-        data["webhook"] = webhook_counts(conn)
+        data["channel_status"] = channels.statuses(conn)
+        data["webhook"] = data["channel_status"]["webhook"]  # (its own key too, as before)
         data["channel_failures"] = channel_failures(conn)
         data["pending_retractions"] = pending_retractions(conn)
         data["four_eyes"] = bool(rules.read(conn, "four_eyes"))

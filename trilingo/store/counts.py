@@ -21,12 +21,12 @@ from sqlalchemy import bindparam, event, text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
+from trilingo.store.chunks import chunked
 from trilingo.store.tables import COUNT_COLUMNS as COLUMNS
 from trilingo.store.tables import STATES
 
 _VERSIONS = "trilingo_counted_versions"  # session.info keys: what this transaction touched
 _SEGMENTS = "trilingo_counted_segments"
-CHUNK = 900  # bound parameters per statement (SQLite's old limit was 999)
 
 _COUNTED = (
     "SELECT d.id, count(t.id), "
@@ -64,10 +64,9 @@ def recount(conn: Connection, version_ids: Iterable[int]) -> None:
 
 
 def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
-    """Sorted, in lists of at most CHUNK: the lock order, and a bound on each statement's parameters."""
-    ordered = sorted(set(ids))
-    for start in range(0, len(ordered), CHUNK):
-        yield ordered[start : start + CHUNK]
+    """Sorted (the lock order), in lists a statement can take."""
+    for chunk in chunked(sorted(set(ids))):
+        yield list(chunk)
 
 
 def recount_all(conn: Connection) -> None:

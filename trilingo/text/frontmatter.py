@@ -20,11 +20,9 @@ MAX_BYTES = Limits().notice_bytes  # a notice, not a book: anything larger is a 
 SLUG_RE = re.compile(r"^(?=[a-z0-9-]*[a-z])[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
 GATES_TZ = timezone(timedelta(hours=7), "ICT")  # Điện Biên, Vietnam: UTC+7 all year
 KNOWN_KEYS = {"title", "category", "gates", "channels", "slug", "expires", "screen"}
-# The channel names a notice may ask for in its front matter (not all have a publisher yet).
-# The channels that have a publisher (channels.publish.PUBLISHERS; a test keeps the two equal). A notice
-# naming another one is refused: it would be stored and then silently never published. Screens and the
-# webhook join this list when they are built.
-KNOWN_CHANNELS = frozenset({"web", "print", "kiosk", "screens", "webhook"})
+# What a channel's name looks like (`channels:`). Whether the channel exists is the registry's to say
+# (trilingo.channels), when the notice is stored: a notice naming another would never be published.
+CHANNEL_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 # Names a slug may not take: the pages Trilingo makes beside the articles (each language's index.html,
@@ -155,10 +153,10 @@ def parse_notice(text: str, limits: Limits | None = None) -> Notice:
         raise InputError(
             f"{len(pieces):,} segments; the limit is {limits.segments:,} per notice ({where_set('segments')})"
         )
-    unknown_channels = sorted(set(channels) - KNOWN_CHANNELS)
-    if unknown_channels:
+    malformed = [c for c in channels if not CHANNEL_RE.match(c)]
+    if malformed:
         raise FrontMatterError(
-            f"unknown channel {unknown_channels[0]!r} (known: {', '.join(sorted(KNOWN_CHANNELS))})"
+            f"front matter: 'channels': {malformed[0]!r} is not a channel's name (lower-case words: web, print …)"
         )
     return Notice(
         title=title,

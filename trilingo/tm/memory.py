@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from trilingo.errors import InputError
 from trilingo.languages import SOURCE, TARGETS
+from trilingo.store.chunks import chunked
 from trilingo.store.models import utcnow
 from trilingo.text.keys import match_key
 from trilingo.tm.models import TMEntry
@@ -34,8 +35,7 @@ def lookup_exact(session: Session, texts: Iterable[str], tgt: str, src: str = SO
         keyed.setdefault(tm_key(text, src), []).append(text)
     hits: dict[str, TMEntry] = {}
     keys = list(keyed)
-    for start in range(0, len(keys), 500):  # stay under SQLite's bound-parameter limit
-        chunk = keys[start : start + 500]
+    for chunk in chunked(keys):
         rows = session.exec(
             select(TMEntry).where(
                 TMEntry.src_lang == src, TMEntry.tgt_lang == tgt, col(TMEntry.key).in_(chunk)
