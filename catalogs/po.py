@@ -24,7 +24,7 @@ from sqlmodel import Session, col
 
 from trilingo.errors import InputError, TrilingoError
 from trilingo.glossary.store import load
-from trilingo.languages import check_target
+from trilingo.languages import LANGUAGES, TARGETS, check_target, from_code, names_of
 from trilingo.people import authorize
 from trilingo.review import actions, checks
 from trilingo.review.states import QUEUED
@@ -40,9 +40,11 @@ from trilingo.store.models import (
 )
 from trilingo.text.files import Source, decode_utf8, read_input
 
-PO_LANGUAGE = {"lo": "lo", "zh": "zh_CN"}
-LANG_OF_PO = {"lo": "lo", "lo_la": "lo", "zh_cn": "zh", "zh_hans": "zh", "zh": "zh", "zh_hans_cn": "zh"}
-PLURAL_FORMS = "nplurals=1; plural=0;"  # neither Lao nor Chinese inflects nouns for number
+# The header's Language for each target: its `po` code in the registry (lo and zh_CN as shipped). On
+# import any code the registry knows for a target is taken (its aliases: lo_LA, zh_Hans, zh …).
+PO_LANGUAGE = {code: LANGUAGES[code].po for code in TARGETS}
+# Neither Lao nor Chinese inflects nouns for number; and an entry is a segment, never a plural one.
+PLURAL_FORMS = "nplurals=1; plural=0;"
 MAX_PO_BYTES = 50 * 1024 * 1024
 STATES = {"waiting": QUEUED, "all": tuple(DocState)}
 _CONTEXT = re.compile(r"^(?P<slug>[^|]+)\|v(?P<version>\d{1,9})\|s(?P<n>\d{1,6})$")
@@ -55,9 +57,15 @@ class POError(InputError):
 
 
 def export(
-    session: Session, lang: str, actor: str, state: str = "waiting", now: datetime | None = None
+    session: Session,
+    lang: str,
+    actor: str,
+    state: str = "waiting",
+    now: datetime | None = None,
+    limits: Mapping[str, int] | None = None,
 ) -> str:
-    """The PO text for `lang`: the segments of every document-language in `state` (waiting, all)."""
+    """The PO text for `lang`: the segments of every document-language in `state` (waiting, all), with
+    their checks (`limits`: the workspace's channel limits, else the defaults)."""
     check_target(lang)
     authorize(session, actor, "read")
     if state not in STATES:
@@ -98,6 +106,8 @@ def export(
             col(Translation.row_version),
             col(Translation.detail),
             col(DocLang.reason),
+            col(Segment.kind),
+            col(DocumentVersion.channels),
         )
         .select_from(DocLang)
         .join(Document, col(Document.id) == col(DocLang.document_id))
@@ -110,7 +120,22 @@ def export(
         .where(col(DocLang.lang) == lang, col(DocLang.state).in_(STATES[state]))
         .order_by(col(DocLang.waiting_since), col(DocLang.document_id), col(Segment.n))
     ).all()
-    for slug, version, n, source, target, seg_state, hints, found, dismissed, rev, detail, reason in rows:
+    for (
+        slug,
+        version,
+        n,
+        source,
+        target,
+        seg_state,
+        hints,
+        found,
+        dismissed,
+        rev,
+        detail,
+        reason,
+        kind,
+        channels,
+    ) in rows:
         comments = []
         if n == 1 and reason:
             comments.append(f"Rejected: {reason}")
@@ -122,7 +147,18 @@ def export(
                 )
             elif h["type"] == "fuzzy":
                 comments.append(f"Suggestion {h['score']:.0f}%: {h['target']}")
-        stored = found or [f.as_dict() for f in checks.run(source, target, lang, glossary, detail=detail)]
+        stored = found or checks.as_stored(
+            checks.for_segment(
+                source,
+                target,
+                lang,
+                glossary,
+                kind=kind,
+                channels=channels or [],
+                limits=limits,
+                detail=detail,
+            )
+        )
         for c in stored:
             if c["code"] in dismissed or c["code"] == "empty":
                 continue
@@ -275,9 +311,10 @@ def _approve(
 
 def _language(path: Source, po: polib.POFile) -> str:
     raw = po.metadata.get("Language", "").strip()
-    lang = LANG_OF_PO.get(raw.lower().replace("-", "_"))
-    if lang is None:
-        raise POError(f"{path}: line 1: the header's Language is {raw!r}; expected lo or zh_CN")
+    lang = from_code(raw) if raw else None
+    if lang is None or lang not in TARGETS:  # the source is no language a PO file is reviewed in
+        expected = names_of(tuple(PO_LANGUAGE.values()))
+        raise POError(f"{path}: line 1: the header's Language is {raw!r}; expected {expected}")
     return lang
 
 

@@ -20,7 +20,7 @@ from trilingo.flows.context import run_identity, settings_from, workspace_db
 from trilingo.flows.retry import retry_unless_our_error
 from trilingo.flows.throttle import limiter_for
 from trilingo.jsonable import to_json
-from trilingo.languages import TARGETS
+from trilingo.languages import SOURCE, TARGETS
 from trilingo.mt.health import record as record_health
 from trilingo.mt.registry import make_engine, require_pair
 from trilingo.pretranslate.jobs import batches, draft_batch, find_waiting, lanes
@@ -58,7 +58,7 @@ def pretranslate_batch_task(
 ) -> dict[str, Any]:
     settings = settings_from(home, user, engine_name, engine_options)
     engine = make_engine(engine_name, settings.engine_options)
-    require_pair(engine, "vi", lang)
+    require_pair(engine, SOURCE, lang)
     db = open_database(settings.database_url, user, settings.home)
     try:
         summary = draft_batch(

@@ -1,5 +1,9 @@
 """The glossary as CSV: the columns of the shipped border-glossary.csv, one status per row.
 
+The columns are the concept, one term column per language of the registry (named by its code, the
+source's first), then status, domain, confidence and note. A target language's column may be missing
+(a file from before that language was added): the file has no terms in it.
+
 A concept may take several rows (an admitted variant, a superseded or forbidden term); its domain,
 confidence and note repeat on each. Written rows are canonical: concepts in order, then rows by
 status (preferred, admitted, superseded, forbidden), one term per language per row.
@@ -28,9 +32,11 @@ from trilingo.glossary.entries import (
 )
 from trilingo.glossary.errors import MalformedFile
 from trilingo.glossary.files import read_text
+from trilingo.languages import TARGETS
 from trilingo.text.files import Source
 
-COLUMNS = ("concept", "vi", "lo", "zh", "status", "domain", "confidence", "note")
+# One term column per language, named by its code, in the registry's order (the source first).
+COLUMNS = ("concept", *LANGS, "status", "domain", "confidence", "note")
 FORMULA_START = ("=", "+", "-", "@")
 
 
@@ -84,7 +90,9 @@ def read_csv(path: Source, warnings: list[str] | None = None) -> list[ConceptDat
 
 def _check_header(row: list[str], where: str) -> list[str]:
     names = [c.strip() for c in row]
-    missing = [c for c in COLUMNS if c not in names]
+    # A target language's column may be absent: a file written before that language was added to the
+    # registry (the shipped glossary, an older export) has no terms in it, and is read as such.
+    missing = [c for c in COLUMNS if c not in names and c not in TARGETS]
     if missing:
         raise MalformedFile(f"{where}: missing column(s): {', '.join(missing)}")
     unknown = [c for c in names if c not in COLUMNS]
@@ -116,9 +124,9 @@ def _add_row(
         concept = ConceptData(cid, fields["domain"], fields["confidence"], fields["note"])
         check_fields(concept, where)
         concepts[cid] = (concept, line)
-    cells = [(lang, row[lang].strip()) for lang in LANGS if row[lang].strip()]
+    cells = [(lang, row.get(lang, "").strip()) for lang in LANGS if row.get(lang, "").strip()]
     if not cells:
-        raise MalformedFile(f"{where}: no term (vi, lo and zh are all empty)")
+        raise MalformedFile(f"{where}: no term ({', '.join(LANGS[:-1])} and {LANGS[-1]} are all empty)")
     for lang, text in cells:
         add_term(concept, TermData(lang, text, status), where)
 

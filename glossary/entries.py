@@ -1,7 +1,8 @@
 """Glossary concepts and terms as plain data: what files are read into and written from.
 
-A concept has a stable id, a domain, a confidence and a note, and terms in vi, lo and zh, each with
-its own status. The database (glossary.models), the files (csvio, tbx) and the matcher all speak this.
+A concept has a stable id, a domain, a confidence and a note, and terms in each of the languages
+(trilingo.languages: Vietnamese, Lao and Chinese as shipped), each with its own status. The database
+(glossary.models), the files (csvio, tbx) and the matcher all speak this.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trilingo.glossary.errors import MalformedFile, TermConflict
+from trilingo.languages import ALL
 from trilingo.text.clean import clean_line, forbidden_char, text_problem
 from trilingo.text.keys import match_key
 
-LANGS = ("vi", "lo", "zh")
+LANGS = ALL  # the source first, then the targets: the order of columns and of a concept's languages
 # Listed best first: the order a concept's terms are written in, and which term wins a tie.
 STATUSES = ("preferred", "admitted", "superseded", "forbidden")
 CONFIDENCES = ("high", "medium", "low")

@@ -1,8 +1,9 @@
 """The in-memory matcher: one Aho-Corasick automaton (Rust aho-corasick crate) per language over the terms' scan keys.
 
-Matches are longest-leftmost. Vietnamese matches must sit on syllable boundaries (checked on each
-candidate the automaton finds). Lao and Chinese keys have no boundaries and ignore spaces: those
-languages do not mark words with spaces.
+Matches are longest-leftmost. In a language that separates its words with spaces (`word_spaces` in the
+registry: Vietnamese) matches must sit on word (syllable) boundaries, checked on each candidate the
+automaton finds. Languages that do not mark words with spaces (Lao, Chinese) have keys without
+boundaries, which ignore spaces.
 """
 
 from __future__ import annotations
@@ -18,14 +19,16 @@ from typing import Any, NamedTuple
 import ahocorasick_rs
 
 from trilingo.glossary.entries import LANGS, STATUSES, ConceptData, confidence_label
+from trilingo.languages import LANGUAGES, SOURCE
 from trilingo.store.hints import TermHint
 from trilingo.text.keys import scan_key, term_keys
 
-# Gaps a whole-glossary segment may have between terms, and how Chinese writes them.
 RECENT = 4096  # segments whose matches a glossary keeps (about two batches' worth)
 RECENT_CHARS = 2000  # longer texts (whole documents, benchmarks) are matched afresh each time
 _ALNUM = re.compile(r"[^\W_]")  # what str.isalnum says yes to: the same Unicode test
-_ZH_PUNCT = str.maketrans({",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"})
+# Gaps a whole-glossary segment may have between terms, as a language written without spaces (Chinese)
+# writes them: full-width punctuation.
+_FULL_WIDTH = str.maketrans({",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +146,7 @@ class Glossary:
         self._recent: dict[tuple[str, str], list[Match]] = {}
 
     def annotate(self, text: str, lang: str) -> list[Match]:
-        """Longest-leftmost glossary terms in `text` (whole syllables in Vietnamese).
+        """Longest-leftmost glossary terms in `text` (whole words in a language that spaces its words).
 
         A segment's matches are kept for the next question about it: pretranslation asks whether a
         segment is all glossary terms, then for its hints, then checks the draft (a third of a memory-
@@ -165,8 +168,9 @@ class Glossary:
             return []
         automaton, values = found
         sk = scan_key(text, lang)
-        # Whole syllables only in Vietnamese: the characters around a term must not be letters or digits.
-        starts, ends, indexes = automaton.select(sk.key, boundary=lang == "vi")
+        # Whole words (Vietnamese syllables) only in a language that separates its words with spaces: the
+        # characters around a term must not be letters or digits.
+        starts, ends, indexes = automaton.select(sk.key, boundary=LANGUAGES[lang].word_spaces)
         entries = list(map(values.__getitem__, indexes))
         if sk.offsets is not None:
             starts, ends = sk.offsets.spans(starts, ends, sk.pad)
@@ -218,14 +222,14 @@ class Glossary:
 
     def replacement(self, info: ConceptInfo, lang: str) -> str | None:
         """What to write instead of a forbidden term: the concept's own target, else one of a concept
-        that shares its Vietnamese term (寮国 is forbidden under a row whose vi term is Lào)."""
+        that shares its source term (寮国 is forbidden under a row whose Vietnamese term is Lào)."""
         own = info.target(lang)
         if own:
             return own
         for t_lang, text, _ in info.terms:
-            if t_lang != "vi":
+            if t_lang != SOURCE:
                 continue
-            for entry in self._by_source["vi"].get(term_keys(text, "vi")[0], []):
+            for entry in self._by_source[SOURCE].get(term_keys(text, SOURCE)[0], []):
                 if entry.info is not info and entry.status != "forbidden" and entry.info.target(lang):
                     return entry.info.target(lang)
         return None
@@ -401,7 +405,10 @@ _new_match = partial(tuple.__new__, Match)
 
 
 def _gap(gap: str, tgt: str) -> str:
-    if tgt != "zh":
+    language = LANGUAGES.get(tgt)
+    if language is None or language.sentence_joiner:
         return gap
-    # Chinese puts no spaces between words and uses full-width punctuation.
-    return gap.replace(" ", "").translate(_ZH_PUNCT)
+    # A language that joins even its sentences without a space (Chinese) writes no spaces between
+    # words or phrases at all, and uses full-width punctuation. (Lao spaces no words either, but does
+    # separate phrases with spaces: its gaps stay as they are.)
+    return gap.replace(" ", "").translate(_FULL_WIDTH)

@@ -3,8 +3,9 @@
 Scheme "ph1": each source term that has a target term becomes a numbered placeholder `{1}`, `{2}` …
 (braces and digits are what engines most often leave alone). Restore is tolerant of what engines
 are seen to do to placeholders: spaces inside (`{ 1 }`), full-width forms (`｛１｝`), reordering,
-and spaces added around them in Chinese. What cannot be repaired is reported, never patched: a
-dropped placeholder leaves its term missing, and the draft carries a warning for the reviewer.
+and spaces added around them in a language written without spaces (Chinese). What cannot be
+repaired is reported, never patched: a dropped placeholder leaves its term missing, and the draft
+carries a warning for the reviewer.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from trilingo.glossary.match import ConceptInfo, Glossary
+from trilingo.languages import LANGUAGES, Script
 from trilingo.text.keys import match_key
 
 MODE = "ph1"
@@ -22,8 +24,9 @@ _TOKEN_RE = re.compile(r"[{｛]\s*([0-9０-９]{1,4})\s*[}｝]")
 # Anything brace-like left over after restoring: a placeholder the engine mangled past recognition.
 # A restored term's edge markers (\x00, \x01) inside braces mean the braces came from the source.
 _LEFTOVER_RE = re.compile(r"[{｛][^{}｛｝\n\x00\x01]{0,16}[}｝]")
-# Characters that Chinese writes without spaces around them (Han, full-width punctuation).
-_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+# Punctuation that a language written without spaces (Chinese) sets without spaces around it: CJK
+# symbols and punctuation, and the full-width forms. The letters are the language's script's (registry).
+_FULL_WIDTH_PUNCT = "\u3000-\u303f\uff00-\uffef"
 
 
 @dataclass(frozen=True)
@@ -98,8 +101,9 @@ def restore(protected: Protected, output: str) -> Restored:
         return "\x00" + by_n[n].target + "\x01"  # marks the term's edges for the spacing fix below
 
     text = _TOKEN_RE.sub(put_back, output)
-    if protected.tgt == "zh":
-        text = _tidy_zh(text)
+    language = LANGUAGES.get(protected.tgt)
+    if language is not None and not language.sentence_joiner:
+        text = _tidy_unspaced(text, language.script)
     leftovers = [m.group() for m in _LEFTOVER_RE.finditer(text)]
     text = text.replace("\x00", "").replace("\x01", "")
     for p in protected.placeholders:
@@ -118,11 +122,13 @@ def restore(protected: Protected, output: str) -> Restored:
     return Restored(text, warnings)
 
 
-def _tidy_zh(text: str) -> str:
-    """Engines put spaces around placeholders as if they were Latin words; Chinese has none.
-    Only spaces at a restored term's edges (\x00 … \x01) next to Chinese text are dropped."""
-    text = re.sub(f"(?<=[{_CJK}\x01])[ \u00a0]+\x00", "\x00", text)
-    return re.sub(f"\x01[ \u00a0]+(?=[{_CJK}\x00])", "\x01", text)
+def _tidy_unspaced(text: str, script: Script) -> str:
+    """Engines put spaces around placeholders as if they were Latin words; a language that joins even
+    its sentences without a space (Chinese) has none. Only spaces at a restored term's edges
+    (\x00 … \x01) next to letters of its `script` or full-width punctuation are dropped."""
+    chars = script.pattern + _FULL_WIDTH_PUNCT
+    text = re.sub(f"(?<=[{chars}\x01])[ \u00a0]+\x00", "\x00", text)
+    return re.sub(f"\x01[ \u00a0]+(?=[{chars}\x00])", "\x01", text)
 
 
 def check(target: str, source: str, src: str, tgt: str, glossary: Glossary) -> list[str]:

@@ -24,7 +24,7 @@ from trilingo.glossary.files import file_format
 from trilingo.glossary.match import Glossary, Match
 from trilingo.glossary.models import GlossaryChange, GlossaryConcept, GlossaryTerm, GlossaryVersion
 from trilingo.glossary.tbx import read_tbx, write_tbx, write_tbx2
-from trilingo.languages import TARGETS
+from trilingo.languages import ALL, LANGUAGES, SOURCE, TARGETS
 from trilingo.people import authorize
 from trilingo.store.audit import record
 from trilingo.text.files import Source
@@ -79,7 +79,7 @@ def load_starter(session: Session, actor: str) -> int:
 class ParsedFile:
     format: str  # csv | tbx
     concepts: list[ConceptData]
-    skipped_langs: list[str] = field(default_factory=list)  # language tags that are not vi, lo or zh
+    skipped_langs: list[str] = field(default_factory=list)  # language tags that are none of ours
     warnings: list[str] = field(default_factory=list)
 
 
@@ -101,11 +101,13 @@ def read_file(path: Source) -> ParsedFile:
 
 
 def check_has_source(concept: ConceptData, where: str) -> None:
-    """A concept is found in a notice by its Vietnamese terms: one without any would never match."""
-    if not any(t.lang == "vi" for t in concept.terms):
+    """A concept is found in a notice by its source-language (Vietnamese) terms: one without any would
+    never match."""
+    if not any(t.lang == SOURCE for t in concept.terms):
+        name = LANGUAGES[SOURCE].name
         raise MalformedFile(
-            f"{where}: concept {concept.concept!r} has no Vietnamese term; the glossary finds a concept by "
-            "its Vietnamese, so give it one"
+            f"{where}: concept {concept.concept!r} has no {name} term; the glossary finds a concept by "
+            f"its {name}, so give it one"
         )
 
 
@@ -131,7 +133,8 @@ def add(
     """Add terms to a concept (created if new); fields given replace the concept's."""
     authorize(session, actor, "glossary")
     if not terms and domain is None and confidence is None and note is None:
-        raise GlossaryError("nothing to add: give a term (--vi, --lo, --zh) or a field to change")
+        options = ", ".join(f"--{lang}" for lang in ALL)
+        raise GlossaryError(f"nothing to add: give a term ({options}) or a field to change")
     concept = check_concept_id(concept, "glossary add")
     existing = {c.concept: c for c in concepts(session)}
     old = existing.get(concept)
@@ -234,14 +237,15 @@ def _apply(
 
 
 def touched(old: ConceptData | None, new: ConceptData) -> set[str]:
-    """The target languages a change to a concept concerns: its lo or zh terms alone concern that
-    language; a new concept, a changed vi term or changed concept fields concern every language."""
+    """The target languages a change to a concept concerns: its terms in one target language alone
+    concern that language; a new concept, a changed source term or changed concept fields concern every
+    language."""
     if old is None or (old.domain, old.confidence, old.note) != (new.domain, new.confidence, new.note):
         return set(TARGETS)
     before = {(t.lang, t.text, t.status) for t in old.terms}
     after = {(t.lang, t.text, t.status) for t in new.terms}
     langs = {lang for lang, _text, _status in before ^ after}
-    return set(TARGETS) if "vi" in langs else langs
+    return set(TARGETS) if SOURCE in langs else langs
 
 
 def _check_scope(session: Session, actor: str, todo: list[tuple[ConceptData | None, ConceptData]]) -> None:

@@ -6,9 +6,10 @@ Domain is `descrip type="subjectField"`, the note is `note`, confidence is
 `descrip type="reliabilityCode"` (high 9, medium 6, low 3; 1-4 reads as low, 5-7 medium, 8-10 high),
 and each term's status is its `administrativeStatus`. Both writers carry every field, so a glossary
 goes v3 → v2 → v3 unchanged; v2 only lacks v3's namespace and its dialect and style attributes.
-Languages are written vi, lo and zh-CN (the tag the PO and TMX exports use for Chinese too), and read
-in their regional and script variants as well. A v2 termEntry without an id (translate-toolkit and
-Weblate write none) gets one made from its terms: see derived_id.
+Languages are written with each one's `tbx` tag in the registry (vi, lo and zh-CN as shipped: the tag
+the PO and TMX exports use for Chinese too), and read by any code the registry knows for them (its
+codes in each format and its aliases: regional and script variants). A v2 termEntry without an id
+(translate-toolkit and Weblate write none) gets one made from its terms: see derived_id.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from trilingo.glossary.entries import ConceptData, TermData, add_term, check_con
 from trilingo.glossary.errors import MalformedFile
 from trilingo.glossary.files import read_text
 from trilingo.glossary.xmltree import Node, parse
+from trilingo.languages import ALL, LANGUAGES, SOURCE, from_code, names_of
 from trilingo.text.files import Source
 
 NAMESPACE = "urn:iso:std:iso:30042:ed-2"
@@ -45,25 +47,13 @@ _STATUS_OF = {
 _STATUS_SUFFIX = re.compile(r"(?:term)?(?:-?admn-?sts)?$")
 RELIABILITY = {"high": 9, "medium": 6, "low": 3}
 # The language tag written for each of our languages, in both dialects.
-TBX_LANG = {"vi": "vi", "lo": "lo", "zh": "zh-CN"}
+TBX_LANG = {code: LANGUAGES[code].tbx for code in ALL}
 # What translate-toolkit writes, and Weblate's example files carry; the DTD is never read on import.
 V2_DOCTYPE = '<!DOCTYPE martif PUBLIC "ISO 12200:1999A//DTD MARTIF core (DXFcdV04)//EN" "TBXcdv04.dtd">'
-# Language tags we take, by lower-cased tag (_ read as -); Traditional Chinese is not our zh and is skipped.
-_LANG_TAGS = {
-    "vi": "vi",
-    "vi-vn": "vi",
-    "lo": "lo",
-    "lo-la": "lo",
-    "zh": "zh",
-    "zh-cn": "zh",
-    "zh-hans": "zh",
-    "zh-hans-cn": "zh",
-    "zh-sg": "zh",
-}
 
 
 def read_tbx(path: Source) -> tuple[list[ConceptData], list[str]]:
-    """Concepts, and the language tags skipped (not vi, lo or Simplified Chinese)."""
+    """Concepts, and the language tags skipped (none of our languages: Traditional Chinese is not zh)."""
     root = parse(path, read_text(path))
     if root.tag == "tbx":
         entry_tag, lang_tag = "conceptEntry", "langSec"
@@ -95,9 +85,9 @@ def read_tbx(path: Source) -> tuple[list[ConceptData], list[str]]:
 
 
 def derived_id(terms: list[TermData]) -> str:
-    """A concept id for an entry that has none: its first vi term (else its first term) in ASCII, and
+    """A concept id for an entry that has none: its first source term (else its first term) in ASCII, and
     six hex digits of that term's hash, so that importing the same file again finds the same concepts."""
-    first = next((t for t in terms if t.lang == "vi"), terms[0])
+    first = next((t for t in terms if t.lang == SOURCE), terms[0])
     folded = unicodedata.normalize("NFKD", first.text.replace("đ", "d").replace("Đ", "D"))
     slug = re.sub(r"[^a-z0-9]+", "-", folded.encode("ascii", "ignore").decode().lower()).strip("-")
     digest = hashlib.sha256(f"{first.lang}:{first.text}".encode()).hexdigest()[:6]
@@ -149,7 +139,9 @@ def _read_entry(entry: Node, lang_tag: str, path: Source, skipped: list[str], de
     term_codes: list[int] = []
     for lang_sec in entry.find_all(lang_tag):
         tag = lang_sec.lang()
-        lang = _LANG_TAGS.get(tag.lower().replace("_", "-"))
+        # Any code the registry knows for one of our languages (case and _/- do not matter); a tag it
+        # does not list (zh-TW, zh-Hant: Traditional Chinese) is skipped.
+        lang = from_code(tag) if tag else None
         if not tag:
             raise MalformedFile(f"{path}: line {lang_sec.line}: <{lang_tag}> has no xml:lang")
         if lang is None:
@@ -159,7 +151,7 @@ def _read_entry(entry: Node, lang_tag: str, path: Source, skipped: list[str], de
             if term_sec.tag in ("termSec", "tig", "ntig"):
                 term_codes += _read_term(concept, lang, term_sec, path)
     if not concept.terms:
-        raise MalformedFile(f"{where} {cid!r} has no vi, lo or zh term")
+        raise MalformedFile(f"{where} {cid!r} has no {names_of(ALL)} term")
     if derive:
         concept.concept = derived_id(concept.terms)
     codes = codes or term_codes
@@ -221,7 +213,7 @@ def write_tbx(concepts: Iterable[ConceptData], title: str = "Trilingo border glo
     """Deterministic TBX v3 text: the same glossary always gives the same bytes."""
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        f'<tbx type="TBX-Basic" style="dca" xml:lang="vi" xmlns="{NAMESPACE}">',
+        f'<tbx type="TBX-Basic" style="dca" xml:lang="{_x(TBX_LANG[SOURCE])}" xmlns="{NAMESPACE}">',
         "  <tbxHeader>",
         "    <fileDesc>",
         f"      <sourceDesc><p>{_x(title)}</p></sourceDesc>",
@@ -241,7 +233,7 @@ def write_tbx2(concepts: Iterable[ConceptData], title: str = "Trilingo border gl
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         V2_DOCTYPE,
-        '<martif type="TBX" xml:lang="vi">',
+        f'<martif type="TBX" xml:lang="{_x(TBX_LANG[SOURCE])}">',
         "  <martifHeader>",
         "    <fileDesc>",
         f"      <sourceDesc><p>{_x(title)}</p></sourceDesc>",
@@ -265,11 +257,11 @@ def _entry(c: ConceptData, entry_tag: str, lang_tag: str, term_tag: str) -> list
     if c.note:
         lines.append(f"        <note>{_x(c.note)}</note>")
     terms = c.sorted_terms()
-    for lang in ("vi", "lo", "zh"):
+    for lang in ALL:
         mine = [t for t in terms if t.lang == lang]
         if not mine:
             continue
-        lines.append(f'        <{lang_tag} xml:lang="{TBX_LANG[lang]}">')
+        lines.append(f'        <{lang_tag} xml:lang="{_x(TBX_LANG[lang])}">')
         for t in mine:
             lines += [
                 f"          <{term_tag}>",

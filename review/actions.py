@@ -39,7 +39,6 @@ from trilingo.text.segment import join, screen_text
 from trilingo.tm import memory
 
 MAX_TARGET = 8_000
-SCREEN_KIND = "screen"  # the `screen:` summary's segment: the only one a screen's length limit applies to
 MAX_COMMENT = 2_000
 # Why a translation goes back: the codes Pontoon and Weblate reviewers use, plus "other".
 REJECT_CODES = ("terminology", "meaning", "numbers", "script", "grammar", "style", "other")
@@ -92,9 +91,10 @@ def _not_claimed_by_other(dl: DocLang, slug: str, actor: str, now: datetime) -> 
         )
 
 
-def segment_limit(session: Session, dl: DocLang, limits: Mapping[str, int]) -> tuple[str, int] | None:
+def document_channels(session: Session, dl: DocLang) -> list[str]:
+    """The channels the document's version asks for (none: every channel)."""
     version = session.get(DocumentVersion, dl.version_id)
-    return checks.segment_limit(version.channels if version else [], limits)
+    return list(version.channels) if version else []
 
 
 def edit(
@@ -132,12 +132,14 @@ def edit(
             f"{aware(tr.updated_at):%Y-%m-%d %H:%M}Z after you opened it; nothing was saved. "
             f"Re-open it (`trilingo review show {slug} --lang {lang}`) and edit again"
         )
-    findings = checks.run(
+    findings = checks.for_segment(
         seg.source,
         target,
         lang,
         load(session),
-        limit=segment_limit(session, dl, limits or {}) if seg.kind == SCREEN_KIND else None,
+        kind=seg.kind,
+        channels=document_channels(session, dl),
+        limits=limits,
     )
     record(
         session,
@@ -209,12 +211,20 @@ def approve(
     state = require("approve", dl.state, f"{slug} [{lang}]")
     _not_claimed_by_other(dl, slug, actor, now)
     segments = rows(session, dl)
-    glossary, limit = load(session), segment_limit(session, dl, limits or {})
+    glossary, channels = load(session), document_channels(session, dl)
     blocking: list[str] = []
     warnings: list[tuple[int, checks.Finding]] = []
     for seg, tr in segments:
-        on_screen = limit if seg.kind == SCREEN_KIND else None  # a channel's limit is for its own text
-        found = checks.run(seg.source, tr.target, lang, glossary, detail=tr.detail, limit=on_screen)
+        found = checks.for_segment(
+            seg.source,
+            tr.target,
+            lang,
+            glossary,
+            kind=seg.kind,
+            channels=channels,
+            limits=limits,
+            detail=tr.detail,
+        )
         blocking += [f"segment {seg.n}: {f.message}" for f in found if f.level == checks.BLOCK]
         warnings += [(seg.n, f) for f in checks.open_warnings(found, tr.dismissed)]
     empty = [str(seg.n) for seg, tr in segments if not (tr.target or "").strip()]
@@ -369,13 +379,14 @@ def dismiss(
     if not reason:
         raise InputError("dismissing a check needs a reason")
     seg, tr = _segment(session, dl, slug, n)
-    found = checks.run(
+    found = checks.for_segment(
         seg.source,
         tr.target,
         lang,
         load(session),
+        kind=seg.kind,
+        channels=document_channels(session, dl),
         detail=tr.detail,
-        limit=segment_limit(session, dl, {}) if seg.kind == SCREEN_KIND else None,
     )
     codes = {f.code: f for f in found}
     if code not in codes:

@@ -16,8 +16,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from trilingo.languages import LANGUAGES, SOURCE
 from trilingo.text.checks import preserved_findings, script_findings
 from trilingo.text.keys import match_key
+from trilingo.text.limits import Limits
 
 if TYPE_CHECKING:
     from trilingo.glossary.match import Glossary
@@ -58,7 +60,30 @@ class Finding:
         return {"code": self.code, "level": self.level, "message": self.message}
 
 
-def run(
+SCREEN_KIND = "screen"  # the `screen:` summary's segment: the only one a screen's length limit applies to
+
+
+def for_segment(
+    source: str,
+    target: str | None,
+    lang: str,
+    glossary: Glossary | None,
+    *,
+    kind: str,
+    channels: Iterable[str],
+    limits: Mapping[str, int] | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> list[Finding]:
+    """Every check on one segment's translation, blocking ones first. The tightest length limit of the
+    document's `channels` (`limits`: the workspace's, else the defaults) applies to the kind of segment
+    it is for: a gate screen shows the `screen:` summary, so only that segment is held to its limit."""
+    limit = None
+    if kind == SCREEN_KIND:
+        limit = segment_limit(channels, Limits().channel_limits() if limits is None else limits)
+    return _run(source, target, lang, glossary, detail=detail, limit=limit)
+
+
+def _run(
     source: str,
     target: str | None,
     lang: str,
@@ -67,17 +92,18 @@ def run(
     detail: Mapping[str, Any] | None = None,
     limit: tuple[str, int] | None = None,
 ) -> list[Finding]:
-    """Every check on one segment's translation, blocking ones first."""
     text = (target or "").strip()
     if not text:
         return [Finding("empty", "empty: nothing translated yet")]
     found: list[Finding] = []
     if any(c.isalpha() for c in source) and match_key(text, lang) == match_key(source, lang):
-        found.append(Finding("unchanged", "unchanged: the translation is the Vietnamese source"))
+        found.append(
+            Finding("unchanged", f"unchanged: the translation is the {LANGUAGES[SOURCE].name} source")
+        )
     if Counter(_PLACEHOLDER.findall(text)) != Counter(_PLACEHOLDER.findall(source)):
         found.append(Finding("placeholder", "placeholder: a {n} placeholder was damaged, lost or added"))
     for code, message in script_findings(text, lang):
-        found.append(Finding("han" if (code, lang) == ("script", "zh") else code, message))
+        found.append(Finding(LANGUAGES[lang].script_finding if code == "script" else code, message))
     if glossary is not None:
         found += _glossary(glossary, source, text, lang)
     found += [Finding(code, message) for code, message in preserved_findings(source, text)]
@@ -94,7 +120,7 @@ def _glossary(glossary: Glossary, source: str, target: str, lang: str) -> list[F
     from trilingo.glossary.protect import check
 
     out = []
-    for message in check(target, source, "vi", lang, glossary):
+    for message in check(target, source, SOURCE, lang, glossary):
         out.append(Finding("forbidden" if "forbidden term" in message else "term", message))
     return out
 
@@ -113,8 +139,10 @@ def open_warnings(findings: Iterable[Finding], dismissed: Mapping[str, Any]) -> 
 
 
 def segment_limit(channels: Iterable[str], limits: Mapping[str, int]) -> tuple[str, int] | None:
-    """The tightest per-segment length any of the document's channels sets, as (channel, characters)."""
-    set_ = [(limits[c], c) for c in channels if c in limits]
+    """The tightest per-segment length any of the document's channels sets, as (channel, characters).
+    A document that names no channel goes to every channel."""
+    named = list(channels) or list(limits)
+    set_ = [(limits[c], c) for c in named if c in limits]
     if not set_:
         return None
     chars, channel = min(set_)

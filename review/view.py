@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session, col, select
 
 from trilingo.errors import NotFound
-from trilingo.languages import check_target
+from trilingo.languages import SOURCE, check_target
 from trilingo.review.queue import live_claim
 from trilingo.store.documents import resolve_document
 from trilingo.store.hints import Hint
@@ -92,7 +92,6 @@ def show(
     ).all()
     notes = comments(session, doc.id, lang)
     index = load_index(session, lang)
-    limit = checks.segment_limit(ver.channels, limits or {})
     segments = []
     for seg, tr in rows:
         terms = []
@@ -107,15 +106,17 @@ def show(
                     "confidence": m.confidence,
                     "note": m.note,
                 }
-                for m in glossary.annotate(seg.source, "vi")
+                for m in glossary.annotate(seg.source, SOURCE)
             ]
-        found = checks.run(
+        found = checks.for_segment(
             seg.source,
             tr.target,
             lang,
             glossary,
+            kind=seg.kind,
+            channels=ver.channels,
+            limits=limits,
             detail=tr.detail,
-            limit=limit if seg.kind == "screen" else None,
         )
         fuzzy: list[dict[str, Any]] = []
         for h in tr.hints:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -42,9 +43,10 @@ class JsonFiles(FileChannel):
         for page in live_pages(session, self.name):
             if page.expired(now):
                 continue
+            text = json.dumps({"title": page.title, "lang": page.lang}, ensure_ascii=False)
             ledger.put(
                 f"{page.slug}.{page.lang}.json",
-                lambda page=page: json.dumps({"title": page.title, "lang": page.lang}, ensure_ascii=False),
+                partial(str, text),
                 key=str(page.release_id),
                 document_id=page.doc_id,
                 lang=page.lang,
@@ -61,7 +63,8 @@ class JsonFiles(FileChannel):
 
 @pytest.fixture
 def toy() -> Iterator[JsonFiles]:
-    channel = channels.register(JsonFiles())
+    channel = JsonFiles()
+    channels.register(channel)
     try:
         yield channel
     finally:

@@ -418,11 +418,20 @@ def test_starter_memory_needs_native_review() -> None:
     """A draft from the shipped (starter) memory is a warning until a person decides."""
     from trilingo.review import checks
 
-    found = checks.run(
-        "Hải quan", "海关", "zh", None, detail={"tm_origin": "starter", "needs_native_review": True}
+    found = checks.for_segment(
+        "Hải quan",
+        "海关",
+        "zh",
+        None,
+        kind="title",
+        channels=[],
+        detail={"tm_origin": "starter", "needs_native_review": True},
     )
     assert [f.code for f in found] == ["native"]
-    assert checks.run("Hải quan", "海关", "zh", None, detail={"tm_origin": "approved"}) == []
+    approved = {"tm_origin": "approved"}
+    assert (
+        checks.for_segment("Hải quan", "海关", "zh", None, kind="title", channels=[], detail=approved) == []
+    )
 
 
 def test_over_length_where_a_channel_sets_a_limit() -> None:
@@ -433,11 +442,17 @@ def test_over_length_where_a_channel_sets_a_limit() -> None:
     assert limit == ("screens", 160)
     assert checks.segment_limit(["web"], Limits().channel_limits()) is None
     text = "出境旅客须出示有效护照。" * 14
-    found = checks.run(
-        "Hành khách xuất cảnh phải xuất trình hộ chiếu còn hạn.", text, "zh", None, limit=limit
-    )
+    source = "Hành khách xuất cảnh phải xuất trình hộ chiếu còn hạn."
+    found = checks.for_segment(source, text, "zh", None, kind="screen", channels=["web", "screens"])
     assert [(f.code, f.level) for f in found] == [("length", "warn")]
     assert found[0].message == "length: 168 characters; screens shows at most 160"
+    # Only the screen summary is held to it, and only when the notice goes to the screens.
+    assert checks.for_segment(source, text, "zh", None, kind="paragraph", channels=["screens"]) == []
+    assert checks.for_segment(source, text, "zh", None, kind="screen", channels=["web"]) == []
+    tighter = checks.for_segment(
+        source, text, "zh", None, kind="screen", channels=[], limits={"screens": 100}
+    )
+    assert tighter[0].message == "length: 168 characters; screens shows at most 100"  # none named: all
 
 
 @pytest.mark.usefixtures("team")

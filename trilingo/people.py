@@ -18,7 +18,7 @@ from sqlmodel import Session, col, func, select
 
 from trilingo.access import A, R, check, unknown_user
 from trilingo.errors import InputError, NotFound
-from trilingo.languages import TARGETS
+from trilingo.languages import TARGETS, names_of
 from trilingo.store.audit import record
 from trilingo.store.models import Role, User, utcnow
 from trilingo.text.clean import check_user
@@ -82,7 +82,7 @@ def add_user(session: Session, actor: str, name: str, role: Role, langs: Sequenc
     name = check_user(name)
     langs = check_langs(langs)
     if role == R and not langs:
-        raise InputError("a reviewer needs --lang (lo, zh or both)")
+        raise InputError(f"a reviewer needs --lang ({names_of(TARGETS)}, or several, comma-separated)")
     user = session.exec(select(User).where(User.name == name)).first()
     before = (
         None

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from trilingo.errors import ConfigError
-from trilingo.languages import ALL
+from trilingo.languages import ALL, SOURCE
 
 
 @dataclass(frozen=True)
@@ -62,11 +62,11 @@ class SiteSettings:
 def _by_lang(table: object, what: str, required: bool = True) -> dict[str, str]:
     if not isinstance(table, Mapping):
         if required:
-            raise ConfigError(f"config.toml: [site] {what} needs vi, lo and zh")
+            raise ConfigError(f"config.toml: [site] {what} needs {', '.join(ALL)}")
         return {}
     out = {lang: str(table[lang]).strip() for lang in ALL if lang in table and str(table[lang]).strip()}
-    if required and "vi" not in out:
-        raise ConfigError(f"config.toml: [site] {what} needs at least vi")
+    if required and SOURCE not in out:
+        raise ConfigError(f"config.toml: [site] {what} needs at least {SOURCE}")
     return out
 
 
@@ -88,9 +88,9 @@ def parse(values: Mapping[str, Any], example: bool = False) -> SiteSettings:
         )
         categories = tuple(
             Category(
-                str(c["vi"]).strip(),
-                str(c.get("slug") or _slug(str(c["vi"]))),
-                _by_lang(c, f"category {c['vi']}"),
+                str(c[SOURCE]).strip(),
+                str(c.get("slug") or _slug(str(c[SOURCE]))),
+                _by_lang(c, f"category {c[SOURCE]}"),
             )
             for c in values.get("categories") or []
         )

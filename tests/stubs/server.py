@@ -34,6 +34,7 @@ FAULTS = (
 )
 LAO_LETTERS = "ກຂຄງຈຊຍດຕຖທນບປຜຝພຟມຢຣລວສຫອຮ"
 HAN_LETTERS = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工"
+KHMER_LETTERS = "កខគឃងចឆជឈញដឋឌឍណតថទធនបផពភមយរលវសហឡអ"  # for a language added in a test (km)
 THAI_TEXT = "สวัสดี ยินดีต้อนรับ"
 VIET_TEXT = "Xin chào quý khách"
 QUOTA_TEXT = (
@@ -49,7 +50,13 @@ GOOGLE_MAX_PATH = 16_000  # the free endpoint fails on longer URLs (~1,800 CJK c
 
 def fake_translate(text: str, tgt: str) -> str:
     """A deterministic 'translation' into the target's script; digits and punctuation pass through."""
-    letters = HAN_LETTERS if tgt.lower().startswith("zh") else LAO_LETTERS
+    letters = (
+        HAN_LETTERS
+        if tgt.lower().startswith("zh")
+        else KHMER_LETTERS
+        if tgt.lower().startswith("km")
+        else LAO_LETTERS
+    )
     out = []
     for ch in text:
         out.append(letters[ord(ch.casefold()) % len(letters)] if ch.isalpha() else ch)

@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from trilingo.errors import InputError
-from trilingo.languages import ALL
+from trilingo.languages import ALL, LANGUAGES, SOURCE
 from trilingo.text.keys import match_key
 
 DATABASE = "kiosk.sqlite"
@@ -40,12 +40,19 @@ PAGE = "index.html"
 MANIFEST = "manifest.json"
 SCHEMA = 1
 PAGE_KEY_CHARS = 3_000  # of each notice, searchable from the offline page (the bundle's index has it all)
-_DENSE = re.compile(r"[\u0e80-\u0eff\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+")  # Lao and CJK: no spaces
+# Runs of letters in a script whose language does not space its words (Lao, Han, Khmer …), and CJK
+# symbols and full-width forms: indexed as overlapping pairs.
+_DENSE = re.compile(
+    "["
+    + "".join(lang.script.pattern for lang in LANGUAGES.values() if not lang.word_spaces)
+    + "\u2e80-\u33ff\uff00-\uffef]+"
+)
 
 
 def fold(text: str, lang: str) -> str:
-    """The search key of a text or a query: the glossary's match key (spaces dropped in Lao and Chinese)."""
-    return match_key(unicodedata.normalize("NFC", text), lang if lang in ALL else "vi")
+    """The search key of a text or a query: the glossary's match key (spaces dropped in languages that do
+    not space their words)."""
+    return match_key(unicodedata.normalize("NFC", text), lang if lang in ALL else SOURCE)
 
 
 def short_tokens(folded: str) -> str:
@@ -266,6 +273,10 @@ def page_data(entries: list[Entry], ui: dict[str, dict[str, str]]) -> dict[str, 
             for e in entries
         ],
         "fold": _TONE_FOLD,
+        "source": SOURCE,
+        "rules": {
+            code: {"folds": list(lang.folds), "spaced": lang.word_spaces} for code, lang in LANGUAGES.items()
+        },
         "ui": ui,
     }
 

@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 import jinja2
 import nh3
+from markupsafe import Markup
 from sqlalchemy import String, and_, cast, false, or_, type_coerce
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
@@ -28,7 +29,7 @@ from sqlmodel import Session, col
 from trilingo.channels import ui
 from trilingo.channels.markdown import markdown_to_html
 from trilingo.channels.retract import retracted_releases
-from trilingo.languages import ALL, SOURCE
+from trilingo.languages import ALL, LANGUAGES, SOURCE
 from trilingo.store.chunks import chunked
 from trilingo.store.models import DocLang, Document, DocumentVersion, Release, aware, raw_time
 
@@ -83,7 +84,7 @@ def by_document(pages: Iterable[Page]) -> dict[int, dict[str, Page]]:
 @cache
 def renderer_version(*channel_modules: str) -> str:
     """A hash of what renders a channel's pages (this module, the channel's own, the templates, the UI
-    catalogs): a change to any of them re-renders that channel, without anyone remembering to bump a
+    catalogs, the language registry): a change to any of them re-renders that channel, without anyone remembering to bump a
     number. `channel_modules` are the `__file__` of the channel's own modules."""
     here = Path(__file__).parent
     digest = hashlib.sha256()
@@ -92,9 +93,10 @@ def renderer_version(*channel_modules: str) -> str:
         here / "markdown.py",
         *(Path(m) for m in channel_modules),
         *sorted(ui.templates_dir().iterdir()),
-        *(ui.po_path(lang) for lang in ALL),
+        *(ui.po_path(lang) for lang in ALL if ui.po_path(lang).is_file()),
     ]:
         digest.update(path.read_bytes())
+    digest.update(repr(LANGUAGES).encode())  # the registry: fonts, codes, names
     return digest.hexdigest()
 
 
@@ -214,7 +216,19 @@ def environment(lang: str) -> jinja2.Environment:
     )
     install = getattr(env, "install_gettext_translations")  # noqa: B009 - added by jinja2.ext.i18n
     install(ui.translations(lang), newstyle=True)
+    env.globals["source"] = LANGUAGES[SOURCE]
+    env.globals["language_css"] = language_css()
     return env
+
+
+def language_css() -> Markup:
+    """Each language's font stack and line height, as CSS rules on its `lang` (from the registry)."""
+    return Markup(
+        "\n".join(
+            f":lang({lang.bcp47}){{font-family:{lang.font};line-height:{lang.line_height}}}"
+            for lang in LANGUAGES.values()
+        )
+    )
 
 
 def date_text(at: datetime | None) -> str:

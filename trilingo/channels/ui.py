@@ -35,12 +35,15 @@ def po_path(lang: str) -> Path:
 
 
 @cache
-def translations(lang: str) -> gettext.GNUTranslations:
+def translations(lang: str) -> gettext.NullTranslations:
     """The compiled catalog of `lang`.
 
     Unlike msgfmt, fuzzy entries are compiled too: the shipped Lao and Chinese strings are fuzzy until
     a native speaker confirms them (`catalogs ui-status` lists them), and an unconfirmed Lao label
-    serves a Lao visitor better than the English fallback. Empty translations fall back to English."""
+    serves a Lao visitor better than the English fallback. Empty translations fall back to English, and
+    so does a language added to the registry that has no catalog yet."""
+    if not po_path(lang).is_file():
+        return gettext.NullTranslations()
     po = polib.pofile(str(po_path(lang)))
     for entry in po:
         if "fuzzy" in entry.flags:
@@ -96,7 +99,7 @@ def status() -> list[UIStatus]:
     wanted = extract()
     out = []
     for lang in ALL:
-        po = polib.pofile(str(po_path(lang)))
+        po = polib.pofile(str(po_path(lang))) if po_path(lang).is_file() else polib.POFile()
         entries = {e.msgid: e for e in po if not e.obsolete}
         out.append(
             UIStatus(

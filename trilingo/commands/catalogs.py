@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
+from trilingo.languages import ALL, TARGETS, names_of
 from trilingo.text.terminal import shown
 
 
@@ -16,7 +17,7 @@ def catalogs() -> None:
 
 
 @catalogs.command("export")
-@click.option("--lang", required=True, help="Target language: lo or zh.")
+@click.option("--lang", required=True, help=f"Target language: {names_of(TARGETS)}.")
 @click.option(
     "--state",
     default="waiting",
@@ -114,7 +115,6 @@ def ui_status(as_json: bool) -> None:
 def ui_extract() -> None:
     """Write catalogs/trilingo.pot from the templates and add new strings to each language's PO file."""
     from trilingo.channels.ui import catalogs_dir, po_path, template_pot
-    from trilingo.languages import ALL
 
     pot = template_pot()
     pot.save(str(catalogs_dir() / "trilingo.pot"))

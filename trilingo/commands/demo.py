@@ -18,6 +18,7 @@ from trilingo.commands.flowrun import run_pretranslate, run_publish
 from trilingo.errors import Refused
 from trilingo.glossary.store import load, load_starter
 from trilingo.intake.store import submit
+from trilingo.languages import SOURCE, TARGETS
 from trilingo.people import add_user
 from trilingo.review.actions import approve, edit
 from trilingo.review.queue import QueueItem, queue
@@ -92,7 +93,7 @@ def run_demo(app: App, echo: Callable[[str], None]) -> None:
     echo(f"1. Prefect server: {settings.prefect_api_url.removesuffix('/api')}")
     with app.session() as session:
         for name, role in ((EDITOR, Role.EDITOR), (TRANSLATOR, Role.REVIEWER), (REVIEWER, Role.REVIEWER)):
-            add_user(session, settings.user, name, role, [] if role == Role.EDITOR else ["lo", "zh"])
+            add_user(session, settings.user, name, role, [] if role == Role.EDITOR else list(TARGETS))
         version = load_starter(session, EDITOR)
         added = load_tm(session, EDITOR)
     echo(
@@ -103,7 +104,8 @@ def run_demo(app: App, echo: Callable[[str], None]) -> None:
         glossary = load(session)
     for label, variant in spelling_variants("Ủy ban nhân dân tỉnh"):
         found = [
-            f"{m.concept} → {m.target('lo')} / {m.target('zh')}" for m in glossary.annotate(variant, "vi")
+            f"{m.concept} → " + " / ".join(str(m.target(t)) for t in TARGETS)
+            for m in glossary.annotate(variant, SOURCE)
         ]
         echo(f"   glossary match, {label:<17} {variant}: {', '.join(found) or 'NO MATCH'}")
     notices = [read_notice(p) for p in sample_files()]

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
+from trilingo.languages import ALL, TARGETS, names_of
 from trilingo.text.terminal import shown
 
 PROGRESS_FROM = 20  # files: fewer go by before a bar would be drawn
@@ -55,7 +56,9 @@ def submit(
 @click.argument("documents", nargs=-1)
 @click.option("--engine", help="memory (offline, default), google, microsoft, mymemory, libre, baidu.")
 @click.option("--libre-url", help="LibreTranslate server URL (for --engine libre).")
-@click.option("--lang", "langs", multiple=True, help="Only this target language (lo or zh); repeatable.")
+@click.option(
+    "--lang", "langs", multiple=True, help=f"Only this target language ({names_of(TARGETS)}); repeatable."
+)
 @json_option
 @pass_app
 @summary_output
@@ -141,7 +144,7 @@ COMMANDS = [submit, pretranslate, publish]
 
 @click.command()
 @click.argument("document")
-@click.option("--lang", help="Only this language (vi, lo or zh); default: every published language.")
+@click.option("--lang", help=f"Only this language ({names_of(ALL)}); default: every published language.")
 @click.option(
     "--channel",
     help="Only this channel (web, print, kiosk, screens, or one the office added); default: every channel.",

@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
+from trilingo.languages import ALL, LANGUAGES, SOURCE, TARGETS, names_of
 from trilingo.text.terminal import shown
 
-LANGS = click.Choice(["vi", "lo", "zh"])
+LANGS = click.Choice(list(ALL))
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _term_options(command: F) -> F:
+    """`--vi`, `--lo`, `--zh` …: one option per language of the registry, collected as `terms`."""
+    for code in reversed(ALL):
+        command = click.option(f"--{code}", code, help=f"{LANGUAGES[code].name} term.")(command)
+    return command
+
+
 STATUS_COLOR = {"preferred": "cyan", "admitted": "blue", "superseded": "yellow", "forbidden": "red"}
 
 
 @click.group("glossary")
 def glossary_group() -> None:
-    """The border glossary: terms in vi, lo and zh, with status and confidence."""
+    """The border glossary: terms in every language, with status and confidence."""
 
 
 @glossary_group.command("import")
@@ -61,7 +73,7 @@ def export(app: App, fmt: str, output: Path | None) -> None:
 
 @glossary_group.command()
 @click.argument("text")
-@click.option("--lang", type=LANGS, default="vi", show_default=True, help="The language of TEXT.")
+@click.option("--lang", type=LANGS, default=SOURCE, show_default=True, help="The language of TEXT.")
 @json_option
 @pass_app
 def lookup(app: App, text: str, lang: str, as_json: bool) -> None:
@@ -78,7 +90,7 @@ def lookup(app: App, text: str, lang: str, as_json: bool) -> None:
 
 
 @glossary_group.command()
-@click.option("--lang", type=click.Choice(["lo", "zh"]), help="Only this target language.")
+@click.option("--lang", type=click.Choice(list(TARGETS)), help="Only this target language.")
 @json_option
 @pass_app
 @click.pass_context
@@ -96,9 +108,7 @@ def check(ctx: click.Context, app: App, lang: str | None, as_json: bool) -> None
 
 @glossary_group.command()
 @click.argument("concept")
-@click.option("--vi", help="Vietnamese term.")
-@click.option("--lo", help="Lao term.")
-@click.option("--zh", help="Chinese term.")
+@_term_options
 @click.option(
     "--status",
     type=click.Choice(["preferred", "admitted", "superseded", "forbidden"]),
@@ -108,7 +118,9 @@ def check(ctx: click.Context, app: App, lang: str | None, as_json: bool) -> None
 )
 @click.option("--domain", help="Domain (place, border, agency, …).")
 @click.option(
-    "--confidence", type=click.Choice(["high", "medium", "low"]), help="How well lo/zh are sourced."
+    "--confidence",
+    type=click.Choice(["high", "medium", "low"]),
+    help="How well the target-language terms are sourced.",
 )
 @click.option("--note", help="Variants, history, what to verify.")
 @as_option
@@ -118,24 +130,20 @@ def check(ctx: click.Context, app: App, lang: str | None, as_json: bool) -> None
 def add(
     app: App,
     concept: str,
-    vi: str | None,
-    lo: str | None,
-    zh: str | None,
     status: str,
     domain: str | None,
     confidence: str | None,
     note: str | None,
     as_user: str | None,
     as_json: bool,
+    **given: str | None,
 ) -> None:
     """Add terms to CONCEPT (created if new; a new concept is low confidence unless told)."""
     app.override(user=as_user)
     summary = app.call(
         "glossary.add",
         concept=concept,
-        vi=vi,
-        lo=lo,
-        zh=zh,
+        terms={code: text for code in ALL if (text := given.get(code))} or None,
         status=status,
         domain=domain,
         confidence=confidence,
@@ -178,9 +186,7 @@ def _render_summary(summary: dict[str, Any], as_json: bool) -> None:
         f"{summary['unchanged']} unchanged → glossary version {summary['version']}"
     )
     if summary["skipped_langs"]:
-        click.echo(
-            f"Skipped languages (not vi, lo or Simplified Chinese): {', '.join(summary['skipped_langs'])}"
-        )
+        click.echo(f"Skipped languages (not {names_of(ALL)}): {', '.join(summary['skipped_langs'])}")
 
 
 def _highlight(text: str, matches: list[dict[str, Any]]) -> str:

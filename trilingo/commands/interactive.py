@@ -18,6 +18,7 @@ from trilingo.commands.common import App
 from trilingo.commands.document_view import echo_checks
 from trilingo.commands.review import REJECT_CODES, edit_in_editor
 from trilingo.errors import TrilingoError
+from trilingo.languages import SOURCE
 from trilingo.text.terminal import shown
 
 CONFIDENCE = {"high": "green", "medium": "yellow", "low": "red"}
@@ -31,7 +32,7 @@ def segment_panel(seg: dict[str, Any], lang: str) -> Panel:
     table = Table.grid(padding=(0, 1))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
-    table.add_row("vi", Text(shown(seg["source"])))
+    table.add_row(SOURCE, Text(shown(seg["source"])))
     table.add_row(
         lang, Text(shown(seg["target"])) if seg["target"] else Text("(untranslated)", style="yellow")
     )

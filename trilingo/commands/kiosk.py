@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from trilingo.commands.common import App, echo_json, json_option, pass_app
+from trilingo.languages import ALL, names_of
 from trilingo.text.terminal import shown
 
 
@@ -17,7 +18,7 @@ def kiosk() -> None:
 
 @kiosk.command()
 @click.argument("query")
-@click.option("--lang", help="Only this language: vi, lo or zh.")
+@click.option("--lang", help=f"Only this language: {names_of(ALL)}.")
 @click.option(
     "--bundle",
     type=click.Path(path_type=Path),

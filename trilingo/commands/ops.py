@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
+from trilingo.languages import TARGETS
 from trilingo.text.terminal import shown
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def init(app: App, as_user: str | None) -> None:
     if report.admin:
         click.echo(
             f"{app.settings.user} is the workspace's first user and its admin. Add the team with "
-            "`trilingo users add NAME --role editor|reviewer|operator|admin [--lang lo,zh]`."
+            f"`trilingo users add NAME --role editor|reviewer|operator|admin [--lang {','.join(TARGETS)}]`."
         )
 
 

@@ -7,6 +7,7 @@ import click
 
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
 from trilingo.commands.document_view import when
+from trilingo.languages import TARGETS, names_of
 from trilingo.text.terminal import shown
 
 
@@ -23,7 +24,12 @@ def users() -> None:
     type=click.Choice(["editor", "reviewer", "operator", "admin"]),
     help="What they do.",
 )
-@click.option("--lang", "langs", default="", help="Languages a reviewer reviews: lo, zh or lo,zh.")
+@click.option(
+    "--lang",
+    "langs",
+    default="",
+    help=f"Languages a reviewer reviews, comma-separated: {names_of(TARGETS)} (e.g. {','.join(TARGETS)}).",
+)
 @as_option
 @json_option
 @pass_app

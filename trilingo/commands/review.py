@@ -12,9 +12,10 @@ import click
 
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
 from trilingo.commands.document_view import echo_checks, render_doc_view, when
+from trilingo.languages import TARGETS, names_of
 from trilingo.text.terminal import shown
 
-LANG = click.option("--lang", required=True, help="Target language: lo or zh.")
+LANG = click.option("--lang", required=True, help=f"Target language: {names_of(TARGETS)}.")
 SEGMENT = click.option("--segment", "n", required=True, type=int, help="Segment number (see `review show`).")
 REJECT_CODES = ["terminology", "meaning", "numbers", "script", "grammar", "style", "other"]
 
@@ -25,7 +26,7 @@ def review() -> None:
 
 
 @review.command()
-@click.option("--lang", help="Only this target language (lo or zh).")
+@click.option("--lang", help=f"Only this target language ({names_of(TARGETS)}).")
 @as_option
 @json_option
 @pass_app

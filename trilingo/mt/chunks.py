@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from trilingo.languages import LANGUAGES
+
 # Sentence ends, then clause breaks, then spaces: split at the weakest break that makes pieces fit.
 _BREAKS = (re.compile(r"(?<=[.!?。！？])\s+"), re.compile(r"(?<=[,;:，；：])\s*"), re.compile(r"\s+"))
 
@@ -71,6 +73,6 @@ def _hard_cut(text: str, limit: LengthLimit) -> list[str]:
 
 
 def join(pieces: list[str], tgt: str) -> str:
-    """Chinese runs sentences together; Lao (like Vietnamese) separates them with a space."""
-    sep = "" if tgt == "zh" else " "
-    return sep.join(p.strip() for p in pieces)
+    """The pieces of one text in the target language, joined as it joins sentences (Chinese runs them
+    together; Lao, like Vietnamese, separates them with a space)."""
+    return LANGUAGES[tgt].sentence_joiner.join(p.strip() for p in pieces)

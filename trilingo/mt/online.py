@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
+from trilingo.languages import LANGUAGES
 from trilingo.mt import chunks, codes, transport, verify
 from trilingo.mt.base import EnginePolicy, EngineResult, Failure
 from trilingo.mt.chunks import LengthLimit
@@ -166,7 +167,9 @@ class MicrosoftEngine(OnlineEngine):
 def _pinned_microsoft() -> type:
     from deep_translator import MicrosoftTranslator
 
-    languages = {"vietnamese": "vi", "lao": "lo", "chinese simplified": codes.code("microsoft", "zh")}
+    languages = {
+        lang.name.lower(): code for lang in LANGUAGES.values() if (code := lang.engine_code("microsoft"))
+    }
 
     class PinnedMicrosoftTranslator(MicrosoftTranslator):
         # The stock constructor downloads the language list from a hard-wired URL on every

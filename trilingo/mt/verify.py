@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from trilingo.languages import LANGUAGES, SOURCE
 from trilingo.mt.base import Failure
 
 # MyMemory (and a few proxies) put these in the "translation" field with HTTP 200.
@@ -19,28 +20,6 @@ QUOTA_PATTERNS = re.compile(
 )
 MIN_SCRIPT_SHARE = 0.8  # DESIGN.md: at least ~80 % of letters in the target script
 _PUNCT = ".,;:!?()[]{}\"'«»“”‘’-–—/。，、；：！？（）"
-
-
-def _is_lao(ch: str) -> bool:
-    return "\u0e80" <= ch <= "\u0eff"
-
-
-def _is_thai(ch: str) -> bool:
-    return "\u0e00" <= ch <= "\u0e7f"
-
-
-def _is_han(ch: str) -> bool:
-    cp = ord(ch)
-    return (
-        0x4E00 <= cp <= 0x9FFF
-        or 0x3400 <= cp <= 0x4DBF
-        or 0x20000 <= cp <= 0x2FFFF
-        or 0xF900 <= cp <= 0xFAFF
-        or cp == 0x3007  # 〇
-    )
-
-
-SCRIPTS = {"lo": ("Lao", _is_lao), "zh": ("Han", _is_han)}
 
 
 def _foreign_letters(source: str, output: str) -> list[str]:
@@ -58,18 +37,20 @@ def _foreign_letters(source: str, output: str) -> list[str]:
 
 
 def script_problem(source: str, output: str, tgt: str) -> str | None:
-    """Why `output` is not in `tgt`'s script, or None if it is (or there is nothing to judge)."""
-    if tgt not in SCRIPTS:
+    """Why `output` is not in `tgt`'s script (the language registry's), or None if it is, or if there is
+    nothing to judge. The source language's own script is not judged: its names are copied through."""
+    language = LANGUAGES.get(tgt)
+    if language is None or language.script == LANGUAGES[SOURCE].script:
         return None
-    name, is_target = SCRIPTS[tgt]
     letters = _foreign_letters(source, output)
     if not letters:
         return None
-    if tgt == "lo" and any(_is_thai(ch) for ch in letters):
-        return "wrong script: Thai letters in a Lao translation"
-    share = sum(1 for ch in letters if is_target(ch)) / len(letters)
+    for other in language.confusable:
+        if any(other.has(ch) and not language.script.has(ch) for ch in letters):
+            return f"wrong script: {other.name} letters in a {language.name} translation"
+    share = language.script.share(letters)
     if share < MIN_SCRIPT_SHARE:
-        return f"wrong script: only {share:.0%} of letters are {name}"
+        return f"wrong script: only {share:.0%} of letters are {language.script.name}"
     return None
 
 

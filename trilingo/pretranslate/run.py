@@ -38,7 +38,15 @@ from trilingo.store.chunks import chunked
 from trilingo.store.counts import mark_versions
 from trilingo.store.db import session_scope
 from trilingo.store.hints import Hint
-from trilingo.store.models import DocLang, DocState, Segment, SegmentState, Translation, utcnow
+from trilingo.store.models import (
+    DocLang,
+    DocState,
+    DocumentVersion,
+    Segment,
+    SegmentState,
+    Translation,
+    utcnow,
+)
 from trilingo.tm.fuzzy import FuzzyIndex, load_index
 from trilingo.tm.memory import lookup_exact
 from trilingo.tm.models import TMEntry
@@ -70,6 +78,7 @@ class _Row:
     source: str
     previous: list[Hint]  # what the segment said before its source changed; kept across drafts
     version_id: int = 0  # the document version the segment belongs to
+    kind: str = ""  # the segment's kind (the `screen:` summary is held to the screens' length limit)
 
 
 @dataclass
@@ -85,6 +94,7 @@ class _Read:
     cache_key: cache.CacheKey | None = None
     cached: dict[str, EngineResult] = field(default_factory=dict)  # protected text → cached answer
     sent: int = 0  # distinct texts the engine was asked for
+    channels: dict[int, list[str]] = field(default_factory=dict)  # version → its channels (screen rows')
 
 
 @dataclass
@@ -140,6 +150,7 @@ def _read(session: Session, doclang_ids: list[int], lang: str, engine: Engine) -
                 col(Segment.source),
                 col(Translation.hints),
                 col(Segment.version_id),
+                col(Segment.kind),
             )
             .join(Segment, col(Segment.id) == col(Translation.segment_id))
             .where(
@@ -150,8 +161,8 @@ def _read(session: Session, doclang_ids: list[int], lang: str, engine: Engine) -
             .order_by(col(Segment.version_id), col(Segment.n))
         ).all()
         rows += [
-            _Row(tid, version, n, source, [h for h in hints if h["type"] == "previous"], vid)
-            for tid, version, n, source, hints, vid in found
+            _Row(tid, version, n, source, [h for h in hints if h["type"] == "previous"], vid, kind)
+            for tid, version, n, source, hints, vid, kind in found
             if tid is not None
         ]
     glossary = load(session)
@@ -163,6 +174,16 @@ def _read(session: Session, doclang_ids: list[int], lang: str, engine: Engine) -
         lookup_exact(session, sources, lang),
         load_index(session, lang),
     )
+    screen_versions = sorted({r.version_id for r in rows if r.kind == checks.SCREEN_KIND})
+    for chunk in chunked(screen_versions):
+        read.channels.update(
+            (v, list(c or []))
+            for v, c in session.execute(
+                sa_select(col(DocumentVersion.id), col(DocumentVersion.channels)).where(
+                    col(DocumentVersion.id).in_(chunk)
+                )
+            ).all()
+        )
     if isinstance(engine, RemoteEngine):
         for i, row in enumerate(rows):
             if (
@@ -211,7 +232,15 @@ def _draft(
     assert len(drafts) == len(read.rows)
     for row, d in zip(read.rows, drafts, strict=True):
         if d.text:
-            found = checks.run(row.source, d.text, lang, glossary, detail=d.detail)
+            found = checks.for_segment(
+                row.source,
+                d.text,
+                lang,
+                glossary,
+                kind=row.kind,
+                channels=read.channels.get(row.version_id, []),
+                detail=d.detail,
+            )
             d.checks = checks.as_stored(found)
             d.warnings += [w for w in checks.messages(found) if w not in d.warnings]
         d.hints = [*row.previous, *glossary.hints(row.source, SOURCE, lang)]

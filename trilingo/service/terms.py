@@ -6,9 +6,14 @@ reviewer at this machine and one across the border talking to the Trilingo serve
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Mapping
 from dataclasses import dataclass
+from keyword import iskeyword
 from typing import Any
 
+from trilingo.errors import InputError
+from trilingo.languages import ALL, SOURCE, check_language
 from trilingo.service.context import Context
 from trilingo.text.files import Upload
 
@@ -18,7 +23,7 @@ def _read(ctx: Context) -> Any:
     return ctx.session(write=False)
 
 
-def glossary_lookup(ctx: Context, text: str, lang: str = "vi") -> dict[str, Any]:
+def glossary_lookup(ctx: Context, text: str, lang: str = SOURCE) -> dict[str, Any]:
     """The glossary terms found in `text`, with their translations (and, for a forbidden term, what to
     write instead)."""
     from trilingo.glossary.store import lookup
@@ -82,20 +87,57 @@ def glossary_import(ctx: Context, file: Upload) -> Any:
 def glossary_add(
     ctx: Context,
     concept: str,
-    vi: str | None = None,
-    lo: str | None = None,
-    zh: str | None = None,
+    terms: dict[str, str] | None = None,
     status: str = "preferred",
     domain: str | None = None,
     confidence: str | None = None,
     note: str | None = None,
+    **by_lang: str | None,
 ) -> Any:
+    """Add terms to `concept`: `terms` maps a language code to its term (vi → hộ chiếu, zh → 护照), all
+    with `status`. The older form, one keyword argument per language code (vi=…, lo=…, zh=…), is
+    still taken, here and over HTTP; an empty or None term is no term."""
     from trilingo.glossary.entries import TermData
     from trilingo.glossary.store import add
 
-    terms = [TermData(lang, text, status) for lang, text in (("vi", vi), ("lo", lo), ("zh", zh)) if text]
+    given = [TermData(lang, text, status) for lang, text in _given_terms(terms, by_lang).items()]
     with ctx.session() as session:
-        return add(session, ctx.actor, concept, terms, domain, confidence, note)
+        return add(session, ctx.actor, concept, given, domain, confidence, note)
+
+
+def _given_terms(terms: Mapping[str, Any] | None, by_lang: Mapping[str, Any]) -> dict[str, str]:
+    """The terms asked for, by language code in the registry's order; an unknown code is an InputError."""
+    if terms is not None and not isinstance(terms, Mapping):
+        raise InputError("terms must map a language code to its term")
+    merged: dict[str, str] = {}
+    for lang, text in [*(terms or {}).items(), *by_lang.items()]:
+        if text is not None and not isinstance(text, str):
+            raise InputError(f"the {lang} term must be text")
+        if not text:
+            continue
+        check_language(str(lang))
+        if merged.get(lang, text) != text:
+            raise InputError(f"two different {lang} terms given: {merged[lang]!r} and {text!r}")
+        merged[lang] = text
+    return {lang: merged[lang] for lang in ALL if lang in merged}
+
+
+def _language_keywords(fn: Any) -> None:
+    """Show the older form's keyword arguments, one per language code, in `fn`'s signature: the server
+    (trilingo.api.params) takes the parameters a signature lists, as text. A code that cannot be a
+    keyword argument (pt-BR, or a Python keyword) is given through `terms` only."""
+    signature = inspect.signature(fn)
+    params = [p for p in signature.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    taken = {p.name for p in params}
+    for code in ALL:
+        if code.isidentifier() and not iskeyword(code) and code not in taken:
+            kind = inspect.Parameter.KEYWORD_ONLY
+            params.append(inspect.Parameter(code, kind, default=None, annotation="str | None"))
+            fn.__annotations__[code] = "str | None"
+    fn.__signature__ = signature.replace(parameters=params)
+
+
+_language_keywords(glossary_add)
 
 
 def tm_import(ctx: Context, file: Upload) -> dict[str, Any]:
@@ -123,7 +165,7 @@ def catalogs_export(ctx: Context, lang: str, state: str = "waiting") -> Exported
     from trilingo.catalogs.po import export
 
     with _read(ctx) as session:
-        text = export(session, lang, ctx.actor, state)
+        text = export(session, lang, ctx.actor, state, limits=ctx.settings.limits.channel_limits())
     return Exported("po", text, text.count("\nmsgctxt "))
 
 

@@ -8,9 +8,7 @@ from collections import Counter
 from functools import lru_cache
 from typing import Any
 
-LAO = (0x0E80, 0x0EFF)
-THAI = (0x0E00, 0x0E7F)
-MIN_LAO_SHARE = 0.8
+from trilingo.languages import LANGUAGES
 
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'，。]+|[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -31,43 +29,50 @@ Finding = tuple[str, str]  # (code, message)
 
 
 def script_findings(text: str, lang: str) -> list[Finding]:
-    """Script problems of a translation: codes `thai`, `script`, `traditional`."""
+    """Script problems of a translation into `lang`, from the language registry: letters of a script
+    confused with its own (code: that script's name, `thai` for Thai in Lao), too few letters in its
+    script (`script`), and for Simplified Chinese Traditional characters (`traditional`)."""
     letters = _letters(text)
     if not letters:
         return []
+    language = LANGUAGES[lang]
     out: list[Finding] = []
-    if lang == "lo":
-        thai = sorted({c for c in letters if THAI[0] <= ord(c) <= THAI[1]})
-        if thai:
-            out.append(("thai", f"script: Thai letters in a Lao translation: {''.join(thai[:10])}"))
-        share = sum(LAO[0] <= ord(c) <= LAO[1] for c in letters) / len(letters)
-        if share < MIN_LAO_SHARE:
+    for other in language.confusable:
+        found = sorted({c for c in letters if other.has(c) and not language.script.has(c)})
+        if found:
             out.append(
                 (
-                    "script",
-                    f"script: only {share:.0%} of letters are Lao (expected at least {MIN_LAO_SHARE:.0%})",
+                    other.name.lower(),
+                    f"script: {other.name} letters in a {language.name} translation: {''.join(found[:10])}",
                 )
             )
-    elif lang == "zh":
-        han = [c for c in letters if unicodedata.name(c, "").startswith("CJK UNIFIED")]
-        if len(han) < len(letters) / 2:
-            out.append(("script", "script: a Chinese translation with few Han characters"))
-        simplified = _t2s().convert(text)
-        traditional = sorted({a for a, b in zip(text, simplified, strict=False) if a != b})
-        if len(simplified) == len(text) and traditional:
-            out.append(
-                (
-                    "traditional",
-                    f"script: Traditional characters in Simplified Chinese: {''.join(traditional[:10])}",
-                )
+    share = language.script.share(letters)
+    if share < language.min_script_share:
+        out.append(
+            (
+                "script",
+                f"script: only {share:.0%} of letters are {language.script.name} (expected at least "
+                f"{language.min_script_share:.0%} in a {language.name} translation)",
             )
-        elif len(simplified) != len(text):
-            out.append(("traditional", "script: Traditional phrasing in Simplified Chinese"))
+        )
+    if "simplified" in language.checks:
+        out += _traditional(text)
     return out
 
 
-def script_warnings(text: str, lang: str) -> list[str]:
-    return [message for _, message in script_findings(text, lang)]
+def _traditional(text: str) -> list[Finding]:
+    simplified = _t2s().convert(text)
+    traditional = sorted({a for a, b in zip(text, simplified, strict=False) if a != b})
+    if len(simplified) == len(text) and traditional:
+        return [
+            (
+                "traditional",
+                f"script: Traditional characters in Simplified Chinese: {''.join(traditional[:10])}",
+            )
+        ]
+    if len(simplified) != len(text):
+        return [("traditional", "script: Traditional phrasing in Simplified Chinese")]
+    return []
 
 
 def preserved_findings(source: str, target: str) -> list[Finding]:
@@ -88,10 +93,6 @@ def preserved_findings(source: str, target: str) -> list[Finding]:
 def _urls(text: str) -> set[str]:
     # A sentence's own punctuation after an address is not part of it: "(xem https://a.vn/b)." ends at b.
     return {url.rstrip(".,;:!?)]}'’\"") for url in _URL.findall(text)}
-
-
-def preserved_warnings(source: str, target: str) -> list[str]:
-    return [message for _, message in preserved_findings(source, target)]
 
 
 def _digits(text: str) -> list[str]:
@@ -134,11 +135,3 @@ def _han_numbers(text: str) -> list[str]:
                 digit = 0
         out.append(str(total + section + digit))
     return out
-
-
-def all_findings(source: str, target: str, lang: str) -> list[Finding]:
-    return script_findings(target, lang) + preserved_findings(source, target)
-
-
-def all_warnings(source: str, target: str, lang: str) -> list[str]:
-    return [message for _, message in all_findings(source, target, lang)]

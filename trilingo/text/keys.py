@@ -23,8 +23,10 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+from trilingo.languages import LANGUAGES, SOURCE
 from trilingo.text.clean import ZERO_WIDTH, clean_line
 
 _ZW_CLASS = "[" + ZERO_WIDTH + "]"
@@ -45,8 +47,8 @@ _TONE_RE = re.compile(r"(?:o[àáảãạèéẻẽẹ]|(?<!q)u[ỳýỷỹỵ])
 _TONE_UNFOLD = {v: k for k, v in _TONE_FOLD.items()}
 _FOLDED_RE = re.compile(r"(?:[òóỏõọ][ae]|(?<!q)[ùúủũụ]y)(?!\w)")
 _MAX_VARIANTS = 64
-# Whitespace that separates Vietnamese words like a space (NBSP, narrow NBSP, tabs, newlines …).
-_VI_SPACES = (
+# Whitespace that separates words like a space (NBSP, narrow NBSP, tabs, newlines …).
+_WORD_SPACES = (
     "\u00a0\u202f\u2007\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000\t\n\r\x0b\x0c"
 )
 # Places where a key may change length: zero-width runs, dotted capital I (lower() makes it two
@@ -57,7 +59,7 @@ _LO_SPOTS = re.compile(
     f"|[^{_COMBINING}][{_COMBINING}]+",
     re.S,
 )
-_ZH_SPOTS = re.compile(f"{_ZW_CLASS}+|\\s+|\u0130|[^{_COMBINING}][{_COMBINING}]+", re.S)
+_DENSE_SPOTS = re.compile(f"{_ZW_CLASS}+|\\s+|\u0130|[^{_COMBINING}][{_COMBINING}]+", re.S)
 _LAO_PAIRS = {"\u0eab\u0e99": "\u0edc", "\u0eab\u0ea1": "\u0edd"}  # ຫນ→ໜ, ຫມ→ໝ
 _HO_LO = ("\u0eab\u0ea5", "\u0eab\u0ebc")  # ຫລ→ຫຼ, same length
 _SPACES = re.compile(r"\s+")
@@ -74,12 +76,23 @@ def _lao_fold(text: str) -> str:
     return text.replace(*_HO_LO)
 
 
+@cache
+def _rules(lang: str) -> tuple[bool, bool, bool]:
+    """(words are spaced, tone-mark folding, Lao spelling folding) for `lang`, from the registry; a
+    code that is not a language (a kiosk query's) is keyed like the source."""
+    language = LANGUAGES.get(lang) or LANGUAGES[SOURCE]
+    return language.word_spaces, "tone-marks" in language.folds, "lao-spelling" in language.folds
+
+
 def match_key(text: str, lang: str) -> str:
     """The key of a whole string: variants of one text (case, tone marks, NFD, NBSP, ZW) share it."""
     text = clean_line(text)
-    if lang == "vi":
+    spaced, tones, lao = _rules(lang)
+    if tones:
         return _fold_tones(text.lower())
-    if lang == "lo":
+    if spaced:
+        return text.lower()
+    if lao:
         text = _lao_fold(text)
     return _SPACES.sub("", text).lower()
 
@@ -160,8 +173,8 @@ def _rewrite(text: str, spots: list[tuple[int, int, str]]) -> tuple[str, OffsetM
     return "".join(parts), OffsetMap(pieces)
 
 
-def _regex_spots(text: str, pattern: re.Pattern[str], lang: str) -> list[tuple[int, int, str]]:
-    return [(m.start(), m.end(), _spot_replacement(m, lang)) for m in pattern.finditer(text)]
+def _regex_spots(text: str, pattern: re.Pattern[str], lao: bool) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), _spot_replacement(m, lao)) for m in pattern.finditer(text)]
 
 
 # UTF-8 lead bytes of U+0300-U+037F, the combining marks NFD Vietnamese is written with. Searching
@@ -170,8 +183,8 @@ def _regex_spots(text: str, pattern: re.Pattern[str], lang: str) -> list[tuple[i
 _MARK_BYTES = (b"\xcc", b"\xcd")
 
 
-def _vi_spots(text: str) -> list[tuple[int, int, str]]:
-    """Spots of a Vietnamese text: base letter + combining marks (→ NFC), zero-width (→ ""), İ (→ i)."""
+def _spaced_spots(text: str) -> list[tuple[int, int, str]]:
+    """Spots of a text in a spaced language (Vietnamese): base letter + combining marks (→ NFC), zero-width (→ ""), İ (→ i)."""
     data = text.encode("utf-8")
     # Which marks occur (bytes find is fast), then where, searching the string for each one.
     found = {data[off : off + 2] for lead in _MARK_BYTES for off in _find_all(data, lead)}
@@ -201,16 +214,16 @@ def _find_all(haystack: Any, needle: Any) -> list[int]:
     return out
 
 
-def _spot_replacement(m: re.Match[str], lang: str) -> str:
+def _spot_replacement(m: re.Match[str], lao: bool) -> str:
     s = m.group()
     first = s[0]
     if first in ZERO_WIDTH or first.isspace():
         return ""
     if first == "\u0130":
         return "i"
-    if lang == "lo" and first == "\u0ecd":
+    if lao and first == "\u0ecd":
         return (m.group(1) or "") + "\u0eb3"
-    if lang == "lo" and s in _LAO_PAIRS:
+    if lao and s in _LAO_PAIRS:
         return _LAO_PAIRS[s]
     return unicodedata.normalize("NFC", s)
 
@@ -235,21 +248,22 @@ class ScanKey:
 def scan_key(text: str, lang: str) -> ScanKey:
     """The key of running text for the matcher (see the module docstring)."""
     offsets: OffsetMap | None = None
-    if lang == "vi":
-        spots = _vi_spots(text)
+    spaced, _tones, lao = _rules(lang)
+    if spaced:
+        spots = _spaced_spots(text)
         if spots:
             text, offsets = _rewrite(text, spots)
         # No whole-text NFC pass: compositions were done per spot, and what NFC would still change
         # (singletons such as U+212B Å) occurs in no Vietnamese term; it would cost 1 ms per MB.
         text = text.lower()
-        for space in _VI_SPACES:
+        for space in _WORD_SPACES:
             if space in text:
                 text = text.replace(space, " ")
         # One space of padding on each side, so the boundary test never falls off the key.
         return ScanKey(" " + text + " ", 1, offsets)
-    text, offsets = _rewrite(text, _regex_spots(text, _LO_SPOTS if lang == "lo" else _ZH_SPOTS, lang))
+    text, offsets = _rewrite(text, _regex_spots(text, _LO_SPOTS if lao else _DENSE_SPOTS, lao))
     text = _safe_nfc(text)
-    if lang == "lo":
+    if lao:
         text = text.replace(*_HO_LO)
     return ScanKey(text.lower(), 0, offsets)
 
@@ -266,10 +280,14 @@ def term_keys(term: str, lang: str) -> list[str]:
     """The automaton keys of a glossary term: its scan key, and for Vietnamese every tone-mark
     spelling (old and new style in each open oa/oe/uy syllable) and hyphens written as spaces."""
     key = scan_key(clean_line(term), lang).key
-    if lang != "vi":
+    spaced, tones, _lao = _rules(lang)
+    if not spaced:
         return [key]
-    base = _fold_tones(key[1:-1])
+    base = key[1:-1]  # without the boundary padding
     forms = {base, base.replace("-", " ")}
+    if not tones:
+        return sorted(forms)
+    forms = {_fold_tones(f) for f in forms}
     for form in list(forms):
         spots = list(_FOLDED_RE.finditer(form))[:6]  # 2**6 = _MAX_VARIANTS spellings at most
         variants = [form]

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from trilingo.languages import LANGUAGES, SCRIPTS, SOURCE
+
 MIN_LETTERS = 40  # less than this says little: a title, a list of names
 CONFIDENT = 0.8  # how sure the detector must be before a notice is refused
-LAO = (0x0E80, 0x0EFF)
 _CANDIDATES = (
     "VIETNAMESE", "ENGLISH", "FRENCH", "GERMAN", "SPANISH", "RUSSIAN", "CHINESE", "JAPANESE",
     "KOREAN", "THAI", "INDONESIAN", "MALAY", "TAGALOG",
@@ -32,9 +33,13 @@ _CANDIDATES = (
 # under a Vietnamese title would count as a few long "words" and pass.
 _VI_ONLY = "ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9"
 _VI_CHAR = re.compile(f"[{_VI_ONLY}]")
+# Letters of any script in the registry other than the source's (Cyrillic, Thai, Lao, Hangul, kana, Han …).
 _OTHER_SCRIPT = re.compile(
-    "[\u0400-\u052f\u0e00-\u0eff\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]"
-)  # Cyrillic, Thai, Lao, Hangul, kana, CJK
+    "[" + "".join(s.pattern for s in SCRIPTS.values() if s != LANGUAGES[SOURCE].script) + "]"
+)
+# The scripts lingua's candidates are written in: a registry language in another script (Lao, Khmer) is
+# told by its letters, as lingua has no model for it.
+_LINGUA_SCRIPTS = ("Latin", "Han", "Cyrillic", "Hangul", "Kana", "Thai")
 _WORD = re.compile(r"\w+")
 VI_WORDS = 0.4  # this share of words with a Vietnamese-only letter settles it without a model
 MIN_WORDS = 10
@@ -77,9 +82,12 @@ def detect(text: str) -> Detected | None:
     letters = [ch for ch in text if ch.isalpha()]
     if len(letters) < MIN_LETTERS:
         return None
-    lao = sum(LAO[0] <= ord(ch) <= LAO[1] for ch in letters) / len(letters)
-    if lao >= 0.5:
-        return Detected("Lao", round(lao, 2))
+    for language in LANGUAGES.values():
+        if language.script.name in _LINGUA_SCRIPTS:
+            continue
+        share = language.script.share(letters)
+        if share >= 0.5:
+            return Detected(language.name, round(share, 2))
     values = _detector().compute_language_confidence_values(text)
     if not values:
         return None

@@ -5,14 +5,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from trilingo.languages import LANGUAGES, SOURCE
+
 MAX_SEGMENT = 1_800  # below every engine's length limit (Google's free endpoint breaks above ~1,800 CJK)
 LONG_PARAGRAPH = 240  # paragraphs longer than this are split into sentences
 
 _HEADING = re.compile(r"^(#{1,6} )(.*)$")
 _ITEM = re.compile(r"^((?:[-*+]|\d{1,3}[.)]) )(.*)$")
 _QUOTE = re.compile(r"^(> ?)(.*)$")
-# A sentence ends at . ! ? … (or their full-width forms) followed by a space and a capital, digit or quote.
-_SENTENCE_END = re.compile(r"(?<=[.!?…。！？])\s+(?=[\"“(\[]?[A-ZÀ-ỸĐ0-9])")
+# A sentence of the source ends at one of its `sentence_ends` (. ! ? … and their full-width forms)
+# followed by a space and a capital, digit or quote.
+_SENTENCE_END = re.compile(
+    f'(?<=[{re.escape(LANGUAGES[SOURCE].sentence_ends)}])\\s+(?=["“(\\[]?[A-ZÀ-ỸĐ0-9])'
+)
 
 
 @dataclass(frozen=True)
@@ -93,8 +98,9 @@ def _bounded(text: str, limit: int) -> list[str]:
 
 
 def sentence_joiner(lang: str) -> str:
-    """Chinese runs sentences together; Vietnamese and Lao separate them with a space."""
-    return "" if lang == "zh" else " "
+    """What goes between two sentences of one paragraph (the registry's: Chinese runs them together;
+    Vietnamese and Lao separate them with a space)."""
+    return LANGUAGES[lang].sentence_joiner
 
 
 def join(pieces: list[tuple[int, str, str, str]], lang: str) -> tuple[str, str]:

@@ -86,20 +86,25 @@ def add(
 
 @dataclass(frozen=True)
 class StarterPair:
-    vi: str
+    source: str
     lang: str
     target: str
 
 
 def starter_pairs() -> list[StarterPair]:
-    """The shipped starter memory: common gate phrases, written by the team, pending native review."""
+    """The shipped starter memory: common gate phrases, written by the team, pending native review.
+
+    Its columns are language codes (the source's, then the targets'). A target with no column (a
+    language added to the registry after the file was written) has no starter pairs."""
     text = resources.files("trilingo.data").joinpath(STARTER_FILE).read_text(encoding="utf-8")
     pairs = []
-    for line_no, row in enumerate(csv.DictReader(StringIO(text)), start=2):
-        for lang in TARGETS:
-            if not row.get("vi") or not row.get(lang):
-                raise InputError(f"{STARTER_FILE}: line {line_no}: missing vi or {lang}")
-            pairs.append(StarterPair(row["vi"], lang, row[lang]))
+    reader = csv.DictReader(StringIO(text))
+    langs = [lang for lang in TARGETS if lang in (reader.fieldnames or ())]
+    for line_no, row in enumerate(reader, start=2):
+        for lang in langs:
+            if not row.get(SOURCE) or not row.get(lang):
+                raise InputError(f"{STARTER_FILE}: line {line_no}: missing {SOURCE} or {lang}")
+            pairs.append(StarterPair(row[SOURCE], lang, row[lang]))
     return pairs
 
 
@@ -107,10 +112,10 @@ def load_starter(session: Session, actor: str) -> int:
     """Add the starter pairs that are not in the memory yet; approved pairs are never overwritten."""
     added = 0
     for pair in starter_pairs():
-        if not lookup_exact(session, [pair.vi], pair.lang):
+        if not lookup_exact(session, [pair.source], pair.lang):
             add(
                 session,
-                pair.vi,
+                pair.source,
                 pair.target,
                 pair.lang,
                 origin="starter",

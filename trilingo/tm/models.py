@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from trilingo.languages import SOURCE
 from trilingo.store.models import utcnow
 
 
@@ -16,7 +17,7 @@ class TMEntry(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("src_lang", "tgt_lang", "key"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    src_lang: str = "vi"
+    src_lang: str = SOURCE
     tgt_lang: str = Field(index=True)
     key: str = Field(index=True)
     source: str

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from trilingo.access import check_scope
 from trilingo.errors import InputError
-from trilingo.languages import SOURCE, TARGETS
+from trilingo.languages import ALL, LANGUAGES, SOURCE, TARGETS, from_code
 from trilingo.people import authorize
 from trilingo.store.audit import record
 from trilingo.text.clean import clean_line, forbidden_char
@@ -31,13 +31,10 @@ from trilingo.tm.models import TMEntry
 
 TOOL = "trilingo"
 TOOL_VERSION = "1"  # the export format's version, not the package's: keeps golden files stable
-# Locale tags CAT tools expect; import also takes the bare codes and the other Simplified spellings.
-TMX_LANG = {
-    "vi": "vi",
-    "lo": "lo",
-    "zh": "zh-CN",
-}  # the same tags as every other export (README: Exchange files)
-TRADITIONAL = ("zh-tw", "zh-hk", "zh-mo", "zh-hant")
+# Locale tags CAT tools expect: each language's `tmx` code in the registry (vi, lo, zh-CN as shipped), the
+# same tags as every other export (README: Exchange files). Import also takes the other codes the
+# registry knows for a language, and regional variants: see our_lang.
+TMX_LANG = {code: LANGUAGES[code].tmx for code in ALL}
 # Inline elements whose content is the original's formatting codes, not text.
 CODE_ELEMENTS = {"bpt", "ept", "it", "ph", "ut"}
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -53,12 +50,31 @@ class TMXError(InputError):
 
 
 def our_lang(tag: str) -> str | None:
-    """vi, lo or zh for a TMX language tag; None for any other language (Traditional Chinese too)."""
+    """Our code for a TMX language tag; None for any other language (Traditional Chinese too).
+
+    A tag the registry knows (a language's codes and aliases) is that language. Otherwise a tag whose
+    first subtag is one of our languages is a regional variant of it (vi-US, lo-TH), unless the
+    language's own tag names a script (zh-Hans): then the bare code does not say how a text is written
+    (zh-TW, zh-HK and zh-Hant are Traditional), and only tags under that one (zh-Hans-HK) are it."""
     tag = tag.strip().lower().replace("_", "-")
-    if tag.startswith(TRADITIONAL):
+    if not tag:
         return None
-    base = tag.split("-", 1)[0]
-    return base if base in (SOURCE, *TARGETS) else None
+    found = from_code(tag)
+    if found is not None:
+        return found
+    base = from_code(tag.split("-", 1)[0], ("code",))
+    if base is None:
+        return None
+    own = LANGUAGES[base].bcp47.lower().replace("_", "-")
+    if _names_script(own):
+        return base if tag.startswith(own + "-") else None
+    return base
+
+
+def _names_script(tag: str) -> bool:
+    """Whether a BCP 47 tag has a script subtag (four letters after the language: zh-Hans, sr-Latn)."""
+    parts = tag.split("-")
+    return len(parts) > 1 and len(parts[1]) == 4 and parts[1].isalpha()
 
 
 @dataclass(frozen=True)
@@ -72,7 +88,7 @@ class Pair:
 @dataclass
 class TMXData:
     pairs: list[Pair] = field(default_factory=list)
-    skipped: int = 0  # units without a usable vi + lo/zh pair
+    skipped: int = 0  # units without a usable pair: a source text and a target's
 
 
 @dataclass
@@ -132,7 +148,7 @@ class _Reader:
             self.seen_header = True
             srclang = attrs.get("srclang", "")
             if srclang.lower() != "*all*" and our_lang(srclang) != SOURCE:
-                raise self.fail(f"<header> srclang is {srclang or '(none)'}, expected vi")
+                raise self.fail(f"<header> srclang is {srclang or '(none)'}, expected {TMX_LANG[SOURCE]}")
         elif tag == "tu" and parent == "body":
             self.unit = _Unit(self.parser.CurrentLineNumber)
         elif tag == "tuv" and parent == "tu" and self.unit:
@@ -194,7 +210,7 @@ class _Reader:
 
 
 def read_tmx(path: Source) -> TMXData:
-    """Parse a TMX file into vi → lo/zh pairs; TMXError names the file and line of any problem."""
+    """Parse a TMX file into source → target pairs; TMXError names the file and line of any problem."""
     raw = read_input(path, TMXError)
     _check_utf8(path, raw)
     reader = _Reader(path)
