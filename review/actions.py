@@ -18,7 +18,7 @@ from trilingo.glossary.store import load
 from trilingo.languages import check_target
 from trilingo.people import authorize
 from trilingo.review import checks
-from trilingo.review.states import QUEUED, require
+from trilingo.review.states import QUEUED, REJECT_CODES, require
 from trilingo.review.view import doclang
 from trilingo.store.audit import record
 from trilingo.store.documents import resolve_document
@@ -40,8 +40,6 @@ from trilingo.tm import memory
 
 MAX_TARGET = 8_000
 MAX_COMMENT = 2_000
-# Why a translation goes back: the codes Pontoon and Weblate reviewers use, plus "other".
-REJECT_CODES = ("terminology", "meaning", "numbers", "script", "grammar", "style", "other")
 
 
 @dataclass(frozen=True)

@@ -41,3 +41,8 @@ def require(action: str, state: str, what: str) -> str:
         hint = " (edit a segment first)" if action == "approve" and state == DocState.REJECTED else ""
         raise StateError(f"cannot {action} {what}: it is {state}{hint}")
     return RESULT[action]
+
+
+# Why a translation goes back (`review reject --code`): the codes Pontoon and Weblate reviewers use,
+# plus "other". The one list: the command's choices and the core's check both read it.
+REJECT_CODES = ("terminology", "meaning", "numbers", "script", "grammar", "style", "other")

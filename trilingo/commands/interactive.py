@@ -16,9 +16,10 @@ from rich.text import Text
 
 from trilingo.commands.common import App
 from trilingo.commands.document_view import echo_checks
-from trilingo.commands.review import REJECT_CODES, edit_in_editor
+from trilingo.commands.review import edit_in_editor
 from trilingo.errors import TrilingoError
 from trilingo.languages import SOURCE
+from trilingo.review.states import REJECT_CODES
 from trilingo.text.terminal import shown
 
 CONFIDENCE = {"high": "green", "medium": "yellow", "low": "red"}

@@ -13,11 +13,11 @@ import click
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
 from trilingo.commands.document_view import echo_checks, render_doc_view, when
 from trilingo.languages import TARGETS, names_of
+from trilingo.review.states import REJECT_CODES
 from trilingo.text.terminal import shown
 
 LANG = click.option("--lang", required=True, help=f"Target language: {names_of(TARGETS)}.")
 SEGMENT = click.option("--segment", "n", required=True, type=int, help="Segment number (see `review show`).")
-REJECT_CODES = ["terminology", "meaning", "numbers", "script", "grammar", "style", "other"]
 
 
 @click.group()
