@@ -66,7 +66,7 @@ def test_import_merges_and_reports_the_new_version() -> None:
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         f"{DATA / 'v2.tbx'}: 0 added, 2 changed, 0 unchanged → glossary version 2",
-        "Skipped languages (not vi, lo or Simplified Chinese): en, zh-TW",
+        "Skipped languages (not Vietnamese, Lao or Simplified Chinese): en, zh-TW",
     ]
 
 

@@ -156,7 +156,7 @@ def test_users_commands(team: str) -> None:
     )
     assert (
         run("users", "add", "x", "--role", "reviewer")[2]
-        == "Error: a reviewer needs --lang (lo, zh or both)\n"
+        == "Error: a reviewer needs --lang (lo or zh, or several, comma-separated)\n"
     )
     # A reviewer's languages change with `users add` again; it is audited with what it was before.
     ok("users", "add", "lan", "--role", "reviewer", "--lang", "lo,zh")

@@ -193,8 +193,8 @@ def test_submit_refuses_categories_and_gates_the_workspace_does_not_list(home: P
     notice.write_text(text.replace("slug: tb", "slug: tb\nchannels: [radio]"), encoding="utf-8")
     result = CliRunner().invoke(cli, ["submit", str(notice)])
     assert (
-        result.stderr
-        == f"Error: {notice}: unknown channel 'radio' (known: kiosk, print, screens, web, webhook)\n"
+        result.stderr == f"Error: {notice}: unknown channel 'radio' in the front matter "
+        "(known: web, print, kiosk, screens, webhook); nothing was stored\n"
     )
     notice.write_text(
         text.replace("slug: tb", "slug: tb\ncategory: thông báo\ngates: [tay-trang]"), encoding="utf-8"

@@ -186,7 +186,8 @@ def _render_summary(summary: dict[str, Any], as_json: bool) -> None:
         f"{summary['unchanged']} unchanged → glossary version {summary['version']}"
     )
     if summary["skipped_langs"]:
-        click.echo(f"Skipped languages (not {names_of(ALL)}): {', '.join(summary['skipped_langs'])}")
+        known = names_of(tuple(LANGUAGES[code].name for code in ALL))
+        click.echo(f"Skipped languages (not {known}): {', '.join(summary['skipped_langs'])}")
 
 
 def _highlight(text: str, matches: list[dict[str, Any]]) -> str:
