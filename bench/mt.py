@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bench.common import Figure
 from bench.stub import GoogleStub
+from trilingo.store.sessions import TrilingoSession
 
 SEGMENTS = 200
 REPEATS = 40  # duplicates mixed into the input: they must not cost calls
@@ -65,12 +66,11 @@ def _baseline(url: str, texts: list[str]) -> float:
 
 
 def run() -> list[Figure]:
-    from sqlmodel import Session
 
+    from trilingo.databases import create_schema
     from trilingo.mt.registry import make_engine
     from trilingo.mt.runner import translate
     from trilingo.store.db import create_database
-    from trilingo.store.schema import create_schema
 
     texts = _segments()
     batch = texts + texts[:REPEATS]
@@ -80,7 +80,7 @@ def run() -> list[Figure]:
         options = {"google": {"url": stub.url, "concurrency": str(CONCURRENCY), "rate": "1000"}}
         db = create_database(f"sqlite:///{Path(tmp) / 'bench.db'}")
         create_schema(db)
-        with Session(db) as session:
+        with TrilingoSession(db) as session:
             start = time.perf_counter()
             results = []
             for lang in LANGS:

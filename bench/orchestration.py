@@ -192,9 +192,9 @@ def _with_serve(settings: Any, db: Any, slugs: list[str], *, root: Path) -> floa
 
 def run() -> list[Figure]:
     from trilingo import server
+    from trilingo.databases import forget_databases
     from trilingo.mt.offline import OfflineEngine
     from trilingo.pretranslate.jobs import draft_waiting
-    from trilingo.store.db import forget_databases
 
     root = Path(tempfile.mkdtemp(prefix="trilingo-bench-orch-"))
     port = _free_port()

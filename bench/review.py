@@ -82,7 +82,8 @@ def _build(database_url: str, home: Path) -> None:
             ),
             {"until": until},
         )
-    from trilingo.store.db import forget_databases, optimize
+    from trilingo.databases import forget_databases
+    from trilingo.store.db import optimize
 
     optimize(db)
     forget_databases()  # no connection of this process stays open beside the measured ones

@@ -422,7 +422,7 @@ TARGETS = {
 
 
 def run() -> list[Figure]:
-    from trilingo.store.db import forget_databases
+    from trilingo.databases import forget_databases
 
     wanted = os.environ.get("TRILINGO_BENCH_BACKENDS", "sqlite,postgresql").split(",")
     backends = [b for b in ("sqlite", "postgresql") if b in wanted and (b == "sqlite" or _pg_answers())]

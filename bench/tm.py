@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from bench.common import Figure
+from trilingo.store.sessions import TrilingoSession
 
 STORED = 100_000
 QUERIES = 200
@@ -48,10 +49,10 @@ def _pct(values: list[float], p: float) -> float:
 
 def run() -> list[Figure]:
     from sqlalchemy import insert
-    from sqlmodel import Session, select
+    from sqlmodel import select
 
+    from trilingo.databases import create_schema
     from trilingo.store.db import create_database
-    from trilingo.store.schema import create_schema
     from trilingo.tm.fuzzy import FuzzyIndex, Row
     from trilingo.tm.memory import lookup_exact, tm_key
     from trilingo.tm.models import TMEntry
@@ -85,7 +86,7 @@ def run() -> list[Figure]:
     with tempfile.TemporaryDirectory() as tmp:
         db = create_database(f"sqlite:///{Path(tmp) / 'tm.db'}")
         create_schema(db)
-        with Session(db) as session:
+        with TrilingoSession(db) as session:
             session.execute(
                 insert(TMEntry),
                 [{"tgt_lang": "lo", "key": r.key, "source": r.source, "target": r.target} for r in rows],

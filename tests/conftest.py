@@ -15,9 +15,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from trilingo.databases import cached_databases, create_schema, forget_databases
 from trilingo.store.counts import mismatches
-from trilingo.store.db import cached_databases, create_database, forget_databases
-from trilingo.store.schema import create_schema
+from trilingo.store.db import create_database
+from trilingo.store.sessions import TrilingoSession
 
 PG_BASE = os.environ.get("TRILINGO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -103,7 +104,7 @@ def database(db_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def session(database: Engine) -> Iterator[Session]:
-    with Session(database, expire_on_commit=False) as s:
+    with TrilingoSession(database, expire_on_commit=False) as s:
         yield s
 
 

@@ -14,13 +14,14 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from tests.apiserver import mint, running_api
 from tests.helpers import add_users, write_notice
 from trilingo import config, identity
 from trilingo.cli import cli
 from trilingo.store.models import AuditEvent, Release, Translation
+from trilingo.store.sessions import TrilingoSession
 from trilingo.workspace import open_database
 
 LAOS = "Hàng hoá xuất sang Lào phải khai báo với Hải quan."
@@ -60,7 +61,7 @@ class Office:
         return out
 
     def events(self, action: str | None = None) -> list[AuditEvent]:
-        with Session(open_database(self.db_url, "tester")) as s:
+        with TrilingoSession(open_database(self.db_url, "tester")) as s:
             query = select(AuditEvent).order_by(col(AuditEvent.id))
             if action:
                 query = query.where(AuditEvent.action == action)
@@ -381,7 +382,7 @@ def test_four_reviewers_through_the_server_lose_nothing_and_approve_once(office:
     logged = Counter((e.actor, e.action) for e in events if e.action in ("edit", "approve"))
     assert logged == +done
     assert sum(n for (_, a), n in done.items() if a == "approve") >= 2
-    with Session(open_database(office.db_url, "tester")) as s:
+    with TrilingoSession(open_database(office.db_url, "tester")) as s:
         releases = s.exec(select(Release).where(col(Release.lang) != "vi")).all()
         approvals = [e for e in events if e.action == "approve"]
         assert sorted(e.detail["release"] for e in approvals) == sorted(r.id or 0 for r in releases)

@@ -19,7 +19,8 @@ from sqlalchemy.engine import Engine
 from tests.conftest import PG_BASE, require_postgres
 from tests.helpers import write_notice
 from trilingo.cli import cli
-from trilingo.store.db import create_database, forget_databases
+from trilingo.databases import forget_databases
+from trilingo.store.db import create_database
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -149,7 +150,7 @@ def test_events_deleted_from_the_end_are_named_at_the_next_verification(logged: 
 
 def test_events_from_before_the_chain_are_covered_by_its_first_mac(db_url: str, home: Path) -> None:
     """A database upgraded from before the chain keeps its old events; deleting one of them shows."""
-    from trilingo.store.schema import create_schema
+    from trilingo.databases import create_schema
 
     db = create_database(db_url)
     create_schema(db)

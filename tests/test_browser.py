@@ -20,13 +20,13 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import Session
 
 from tests.conftest import IN_CI
 from trilingo.channels.publish import publish_channel
 from trilingo.commands.demo import sample_files
 from trilingo.intake.store import submit
 from trilingo.store.db import create_database
+from trilingo.store.sessions import TrilingoSession
 from trilingo.text.frontmatter import parse_notice, read_notice
 from trilingo.workspace import open_database
 
@@ -59,7 +59,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("site")
     url = f"sqlite:///{folder / 'trilingo.db'}"
     db = open_database(url, "tester")
-    with Session(db) as session:
+    with TrilingoSession(db) as session:
         for notice in [*(read_notice(p) for p in sample_files()), parse_notice(HOSTILE)]:
             submit(session, notice, "tester")
         session.commit()
@@ -80,7 +80,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 "WHERE r.document_id = doclang.document_id AND r.lang = doclang.lang) WHERE lang IN ('lo', 'zh')"
             )
         )
-    with Session(create_database(url)) as session:
+    with TrilingoSession(create_database(url)) as session:
         publish_channel(session, "web", folder / "public", "tester")
         publish_channel(session, "kiosk", folder / "public", "tester")
         session.commit()

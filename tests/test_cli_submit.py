@@ -7,16 +7,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlmodel import Session, col, func, select
+from sqlmodel import col, func, select
 
 from tests.helpers import write_notice
 from trilingo.cli import cli
 from trilingo.store.models import AuditEvent, Document, DocumentVersion
+from trilingo.store.sessions import TrilingoSession
 from trilingo.workspace import open_database
 
 
 def counts(db_url: str) -> tuple[int, int, int]:
-    with Session(open_database(db_url, "tester")) as s:
+    with TrilingoSession(open_database(db_url, "tester")) as s:
         docs, versions, events = (
             s.exec(select(func.count()).select_from(t)).one() for t in (Document, DocumentVersion, AuditEvent)
         )
@@ -44,7 +45,7 @@ def test_submit_json_contract(home: Path, tmp_path: Path, db_url: str) -> None:
         "vi",
     ]
     assert all(isinstance(d["id"], int) for d in data)
-    with Session(open_database(db_url, "tester")) as s:
+    with TrilingoSession(open_database(db_url, "tester")) as s:
         # The admin (the account running the tests) acted as editor1: the log names both.
         acted = s.exec(select(AuditEvent).where(AuditEvent.actor == "editor1")).all()
         assert {(e.action, e.via) for e in acted} == {("submit", "tester"), ("publish", "tester")}
@@ -56,7 +57,7 @@ def test_submit_json_contract(home: Path, tmp_path: Path, db_url: str) -> None:
 @pytest.mark.usefixtures("home")
 def test_the_actor_is_the_account_running_the_command(tmp_path: Path, db_url: str) -> None:
     CliRunner().invoke(cli, ["submit", str(write_notice(tmp_path, "tb", "x"))])
-    with Session(open_database(db_url, "tester")) as s:
+    with TrilingoSession(open_database(db_url, "tester")) as s:
         events = s.exec(select(AuditEvent.actor, AuditEvent.action).order_by(col(AuditEvent.id))).all()
         assert [tuple(e) for e in events] == [
             ("tester", "user-add"),

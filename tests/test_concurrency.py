@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from tests.helpers import add_users, write_notice
 from trilingo.cli import cli
@@ -21,6 +21,7 @@ from trilingo.mt.offline import OfflineEngine
 from trilingo.pretranslate.jobs import draft_waiting
 from trilingo.store.db import create_database
 from trilingo.store.models import AuditEvent, Comment, Release, Segment, Translation
+from trilingo.store.sessions import TrilingoSession
 from trilingo.workspace import open_database
 
 ROOT = Path(__file__).parent.parent
@@ -145,7 +146,7 @@ def test_eight_concurrent_approvals_make_one_release(db_url: str, tmp_path: Path
         if code:
             # Raced in flight (Conflict), or arrived after the winner's commit and found it approved.
             assert "Someone changed this at the same time" in stderr or "it is approved" in stderr, stderr
-    with Session(create_database(db_url)) as s:
+    with TrilingoSession(create_database(db_url)) as s:
         releases = s.exec(select(Release).where(Release.lang == "zh").order_by(col(Release.id))).all()
         approvals = s.exec(
             select(AuditEvent).where(AuditEvent.action == "approve").order_by(col(AuditEvent.id))
@@ -206,7 +207,7 @@ def test_four_reviewers_share_one_queue_and_lose_nothing(db_url: str, tmp_path: 
                 claimed += 1
     assert sum(code == 0 for _, code, _ in outcomes) > 400  # most of the work went through
     assert sum(done[(f"p{p}", "approve")] for p in range(4)) > 10  # approvals went through
-    with Session(create_database(db_url)) as s:
+    with TrilingoSession(create_database(db_url)) as s:
         events = s.exec(select(AuditEvent).order_by(col(AuditEvent.id))).all()
         # The audit log accounts for every change: one event per successful command, by its actor.
         logged = Counter(

@@ -14,17 +14,19 @@ import pytest
 from alembic import command
 from click.testing import CliRunner
 from sqlalchemy import text
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from tests.helpers import write_notice
 from trilingo.cli import cli
+from trilingo.databases import forget_databases
 from trilingo.mt.offline import OfflineEngine
 from trilingo.pretranslate.jobs import draft_waiting
 from trilingo.review.queue import queue
 from trilingo.store.counts import mismatches, recount, recount_all
-from trilingo.store.db import create_database, forget_databases
+from trilingo.store.db import create_database
 from trilingo.store.models import DocLang, Segment, SegmentState, Translation
 from trilingo.store.schema import HEAD, _alembic
+from trilingo.store.sessions import TrilingoSession
 from trilingo.workspace import open_database
 
 
@@ -78,7 +80,7 @@ def test_two_transactions_counting_one_document_language_at_once_lose_neither_wr
     monkeypatch.setenv("TRILINGO_USER", "tester")
     _drafted(pg_url, tmp_path, docs=1)
     db = open_database(pg_url, "tester")
-    with Session(db) as s:
+    with TrilingoSession(db) as s:
         doclang = s.exec(select(DocLang).where(DocLang.lang == "lo")).one()
         first, second = s.exec(
             select(Translation)
@@ -88,7 +90,7 @@ def test_two_transactions_counting_one_document_language_at_once_lose_neither_wr
         ).all()[:2]
         ids, version = (first.id, second.id), doclang.version_id
 
-    one = Session(db)
+    one = TrilingoSession(db)
     mine = one.get(Translation, ids[0])
     assert mine is not None
     mine.state, mine.target = SegmentState.EDITED, "ແກ້ໄຂ 1"
@@ -98,7 +100,7 @@ def test_two_transactions_counting_one_document_language_at_once_lose_neither_wr
 
     def other() -> None:
         try:
-            with Session(db) as two:
+            with TrilingoSession(db) as two:
                 theirs = two.get(Translation, ids[1])
                 assert theirs is not None
                 theirs.state, theirs.target = SegmentState.APPROVED, "ອະນຸມັດ 2"
@@ -117,7 +119,7 @@ def test_two_transactions_counting_one_document_language_at_once_lose_neither_wr
     assert done == [None]
     with db.connect() as conn:
         assert mismatches(conn) == []
-    with Session(db) as s:
+    with TrilingoSession(db) as s:
         [item] = queue(s, "lo")
     assert item.segments == 3
     with db.connect() as conn:

@@ -16,14 +16,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlmodel import Session, func, select
+from sqlmodel import func, select
 
 from tests.helpers import one_error_line, run_commands, write_notice
 from trilingo.cli import cli
+from trilingo.databases import forget_databases
 from trilingo.mt.offline import OfflineEngine
 from trilingo.pretranslate.jobs import draft_waiting
-from trilingo.store.db import create_database, forget_databases
+from trilingo.store.db import create_database
 from trilingo.store.models import Document, Segment, Translation
+from trilingo.store.sessions import TrilingoSession
 from trilingo.workspace import open_database
 
 ROOT = Path(__file__).parent.parent
@@ -266,7 +268,7 @@ def test_a_full_disk_during_a_commit_loses_nothing(tmp_path: Path) -> None:
     assert full.code == 10 and "is full; nothing was saved" in line
     [after] = run_commands([["submit", str(big)]], env)  # space again: the same command goes through
     assert after.code == 0, after.stderr
-    with Session(create_database(f"sqlite:///{home / 'trilingo.db'}")) as s:
+    with TrilingoSession(create_database(f"sqlite:///{home / 'trilingo.db'}")) as s:
         assert sorted(s.exec(select(Document.slug)).all()) == ["big", "small"]
         assert s.exec(select(func.count()).select_from(Segment)).one() == 2 + 1501
 
@@ -364,6 +366,6 @@ def test_the_prefect_server_stopping_mid_run_is_one_line_and_a_rerun_finishes(tm
             assert done.returncode == 0, done.stderr
         finally:
             server.stop(settings)
-    with Session(create_database(settings.database_url)) as s:
+    with TrilingoSession(create_database(settings.database_url)) as s:
         states = s.exec(select(Translation.state).where(Translation.lang == "zh")).all()
     assert len(states) == 4 * 13 and all(state == "needs_review" for state in states)

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from tests.helpers import write_notice
 from tests.prefect_api import flow_runs
 from trilingo.cli import cli
+from trilingo.store.sessions import TrilingoSession
 
 
 def invoke(*args: str) -> str:
@@ -113,7 +114,7 @@ def test_demo_publishes_lao_and_chinese_with_glossary_terms(
     from trilingo.tm.models import TMEntry
     from trilingo.workspace import open_database
 
-    with Session(open_database(config.load(home=str(flow_home)).database_url, "tester")) as session:
+    with TrilingoSession(open_database(config.load(home=str(flow_home)).database_url, "tester")) as session:
         assert all(e.needs_native_review for e in session.exec(select(TMEntry)).all())
     # Running it again changes nothing.
     invoke("demo")

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlmodel import Session
 
 from trilingo.cli import cli
 from trilingo.glossary.store import starter_path
+from trilingo.store.sessions import TrilingoSession
 from trilingo.workspace import open_database
 
 DATA = Path(__file__).parent / "data" / "glossary"
@@ -151,7 +151,7 @@ def test_add_and_its_errors() -> None:
 def _approved(db_url: str, source: str, target: str, version: int | None = 1) -> None:
     from trilingo.store.models import Document, DocumentVersion, Segment, SegmentState, Translation
 
-    with Session(open_database(db_url, "tester")) as s:
+    with TrilingoSession(open_database(db_url, "tester")) as s:
         doc = Document(slug="notice", created_by="ed")
         s.add(doc)
         s.flush()

@@ -25,9 +25,9 @@ from tests.helpers import write_notice
 from tests.test_webhook import SECRET
 from trilingo import config
 from trilingo.cli import cli
+from trilingo.databases import forget_databases
 from trilingo.mt.offline import OfflineEngine
 from trilingo.pretranslate.jobs import draft_waiting
-from trilingo.store.db import forget_databases
 from trilingo.workspace import open_database
 
 ROOT = Path(__file__).parent.parent

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from tests.helpers import write_notice
 from tests.test_review import snapshot
@@ -20,6 +20,7 @@ from trilingo.cli import cli
 from trilingo.mt.offline import OfflineEngine
 from trilingo.pretranslate.jobs import draft_waiting
 from trilingo.store.models import AuditEvent, Translation
+from trilingo.store.sessions import TrilingoSession
 from trilingo.workspace import open_database
 
 ROOT = Path(__file__).parent.parent
@@ -138,7 +139,7 @@ def test_a_bad_trilingo_user_is_refused(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_an_old_row_with_escapes_prints_safely(drafted: str, db_url: str) -> None:
     # Written before the rule existed (or by another tool): it must not reach the terminal raw.
-    with Session(open_database(db_url, "tester")) as s:
+    with TrilingoSession(open_database(db_url, "tester")) as s:
         tr = s.exec(select(Translation).where(Translation.lang == "zh").order_by(col(Translation.id))).all()[
             1
         ]
@@ -344,7 +345,7 @@ def test_vietnamese_is_told_by_its_letters_and_names_in_english_do_not_fool_it()
 def test_force_language_stores_it_and_the_override_is_audited(tmp_path: Path, db_url: str) -> None:
     path = write_notice(tmp_path, "gate", ENGLISH, title="Border gate")
     assert run("submit", "--force-language", str(path)).exit_code == 0
-    with Session(open_database(db_url, "tester")) as s:
+    with TrilingoSession(open_database(db_url, "tester")) as s:
         event = s.exec(select(AuditEvent).where(AuditEvent.action == "submit")).one()
     assert event.detail["forced_language"] == "English"
 

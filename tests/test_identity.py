@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from tests.helpers import add_users, write_notice
 from trilingo import identity
 from trilingo.cli import cli
 from trilingo.store.models import AuditEvent
+from trilingo.store.sessions import TrilingoSession
 from trilingo.workspace import open_database
 
 ROOT = Path(__file__).parent.parent
@@ -35,7 +36,7 @@ def ok(*args: str) -> str:
 
 
 def events(db_url: str, action: str | None = None) -> list[AuditEvent]:
-    with Session(open_database(db_url, "tester")) as s:
+    with TrilingoSession(open_database(db_url, "tester")) as s:
         query = select(AuditEvent).order_by(col(AuditEvent.id))
         if action:
             query = query.where(AuditEvent.action == action)

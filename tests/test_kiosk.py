@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
-from sqlmodel import Session
 
 from trilingo.channels.kiosk_bundle import search, verify
 from trilingo.channels.publish import publish_channel
@@ -19,6 +18,7 @@ from trilingo.cli import cli
 from trilingo.commands.demo import sample_files
 from trilingo.intake.store import submit
 from trilingo.store.db import create_database
+from trilingo.store.sessions import TrilingoSession
 from trilingo.text.frontmatter import read_notice
 from trilingo.workspace import open_database
 
@@ -31,7 +31,7 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("kiosk")
     url = f"sqlite:///{folder / 'trilingo.db'}"
     db = open_database(url, "tester")
-    with Session(db) as session:
+    with TrilingoSession(db) as session:
         for path in sample_files():
             submit(session, read_notice(path), "tester")
         session.commit()
@@ -52,7 +52,7 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 "WHERE lang IN ('lo', 'zh') AND document_id < 3"
             )
         )
-    with Session(create_database(url)) as session:
+    with TrilingoSession(create_database(url)) as session:
         summary = publish_channel(session, "kiosk", folder / "public", "tester")
         assert sorted(summary.written) == ["index.html", "kiosk.sqlite", "manifest.json"]
         again = publish_channel(session, "kiosk", folder / "public", "tester")

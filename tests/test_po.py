@@ -14,12 +14,13 @@ from typing import Any
 import polib
 import pytest
 from click.testing import CliRunner
-from sqlmodel import Session, SQLModel
+from sqlmodel import SQLModel
 
 from tests.conftest import IN_CI
 from tests.helpers import add_users, write_notice
 from trilingo.catalogs.po import export
 from trilingo.cli import cli
+from trilingo.store.sessions import TrilingoSession
 from trilingo.workspace import open_database
 
 GOLDEN = Path(__file__).parent / "data" / "po"
@@ -54,12 +55,12 @@ def ws(home: Path, db_url: str) -> str:
 
 
 def exported(db_url: str, lang: str, who: str = "wei") -> str:
-    with Session(open_database(db_url, "tester")) as s:
+    with TrilingoSession(open_database(db_url, "tester")) as s:
         return export(s, lang, who, now=AT)
 
 
 def snapshot(db_url: str) -> dict[str, list[tuple[Any, ...]]]:
-    with Session(open_database(db_url, "tester")) as s:
+    with TrilingoSession(open_database(db_url, "tester")) as s:
         return {
             t.name: sorted(map(tuple, s.connection().execute(t.select()).all()), key=repr)
             for t in SQLModel.metadata.sorted_tables

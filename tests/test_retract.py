@@ -10,7 +10,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from tests.helpers import add_users
 from trilingo.channels import names
@@ -20,6 +20,7 @@ from trilingo.cli import cli
 from trilingo.commands.demo import sample_files
 from trilingo.intake.store import submit
 from trilingo.store.models import AuditEvent
+from trilingo.store.sessions import TrilingoSession
 from trilingo.text.frontmatter import read_notice
 from trilingo.workspace import open_database
 
@@ -49,7 +50,7 @@ def approve_sql(db_url: str, where: str = "") -> None:
 
 
 def publish_all(db_url: str, public: Path) -> None:
-    with Session(open_database(db_url, "tester")) as session:
+    with TrilingoSession(open_database(db_url, "tester")) as session:
         for channel in names():
             publish_channel(session, channel, public, "tester")
         session.commit()
@@ -60,7 +61,7 @@ def published(home: Path, db_url: str) -> Path:
     assert CliRunner().invoke(cli, ["init"]).exit_code == 0
     add_users("wei", langs="zh")
     add_users("ed", role="editor")
-    with Session(open_database(db_url, "tester")) as session:
+    with TrilingoSession(open_database(db_url, "tester")) as session:
         for path in sample_files():
             submit(session, read_notice(path), "tester")
         session.commit()
@@ -111,7 +112,7 @@ def test_retract_takes_a_language_off_every_channel(published: Path, db_url: str
     assert not (published / "print" / f"{slug}.pdf").exists()  # a leaflet needs all three languages
     assert all(h.slug != slug for h in search(published / "kiosk", "口岸", "zh").hits)
     assert any(h.slug == slug for h in search(published / "kiosk", "ດ່ານ", "lo").hits)  # Lao stays
-    with Session(open_database(db_url, "tester")) as s:
+    with TrilingoSession(open_database(db_url, "tester")) as s:
         event = s.exec(select(AuditEvent).where(AuditEvent.action == "retract")).one()
         assert (event.actor, event.lang, event.detail["reason"]) == ("wei", "zh", "sai giờ mở cửa")
     # Publishing again does not bring it back …

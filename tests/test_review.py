@@ -10,11 +10,12 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, SQLModel, col, func, select
+from sqlmodel import SQLModel, col, func, select
 
 from tests.helpers import add_users, write_notice
 from trilingo.cli import cli
 from trilingo.store.models import AuditEvent
+from trilingo.store.sessions import TrilingoSession
 from trilingo.tm.models import TMEntry
 from trilingo.workspace import open_database
 
@@ -46,13 +47,13 @@ def doc(solo: Path, db_url: str) -> str:
 
 
 def audit_count(db_url: str) -> int:
-    with Session(open_database(db_url, "tester")) as s:
+    with TrilingoSession(open_database(db_url, "tester")) as s:
         return s.exec(select(func.count()).select_from(AuditEvent)).one()
 
 
 def snapshot(db_url: str) -> dict[str, list[tuple]]:
     """Every row of every table: an error must leave all of them as they were."""
-    with Session(open_database(db_url, "tester")) as s:
+    with TrilingoSession(open_database(db_url, "tester")) as s:
         return {
             t.name: sorted(map(tuple, s.connection().execute(t.select()).all()), key=repr)
             for t in SQLModel.metadata.sorted_tables
@@ -107,7 +108,7 @@ def test_edit_approve_feeds_memory_and_audit(doc: str, db_url: str) -> None:
     )
     assert json.loads(ok("review", "show", doc, "--lang", "zh", "--json"))["state"] == "in_review"
     ok("review", "approve", doc, "--lang", "zh", "--as", "rev2")
-    with Session(open_database(db_url, "tester")) as s:
+    with TrilingoSession(open_database(db_url, "tester")) as s:
         entry = s.exec(
             select(TMEntry).where(TMEntry.tgt_lang == "zh", TMEntry.target == "货物须向海关申报。")
         ).one()

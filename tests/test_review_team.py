@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from tests.helpers import add_users, write_notice
 from trilingo.cli import cli
 from trilingo.store.models import AuditEvent, DocLang
+from trilingo.store.sessions import TrilingoSession
 from trilingo.workspace import open_database
 
 # Real notices: opening hours with times and a holiday, and one that names Laos.
@@ -59,7 +60,7 @@ def team(home: Path, db_url: str) -> str:
 
 
 def events(db_url: str, action: str | None = None) -> list[AuditEvent]:
-    with Session(open_database(db_url, "tester")) as s:
+    with TrilingoSession(open_database(db_url, "tester")) as s:
         query = select(AuditEvent).order_by(col(AuditEvent.id))
         if action:
             query = query.where(AuditEvent.action == action)
@@ -694,7 +695,7 @@ def test_next_claims_the_oldest_item_and_the_lease_expires(db_url: str) -> None:
     # Nothing left for a third reviewer; an abandoned claim returns when its lease expires.
     add_users("bo", langs="zh")
     assert as_json("review", "next", "--lang", "zh", "--as", "bo") is None
-    with Session(open_database(db_url, "tester")) as s:
+    with TrilingoSession(open_database(db_url, "tester")) as s:
         dl = s.exec(select(DocLang).where(DocLang.claimed_by == "wei")).one()
         assert dl.claim_expires is not None
         dl.claim_expires -= timedelta(minutes=31)

@@ -23,13 +23,14 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlmodel import Session, col, func, select
+from sqlmodel import col, func, select
 
 from tests.conftest import PG_BASE, require_postgres
 from tests.helpers import write_notice
 from tests.stubs.fixtures import env_for, stub_for
 from trilingo.store.db import create_database
 from trilingo.store.models import AuditEvent, DocLang, DocState, Translation
+from trilingo.store.sessions import TrilingoSession
 
 pytestmark = [pytest.mark.postgres, pytest.mark.prefect]
 
@@ -273,7 +274,7 @@ def test_two_workers_share_the_work_and_a_killed_one_loses_nothing(
         db = create_database(pg_url)
 
         def all_drafted() -> bool:
-            with Session(db) as s:
+            with TrilingoSession(db) as s:
                 waiting = s.exec(
                     select(func.count())
                     .select_from(DocLang)
@@ -314,7 +315,7 @@ def test_two_workers_share_the_work_and_a_killed_one_loses_nothing(
 
         _wait("w2's runs finished", w2_done, 300, every=2)
 
-        with Session(db) as s:
+        with TrilingoSession(db) as s:
             versions = s.exec(
                 select(Translation.row_version, func.count()).group_by(col(Translation.row_version))
             ).all()

@@ -14,16 +14,18 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from click.testing import CliRunner
-from sqlalchemy import event, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, func, select
+from sqlmodel import func, select
 
 from tests.helpers import write_notice
 from trilingo.cli import cli
+from trilingo.databases import forget_databases, tables
 from trilingo.glossary.models import GlossaryVersion
-from trilingo.store.db import create_database, forget_databases
+from trilingo.store.db import create_database
 from trilingo.store.models import Document, Translation
-from trilingo.store.schema import HEAD, _alembic, import_all_models, revision
+from trilingo.store.schema import HEAD, _alembic, revision
+from trilingo.store.sessions import TrilingoSession
 
 ROOT = Path(__file__).parent.parent
 
@@ -42,10 +44,28 @@ def test_head_is_the_newest_script() -> None:
 def test_the_migrations_build_what_the_models_describe(db_url: str) -> None:
     db = create_database(db_url)
     _migrate(db, "head")
-    import_all_models()
     with db.connect() as conn:
-        assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
+        assert compare_metadata(MigrationContext.configure(conn), tables()) == []
     db.dispose()
+
+
+def test_tables_alone_names_every_table_in_a_new_process() -> None:
+    """databases.tables() loads every model module itself: here no other import has loaded one first."""
+    named = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from trilingo.databases import tables; print(' '.join(sorted(tables().tables)))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    db = create_database("sqlite://")
+    _migrate(db, "head")
+    with db.connect() as conn:
+        made = set(inspect(conn).get_table_names()) - {"alembic_version"}
+    assert named == sorted(made) and "glossaryterm" in named and "tmentry" in named
 
 
 @pytest.mark.usefixtures("home")
@@ -72,7 +92,7 @@ def test_an_older_database_is_refused_then_upgraded_with_its_data_intact(db_url:
     assert status["documents"] == 1
     # The upgraded schema works: a new notice goes in beside the old row.
     assert CliRunner().invoke(cli, ["submit", str(write_notice(tmp_path, "new", "Câu mới."))]).exit_code == 0
-    with Session(create_database(db_url)) as s:
+    with TrilingoSession(create_database(db_url)) as s:
         assert sorted(s.exec(select(Document.slug)).all()) == ["new", "old"]
 
 
@@ -139,7 +159,7 @@ def test_four_first_commands_at_once_make_one_schema_and_one_glossary(db_url: st
     assert results == ["0"] * 4
     db = create_database(db_url)
     assert revision(db) == HEAD
-    with Session(db) as s:
+    with TrilingoSession(db) as s:
         assert s.exec(select(func.count()).select_from(GlossaryVersion)).one() == 1
         assert s.exec(select(func.count()).select_from(Translation)).one() == 0
     db.dispose()
@@ -151,10 +171,9 @@ def test_the_read_tables_name_model_columns_as_the_models_type_them() -> None:
 
     from trilingo.store.tables import METADATA
 
-    import_all_models()
     checked = 0
     for name, table in METADATA.tables.items():
-        model = SQLModel.metadata.tables[name]
+        model = tables().tables[name]
         for column in table.columns:
             assert column.name in model.columns, f"{name}.{column.name} is not a model column"
             mine = model.columns[column.name]

@@ -14,6 +14,7 @@ from trilingo.store.models import (
     SegmentState,
     Translation,
 )
+from trilingo.store.sessions import TrilingoSession
 from trilingo.text.frontmatter import Notice, parse_notice
 
 
@@ -100,7 +101,7 @@ def test_text_survives_storage(title: str, sentences: list[str]) -> None:
     """What is stored (and re-joined from segments) equals the cleaned input, for any text."""
     from sqlmodel import create_engine
 
-    from trilingo.store.schema import create_schema
+    from trilingo.databases import create_schema
     from trilingo.text.clean import clean_line
     from trilingo.text.frontmatter import Notice
     from trilingo.text.segment import join
@@ -109,7 +110,7 @@ def test_text_survives_storage(title: str, sentences: list[str]) -> None:
     body = "\n\n".join(p for p in (clean_line(s).lstrip("#>-*+0123456789.) ") for s in sentences) if p)
     db = create_engine("sqlite://")
     create_schema(db)
-    with Session(db) as session:
+    with TrilingoSession(db) as session:
         submit(session, Notice(title=title, body=body, slug="x"), "ed")
         session.commit()
         version = session.exec(select(DocumentVersion)).one()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, func, select
+from sqlmodel import col, func, select
 
 from tests.helpers import write_notice
 from trilingo.cli import cli
@@ -17,6 +17,7 @@ from trilingo.pretranslate import run
 from trilingo.pretranslate.jobs import draft_batch, find_waiting
 from trilingo.store.db import session_scope
 from trilingo.store.models import AuditEvent, SegmentState, Translation
+from trilingo.store.sessions import TrilingoSession
 from trilingo.workspace import open_database
 
 
@@ -30,7 +31,7 @@ def db(home: Path, tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch)
 
 
 def _audits(db: Engine) -> int:
-    with Session(db) as s:
+    with TrilingoSession(db) as s:
         query = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "pretranslate")
         return s.exec(query).one()
 
@@ -71,6 +72,6 @@ def test_two_runs_that_reach_the_same_documents_at_once_draft_and_record_them_on
     assert results[0].segments == len(first.rows) > 0 and results[0].kept == 0
     assert results[1].segments == 0 and results[1].kept == len(second.rows)
     assert _audits(db) == 2  # one per document-language, from the first run only
-    with Session(db) as s:
+    with TrilingoSession(db) as s:
         versions = s.exec(select(Translation.row_version).where(Translation.lang == "lo")).all()
     assert set(versions) == {2}  # every lo row written exactly once

@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import Engine
 
 from trilingo.config import Settings
+from trilingo.databases import database_for, tables
 from trilingo.errors import Conflict, WorkspaceError
 from trilingo.store.auditchain import KEYRING
-from trilingo.store.db import create_database, database_for, redact, session_scope, sqlite_path
+from trilingo.store.db import create_database, redact, session_scope, sqlite_path
 from trilingo.store.schema import Seed, ensure_schema, revision
 from trilingo.text.files import write_atomic
 
@@ -184,7 +185,7 @@ def initialise(settings: Settings) -> InitReport:
 
     db = create_database(settings.database_url)
     try:
-        created = ensure_schema(db, seed_for(settings.user, settings.home, settings.database_url))
+        created = ensure_schema(db, tables, seed_for(settings.user, settings.home, settings.database_url))
         for attempt in range(3):
             try:
                 with session_scope(db) as session:

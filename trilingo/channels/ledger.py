@@ -37,6 +37,7 @@ from sqlmodel import Session, SQLModel, col
 from trilingo.errors import UnavailableError, WorkspaceError
 from trilingo.store.chunks import chunked
 from trilingo.store.models import PublishRecord, utcnow
+from trilingo.store.sessions import TrilingoSession
 from trilingo.text.files import write_error
 
 STAGED_PREFIX = ".trilingo-"
@@ -401,13 +402,13 @@ def hold_publish_lock(session: Session, public_dir: Path, wait: float = LOCK_WAI
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
 
 
-@event.listens_for(Session, "after_commit")
+@event.listens_for(TrilingoSession, "after_commit")
 def _after_commit(session: Session) -> None:
     session.info.pop(_LEDGERS, None)  # committed: nothing staged is left to remove
     _release(session)
 
 
-@event.listens_for(Session, "after_transaction_end")
+@event.listens_for(TrilingoSession, "after_transaction_end")
 def _after_transaction(session: Session, transaction: Any) -> None:
     """A transaction that ends without committing (an error, a rollback, a closed session) removes what
     its ledgers staged and lets the next publisher in."""

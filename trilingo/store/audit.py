@@ -12,7 +12,6 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import event
 from sqlmodel import Session
 
 from trilingo.identity import proved_account
@@ -79,33 +78,28 @@ def record_rows(session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
         )
 
 
-@event.listens_for(Session, "before_commit")
-def _write_before_commit(session: Session) -> None:
+def write_before_commit(session: Session) -> None:
     pending = session.info.pop(_PENDING, [])
     if pending:
         append(session.connection(), pending, KEYRING.get())
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_pending(session: Session) -> None:
+def drop_pending(session: Session) -> None:
     session.info.pop(_PENDING, None)
     session.info.pop(_SAVEPOINTS, None)
 
 
-@event.listens_for(Session, "after_transaction_create")
-def _mark_savepoint(session: Session, transaction: Any) -> None:
+def mark_savepoint(session: Session, transaction: Any) -> None:
     """What a savepoint (begin_nested) undoes, its events go with it: remember where they started."""
     if transaction.nested:
         session.info.setdefault(_SAVEPOINTS, {})[transaction] = len(session.info.get(_PENDING, []))
 
 
-@event.listens_for(Session, "after_commit")
-def _forget_savepoints(session: Session) -> None:
+def forget_savepoints(session: Session) -> None:
     session.info.pop(_SAVEPOINTS, None)
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _undo_savepoint(session: Session, previous_transaction: Any) -> None:
+def undo_savepoint(session: Session, previous_transaction: Any) -> None:
     start = session.info.get(_SAVEPOINTS, {}).pop(previous_transaction, None)
     if start is not None and _PENDING in session.info:
         del session.info[_PENDING][start:]

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import bindparam, event, text
+from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
@@ -87,15 +87,13 @@ def mismatches(conn: Connection) -> list[tuple[Any, ...]]:
     ] + [(doclang, n, None) for doclang, n in sorted(kept.items()) if doclang not in counted]
 
 
-@event.listens_for(Session, "before_flush")
-def _note_translations(session: Session, _context: Any, _instances: Any) -> None:
+def note_translations(session: Session, _context: Any, _instances: Any) -> None:
     for obj in chain(session.new, session.dirty):
         if getattr(obj, "__tablename__", None) == "translation":
             session.info.setdefault(_SEGMENTS, set()).add(obj.segment_id)
 
 
-@event.listens_for(Session, "before_commit")
-def _recount_marked(session: Session) -> None:
+def recount_marked(session: Session) -> None:
     session.flush()  # the commit's own flush comes after this hook: its writes must be counted too
     segments = session.info.pop(_SEGMENTS, set())
     versions = session.info.pop(_VERSIONS, set())
@@ -107,7 +105,6 @@ def _recount_marked(session: Session) -> None:
     recount(conn, versions)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_marks(session: Session) -> None:
+def forget_marks(session: Session) -> None:
     session.info.pop(_SEGMENTS, None)
     session.info.pop(_VERSIONS, None)

@@ -4,7 +4,7 @@ errors turned into one line each. The schema lives in trilingo.store.schema."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -151,41 +151,6 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("trilingo_write") else "BEGIN")
 
 
-_databases: dict[str, Engine] = {}
-
-
-def database_for(
-    url: str, seed: Callable[[Session], None] | None = None, check: Callable[[Engine], None] | None = None
-) -> Engine:
-    """One connection pool per URL per process, its schema checked (and created, with `seed`, if new).
-
-    `check` runs first, on the same pool (a second pool would cost a connection, 0.1 s on PostgreSQL)."""
-    if url not in _databases:
-        from trilingo.store.schema import ensure_schema
-
-        db = create_database(url)
-        try:
-            if check is not None:
-                check(db)
-            ensure_schema(db, seed)
-        except BaseException:
-            db.dispose()
-            raise
-        _databases[url] = db
-    return _databases[url]
-
-
-def cached_databases(match: str = "") -> list[Engine]:
-    """The pools database_for keeps, of the URLs that contain `match`."""
-    return [db for url, db in _databases.items() if match in url]
-
-
-def forget_databases(match: str = "") -> None:
-    """Close the cached pools whose URL contains `match` (all by default)."""
-    for url in [u for u in _databases if match in u]:
-        _databases.pop(url).dispose()
-
-
 _ANALYZED = ("translation", "segment", "doclang", "document", "documentversion")
 STALE_SHARE = 0.1  # PostgreSQL: re-analyze a table once this share of its rows changed since it last was
 
@@ -230,10 +195,11 @@ def session_scope(db: Engine, *, write: bool = True) -> Iterator[Session]:
 
     `write=False` for sessions that only read: on SQLite they do not wait for the write lock."""
     from sqlalchemy.orm.exc import StaleDataError
-    from sqlmodel import Session
+
+    from trilingo.store.sessions import TrilingoSession
 
     bind = db.execution_options(**WRITE) if write else db
-    with Session(bind, expire_on_commit=False) as session:
+    with TrilingoSession(bind, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
@@ -272,9 +238,8 @@ def audit_refusal(db: Engine, exc: Refused) -> None:
     """A refusal is recorded, in its own transaction: the refused work itself was rolled back."""
     if not exc.audit:
         return
-    from sqlmodel import Session
-
     from trilingo.store.audit import record_rows
+    from trilingo.store.sessions import TrilingoSession
     from trilingo.store.values import utcnow
 
     lang = exc.audit.get("lang")
@@ -286,7 +251,7 @@ def audit_refusal(db: Engine, exc: Refused) -> None:
         "lang": lang if isinstance(lang, str) else None,
         "detail": {**detail, "reason": exc.message},
     }
-    with contextlib.suppress(DBAPIError), Session(db.execution_options(**WRITE)) as session:
+    with contextlib.suppress(DBAPIError), TrilingoSession(db.execution_options(**WRITE)) as session:
         record_rows(session, [row])
         session.commit()
 

@@ -360,8 +360,3 @@ class PublishRecord(SQLModel, table=True):
     # An article's entry in its language's lists, hashed: a publish of a few documents rebuilds the lists
     # of only the languages whose entries changed (0011).
     list_key: str | None = None
-
-
-# The counts the queue and status read are kept at every commit by session hooks: registering them here
-# means every ORM writer of translations has them (the bulk writers import store.counts themselves).
-from trilingo.store import counts as _counts  # noqa: E402, F401

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import importlib
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,21 +26,18 @@ from sqlalchemy.exc import DBAPIError
 from trilingo.errors import WorkspaceError
 from trilingo.store.db import database_error, sqlite_path, where
 
-# Modules whose tables live in the shared metadata.
-MODEL_MODULES = (
-    "trilingo.store.models",
-    "trilingo.glossary.models",
-    "trilingo.tm.models",
-    "trilingo.mt.models",
-)
 HEAD = "0013"  # the newest migration; a test checks it against the scripts
 LEGACY = "0001"  # what a database made before migrations is
 MIGRATIONS = Path(__file__).parent / "migrations"
 if TYPE_CHECKING:  # the ORM is loaded only to make a schema: a command on a ready one does not need it
+    from sqlalchemy import MetaData
     from sqlmodel import Session
 
 # What runs once, inside the creation lock, right after a new schema is made (the workspace's seed data).
 Seed = Callable[["Session"], None]
+# Every table the schema holds, given by the caller (trilingo.databases.tables): the store does not know
+# the packages above it, and loading their models costs a command on a ready database nothing.
+Tables = Callable[[], "MetaData"]
 
 AUDIT_TRIGGERS = {
     "sqlite": [
@@ -59,11 +55,6 @@ AUDIT_TRIGGERS = {
         "FOR EACH STATEMENT EXECUTE FUNCTION trilingo_audit_append_only()",
     ],
 }
-
-
-def import_all_models() -> None:
-    for name in MODEL_MODULES:
-        importlib.import_module(name)
 
 
 def _revision(conn: Connection) -> str | None:
@@ -110,18 +101,16 @@ def _alembic(conn: Connection) -> Any:
     return config
 
 
-def _create(conn: Connection) -> None:
+def _create(conn: Connection, tables: Tables) -> None:
     from alembic import command
-    from sqlmodel import SQLModel
 
-    import_all_models()
-    SQLModel.metadata.create_all(conn)
+    tables().create_all(conn)
     for statement in AUDIT_TRIGGERS.get(conn.dialect.name, []):
         conn.execute(text(statement))
     command.stamp(_alembic(conn), HEAD)
 
 
-def ensure_schema(db: Engine, seed: Seed | None = None) -> bool:
+def ensure_schema(db: Engine, tables: Tables, seed: Seed | None = None) -> bool:
     """Make the schema if the database has none, then run `seed` in the same transaction.
 
     Returns True if this call made it. An older or newer schema is refused with what to do."""
@@ -129,11 +118,11 @@ def ensure_schema(db: Engine, seed: Seed | None = None) -> bool:
     if current is None:
         with _locked(db) as conn:
             if _revision(conn) is None:  # not made by another process while this one waited
-                _create(conn)
+                _create(conn, tables)
                 if seed is not None:
-                    from sqlmodel import Session
+                    from trilingo.store.sessions import TrilingoSession
 
-                    with Session(bind=conn) as session:
+                    with TrilingoSession(bind=conn) as session:
                         seed(session)
                         session.flush()
                 return True
@@ -163,21 +152,16 @@ class Upgrade:
     after: str
 
 
-def upgrade(db: Engine) -> Upgrade:
+def upgrade(db: Engine, tables: Tables) -> Upgrade:
     """Migrate the database to the newest revision (a no-op when it is there); one transaction, locked."""
     from alembic import command
 
     with _locked(db) as conn:
         before = _revision(conn)
         if before is None:
-            _create(conn)
+            _create(conn, tables)
         elif before != HEAD:
             if not inspect(conn).has_table("alembic_version"):
                 command.stamp(_alembic(conn), LEGACY)
             command.upgrade(_alembic(conn), "head")
     return Upgrade(where(db), before, HEAD)
-
-
-def create_schema(db: Engine) -> None:
-    """Make the schema on an empty database (tests, benchmarks): no seed data."""
-    ensure_schema(db)
