@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trilingo.errors import InputError, StateError
+from trilingo.errors import InputError
 
 
 class GlossaryError(InputError):
@@ -19,7 +19,3 @@ class UnknownFormat(GlossaryError):
 
 class TermConflict(GlossaryError):
     """Term has two preferred translations."""
-
-
-class ConcurrentChange(StateError):
-    """The glossary changed while this change was being saved; try again."""

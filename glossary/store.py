@@ -17,9 +17,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from trilingo.access import check_scope
+from trilingo.errors import Conflict
 from trilingo.glossary.csvio import read_csv, write_csv
 from trilingo.glossary.entries import ConceptData, TermData, add_term, check_concept_id
-from trilingo.glossary.errors import ConcurrentChange, GlossaryError, MalformedFile
+from trilingo.glossary.errors import GlossaryError, MalformedFile
 from trilingo.glossary.files import file_format
 from trilingo.glossary.match import Glossary, Match
 from trilingo.glossary.models import GlossaryChange, GlossaryConcept, GlossaryTerm, GlossaryVersion
@@ -201,8 +202,10 @@ def _apply(
     )
     try:
         session.flush()
-    except IntegrityError:
-        raise ConcurrentChange() from None
+    except IntegrityError:  # another change took this version number first: like any lost race, exit 10
+        raise Conflict(
+            "the glossary changed while this change was being saved; nothing was saved. Try again"
+        ) from None
     for old, c in todo:
         row = rows.get(c.concept) or GlossaryConcept(concept=c.concept)
         row.domain, row.confidence, row.note, row.version = c.domain, c.confidence, c.note, version

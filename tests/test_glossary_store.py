@@ -25,6 +25,7 @@ from trilingo.glossary.store import (
     starter_path,
 )
 from trilingo.store.models import Document, DocumentVersion, Segment, SegmentState, Translation
+from trilingo.store.sessions import TrilingoSession
 
 DATA = Path(__file__).parent / "data" / "glossary"
 
@@ -79,7 +80,7 @@ def test_a_bad_row_imports_nothing(database: Engine, tmp_path: Path) -> None:
 
 
 def _concepts(database: Engine) -> list[ConceptData]:
-    with Session(database) as s:
+    with TrilingoSession(database) as s:
         return concepts(s)
 
 
@@ -180,15 +181,19 @@ def test_two_changes_racing_for_one_version_number_collide(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import trilingo.glossary.store as gstore
-    from trilingo.glossary.errors import ConcurrentChange
+    from trilingo.errors import Conflict, ExitStatus
 
     load_starter(session, "ed")
     add(session, "ed", "c1", [TermData("vi", "một", "preferred")])  # version 2
     # Another writer's view, read before version 2 was committed: it also wants version 2.
     monkeypatch.setattr(gstore, "current_version", lambda _s: 1)
-    with pytest.raises(ConcurrentChange) as exc:
+    with pytest.raises(Conflict) as exc:
         add(session, "ed", "c2", [TermData("vi", "hai", "preferred")])
-    assert exc.value.message == "The glossary changed while this change was being saved; try again."
+    assert (
+        exc.value.message
+        == "the glossary changed while this change was being saved; nothing was saved. Try again"
+    )
+    assert exc.value.exit_status == ExitStatus.UNAVAILABLE  # 10, as the README says of every lost race
 
 
 def test_export_refuses_an_unknown_format_and_add_needs_a_term(session: Session) -> None:
