@@ -106,7 +106,9 @@ def _run(
         found.append(Finding(LANGUAGES[lang].script_finding if code == "script" else code, message))
     if glossary is not None:
         found += _glossary(glossary, source, text, lang)
-    found += [Finding(code, message) for code, message in preserved_findings(source, text)]
+    found += [
+        Finding(code, message) for code, message in preserved_findings(source, text, LANGUAGES[lang].numerals)
+    ]
     if detail and detail.get("needs_native_review"):
         origin = detail.get("tm_origin") or detail.get("engine") or "memory"
         found.append(Finding("native", f"native: {origin} text that no native speaker has confirmed yet"))

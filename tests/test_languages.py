@@ -133,6 +133,39 @@ def test_the_registry_reads_an_office_file_over_the_shipped_one(tmp_path: Path) 
         languages.load(str(broken))
 
 
+def test_every_rule_a_language_may_name_is_implemented_and_a_misspelt_one_is_refused(tmp_path: Path) -> None:
+    from review import checks as review_checks
+    from trilingo.text import checks, keys
+
+    assert sorted(checks.NUMERALS) == sorted(languages.RULES["numerals"])
+    assert all(
+        f'"{name}"' in Path(keys.__file__).read_text(encoding="utf-8") for name in languages.RULES["folds"]
+    )
+    assert all(
+        f'"{name}"' in Path(checks.__file__).read_text(encoding="utf-8") for name in languages.RULES["checks"]
+    )
+    assert set(languages.RULES["script_finding"]) <= set(review_checks.CODES)
+    broken = tmp_path / "folds.toml"
+    text = KHMER.read_text(encoding="utf-8").replace(
+        "[languages.km]", "[languages.km]\nnumerals = ['khmer']", 1
+    )
+    broken.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match="numerals = 'khmer' is not a rule Trilingo has \\(known: han\\)"):
+        languages.load(str(broken))
+
+
+def test_a_number_in_chinese_numerals_counts_only_where_the_language_writes_them() -> None:
+    from trilingo.text.checks import preserved_findings
+
+    han = languages.LANGUAGES["zh"].numerals
+    assert han == ("han",)
+    assert preserved_findings("Mở cửa đến 15 giờ.", "开放至十五时。", han) == []
+    assert preserved_findings("Mở cửa đến 15 giờ.", "开放至十五时。") == [
+        ("numbers", "numbers: missing in the translation: 15")
+    ]
+    assert preserved_findings("Mở cửa đến 15 giờ.", "ເປີດຮອດ ໑໕ ໂມງ.") == []  # Lao digits are digits
+
+
 # Every code a file or an engine uses for one of the shipped languages.
 CODES = {
     variant

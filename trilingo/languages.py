@@ -81,6 +81,16 @@ class Language:
         return self.engines.get(engine)
 
 
+# The rules a language may name, by field: each is implemented once (text.keys folds, text.checks
+# numerals and checks, review.checks the script finding); tests/test_languages.py holds them together.
+RULES: dict[str, tuple[str, ...]] = {
+    "folds": ("tone-marks", "lao-spelling"),
+    "numerals": ("han",),
+    "checks": ("simplified",),
+    "script_finding": ("script", "han"),
+}
+
+
 @dataclass(frozen=True)
 class Registry:
     source: str
@@ -120,45 +130,16 @@ def parse(data: Mapping[str, Any], where: str = "languages.toml") -> Registry:
         scripts = {
             str(k): Script(str(k), _ranges(v, f"{where}: [scripts] {k}")) for k, v in data["scripts"].items()
         }
-        languages: dict[str, Language] = {}
-        for code, table in data["languages"].items():
-            t = dict(table)
-
-            def script(name: object, code: str = code) -> Script:
-                if str(name) not in scripts:
-                    raise ConfigError(
-                        f"{where}: [languages.{code}] names the script {name!r}, not in [scripts]"
-                    )
-                return scripts[str(name)]
-
-            languages[code] = Language(
-                code=str(code),
-                name=str(t["name"]),
-                native=str(t["native"]),
-                bcp47=str(t.get("bcp47", code)),
-                tmx=str(t.get("tmx", code)),
-                tbx=str(t.get("tbx", code)),
-                po=str(t.get("po", code)),
-                script=script(t["script"]),
-                names={str(k): str(v) for k, v in dict(t.get("names", {})).items()},
-                aliases=tuple(str(a).lower() for a in t.get("aliases", [])),
-                engines={str(k): str(v) for k, v in dict(t.get("engines", {})).items()},
-                confusable=tuple(script(s) for s in t.get("confusable", [])),
-                min_script_share=float(t.get("min_script_share", 0.8)),
-                script_finding=str(t.get("script_finding", "script")),
-                word_spaces=bool(t.get("word_spaces", True)),
-                sentence_joiner=str(t.get("sentence_joiner", " ")),
-                sentence_ends=str(t.get("sentence_ends", ".!?")),
-                folds=tuple(str(f) for f in t.get("folds", [])),
-                numerals=tuple(str(n) for n in t.get("numerals", [])),
-                checks=tuple(str(c) for c in t.get("checks", [])),
-                font=str(t.get("font", "sans-serif")),
-                line_height=float(t.get("line_height", 1.6)),
-            )
+        languages = {
+            str(code): _language(str(code), dict(table), scripts, where)
+            for code, table in data["languages"].items()
+        }
         source = str(data["source"])
         targets = tuple(str(t) for t in data["targets"])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ConfigError(f"{where}: incomplete or malformed ({exc.__class__.__name__}: {exc})") from None
+    for language in languages.values():
+        _check_rules(language, where)
     unknown = [c for c in (source, *targets) if c not in languages]
     if unknown:
         raise ConfigError(
@@ -167,6 +148,55 @@ def parse(data: Mapping[str, Any], where: str = "languages.toml") -> Registry:
     if source in targets or len(set(targets)) != len(targets) or not targets:
         raise ConfigError(f"{where}: the targets must be distinct, at least one, and not the source")
     return Registry(source, targets, languages, scripts)
+
+
+def _language(code: str, t: Mapping[str, Any], scripts: Mapping[str, Script], where: str) -> Language:
+    """One [languages.CODE] table; a key it lacks takes the Language's default."""
+
+    def script(name: object) -> Script:
+        if str(name) not in scripts:
+            raise ConfigError(f"{where}: [languages.{code}] names the script {name!r}, not in [scripts]")
+        return scripts[str(name)]
+
+    def names(key: str) -> tuple[str, ...]:
+        return tuple(str(v) for v in t.get(key, []))
+
+    return Language(
+        code=code,
+        name=str(t["name"]),
+        native=str(t["native"]),
+        bcp47=str(t.get("bcp47", code)),
+        tmx=str(t.get("tmx", code)),
+        tbx=str(t.get("tbx", code)),
+        po=str(t.get("po", code)),
+        script=script(t["script"]),
+        names={str(k): str(v) for k, v in dict(t.get("names", {})).items()},
+        aliases=tuple(a.lower() for a in names("aliases")),
+        engines={str(k): str(v) for k, v in dict(t.get("engines", {})).items()},
+        confusable=tuple(script(s) for s in t.get("confusable", [])),
+        min_script_share=float(t.get("min_script_share", 0.8)),
+        script_finding=str(t.get("script_finding", "script")),
+        word_spaces=bool(t.get("word_spaces", True)),
+        sentence_joiner=str(t.get("sentence_joiner", " ")),
+        sentence_ends=str(t.get("sentence_ends", ".!?")),
+        folds=names("folds"),
+        numerals=names("numerals"),
+        checks=names("checks"),
+        font=str(t.get("font", "sans-serif")),
+        line_height=float(t.get("line_height", 1.6)),
+    )
+
+
+def _check_rules(language: Language, where: str) -> None:
+    """Every rule the language names is one the code has (RULES)."""
+    for rule, known in RULES.items():
+        given = getattr(language, rule)
+        for name in (given,) if isinstance(given, str) else given:
+            if name not in known:
+                raise ConfigError(
+                    f"{where}: [languages.{language.code}] {rule} = {name!r} is not a rule Trilingo has "
+                    f"(known: {', '.join(known)})"
+                )
 
 
 def load(path: str | None = None) -> Registry:

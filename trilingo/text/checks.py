@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable, Collection
 from functools import lru_cache
 from typing import Any
 
@@ -75,13 +76,15 @@ def _traditional(text: str) -> list[Finding]:
     return []
 
 
-def preserved_findings(source: str, target: str) -> list[Finding]:
+def preserved_findings(source: str, target: str, numerals: Collection[str] = ()) -> list[Finding]:
     """Numbers (times, dates, phone numbers) and URLs in the source must appear in the target.
 
-    Lao digits (໐–໙) are digits, and Chinese numerals count as the numbers they write: 大年初一 for
-    "mùng 1 Tết", 十五 for 15."""
+    Any script's decimal digits are digits (Lao ໐–໙ too), and the target language's other number forms
+    (its `numerals` in the registry) count as the numbers they write: with `han`, 大年初一 for "mùng 1
+    Tết", 十五 for 15."""
     out: list[Finding] = []
-    missing = Counter(_digits(source)) - Counter(_digits(target) + _han_numbers(target))
+    written = _digits(target) + [n for form in numerals for n in NUMERALS[form](target)]
+    missing = Counter(_digits(source)) - Counter(written)
     if missing:
         out.append(("numbers", "numbers: missing in the translation: " + ", ".join(sorted(missing))))
     urls = _urls(source) - _urls(target)
@@ -135,3 +138,7 @@ def _han_numbers(text: str) -> list[str]:
                 digit = 0
         out.append(str(total + section + digit))
     return out
+
+
+# The number forms a language may name in its `numerals` (trilingo.languages.RULES lists the same names).
+NUMERALS: dict[str, Callable[[str], list[str]]] = {"han": _han_numbers}
