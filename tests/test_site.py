@@ -200,3 +200,39 @@ def test_submit_refuses_categories_and_gates_the_workspace_does_not_list(home: P
         text.replace("slug: tb", "slug: tb\ncategory: thông báo\ngates: [tay-trang]"), encoding="utf-8"
     )
     assert CliRunner().invoke(cli, ["submit", str(notice)]).exit_code == 0
+
+
+@pytest.mark.usefixtures("site")
+def test_the_python_and_sql_forms_of_out_of_date_agree(session: Session) -> None:
+    """trilingo.outdated holds the rule twice: `freshness` for a page, `outdated` for the queue. Besides the
+    fixture's two out-of-date Chinese pages: one changed in Vietnamese and translated again (current),
+    one never changed (current), and a Lao page made from the older text (out of date)."""
+    from collections import defaultdict
+
+    from trilingo.channels.pages import live_pages
+    from trilingo.languages import SOURCE
+    from trilingo.outdated import freshness, outdated
+    from trilingo.site import SiteSettings
+
+    again = submit(session, parse_notice(notice("lai", "thông báo", "16")), "ed").id
+    translate(session, again, "zh", "口岸每天7时至16时开放。")
+    translate(session, again, "lo", "ດ່ານເປີດແຕ່ 7 ໂມງ ຫາ 16 ໂມງ.")
+    submit(session, parse_notice(notice("lai", "thông báo", "17")), "ed")
+    translate(session, again, "zh", "口岸每天7时至17时开放。")
+    kept = submit(session, parse_notice(notice("giu", "thông báo", "16")), "ed").id
+    translate(session, kept, "zh", "口岸每天7时至16时开放。")
+
+    pages = live_pages(session)
+    by_doc: dict[int, dict[str, object]] = defaultdict(dict)
+    for page in pages:
+        by_doc[page.doc_id][page.lang] = page
+    in_python = {
+        (p.doc_id, p.lang)
+        for p in pages
+        if freshness(p, by_doc[p.doc_id].get(SOURCE), SiteSettings(office={})).outdated  # type: ignore[arg-type]
+    }
+    in_sql = set(outdated(session.connection()))
+    assert in_python == in_sql
+    slugs = {p.doc_id: p.slug for p in pages}
+    assert sorted((slugs[d], lang) for d, lang in in_sql) == [("gio", "zh"), ("lai", "lo"), ("tb", "zh")]
+    assert {(slugs[d], lang) for d, lang in set(outdated(session.connection(), lang="lo"))} == {("lai", "lo")}
