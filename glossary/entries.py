@@ -47,12 +47,6 @@ class ConceptData:
             "terms": [[t.lang, t.text, t.status] for t in self.terms],
         }
 
-    @classmethod
-    def from_snapshot(cls, concept: str, data: dict[str, Any]) -> ConceptData:
-        return cls(
-            concept, data["domain"], data["confidence"], data["note"], [TermData(*t) for t in data["terms"]]
-        )
-
     def sorted_terms(self) -> list[TermData]:
         """Terms best status first, keeping their order within a status (the order files use)."""
         return sorted(self.terms, key=lambda t: STATUSES.index(t.status))

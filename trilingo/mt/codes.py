@@ -23,8 +23,3 @@ def supports(engine: str, src: str, tgt: str) -> bool:
     if src != SOURCE or src == tgt or src not in LANGUAGES or tgt not in LANGUAGES:
         return False
     return LANGUAGES[src].engine_code(engine) is not None and LANGUAGES[tgt].engine_code(engine) is not None
-
-
-def engines_for(lang: str) -> list[str]:
-    """The engines that have a code for `lang`."""
-    return sorted(LANGUAGES[lang].engines)
