@@ -52,49 +52,71 @@ def publish_leaflets(
     documents: Collection[int] | None = None,
     site: SiteSettings | None = None,
 ) -> LeafletSummary:
+    """Write the leaflets whose pages changed: of every document, or of `documents`; say which wait."""
     site = site or example_site()
     by_doc = by_document(live_pages(session, CHANNEL))
     ledger = Ledger(session, CHANNEL, out_dir, mode=site.file_mode)
-    summary = LeafletSummary()
-    ready: list[tuple[list[Page], str]] = []
-    for doc_id, versions in sorted(
-        by_doc.items(), key=lambda kv: kv[1][SOURCE].slug if SOURCE in kv[1] else ""
-    ):
-        if documents is not None and doc_id not in documents:
-            continue
-        original = versions.get(SOURCE)
-        if original is None:
-            continue
-        missing = [lang for lang in ALL if lang not in versions]
-        stale = [
-            lang for lang in ALL if lang in versions and freshness(versions[lang], original, site).outdated
-        ]
-        if missing or stale:
-            why = [f"{lang} not approved yet" for lang in missing] + [f"{lang} out of date" for lang in stale]
-            summary.waiting.append(f"{original.slug}: " + ", ".join(why))
-            continue
-        pages = [versions[lang] for lang in ALL]
-        key = sha256(
-            renderer_version(__file__)
-            + repr(site)
-            + "|".join(f"{p.content_hash}{p.approved_at}" for p in pages)
-        )
-        ready.append((pages, key))
+    ready, waiting = _leaflets(by_doc, documents, site)
     todo = [(pages, key) for pages, key in ready if not ledger.is_current(f"{pages[0].slug}.pdf", key)]
     for pages, _key in ready:
         ledger.keep(f"{pages[0].slug}.html")
-    summary.unchanged += len(ready) - len(todo)
     texts = bodies(session, [p.release_id for pages, _ in todo for p in pages])
     for pages, key in todo:
-        html = leaflet_html(pages, texts, site)
-        slug = pages[0].slug
-        ledger.put(f"{slug}.html", partial(str, html), key=key, document_id=pages[0].doc_id)
-        ledger.put(f"{slug}.pdf", partial(to_pdf, html), key=key, document_id=pages[0].doc_id)
+        _put_leaflet(ledger, pages, key, texts, site)
     ledger.prune(documents)  # a leaflet that waits again, or was retracted, is not left for the counter
     ledger.commit()
-    summary.written, summary.removed = ledger.written, ledger.removed
-    summary.unchanged += ledger.unchanged
-    return summary
+    unchanged = len(ready) - len(todo) + ledger.unchanged
+    return LeafletSummary(ledger.written, unchanged, waiting, ledger.removed)
+
+
+def _leaflets(
+    by_doc: dict[int, dict[str, Page]], documents: Collection[int] | None, site: SiteSettings
+) -> tuple[list[tuple[list[Page], str]], list[str]]:
+    """The leaflets of `documents` (None: all) by their Vietnamese slug: those that can be made, each
+    its pages in registry order and its key, and those that wait ("slug: what it waits for")."""
+    ready: list[tuple[list[Page], str]] = []
+    waiting: list[str] = []
+    for doc_id, versions in sorted(by_doc.items(), key=lambda kv: _source_slug(kv[1])):
+        original = versions.get(SOURCE)
+        if original is None or (documents is not None and doc_id not in documents):
+            continue
+        why = _waits_for(versions, original, site)
+        if why:
+            waiting.append(f"{original.slug}: " + ", ".join(why))
+            continue
+        pages = [versions[lang] for lang in ALL]
+        ready.append((pages, _leaflet_key(pages, site)))
+    return ready, waiting
+
+
+def _source_slug(versions: dict[str, Page]) -> str:
+    """A document's Vietnamese slug ("" when Vietnamese is not live): the order leaflets are listed in."""
+    return versions[SOURCE].slug if SOURCE in versions else ""
+
+
+def _waits_for(versions: dict[str, Page], original: Page, site: SiteSettings) -> list[str]:
+    """What a document's leaflet waits for: each language not approved yet, then each out of date
+    with its Vietnamese original. Empty: it can be made."""
+    missing = [lang for lang in ALL if lang not in versions]
+    stale = [lang for lang in ALL if lang in versions and freshness(versions[lang], original, site).outdated]
+    return [f"{lang} not approved yet" for lang in missing] + [f"{lang} out of date" for lang in stale]
+
+
+def _leaflet_key(pages: list[Page], site: SiteSettings) -> str:
+    """What a leaflet is made from, hashed: the renderer, the site settings and each language's release."""
+    return sha256(
+        renderer_version(__file__) + repr(site) + "|".join(f"{p.content_hash}{p.approved_at}" for p in pages)
+    )
+
+
+def _put_leaflet(
+    ledger: Ledger, pages: list[Page], key: str, texts: dict[int, str], site: SiteSettings
+) -> None:
+    """Stage a leaflet's HTML and its PDF, both named after its Vietnamese slug."""
+    html = leaflet_html(pages, texts, site)
+    slug = pages[0].slug
+    ledger.put(f"{slug}.html", partial(str, html), key=key, document_id=pages[0].doc_id)
+    ledger.put(f"{slug}.pdf", partial(to_pdf, html), key=key, document_id=pages[0].doc_id)
 
 
 def leaflet_html(pages: list[Page], bodies: dict[int, str], site: SiteSettings) -> str:

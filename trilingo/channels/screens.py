@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,28 @@ def _items(session: Session, site: SiteSettings) -> dict[str, list[dict[str, Any
     from trilingo.channels.retract import retracted_releases
 
     gone = retracted_releases(session, CHANNEL)
+    versions = _versions(session)
+    now = utcnow()
+    by_gate: dict[str, list[dict[str, Any]]] = {g.id: [] for g in site.gates}
+    for doc, numbered in versions.items():
+        number = _shown_version(doc, numbered, gone, now)
+        if number is None:
+            continue
+        entry = numbered[number]
+        item = _item(doc, number, entry, site)
+        _slug, gates, _expires = entry["_meta"]
+        for gate in gates:
+            if gate in by_gate:  # a gate no longer configured has no screen
+                by_gate[gate].append(item)
+    for items in by_gate.values():
+        items.sort(key=lambda i: (i["approved"], i["id"]), reverse=True)
+    return by_gate
+
+
+def _versions(session: Session) -> dict[int, dict[int, dict[str, Any]]]:
+    """document → version number → language → the latest release of that version in that language, as
+    (release id, title, screen text, approved at); and "_meta" → (slug, gates, expires). Only of the
+    versions this channel carries."""
     rows = session.execute(
         sa_select(
             col(Release.id),
@@ -65,7 +88,6 @@ def _items(session: Session, site: SiteSettings) -> dict[str, list[dict[str, Any
         .join(Document, col(Document.id) == col(Release.document_id))
         .order_by(col(Release.id))
     ).all()
-    # document → version number → language → the latest release of that version in that language
     versions: dict[int, dict[int, dict[str, Any]]] = {}
     for rid, doc, lang, _vid, title, screen, approved, number, gates, channels, expires, slug in rows:
         if channels and CHANNEL not in channels:
@@ -73,35 +95,39 @@ def _items(session: Session, site: SiteSettings) -> dict[str, list[dict[str, Any
         entry = versions.setdefault(doc, {}).setdefault(number, {})
         entry[lang] = (rid, title, screen, approved)
         entry["_meta"] = (slug, gates, expires)
-    now = utcnow()
-    known = {g.id for g in site.gates}
-    by_gate: dict[str, list[dict[str, Any]]] = {g.id: [] for g in site.gates}
-    for doc, numbered in versions.items():
-        complete = [n for n, entry in numbered.items() if all(lang in entry for lang in ALL)]
-        if not complete:
-            continue
-        number = max(complete)
-        entry = numbered[number]
-        slug, gates, expires = entry["_meta"]
-        if any((doc, lang, entry[lang][0]) in gone for lang in ALL):
-            continue
-        if expires is not None and aware(expires) <= now:
-            continue
-        item = {
-            "id": slug,
-            "document": doc,
-            "version": number,
-            "duration": site.screen_seconds,
-            "expires": expires.isoformat() if expires else None,
-            "approved": max(entry[lang][3] for lang in ALL).isoformat(),
-            **{lang: {"title": entry[lang][1], "text": entry[lang][2] or ""} for lang in ALL},
-        }
-        for gate in gates:
-            if gate in known:
-                by_gate[gate].append(item)
-    for items in by_gate.values():
-        items.sort(key=lambda i: (i["approved"], i["id"]), reverse=True)
-    return by_gate
+    return versions
+
+
+def _shown_version(
+    doc: int, numbered: dict[int, dict[str, Any]], gone: Collection[tuple[int, str, int]], now: datetime
+) -> int | None:
+    """The version of a document the screens show: its newest approved in all three languages. None when
+    there is none, or one of that version's releases was retracted, or it expired."""
+    complete = [n for n, entry in numbered.items() if all(lang in entry for lang in ALL)]
+    if not complete:
+        return None
+    number = max(complete)
+    entry = numbered[number]
+    _slug, _gates, expires = entry["_meta"]
+    if any((doc, lang, entry[lang][0]) in gone for lang in ALL):
+        return None
+    if expires is not None and aware(expires) <= now:
+        return None
+    return number
+
+
+def _item(doc: int, number: int, entry: dict[str, Any], site: SiteSettings) -> dict[str, Any]:
+    """A version's item in a playlist: its three languages' title and screen text, its duration and expiry."""
+    slug, _gates, expires = entry["_meta"]
+    return {
+        "id": slug,
+        "document": doc,
+        "version": number,
+        "duration": site.screen_seconds,
+        "expires": expires.isoformat() if expires else None,
+        "approved": max(entry[lang][3] for lang in ALL).isoformat(),
+        **{lang: {"title": entry[lang][1], "text": entry[lang][2] or ""} for lang in ALL},
+    }
 
 
 def playlist(gate: str, items: list[dict[str, Any]]) -> dict[str, Any]:

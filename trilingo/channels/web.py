@@ -74,31 +74,8 @@ def publish_web(
     scope = _scope(session, ledger, documents, site, base, now)
     pages = scope.pages
     by_doc = by_document(pages)
-    fresh = {(p.doc_id, p.lang): freshness(p, by_doc[p.doc_id].get(SOURCE), site) for p in pages}
-    todo: list[tuple[Page, str, str]] = []
-    # Other documents' pages, read for the lists, are left alone, unless one is missing (a publish killed
-    # before its renames, a page deleted by hand): no list may link to a page that is not there.
-    missing = set()
-    if documents is not None:
-        missing = {
-            p.doc_id for p in pages if p.doc_id not in documents and not ledger.on_disk(_article_path(p))
-        }
-        ledger.fetch(missing)
-    for page in pages:
-        if documents is not None and page.doc_id not in documents and page.doc_id not in missing:
-            continue
-        state = fresh[(page.doc_id, page.lang)]
-        original = by_doc[page.doc_id].get(SOURCE)
-        key = sha256(
-            f"{base}|{page.content_hash}|{page.title}|{page.approved_at:%Y-%m-%d}|{page.category}|"
-            f"{page.gates_json}|{','.join(sorted(by_doc[page.doc_id]))}|{state}|"
-            f"{original.approved_at if original else ''}|{page.expired(now)}"
-        )
-        entry = _list_entry(base, page, state, now)
-        if ledger.is_current(_article_path(page), key, entry):
-            ledger.unchanged += 1
-        else:
-            todo.append((page, key, entry))
+    fresh = _freshness(pages, by_doc, site)
+    todo = _stale_articles(ledger, _articles_in_scope(ledger, pages, documents), by_doc, fresh, base, now)
     texts = bodies(session, [page.release_id for page, _, _ in todo])
     site_view = SiteView(site, pages, scope.last_change)
     for page, key, entry in todo:
@@ -111,59 +88,142 @@ def publish_web(
             version_id=page.version_id,
             list_key=entry,
         )
-    by_lang: dict[str, list[Page]] = {}
-    for page in pages:
-        by_lang.setdefault(page.lang, []).append(page)
+    by_lang = _by_language(pages)
     langs_live = scope.langs_live or sorted(by_lang, key=ALL.index)
     for lang in langs_live:
-        if scope.listed is not None and lang not in scope.listed:
-            continue  # none of its entries changed: its lists are as they were
-        listed = sorted(
-            (p for p in by_lang[lang] if not fresh[(p.doc_id, lang)].withdrawn),
-            key=lambda p: (p.approved_at, p.doc_id),
-            reverse=True,
-        )
-        latest = listed[:LATEST]
-        blurbs = summaries(session, latest)
-        list_key = sha256(
-            f"{base}|{','.join(langs_live)}|"
-            + "|".join(
-                f"{p.slug}\x1f{p.title}\x1f{p.approved_at}\x1f{p.category}\x1f{p.expired(now)}"
-                for p in listed
-            )
-        )
-        latest_key = sha256(list_key + "|".join(blurbs.get(p.release_id, "") for p in latest))
-        ledger.put(
-            f"{lang}/index.html",
-            partial(site_view.home, lang, latest, listed, blurbs, langs_live),
-            key=latest_key,
-            lang=lang,
-        )
-        ledger.put(
-            f"{lang}/feed.xml", partial(site_view.feed, lang, latest, blurbs), key=latest_key, lang=lang
-        )
-        for slug, (name, name_lang, items) in site_view.categories(lang, listed).items():
-            ledger.put(
-                f"{lang}/category-{slug}.html",  # beside the articles: every relative link works the same
-                partial(site_view.category_page, lang, name, name_lang, items, langs_live),
-                # Its own items only: a change in one category re-renders that category's page alone.
-                key=sha256(
-                    f"{base}|{','.join(langs_live)}|{slug}|{name}|"
-                    + "|".join(f"{p.slug}\x1f{p.title}\x1f{p.approved_at}\x1f{p.expired(now)}" for p in items)
-                ),
-                lang=lang,
-            )
+        # A language none of whose entries changed keeps its lists as they were.
+        if scope.listed is None or lang in scope.listed:
+            _put_lists(session, ledger, site_view, base, lang, by_lang[lang], fresh, langs_live, now)
     if langs_live:
-        _sitemaps(ledger, site_view, base, by_doc, langs_live, scope)
-        ledger.put("index.html", partial(site_view.root, langs_live), key=sha256(base + ",".join(langs_live)))
-        ledger.put(
-            "404.html", partial(site_view.not_found, langs_live), key=sha256(base + ",".join(langs_live))
-        )
+        _put_site_files(ledger, site_view, base, by_doc, langs_live, scope)
     ledger.prune(documents)  # pages no longer live (retracted): removed, so nothing links to them
     ledger.commit()
     live = [(p.doc_id, p.lang) for p in pages if documents is None or p.doc_id in documents]
     withdrawn = [k for k, v in fresh.items() if v.withdrawn]
     return WebSummary(ledger.written, ledger.unchanged, live, withdrawn, ledger.removed)
+
+
+def _freshness(
+    pages: list[Page], by_doc: dict[int, dict[str, Page]], site: SiteSettings
+) -> dict[tuple[int, str], Freshness]:
+    """(document id, lang) → its page's freshness: current with its Vietnamese original, out of date or
+    withdrawn."""
+    return {(p.doc_id, p.lang): freshness(p, by_doc[p.doc_id].get(SOURCE), site) for p in pages}
+
+
+def _articles_in_scope(ledger: Ledger, pages: list[Page], documents: Collection[int] | None) -> list[Page]:
+    """The articles this publish renders if their inputs changed: every page, or those of `documents`.
+
+    Other documents' pages, read for the lists, are left alone, unless one is missing (a publish killed
+    before its renames, a page deleted by hand): no list may link to a page that is not there. Their
+    records are loaded into the ledger."""
+    if documents is None:
+        return pages
+    missing = {p.doc_id for p in pages if p.doc_id not in documents and not ledger.on_disk(_article_path(p))}
+    ledger.fetch(missing)
+    return [p for p in pages if p.doc_id in documents or p.doc_id in missing]
+
+
+def _stale_articles(
+    ledger: Ledger,
+    pages: list[Page],
+    by_doc: dict[int, dict[str, Page]],
+    fresh: dict[tuple[int, str], Freshness],
+    base: str,
+    now: datetime,
+) -> list[tuple[Page, str, str]]:
+    """Of `pages`, those whose article is not current, each with its key and list entry; the others are
+    counted unchanged in the ledger."""
+    todo: list[tuple[Page, str, str]] = []
+    for page in pages:
+        state = fresh[(page.doc_id, page.lang)]
+        key = _article_key(base, page, by_doc[page.doc_id], state, now)
+        entry = _list_entry(base, page, state, now)
+        if ledger.is_current(_article_path(page), key, entry):
+            ledger.unchanged += 1
+        else:
+            todo.append((page, key, entry))
+    return todo
+
+
+def _article_key(base: str, page: Page, versions: dict[str, Page], state: Freshness, now: datetime) -> str:
+    """What an article page is made from, hashed: its release, the languages it links to, its
+    original's approval and its freshness."""
+    original = versions.get(SOURCE)
+    return sha256(
+        f"{base}|{page.content_hash}|{page.title}|{page.approved_at:%Y-%m-%d}|{page.category}|"
+        f"{page.gates_json}|{','.join(sorted(versions))}|{state}|"
+        f"{original.approved_at if original else ''}|{page.expired(now)}"
+    )
+
+
+def _by_language(pages: list[Page]) -> dict[str, list[Page]]:
+    """lang → its live pages, in the order read."""
+    by_lang: dict[str, list[Page]] = {}
+    for page in pages:
+        by_lang.setdefault(page.lang, []).append(page)
+    return by_lang
+
+
+def _put_lists(
+    session: Session,
+    ledger: Ledger,
+    site_view: SiteView,
+    base: str,
+    lang: str,
+    pages: list[Page],
+    fresh: dict[tuple[int, str], Freshness],
+    langs_live: list[str],
+    now: datetime,
+) -> None:
+    """Stage one language's lists: its home page and feed (the LATEST notices) and its category pages,
+    each keyed on the entries it shows. Withdrawn pages are left out; newest first."""
+    listed = sorted(
+        (p for p in pages if not fresh[(p.doc_id, lang)].withdrawn),
+        key=lambda p: (p.approved_at, p.doc_id),
+        reverse=True,
+    )
+    latest = listed[:LATEST]
+    blurbs = summaries(session, latest)
+    list_key = sha256(
+        f"{base}|{','.join(langs_live)}|"
+        + "|".join(
+            f"{p.slug}\x1f{p.title}\x1f{p.approved_at}\x1f{p.category}\x1f{p.expired(now)}" for p in listed
+        )
+    )
+    latest_key = sha256(list_key + "|".join(blurbs.get(p.release_id, "") for p in latest))
+    ledger.put(
+        f"{lang}/index.html",
+        partial(site_view.home, lang, latest, listed, blurbs, langs_live),
+        key=latest_key,
+        lang=lang,
+    )
+    ledger.put(f"{lang}/feed.xml", partial(site_view.feed, lang, latest, blurbs), key=latest_key, lang=lang)
+    for slug, (name, name_lang, items) in site_view.categories(lang, listed).items():
+        ledger.put(
+            f"{lang}/category-{slug}.html",  # beside the articles: every relative link works the same
+            partial(site_view.category_page, lang, name, name_lang, items, langs_live),
+            # Its own items only: a change in one category re-renders that category's page alone.
+            key=sha256(
+                f"{base}|{','.join(langs_live)}|{slug}|{name}|"
+                + "|".join(f"{p.slug}\x1f{p.title}\x1f{p.approved_at}\x1f{p.expired(now)}" for p in items)
+            ),
+            lang=lang,
+        )
+
+
+def _put_site_files(
+    ledger: Ledger,
+    site_view: SiteView,
+    base: str,
+    by_doc: dict[int, dict[str, Page]],
+    langs_live: list[str],
+    scope: _Scope,
+) -> None:
+    """Stage the files of the whole site: the sitemaps, the root page (choose a language) and `404.html`."""
+    _sitemaps(ledger, site_view, base, by_doc, langs_live, scope)
+    ledger.put("index.html", partial(site_view.root, langs_live), key=sha256(base + ",".join(langs_live)))
+    ledger.put("404.html", partial(site_view.not_found, langs_live), key=sha256(base + ",".join(langs_live)))
 
 
 def _sitemaps(
@@ -239,27 +299,41 @@ class _Scope:
     dates: dict[str, str] = field(default_factory=dict)  # sitemap files not rebuilt → their dates
 
 
-def _scope(
-    session: Session,
-    ledger: Ledger,
-    documents: Collection[int] | None,
-    site: SiteSettings,
-    base: str,
-    now: datetime,
-) -> _Scope:
-    if documents is None:
-        return _Scope(live_pages(session))
-    chunks = {sitemap_chunk(d) for d in documents}
+@dataclass
+class _Previous:
+    """What the previous publish left in the ledger that a publish of a few documents can keep."""
+
+    home_date: str  # sitemap-home.xml's date: the site's last change
+    dates: dict[str, str]  # sitemap-N.xml → its date
+    langs: list[str]  # the languages with a home page, in registry order
+
+
+def _previous(ledger: Ledger) -> _Previous | None:
+    """The sitemaps' dates and the languages live, as the previous publish left them; None when it
+    was made before the ledger kept list keys (or by a registry with other languages)."""
     records = ledger.records()
     home = records.get("sitemap-home.xml")
     home_date = home.list_key if home is not None else None
     files = {rel: r for rel, r in records.items() if re.fullmatch(r"sitemap-\d+\.xml", rel)}
     langs = {rel.split("/")[0] for rel in records if re.fullmatch(r"[a-z]+/index\.html", rel)}
     known = all(r.list_key for r in files.values()) and langs <= set(ALL)
-    if len(chunks) > MAX_SCOPED_CHUNKS or not home_date or not known:
-        return _Scope(live_pages(session))  # too wide, or published before the ledger kept list keys
-    langs_before = sorted(langs, key=ALL.index)
-    near = live_pages(session, chunks=chunks)
+    if not home_date or not known:
+        return None
+    dates = {rel: r.list_key or "" for rel, r in files.items()}
+    return _Previous(home_date, dates, sorted(langs, key=ALL.index))
+
+
+def _changed_lists(
+    near: list[Page],
+    ledger: Ledger,
+    documents: Collection[int],
+    site: SiteSettings,
+    base: str,
+    now: datetime,
+) -> set[str]:
+    """The languages whose lists show an entry of `documents` that changed: a page whose entry is not
+    the one its record keeps, or a recorded page no longer live."""
+    records = ledger.records()
     by_doc = by_document(near)
     changed: set[str] = set()
     shown: set[str] = set()
@@ -275,16 +349,36 @@ def _scope(
     for rel, record in records.items():
         if record.document_id in documents and rel not in shown:
             changed.add(record.lang or "")  # a page no longer live leaves its lists
-    if not changed <= {SOURCE} or any(p.lang not in langs_before for p in near):
+    return changed
+
+
+def _scope(
+    session: Session,
+    ledger: Ledger,
+    documents: Collection[int] | None,
+    site: SiteSettings,
+    base: str,
+    now: datetime,
+) -> _Scope:
+    """What a publish of `documents` (None: all) reads and rebuilds: see _Scope."""
+    if documents is None:
+        return _Scope(live_pages(session))
+    chunks = {sitemap_chunk(d) for d in documents}
+    previous = _previous(ledger)
+    if len(chunks) > MAX_SCOPED_CHUNKS or previous is None:
+        return _Scope(live_pages(session))  # too wide, or published before the ledger kept list keys
+    near = live_pages(session, chunks=chunks)
+    changed = _changed_lists(near, ledger, documents, site, base, now)
+    if not changed <= {SOURCE} or any(p.lang not in previous.langs for p in near):
         return _Scope(live_pages(session))  # a translation's entry (or the set of languages) changed
     pages = near
     if changed:
         pages = near + [p for p in live_pages(session, lang=SOURCE) if sitemap_chunk(p.doc_id) not in chunks]
         if not any(p.lang == SOURCE for p in pages):
             return _Scope(live_pages(session))  # Vietnamese is no longer live at all
-    last = max(home_date, date_text(max((p.approved_at for p in near), default=None)))
-    dates = {rel: r.list_key or "" for rel, r in files.items() if _chunk_of(rel) not in chunks}
-    return _Scope(pages, changed, chunks, langs_before, last, dates)
+    last = max(previous.home_date, date_text(max((p.approved_at for p in near), default=None)))
+    dates = {rel: at for rel, at in previous.dates.items() if _chunk_of(rel) not in chunks}
+    return _Scope(pages, changed, chunks, previous.langs, last, dates)
 
 
 def _article_path(page: Page) -> str:
