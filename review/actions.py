@@ -6,7 +6,7 @@ changed it and when ("changed by X at T; re-open"), never overwritten.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -209,6 +209,61 @@ def approve(
     state = require("approve", dl.state, f"{slug} [{lang}]")
     _not_claimed_by_other(dl, slug, actor, now)
     segments = rows(session, dl)
+    blocking, warnings = _findings(session, dl, segments, lang, limits)
+    candidate = Candidate(slug, lang, actor, segments, blocking, warnings, four_eyes, accept_warnings)
+    for gate in GATES:
+        gate(candidate)
+    _accept_warnings(session, candidate, doc_id)
+    _approve_segments(session, candidate, doc_id, now, trusted=trusted)
+    version = session.get(DocumentVersion, dl.version_id)
+    assert version is not None
+    release = _new_release(session, dl, doc_id, candidate, now)
+    old_release = dl.release_id
+    dl.release_id, dl.state, dl.updated_at, dl.reason = release.id, state, now, None
+    dl.claimed_by = dl.claim_expires = None
+    record(
+        session,
+        actor,
+        "approve",
+        document_id=doc_id,
+        lang=lang,
+        new=release.title,
+        release=release.id,
+        previous_release=old_release,
+        version=version.number,
+        segments=len(segments),
+        accepted_warnings=len(warnings),
+        four_eyes=four_eyes,
+    )
+    return Outcome(doc_id, slug, lang, state, f"release {release.id}", release=release.id)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What an approval decides on: a document-language's segments, what its checks found, and the rules."""
+
+    slug: str
+    lang: str
+    actor: str
+    segments: list[tuple[Segment, Translation]]
+    blocking: list[str]  # "segment N: message", one per blocking finding
+    warnings: list[tuple[int, checks.Finding]]  # (segment n, finding) not dismissed
+    four_eyes: bool  # the workspace's four-eyes rule is on
+    accept_warnings: str | None  # the reason given to approve over open warnings, if any
+
+    @property
+    def what(self) -> str:
+        return f"{self.slug} [{self.lang}]"
+
+
+def _findings(
+    session: Session,
+    dl: DocLang,
+    segments: list[tuple[Segment, Translation]],
+    lang: str,
+    limits: Mapping[str, int] | None,
+) -> tuple[list[str], list[tuple[int, checks.Finding]]]:
+    """Every segment's checks: the blocking findings as messages, and the warnings nobody dismissed."""
     glossary, channels = load(session), document_channels(session, dl)
     blocking: list[str] = []
     warnings: list[tuple[int, checks.Finding]] = []
@@ -225,47 +280,86 @@ def approve(
         )
         blocking += [f"segment {seg.n}: {f.message}" for f in found if f.level == checks.BLOCK]
         warnings += [(seg.n, f) for f in checks.open_warnings(found, tr.dismissed)]
-    empty = [str(seg.n) for seg, tr in segments if not (tr.target or "").strip()]
+    return blocking, warnings
+
+
+def all_translated(c: Candidate) -> None:
+    """Refuse (StateError) if any segment has no text."""
+    empty = [str(seg.n) for seg, tr in c.segments if not (tr.target or "").strip()]
     if empty:
         listed = ", ".join(empty[:10]) + (" …" if len(empty) > 10 else "")
-        raise StateError(f"cannot approve {slug} [{lang}]: {len(empty)} segment(s) untranslated ({listed})")
-    if blocking:
-        raise StateError(f"cannot approve {slug} [{lang}]: {_listed(blocking)}; fix them with `review edit`")
-    if four_eyes:
-        own = [seg.n for seg, tr in segments if tr.origin == "human" and tr.updated_by == actor]
-        if own:
-            raise Refused(
-                f"four-eyes rule: {actor} last changed segment(s) {', '.join(map(str, own))} of "
-                f"{slug} [{lang}]; another reviewer of {lang} must approve it",
-                audit={
-                    "actor": actor,
-                    "action": "refused",
-                    "lang": lang,
-                    "attempted": "approve",
-                    "doc": slug,
-                },
-            )
-    if warnings and not accept_warnings:
-        listed = _listed([f"segment {n}: {f.message}" for n, f in warnings])
+        raise StateError(f"cannot approve {c.what}: {len(empty)} segment(s) untranslated ({listed})")
+
+
+def nothing_blocking(c: Candidate) -> None:
+    """Refuse (StateError) if any blocking check failed: those are fixed by editing, never dismissed."""
+    if c.blocking:
+        raise StateError(f"cannot approve {c.what}: {_listed(c.blocking)}; fix them with `review edit`")
+
+
+def own_changes(c: Candidate) -> list[int]:
+    """The segments whose text the approver was the last person to change."""
+    return [seg.n for seg, tr in c.segments if tr.origin == "human" and tr.updated_by == c.actor]
+
+
+def other_eyes(c: Candidate) -> None:
+    """Under the four-eyes rule, refuse (audited) an approver who last changed any segment's text."""
+    own = own_changes(c) if c.four_eyes else []
+    if own:
+        raise Refused(
+            f"four-eyes rule: {c.actor} last changed segment(s) {', '.join(map(str, own))} of "
+            f"{c.what}; another reviewer of {c.lang} must approve it",
+            audit={
+                "actor": c.actor,
+                "action": "refused",
+                "lang": c.lang,
+                "attempted": "approve",
+                "doc": c.slug,
+            },
+        )
+
+
+def warnings_decided(c: Candidate) -> None:
+    """Refuse (StateError) open warnings unless the approver accepts them (the reason is checked later)."""
+    if c.warnings and not c.accept_warnings:
+        listed = _listed([f"segment {n}: {f.message}" for n, f in c.warnings])
         raise StateError(
-            f"cannot approve {slug} [{lang}]: {len(warnings)} warning(s) need a decision: {listed}. Dismiss "
-            f"each with `review dismiss {slug} --lang {lang} --segment N --check CODE --reason …`, or "
+            f"cannot approve {c.what}: {len(c.warnings)} warning(s) need a decision: {listed}. Dismiss "
+            f"each with `review dismiss {c.slug} --lang {c.lang} --segment N --check CODE --reason …`, or "
             f'approve with --accept-warnings --reason "…"'
         )
-    if warnings and accept_warnings:
-        reason = clean_line(check_text(accept_warnings, "the reason"))
-        if not reason:
-            raise InputError("--accept-warnings needs a --reason")
-        record(
-            session,
-            actor,
-            "accept-warnings",
-            document_id=doc_id,
-            lang=lang,
-            reason=reason,
-            warnings=[{"segment": n, **f.as_dict()} for n, f in warnings],
-        )
-    for seg, tr in segments:
+
+
+# What an approval must pass, in this order: the first gate that refuses is the one the reviewer is told.
+GATES: tuple[Callable[[Candidate], None], ...] = (
+    all_translated,
+    nothing_blocking,
+    other_eyes,
+    warnings_decided,
+)
+
+
+def _accept_warnings(session: Session, c: Candidate, doc_id: int) -> None:
+    """Record the open warnings the approver accepted, with their reason (which must not be empty)."""
+    if not (c.warnings and c.accept_warnings):
+        return
+    reason = clean_line(check_text(c.accept_warnings, "the reason"))
+    if not reason:
+        raise InputError("--accept-warnings needs a --reason")
+    record(
+        session,
+        c.actor,
+        "accept-warnings",
+        document_id=doc_id,
+        lang=c.lang,
+        reason=reason,
+        warnings=[{"segment": n, **f.as_dict()} for n, f in c.warnings],
+    )
+
+
+def _approve_segments(session: Session, c: Candidate, doc_id: int, now: datetime, *, trusted: bool) -> None:
+    """Mark every segment approved and add its pair to the memory."""
+    for seg, tr in c.segments:
         assert tr.target is not None
         if tr.state != SegmentState.APPROVED:
             tr.state, tr.updated_at = SegmentState.APPROVED, now
@@ -274,47 +368,32 @@ def approve(
             session,
             seg.source,
             tr.target,
-            lang,
-            actor=actor,
+            c.lang,
+            actor=c.actor,
             document_id=doc_id,
             needs_native_review=not trusted,
         )
-    version = session.get(DocumentVersion, dl.version_id)
-    assert version is not None
-    rows_ = [(seg.block, seg.kind, seg.prefix, tr.target or "") for seg, tr in segments]
-    title, body = join(rows_, lang)
+
+
+def _new_release(session: Session, dl: DocLang, doc_id: int, c: Candidate, now: datetime) -> Release:
+    """The approved text frozen as a release (stored, so it has its id)."""
+    rows_ = [(seg.block, seg.kind, seg.prefix, tr.target or "") for seg, tr in c.segments]
+    title, body = join(rows_, c.lang)
     screen = screen_text(rows_)
     release = Release(
         document_id=doc_id,
-        lang=lang,
+        lang=c.lang,
         version_id=dl.version_id,
         title=title,
         body=body,
         screen=screen,
         content_hash=release_hash(title, body, screen),
-        approved_by=actor,
+        approved_by=c.actor,
         approved_at=now,
     )
     session.add(release)
     session.flush()
-    old_release = dl.release_id
-    dl.release_id, dl.state, dl.updated_at, dl.reason = release.id, state, now, None
-    dl.claimed_by = dl.claim_expires = None
-    record(
-        session,
-        actor,
-        "approve",
-        document_id=doc_id,
-        lang=lang,
-        new=title,
-        release=release.id,
-        previous_release=old_release,
-        version=version.number,
-        segments=len(segments),
-        accepted_warnings=len(warnings),
-        four_eyes=four_eyes,
-    )
-    return Outcome(doc_id, slug, lang, state, f"release {release.id}", release=release.id)
+    return release
 
 
 def _listed(items: list[str], most: int = 5) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -29,6 +29,8 @@ from trilingo.store.models import (
 
 if TYPE_CHECKING:
     from trilingo.glossary.match import Glossary
+    from trilingo.review.checks import Finding
+    from trilingo.tm.fuzzy import Suggestion
 
 
 @dataclass
@@ -94,20 +96,6 @@ def show(
     index = load_index(session, lang)
     segments = []
     for seg, tr in rows:
-        terms = []
-        if glossary is not None:
-            terms = [
-                {
-                    "start": m.start,
-                    "end": m.end,
-                    "text": seg.source[m.start : m.end],
-                    "concept": m.concept,
-                    "status": m.status,
-                    "confidence": m.confidence,
-                    "note": m.note,
-                }
-                for m in glossary.annotate(seg.source, SOURCE)
-            ]
         found = checks.for_segment(
             seg.source,
             tr.target,
@@ -118,19 +106,6 @@ def show(
             limits=limits,
             detail=tr.detail,
         )
-        fuzzy: list[dict[str, Any]] = []
-        for h in tr.hints:
-            if h["type"] == "fuzzy" and all(f["target"] != h["target"] for f in fuzzy):
-                fuzzy.append(
-                    {"n": len(fuzzy) + 1, "target": h["target"], "source": h["source"], "score": h["score"]}
-                )
-        for s in index.suggest(seg.source):
-            if all(f["target"] != s.target for f in fuzzy):
-                fuzzy.append({"n": len(fuzzy) + 1, "target": s.target, "source": s.source, "score": s.score})
-        checked: list[dict[str, Any]] = [
-            {**f.as_dict(), **({"dismissed": tr.dismissed[f.code]} if f.code in tr.dismissed else {})}
-            for f in found
-        ]
         segments.append(
             SegmentView(
                 n=seg.n,
@@ -140,10 +115,10 @@ def show(
                 state=tr.state,
                 warnings=list(tr.warnings),
                 hints=list(tr.hints),
-                terms=terms,
+                terms=terms(glossary, seg.source),
                 detail=dict(tr.detail),
-                checks=checked,
-                suggestions=fuzzy,
+                checks=checked(found, tr.dismissed),
+                suggestions=suggestions(tr.hints, index.suggest(seg.source)),
                 comments=[c for c in notes if c["segment"] == seg.n],
                 row_version=tr.row_version,
                 updated_by=tr.updated_by,
@@ -166,6 +141,43 @@ def show(
     if diff:
         view.source_diff, view.target_diff = _diffs(session, view, release)
     return view
+
+
+def terms(glossary: Glossary | None, source: str) -> list[dict[str, Any]]:
+    """The glossary's terms found in the source, as spans (none without a glossary)."""
+    if glossary is None:
+        return []
+    return [
+        {
+            "start": m.start,
+            "end": m.end,
+            "text": source[m.start : m.end],
+            "concept": m.concept,
+            "status": m.status,
+            "confidence": m.confidence,
+            "note": m.note,
+        }
+        for m in glossary.annotate(source, SOURCE)
+    ]
+
+
+def suggestions(hints: Sequence[Hint], fuzzy: Iterable[Suggestion]) -> list[dict[str, Any]]:
+    """Fuzzy memory suggestions numbered from 1 (for --use-suggestion): the draft's fuzzy hints first, then
+    the memory's; a target already listed is not listed again."""
+    found: list[dict[str, Any]] = []
+    candidates = [(h["target"], h["source"], h["score"]) for h in hints if h["type"] == "fuzzy"]
+    candidates += [(s.target, s.source, s.score) for s in fuzzy]
+    for target, source, score in candidates:
+        if all(f["target"] != target for f in found):
+            found.append({"n": len(found) + 1, "target": target, "source": source, "score": score})
+    return found
+
+
+def checked(found: Iterable[Finding], dismissed: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Each finding as shown, with who dismissed it, when and why if somebody did."""
+    return [
+        {**f.as_dict(), **({"dismissed": dismissed[f.code]} if f.code in dismissed else {})} for f in found
+    ]
 
 
 def _diffs(session: Session, view: DocView, release: Release | None) -> tuple[str, str]:

@@ -123,15 +123,36 @@ def submit_many(
 
     A notice equal to its document's current version stores nothing. Slugs must be distinct."""
     now = now or utcnow()
-    forced_languages = forced_languages or {}
     authorize(session, actor, "submit")
+    _check_notices(notices)
+    docs = [_Doc(n, content_hash(n)) for n in notices]
+    results, new_docs = _match_existing(session, docs)
+    _create_documents(session, new_docs, actor, now)
+    work = [d for d in docs if d.notice.slug not in results]
+    if not work:
+        return [results[n.slug] for n in notices]
+    _store_versions(session, work, actor, now)
+    record_rows(session, [_submit_event(d, actor, now, forced_languages or {}) for d in work])
+    results.update(
+        (d.notice.slug, Submitted(d.id, d.notice.slug, d.number, True, len(d.segments), d.changed))
+        for d in work
+    )
+    return [results[n.slug] for n in notices]
+
+
+def _check_notices(notices: Sequence[Notice]) -> None:
+    """Refuse a batch with a slug twice (a caller's mistake), or a notice asking for an unknown channel."""
     if len({n.slug for n in notices}) != len(notices):
         raise ValueError("submit_many: each slug once")
     for notice in notices:
         channels.check_all(notice.channels, notice.source or notice.slug)
-    docs = [_Doc(n, content_hash(n)) for n in notices]
+
+
+def _match_existing(session: Session, docs: list[_Doc]) -> tuple[dict[str, Submitted], list[_Doc]]:
+    """Match each notice to the document with its slug: a notice equal to its document's current version
+    is done (slug → what it is); a changed one gets the next version's number; the rest are new documents."""
     existing = _existing(session, [d.notice.slug for d in docs])
-    results: dict[str, Submitted] = {}
+    done: dict[str, Submitted] = {}
     new_docs: list[_Doc] = []
     for d in docs:
         found = existing.get(d.notice.slug)
@@ -140,50 +161,54 @@ def submit_many(
             continue
         d.id, current, d.previous_version, previous_hash, count = found
         if previous_hash == d.digest:
-            results[d.notice.slug] = Submitted(
+            done[d.notice.slug] = Submitted(
                 d.id, d.notice.slug, current, False, count, dict.fromkeys(TARGETS, 0)
             )
         else:
             d.number = current + 1
-    if new_docs:
-        rows = [
-            {"slug": d.notice.slug, "current_version": 1, "created_at": now, "created_by": actor}
-            for d in new_docs
-        ]
-        for d, i in zip(new_docs, _insert_returning(session, _t("document"), rows), strict=True):
-            d.id, d.number = i, 1
-    work = [d for d in docs if d.notice.slug not in results]
-    if not work:
-        return [results[n.slug] for n in notices]
+    return done, new_docs
+
+
+def _create_documents(session: Session, new_docs: list[_Doc], actor: str, now: datetime) -> None:
+    """A document row for each new notice, which becomes its version 1."""
+    if not new_docs:
+        return
+    rows = [
+        {"slug": d.notice.slug, "current_version": 1, "created_at": now, "created_by": actor}
+        for d in new_docs
+    ]
+    for d, i in zip(new_docs, _insert_returning(session, _t("document"), rows), strict=True):
+        d.id, d.number = i, 1
+
+
+def _store_versions(session: Session, work: list[_Doc], actor: str, now: datetime) -> None:
+    """The new versions with their segments, carried translations and released original."""
     _bump_versions(session, [d for d in work if d.previous_version is not None])
     _insert_versions(session, work, actor, now)
     _insert_segments(session, work)
     old = _previous_rows(session, [d.previous_version for d in work if d.previous_version is not None])
     _carry_translations(session, work, old, now)
     _release_sources(session, work, actor, now)
-    events = []
-    for d in work:
-        detail: dict[str, Any] = {
-            "version": d.number,
-            "slug": d.notice.slug,
-            "segments": len(d.segments),
-            "changed": d.changed,
-        }
-        if d.notice.slug in forced_languages:  # submitted as Vietnamese although the detector said otherwise
-            detail["forced_language"] = forced_languages[d.notice.slug]
-        events.append(
-            {
-                "at": now,
-                "actor": actor,
-                "action": "submit",
-                "document_id": d.id,
-                "new": d.notice.title,
-                "detail": detail,
-            }
-        )
-        results[d.notice.slug] = Submitted(d.id, d.notice.slug, d.number, True, len(d.segments), d.changed)
-    record_rows(session, events)
-    return [results[n.slug] for n in notices]
+
+
+def _submit_event(d: _Doc, actor: str, now: datetime, forced_languages: dict[str, str]) -> dict[str, Any]:
+    """The audit row of one stored version."""
+    detail: dict[str, Any] = {
+        "version": d.number,
+        "slug": d.notice.slug,
+        "segments": len(d.segments),
+        "changed": d.changed,
+    }
+    if d.notice.slug in forced_languages:  # submitted as Vietnamese although the detector said otherwise
+        detail["forced_language"] = forced_languages[d.notice.slug]
+    return {
+        "at": now,
+        "actor": actor,
+        "action": "submit",
+        "document_id": d.id,
+        "new": d.notice.title,
+        "detail": detail,
+    }
 
 
 def _insert_returning(session: Session, table: Table, rows: list[dict[str, Any]]) -> list[int]:

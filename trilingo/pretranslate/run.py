@@ -128,6 +128,26 @@ def pretranslate_batch(
 
 
 def _read(session: Session, doclang_ids: list[int], lang: str, engine: Engine) -> _Read:
+    """Step 1: everything the drafts need, read in one read-only transaction."""
+    doclangs = _doclangs(session, doclang_ids, lang)
+    rows = _rows(session, [v for _, _, v in doclangs], lang)
+    glossary = load(session)
+    sources = [r.source for r in rows]
+    read = _Read(
+        doclangs,
+        rows,
+        glossary,
+        lookup_exact(session, sources, lang),
+        load_index(session, lang),
+    )
+    read.channels.update(_screen_channels(session, rows))
+    if isinstance(engine, RemoteEngine):
+        _for_engine(session, read, lang, engine)
+    return read
+
+
+def _doclangs(session: Session, doclang_ids: list[int], lang: str) -> list[tuple[int, int, int]]:
+    """(doclang id, document id, version id) of those of these document-languages that are in `lang`."""
     doclangs: list[tuple[int, int, int]] = []
     for chunk in chunked(doclang_ids):
         doclangs += [
@@ -139,8 +159,13 @@ def _read(session: Session, doclang_ids: list[int], lang: str, engine: Engine) -
             ).all()
             if i is not None
         ]
+    return doclangs
+
+
+def _rows(session: Session, version_ids: list[int], lang: str) -> list[_Row]:
+    """The translations in `lang` of these versions' segments that are waiting for a draft, in order."""
     rows: list[_Row] = []
-    for chunk in chunked([v for _, _, v in doclangs]):
+    for chunk in chunked(version_ids):
         # SQLAlchemy's own select: sqlmodel's typed overloads stop at four columns.
         found = session.execute(
             sa_select(
@@ -165,18 +190,15 @@ def _read(session: Session, doclang_ids: list[int], lang: str, engine: Engine) -
             for tid, version, n, source, hints, vid, kind in found
             if tid is not None
         ]
-    glossary = load(session)
-    sources = [r.source for r in rows]
-    read = _Read(
-        doclangs,
-        rows,
-        glossary,
-        lookup_exact(session, sources, lang),
-        load_index(session, lang),
-    )
+    return rows
+
+
+def _screen_channels(session: Session, rows: list[_Row]) -> dict[int, list[str]]:
+    """version id → its channels, for the versions with a `screen:` row (its length limit depends on them)."""
+    channels: dict[int, list[str]] = {}
     screen_versions = sorted({r.version_id for r in rows if r.kind == checks.SCREEN_KIND})
     for chunk in chunked(screen_versions):
-        read.channels.update(
+        channels.update(
             (v, list(c or []))
             for v, c in session.execute(
                 sa_select(col(DocumentVersion.id), col(DocumentVersion.channels)).where(
@@ -184,22 +206,25 @@ def _read(session: Session, doclang_ids: list[int], lang: str, engine: Engine) -
                 )
             ).all()
         )
-    if isinstance(engine, RemoteEngine):
-        for i, row in enumerate(rows):
-            if (
-                row.source not in read.tm_hits
-                and glossary.whole_translation(row.source, SOURCE, lang) is None
-            ):
-                read.protected[i] = protect(row.source, SOURCE, lang, glossary)
-        if read.protected:
-            mode = next(iter(read.protected.values())).mode
-            read.cache_key = cache.CacheKey(engine.name, SOURCE, lang, glossary.version, mode)
-            if engine.cacheable:
-                texts = [p.text for p in read.protected.values()]
-                read.cached = {
-                    cache.normalize(t): r for t, r in cache.lookup(session, read.cache_key, texts).items()
-                }
-    return read
+    return channels
+
+
+def _for_engine(session: Session, read: _Read, lang: str, engine: RemoteEngine) -> None:
+    """The text to send a remote engine for each row neither the memory nor the glossary answers whole,
+    with its terms protected; and the MT cache's answers for those texts, if the engine's may be cached."""
+    for i, row in enumerate(read.rows):
+        if (
+            row.source not in read.tm_hits
+            and read.glossary.whole_translation(row.source, SOURCE, lang) is None
+        ):
+            read.protected[i] = protect(row.source, SOURCE, lang, read.glossary)
+    if not read.protected:
+        return
+    mode = next(iter(read.protected.values())).mode
+    read.cache_key = cache.CacheKey(engine.name, SOURCE, lang, read.glossary.version, mode)
+    if engine.cacheable:
+        texts = [p.text for p in read.protected.values()]
+        read.cached = {cache.normalize(t): r for t, r in cache.lookup(session, read.cache_key, texts).items()}
 
 
 def _draft(
