@@ -6,7 +6,7 @@ import hashlib
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -171,63 +171,110 @@ def load(environ: Mapping[str, str] | None = None, **cli: Any) -> Settings:
     env = os.environ if environ is None else environ
     home = Path(cli.get("home") or env.get("TRILINGO_HOME") or DEFAULT_HOME).expanduser().resolve()
     file_values = _read_file(home / CONFIG_FILE)
-
-    def pick(key: str, default: Any = None) -> Any:
-        if cli.get(key) is not None:
-            return cli[key]
-        env_key = "TRILINGO_" + key.upper()
-        if env.get(env_key):
-            return env[env_key]
-        return file_values.get(key, default)
-
-    for name, message in RETIRED.items():
-        if env.get("TRILINGO_" + name.upper()):
-            raise ConfigError(message.format(where="TRILINGO_" + name.upper()))
-        if name in file_values:
-            raise ConfigError(message.format(where=str(home / CONFIG_FILE)))
-    database_url = pick("database_url") or f"sqlite:///{home / 'trilingo.db'}"
+    layers = _Layers(cli, env, file_values)
+    _refuse_retired(env, file_values, home / CONFIG_FILE)
+    database_url = layers.pick("database_url") or f"sqlite:///{home / 'trilingo.db'}"
     os_user = identity.os_account()
-    try:
-        port = int(pick("prefect_port", 4200))
-    except (TypeError, ValueError):
-        raise ConfigError(f"prefect_port must be a port number, got {pick('prefect_port')!r}") from None
-    if not 0 < port < 65536:
-        raise ConfigError(f"prefect_port must be a port number, got {port}")
-    options: dict[str, dict[str, Any]] = {
-        str(k): dict(v) for k, v in (file_values.get("engines") or {}).items() if isinstance(v, dict)
-    }
-    for key, value in env.items():
-        # TRILINGO_ENGINE_LIBRE_URL=… → engine_options["libre"]["url"]
-        if key.startswith("TRILINGO_ENGINE_") and value:
-            rest = key[len("TRILINGO_ENGINE_") :].lower()
-            name, _, opt = rest.partition("_")
-            if opt:
-                options.setdefault(name, {})[opt] = value
-    for (name, opt), value in (cli.get("engine_options") or {}).items():
-        options.setdefault(name, {})[opt] = value
-    from_file = file_values.get("limits") or {}
-    if not isinstance(from_file, dict):
-        raise ConfigError("config.toml: [limits] must be a table of names and numbers")
-    limit_values: dict[str, object] = dict(from_file)
-    for key, value in env.items():
-        if key.startswith("TRILINGO_LIMIT_") and value:
-            limit_values[key[len("TRILINGO_LIMIT_") :].lower()] = value
+    port = _prefect_port(layers.pick("prefect_port", 4200))
+    options = _engine_options(file_values, env, cli.get("engine_options"))
+    limit_values = _limit_values(file_values, env)
     return Settings(
         home=home,
         database_url=database_url,
-        user=check_user(pick("user") or os_user),
-        engine=pick("engine", "memory"),
-        prefect_api_url=pick("prefect_api_url") or f"http://127.0.0.1:{port}/api",
+        user=check_user(layers.pick("user") or os_user),
+        engine=layers.pick("engine", "memory"),
+        prefect_api_url=layers.pick("prefect_api_url") or f"http://127.0.0.1:{port}/api",
         prefect_port=port,
         engine_options=options,
         limits=Limits.from_values(limit_values),
-        workspace_id=_workspace_id(pick("workspace_id", "")),
+        workspace_id=_workspace_id(layers.pick("workspace_id", "")),
         os_user=os_user,
         audit_key_value=env.get("TRILINGO_AUDIT_KEY", ""),
         audit_key_file=_audit_key_file(home, file_values),
         file_values=file_values,
-        webhook_env={k: env[k] for k in ("TRILINGO_WEBHOOK_URLS", "TRILINGO_WEBHOOK_SECRET") if env.get(k)},
+        webhook_env=_webhook_env(env),
     )
+
+
+@dataclass(frozen=True)
+class _Layers:
+    """Where a setting may be given, highest precedence first: the command line, the environment, the file."""
+
+    cli: Mapping[str, Any]
+    env: Mapping[str, str]
+    file_values: Mapping[str, Any]
+
+    def pick(self, key: str, default: Any = None) -> Any:
+        """`key`'s value from the first layer that gives it (an empty environment variable gives nothing)."""
+        if self.cli.get(key) is not None:
+            return self.cli[key]
+        env_key = "TRILINGO_" + key.upper()
+        if self.env.get(env_key):
+            return self.env[env_key]
+        return self.file_values.get(key, default)
+
+
+def _refuse_retired(env: Mapping[str, str], file_values: Mapping[str, Any], config_path: Path) -> None:
+    """A retired setting, still given in the environment or the file, is an error that says what replaced it."""
+    for name, message in RETIRED.items():
+        if env.get("TRILINGO_" + name.upper()):
+            raise ConfigError(message.format(where="TRILINGO_" + name.upper()))
+        if name in file_values:
+            raise ConfigError(message.format(where=str(config_path)))
+
+
+def _prefect_port(value: Any) -> int:
+    try:
+        port = int(value)
+    except (TypeError, ValueError, OverflowError):  # OverflowError: inf in the file
+        raise ConfigError(f"prefect_port must be a port number, got {value!r}") from None
+    if not 0 < port < 65536:
+        raise ConfigError(f"prefect_port must be a port number, got {port}")
+    return port
+
+
+def _prefixed(env: Mapping[str, str], prefix: str) -> Iterator[tuple[str, str]]:
+    """(the rest of the name, lower-cased; the value) for each variable named `prefix…` that is not empty."""
+    for key, value in env.items():
+        if key.startswith(prefix) and value:
+            yield key[len(prefix) :].lower(), value
+
+
+def _engine_options(
+    file_values: Mapping[str, Any], env: Mapping[str, str], cli_options: Mapping[tuple[str, str], Any] | None
+) -> dict[str, dict[str, Any]]:
+    """Options by engine: [engines.NAME] in the file, under TRILINGO_ENGINE_NAME_OPTION, under the CLI's."""
+    from_file = file_values.get("engines") or {}
+    if not isinstance(from_file, dict):
+        raise ConfigError("config.toml: [engines] must be a table of engine names, e.g. [engines.libre]")
+    options: dict[str, dict[str, Any]] = {
+        str(k): dict(v) for k, v in from_file.items() if isinstance(v, dict)
+    }
+    # TRILINGO_ENGINE_LIBRE_URL=… → engine_options["libre"]["url"]
+    for rest, value in _prefixed(env, "TRILINGO_ENGINE_"):
+        name, _, opt = rest.partition("_")
+        if opt:
+            options.setdefault(name, {})[opt] = value
+    for (name, opt), value in (cli_options or {}).items():
+        options.setdefault(name, {})[opt] = value
+    return options
+
+
+def _limit_values(file_values: Mapping[str, Any], env: Mapping[str, str]) -> dict[str, object]:
+    """[limits] in the file, under TRILINGO_LIMIT_NAME; Limits.from_values checks them."""
+    from_file = file_values.get("limits") or {}
+    if not isinstance(from_file, dict):
+        raise ConfigError("config.toml: [limits] must be a table of names and numbers")
+    limit_values: dict[str, object] = dict(from_file)
+    limit_values.update(_prefixed(env, "TRILINGO_LIMIT_"))
+    return limit_values
+
+
+WEBHOOK_ENV = ("TRILINGO_WEBHOOK_URLS", "TRILINGO_WEBHOOK_SECRET")
+
+
+def _webhook_env(env: Mapping[str, str]) -> dict[str, str]:
+    return {k: env[k] for k in WEBHOOK_ENV if env.get(k)}
 
 
 def _audit_key_file(home: Path, file_values: Mapping[str, Any]) -> Path:

@@ -35,52 +35,83 @@ def _parts(kind: Any) -> tuple[Any, bool]:
 
 
 def _convert(name: str, kind: Any, value: Any) -> Any:
+    """`value` as the type `kind` declares (see _CONVERTERS); a type with no converter takes it as it is."""
     base, optional = _parts(kind)
     if value is None:
         if optional:
             return None
         raise InputError(f"{name} must be given")
-    origin = typing.get_origin(base)
-    if origin is list:
+    if typing.get_origin(base) is list:
         (item,) = typing.get_args(base) or (str,)
         items = value if isinstance(value, list) else [value]
         return [_convert(name, item, v) for v in items]
+    value = _single(name, value)
+    convert = _CONVERTERS.get(base)
+    return value if convert is None else convert(name, value)
+
+
+def _single(name: str, value: Any) -> Any:
+    """A query string gives every parameter as a list: one value is that value, more is an error."""
     if isinstance(value, list):
         if len(value) != 1:
             raise InputError(f"{name} takes one value")
-        value = value[0]
-    if base is str:
-        if not isinstance(value, str):
-            raise InputError(f"{name} must be text")
-        return value
-    if base is bool:
-        if isinstance(value, bool):
-            return value
-        if str(value).lower() in ("true", "1", "yes"):
-            return True
-        if str(value).lower() in ("false", "0", "no"):
-            return False
-        raise InputError(f"{name} must be true or false")
-    if base is int:
-        if isinstance(value, bool):
-            raise InputError(f"{name} must be a whole number")
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            raise InputError(f"{name} must be a whole number, got {str(value)[:40]!r}") from None
-    if base is Upload:
-        if not isinstance(value, dict) or not isinstance(value.get("name"), str):
-            raise InputError(f"{name} must be a file: {{name, data}} with the data in base64")
-        data = value.get("data")
-        if not isinstance(data, str) or len(data) > (MAX_UPLOAD * 4) // 3 + 8:
-            raise InputError(f"{name}: the file is missing or larger than {MAX_UPLOAD:,} bytes")
-        try:
-            raw = base64.b64decode(data, validate=True)
-        except (binascii.Error, ValueError):
-            raise InputError(f"{name}: the file's data is not base64") from None
-        shown = PurePath(value["name"]).name or "file"  # the client's own folders mean nothing here
-        return Upload(PurePath(shown), raw)
+        return value[0]
     return value
+
+
+def _text(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise InputError(f"{name} must be text")
+    return value
+
+
+TRUE_WORDS = ("true", "1", "yes")
+FALSE_WORDS = ("false", "0", "no")
+
+
+def _flag(name: str, value: Any) -> bool:
+    """A JSON boolean, or one of TRUE_WORDS and FALSE_WORDS in any case (a query string's)."""
+    if isinstance(value, bool):
+        return value
+    if str(value).lower() in TRUE_WORDS:
+        return True
+    if str(value).lower() in FALSE_WORDS:
+        return False
+    raise InputError(f"{name} must be true or false")
+
+
+def _whole_number(name: str, value: Any) -> int:
+    """An int, or text that is one; JSON's true and false are not numbers here, though Python's are."""
+    if isinstance(value, bool):
+        raise InputError(f"{name} must be a whole number")
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a whole number, got {str(value)[:40]!r}") from None
+
+
+def _upload(name: str, value: Any) -> Upload:
+    """`{name, data}` with the data in base64, at most MAX_UPLOAD bytes once decoded."""
+    if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+        raise InputError(f"{name} must be a file: {{name, data}} with the data in base64")
+    data = value.get("data")
+    if not isinstance(data, str) or len(data) > (MAX_UPLOAD * 4) // 3 + 8:
+        raise InputError(f"{name}: the file is missing or larger than {MAX_UPLOAD:,} bytes")
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise InputError(f"{name}: the file's data is not base64") from None
+    shown = PurePath(value["name"]).name or "file"  # the client's own folders mean nothing here
+    return Upload(PurePath(shown), raw)
+
+
+# What each parameter type an operation may declare is made from: the request's text, number or object.
+_CONVERTERS: dict[Any, Callable[[str, Any], Any]] = {
+    str: _text,
+    bool: _flag,
+    int: _whole_number,
+    Upload: _upload,
+}
 
 
 def arguments(fn: Callable[..., Any], given: Mapping[str, Any]) -> dict[str, Any]:

@@ -100,64 +100,24 @@ def read_notice(path: Source, limits: Limits | None = None) -> Notice:
 
 
 def parse_notice(text: str, limits: Limits | None = None) -> Notice:
+    """Check a notice field by field; the first problem found is an InputError (FrontMatterError for its keys)."""
     limits = limits or Limits()
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if problem := text_problem(text):
         raise InputError(f"{problem} is not allowed")
     meta, body, body_line = _split(text)
-    title = meta.get("title")
-    if not isinstance(title, str) or not clean_line(title):
-        raise FrontMatterError("front matter: 'title' is required and must be text")
-    check_text(title, "front matter: 'title'")
-    unknown = sorted(set(meta) - KNOWN_KEYS)
-    if unknown:
-        raise FrontMatterError(f"front matter: unknown key {unknown[0]!r}")
-    slug = meta.get("slug")
-    if slug is None:
-        slug = slugify(title)
-    elif not isinstance(slug, str):
-        raise FrontMatterError("front matter: 'slug' must be text")
-    check_slug(slug)
-    category = meta.get("category")
-    if category is not None and not isinstance(category, str):
-        raise FrontMatterError("front matter: 'category' must be text")
-    body = clean_text(body)
-    for n, line in enumerate(body.split("\n"), start=body_line):
-        if only_marks(line):
-            raise InputError(f"line {n}: only combining marks, with no letter to sit on; nothing to read")
+    title = _title(meta)
+    _refuse_unknown_keys(meta)
+    slug = check_slug(_slug(meta, title))
+    category = _optional_text(meta, "category")
+    body = _clean_body(body, body_line)
     gates, channels = _str_list(meta, "gates"), _str_list(meta, "channels")
     expires = _expires(meta.get("expires"))
-    screen = meta.get("screen")
-    if screen is not None and not isinstance(screen, str):
-        raise FrontMatterError(
-            "front matter: 'screen' must be text (the one-slide summary for the gate screens)"
-        )
-    if screen is not None:
-        check_text(screen, "front matter: 'screen'")
-        screen = clean_line(screen) or None
-    # YAML escapes ("\\u202e") make characters the file itself does not hold.
-    for key, value in (
-        ("title", title),
-        ("category", category or ""),
-        ("gates", " ".join(gates)),
-        ("channels", " ".join(channels)),
-    ):
-        check_text(value, f"front matter: {key!r}")
-    title = clean_line(title)
-    if len(title) > limits.title_chars:
-        raise InputError(
-            f"the title is {len(title):,} characters; the limit is {limits.title_chars:,} ({where_set('title_chars')})"
-        )
-    pieces = tuple(split(title, body, limits.segment_chars, screen))
-    if len(pieces) > limits.segments:
-        raise InputError(
-            f"{len(pieces):,} segments; the limit is {limits.segments:,} per notice ({where_set('segments')})"
-        )
-    malformed = [c for c in channels if not CHANNEL_RE.match(c)]
-    if malformed:
-        raise FrontMatterError(
-            f"front matter: 'channels': {malformed[0]!r} is not a channel's name (lower-case words: web, print …)"
-        )
+    screen = _screen(_optional_text(meta, "screen"))
+    _check_escaped(title, category or "", gates, channels)
+    title = _clean_title(title, limits)
+    pieces = _pieces(title, body, screen, limits)
+    _check_channel_names(channels)
     return Notice(
         title=title,
         body=body,
@@ -169,6 +129,98 @@ def parse_notice(text: str, limits: Limits | None = None) -> Notice:
         expires=expires,
         screen=screen,
     )
+
+
+# The optional keys whose value is text, and what is said when it is something else.
+NOT_TEXT = {
+    "slug": "front matter: 'slug' must be text",
+    "category": "front matter: 'category' must be text",
+    "screen": "front matter: 'screen' must be text (the one-slide summary for the gate screens)",
+}
+
+
+def _optional_text(meta: dict, key: str) -> str | None:
+    """`key`'s value, None when not given; FrontMatterError (NOT_TEXT's) when it is not text."""
+    value = meta.get(key)
+    if value is not None and not isinstance(value, str):
+        raise FrontMatterError(NOT_TEXT[key])
+    return value
+
+
+def _title(meta: dict) -> str:
+    """The title as given: required, text, with something in it once cleaned."""
+    title = meta.get("title")
+    if not isinstance(title, str) or not clean_line(title):
+        raise FrontMatterError("front matter: 'title' is required and must be text")
+    check_text(title, "front matter: 'title'")
+    return title
+
+
+def _refuse_unknown_keys(meta: dict) -> None:
+    unknown = sorted(set(meta) - KNOWN_KEYS)
+    if unknown:
+        raise FrontMatterError(f"front matter: unknown key {unknown[0]!r}")
+
+
+def _slug(meta: dict, title: str) -> str:
+    """`slug:` as given, else one made from the title (check_slug checks either)."""
+    slug = _optional_text(meta, "slug")
+    return slugify(title) if slug is None else slug
+
+
+def _clean_body(body: str, first_line: int) -> str:
+    """The body cleaned; InputError for a line of combining marks alone (numbered as in the file)."""
+    body = clean_text(body)
+    for n, line in enumerate(body.split("\n"), start=first_line):
+        if only_marks(line):
+            raise InputError(f"line {n}: only combining marks, with no letter to sit on; nothing to read")
+    return body
+
+
+def _screen(screen: str | None) -> str | None:
+    """The gate screens' summary cleaned; None when not given or empty once cleaned."""
+    if screen is None:
+        return None
+    check_text(screen, "front matter: 'screen'")
+    return clean_line(screen) or None
+
+
+def _check_escaped(title: str, category: str, gates: list[str], channels: list[str]) -> None:
+    """YAML escapes ("\\u202e") make characters the file itself does not hold: check the values too."""
+    for key, value in (
+        ("title", title),
+        ("category", category),
+        ("gates", " ".join(gates)),
+        ("channels", " ".join(channels)),
+    ):
+        check_text(value, f"front matter: {key!r}")
+
+
+def _clean_title(title: str, limits: Limits) -> str:
+    title = clean_line(title)
+    if len(title) > limits.title_chars:
+        raise InputError(
+            f"the title is {len(title):,} characters; the limit is {limits.title_chars:,} ({where_set('title_chars')})"
+        )
+    return title
+
+
+def _pieces(title: str, body: str, screen: str | None, limits: Limits) -> tuple[Piece, ...]:
+    """The notice's segments, at most `limits.segments` of them."""
+    pieces = tuple(split(title, body, limits.segment_chars, screen))
+    if len(pieces) > limits.segments:
+        raise InputError(
+            f"{len(pieces):,} segments; the limit is {limits.segments:,} per notice ({where_set('segments')})"
+        )
+    return pieces
+
+
+def _check_channel_names(channels: list[str]) -> None:
+    malformed = [c for c in channels if not CHANNEL_RE.match(c)]
+    if malformed:
+        raise FrontMatterError(
+            f"front matter: 'channels': {malformed[0]!r} is not a channel's name (lower-case words: web, print …)"
+        )
 
 
 def _expires(value: object) -> datetime | None:

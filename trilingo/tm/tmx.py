@@ -11,7 +11,7 @@ is accepted (the DTD is never read); internal subsets and entities are refused.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -139,27 +139,42 @@ class _Reader:
         parent = self.stack[-1] if self.stack else None
         self.stack.append(tag)
         if parent is None:
-            if tag != "tmx":
-                raise self.fail(f"<{tag}> is not a TMX document (expected <tmx>)")
-            version = attrs.get("version", "")
-            if not version.startswith("1."):
-                raise self.fail(f"TMX version {version or '(none)'} is not supported (expected 1.4)")
-        elif tag == "header" and parent == "tmx":
-            self.seen_header = True
-            srclang = attrs.get("srclang", "")
-            if srclang.lower() != "*all*" and our_lang(srclang) != SOURCE:
-                raise self.fail(f"<header> srclang is {srclang or '(none)'}, expected {TMX_LANG[SOURCE]}")
-        elif tag == "tu" and parent == "body":
-            self.unit = _Unit(self.parser.CurrentLineNumber)
-        elif tag == "tuv" and parent == "tu" and self.unit:
-            lang = attrs.get("xml:lang") or attrs.get("lang")  # `lang` is TMX 1.1's spelling
-            if not lang:
-                raise self.fail("<tuv> has no xml:lang")
-            self.unit.lang, self.unit.tuv_line, self.unit.has_seg = lang, self.parser.CurrentLineNumber, False
-        elif tag == "seg" and parent == "tuv" and self.unit:
-            self.unit.seg, self.unit.has_seg = [], True
+            self.open_root(tag, attrs)
+            return
+        opener = _OPENERS.get((tag, parent))
+        if opener is not None:
+            opener(self, attrs)
         elif self.unit and self.unit.seg is not None and tag in CODE_ELEMENTS:
-            self.unit.code_depth += 1
+            self.unit.code_depth += 1  # its text is formatting codes, left out of the segment
+
+    def open_root(self, tag: str, attrs: dict[str, str]) -> None:
+        if tag != "tmx":
+            raise self.fail(f"<{tag}> is not a TMX document (expected <tmx>)")
+        version = attrs.get("version", "")
+        if not version.startswith("1."):
+            raise self.fail(f"TMX version {version or '(none)'} is not supported (expected 1.4)")
+
+    def open_header(self, attrs: dict[str, str]) -> None:
+        self.seen_header = True
+        srclang = attrs.get("srclang", "")
+        if srclang.lower() != "*all*" and our_lang(srclang) != SOURCE:
+            raise self.fail(f"<header> srclang is {srclang or '(none)'}, expected {TMX_LANG[SOURCE]}")
+
+    def open_unit(self, _attrs: dict[str, str]) -> None:
+        self.unit = _Unit(self.parser.CurrentLineNumber)
+
+    def open_variant(self, attrs: dict[str, str]) -> None:
+        """A <tuv>: one language's version of the unit."""
+        if not self.unit:
+            return
+        lang = attrs.get("xml:lang") or attrs.get("lang")  # `lang` is TMX 1.1's spelling
+        if not lang:
+            raise self.fail("<tuv> has no xml:lang")
+        self.unit.lang, self.unit.tuv_line, self.unit.has_seg = lang, self.parser.CurrentLineNumber, False
+
+    def open_segment(self, _attrs: dict[str, str]) -> None:
+        if self.unit:
+            self.unit.seg, self.unit.has_seg = [], True
 
     def chars(self, text: str) -> None:
         unit = self.unit
@@ -207,6 +222,15 @@ class _Reader:
             return
         for lang, target in by_lang.items():
             self.data.pairs.append(Pair(source, lang, target, unit.line))
+
+
+# What opens at each (element, parent) below the root; elements elsewhere are ignored, except the inline codes.
+_OPENERS: dict[tuple[str, str], Callable[[_Reader, dict[str, str]], None]] = {
+    ("header", "tmx"): _Reader.open_header,
+    ("tu", "body"): _Reader.open_unit,
+    ("tuv", "tu"): _Reader.open_variant,
+    ("seg", "tuv"): _Reader.open_segment,
+}
 
 
 def read_tmx(path: Source) -> TMXData:
