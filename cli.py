@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from collections.abc import Iterator, MutableMapping
+from typing import Any
 
 import click
 
@@ -11,8 +14,169 @@ from trilingo.commands.common import App
 from trilingo.errors import ExitStatus, TrilingoError
 from trilingo.text.terminal import shown, undecodable
 
+# Each command by name: where it lives ("module:attribute") and the first paragraph of its help.
+# `trilingo --help` lists them from here, and a command's module is imported only when that command runs
+# or shows its own help, so a cold `trilingo review queue` loads neither Prefect nor the ORM.
+# tests/test_refactor_cli_lazy.py checks this table against the commands themselves.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "api": (
+        "trilingo.commands.api:api_command",
+        "Serve the Trilingo API: people work through it with personal tokens, not the database's password.",
+    ),
+    "audit": (
+        "trilingo.commands.people:audit_group",
+        "The audit log: a chain of MACs that a person with the database alone cannot forge.",
+    ),
+    "catalogs": (
+        "trilingo.commands.catalogs:catalogs",
+        "gettext PO files: offline review of translations in Poedit or Weblate, and the site's own strings.",
+    ),
+    "db": ("trilingo.commands.db:db_group", "The workspace database: its schema revision and migrations."),
+    "demo": (
+        "trilingo.commands.demo:demo",
+        "Run the whole loop on the shipped samples: submit, pretranslate, review, publish.",
+    ),
+    "deploy": (
+        "trilingo.commands.pipeline:deploy",
+        "Register the pipeline's deployments in a work pool, for Prefect workers (docs/scale-out.md).",
+    ),
+    "glossary": (
+        "trilingo.commands.glossary:glossary_group",
+        "The border glossary: terms in every language, with status and confidence.",
+    ),
+    "init": (
+        "trilingo.commands.db:init",
+        "Set up the workspace: its folder, the database schema and the starter border glossary.",
+    ),
+    "kiosk": ("trilingo.commands.kiosk:kiosk", "The offline lookup bundle for the self-service kiosks."),
+    "login": (
+        "trilingo.commands.people:login",
+        "Work through the Trilingo server at URL with your personal token (asked for, never echoed).",
+    ),
+    "logout": (
+        "trilingo.commands.people:logout",
+        "Forget the saved login: commands work on a local workspace again.",
+    ),
+    "pretranslate": (
+        "trilingo.commands.pipeline:pretranslate",
+        "Pretranslate everything waiting (or the named documents) now, as a Prefect flow run.",
+    ),
+    "publish": (
+        "trilingo.commands.pipeline:publish",
+        "Publish approved translations (and the Vietnamese originals) to the channels.",
+    ),
+    "retract": (
+        "trilingo.commands.editor:retract",
+        "Take published content down now. It comes back only with a newly approved version.",
+    ),
+    "review": ("trilingo.commands.review:review", "Review machine drafts: approve, fix or reject them."),
+    "runs": (
+        "trilingo.commands.ops:runs",
+        "Recent flow runs, newest first, from the Prefect server (future scheduled runs are hidden).",
+    ),
+    "serve": (
+        "trilingo.commands.pipeline:serve_command",
+        "Run the pipeline by itself until Ctrl-C: pretranslate what is submitted, publish what is approved.",
+    ),
+    "server": ("trilingo.commands.server:server", "The local Prefect server that records flow runs."),
+    "settings": (
+        "trilingo.commands.people:settings_group",
+        "The workspace's rules that protect the public (the four-eyes rule): admins change them.",
+    ),
+    "status": (
+        "trilingo.commands.ops:status",
+        "Where Trilingo is working, the backlog, failures, and what each channel last published.",
+    ),
+    "submit": (
+        "trilingo.commands.editor:submit",
+        "Submit Vietnamese notices (Markdown with YAML front matter). All or nothing.",
+    ),
+    "tm": ("trilingo.commands.tm:tm_group", "Translation memory: import and export TMX 1.4."),
+    "users": (
+        "trilingo.commands.people:users",
+        "Who may do what: editors, reviewers (per language), operators, admins; their API tokens.",
+    ),
+    "webhook": ("trilingo.commands.webhook:webhook", "Events for the provincial portal (HMAC-signed POSTs)."),
+    "whoami": (
+        "trilingo.commands.people:whoami",
+        "Who you are to Trilingo: your name, role and languages, and where you work (here or a server).",
+    ),
+}
 
-class TrilingoGroup(click.Group):
+
+def load(where: str) -> click.Command:
+    """Import a command's module and return the command; `where` is "module:attribute"."""
+    module_name, attribute = where.split(":")
+    command = getattr(importlib.import_module(module_name), attribute)
+    if not isinstance(command, click.Command):
+        raise TypeError(f"{where} is not a click command")
+    return command
+
+
+class LazyCommands(MutableMapping[str, click.Command]):
+    """A group's commands, each imported the first time it is looked up.
+
+    Everything that reads a group's `commands` (click itself, shell completion, tests) sees every
+    command; only the ones it touches are imported. Membership and listing never import anything."""
+
+    def __init__(self, table: dict[str, tuple[str, str]]) -> None:
+        self.table = table
+        self.loaded: dict[str, click.Command] = {}
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self.loaded:
+            if name not in self.table:
+                raise KeyError(name)
+            self.loaded[name] = load(self.table[name][0])
+        return self.loaded[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self.loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self:
+            raise KeyError(name)
+        self.loaded.pop(name, None)
+        self.table = {k: v for k, v in self.table.items() if k != name}
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.table or name in self.loaded
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted({*self.table, *self.loaded}))
+
+    def __len__(self) -> int:
+        return len({*self.table, *self.loaded})
+
+    def listed(self, name: str) -> click.Command:
+        """The command as `--help` lists it: the loaded one, or a stand-in with the help from the table."""
+        if name in self.loaded:
+            return self.loaded[name]
+        return click.Command(name, help=self.table[name][1])
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use, from a table of name → "module:attribute"."""
+
+    def __init__(self, *args: Any, lazy_commands: dict[str, tuple[str, str]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.lazy = LazyCommands(dict(lazy_commands or {}))
+        for name, command in self.commands.items():
+            self.lazy[name] = command
+        self.commands = self.lazy
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # click.Group's, but from the table: listing every command must not import every command.
+        commands = [(name, self.lazy.listed(name)) for name in self.list_commands(ctx)]
+        commands = [(name, cmd) for name, cmd in commands if not cmd.hidden]
+        if commands:
+            limit = formatter.width - 6 - max(len(name) for name, _ in commands)
+            rows = [(name, cmd.get_short_help_str(limit)) for name, cmd in commands]
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+class TrilingoGroup(LazyGroup):
     """Turns every TrilingoError, from any subcommand, into one `Error: …` line and its exit code."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -35,7 +199,7 @@ class TrilingoGroup(click.Group):
             ctx.exit(int(exc.exit_status))
 
 
-@click.group(cls=TrilingoGroup)
+@click.group(cls=TrilingoGroup, lazy_commands=COMMANDS)
 @click.option(
     "--home",
     type=click.Path(file_okay=False),
@@ -68,17 +232,6 @@ def cli(ctx: click.Context, home: str | None, database_url: str | None, quiet: b
     if os.environ.get("NO_COLOR"):  # https://no-color.org: any non-empty value
         ctx.color = False
     ctx.obj = App({"home": home, "database_url": database_url}, quiet=quiet, verbose=verbose)
-
-
-def _register() -> None:
-    from trilingo.commands import catalogs, editor, glossary, kiosk, ops, people, review, tm, webhook
-
-    for module in (editor, review, people, catalogs, kiosk, webhook, ops, glossary, tm):
-        for command in module.COMMANDS:
-            cli.add_command(command)
-
-
-_register()
 
 
 def main() -> None:

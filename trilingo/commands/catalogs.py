@@ -8,6 +8,7 @@ import click
 
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
 from trilingo.languages import ALL, TARGETS, names_of
+from trilingo.text.files import Upload, write_output
 from trilingo.text.terminal import shown
 
 
@@ -37,7 +38,6 @@ def export_(app: App, lang: str, state: str, output: Path | None, as_user: str |
     if output is None:
         click.echo(out["text"], nl=False)
         return
-    from trilingo.text.files import write_output
 
     write_output(output, out["text"])
     click.echo(
@@ -54,8 +54,8 @@ def export_(app: App, lang: str, state: str, output: Path | None, as_user: str |
 @summary_output
 def import_(app: App, file: Path, as_user: str | None, as_json: bool) -> None:
     """Apply a reviewed PO file: edits through the usual checks; fully confirmed documents are approved."""
+    # Deferred: catalogs.po loads the ORM, which `catalogs export` (one app.call) must not.
     from trilingo.catalogs.po import MAX_PO_BYTES, POError
-    from trilingo.text.files import Upload
 
     app.override(user=as_user)
     report = app.call("catalogs.import", file=Upload.read(file, POError, MAX_PO_BYTES))
@@ -87,6 +87,7 @@ def import_(app: App, file: Path, as_user: str | None, as_json: bool) -> None:
 @json_option
 def ui_status(as_json: bool) -> None:
     """The site's interface strings per language: untranslated, and fuzzy (waiting for a native review)."""
+    # Deferred, like ui-extract's: polib and the site's templates serve only the interface strings.
     from trilingo.channels.ui import po_path, status
 
     found = status()
@@ -114,17 +115,14 @@ def ui_status(as_json: bool) -> None:
 @summary_output
 def ui_extract() -> None:
     """Write catalogs/trilingo.pot from the templates and add new strings to each language's PO file."""
+    import polib
+
     from trilingo.channels.ui import catalogs_dir, po_path, template_pot
 
     pot = template_pot()
     pot.save(str(catalogs_dir() / "trilingo.pot"))
     for lang in ALL:
-        import polib
-
         po = polib.pofile(str(po_path(lang)), wrapwidth=0)
         po.merge(pot)
         po.save(str(po_path(lang)))
     click.echo(f"{catalogs_dir() / 'trilingo.pot'}: {len(pot)} strings; merged into {', '.join(ALL)}")
-
-
-COMMANDS = [catalogs]

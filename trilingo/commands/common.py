@@ -6,6 +6,7 @@ import contextlib
 import functools
 import io
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import click
+
+from trilingo.errors import ConfigError
+from trilingo.jsonable import to_json
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -48,6 +52,8 @@ class App:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            # Deferred, like the imports below: every command builds an App, `--help` included, and
+            # each loads only what its own work needs (one transport; the database only locally).
             from trilingo import config
 
             self._settings = config.load(**self.cli_values)
@@ -63,8 +69,6 @@ class App:
     def transport(self) -> Any:
         """Where operations run: a Trilingo server (TRILINGO_SERVER, or `trilingo login`), else here."""
         if self._transport is None:
-            import os
-
             from trilingo import client
 
             login = client.configured(os.environ, self.cli_values)
@@ -88,8 +92,6 @@ class App:
     def local_only(self, command: str) -> None:
         """Commands that work on the database itself run where it is, not through a server."""
         if self.remote:
-            from trilingo.errors import ConfigError
-
             raise ConfigError(
                 f"`trilingo {command}` works on a workspace's database directly, so it runs on the Trilingo "
                 f"server's own machine; this one is logged in to {self.transport.server} (unset TRILINGO_SERVER, "
@@ -151,7 +153,5 @@ def echo_json(data: Any) -> None:
     Indenting needs json's pure-Python encoder, which took 0.3 s for a queue of 10,000 items. An
     operation's answer is JSON-able already: json's C encoder takes it as it is, and `to_json` is asked
     only about what it cannot encode (walking 10,000 converted items again cost 50 ms)."""
-    from trilingo.jsonable import to_json
-
     indent = 2 if sys.stdout.isatty() else None
     click.echo(json.dumps(data, ensure_ascii=False, indent=indent, default=to_json))

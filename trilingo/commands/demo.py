@@ -10,14 +10,16 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
+import click
 from sqlmodel import Session
 
 from trilingo import channels, rules, server
-from trilingo.commands.common import App
+from trilingo.commands.common import App, pass_app, summary_output
 from trilingo.commands.flowrun import run_pretranslate, run_publish
+from trilingo.config import Settings
 from trilingo.errors import Refused
 from trilingo.glossary.store import load, load_starter
-from trilingo.intake.store import submit
+from trilingo.intake.store import Submitted, submit
 from trilingo.languages import SOURCE, TARGETS
 from trilingo.people import add_user
 from trilingo.review.actions import approve, edit
@@ -86,11 +88,31 @@ def _approve(session: Session, item: QueueItem, who: str) -> None:
 
 
 def run_demo(app: App, echo: Callable[[str], None]) -> None:
+    """The whole loop, steps 1 to 7, each told as it happens; then where to look at the results."""
     settings = app.settings
     app.database  # noqa: B018 - a database that cannot be used is reported before a server is started
     echo(f"Workspace: {settings.home}")
     server.connect(settings, os.environ, announce=echo, verbose=app.verbose)
     echo(f"1. Prefect server: {settings.prefect_api_url.removesuffix('/api')}")
+    _load_starters(app, echo)
+    _show_spellings(app, echo)
+    submitted = _submit_samples(app, echo)
+    for r in run_pretranslate(app, [], []):
+        echo(
+            f"4. Pretranslated [{r['lang']}]: {r['segments']} segments — memory {r['tm']}, glossary {r['glossary']}, "
+            f"untranslated {r['untranslated']}"
+        )
+    ready = _review_queue(app, {s.slug for s in submitted}, echo)
+    _approve_ready(app, ready, echo)
+    for r in run_publish(app):
+        for i, line in enumerate(channels.get(r["channel"]).report(r, settings.public_dir / r["channel"])):
+            echo(("7. Published " if i == 0 else "   ") + line.strip())
+    _where_to_look(settings, echo)
+
+
+def _load_starters(app: App, echo: Callable[[str], None]) -> None:
+    """Step 2: the demo users, the starter glossary and the starter memory."""
+    settings = app.settings
     with app.session() as session:
         for name, role in ((EDITOR, Role.EDITOR), (TRANSLATOR, Role.REVIEWER), (REVIEWER, Role.REVIEWER)):
             add_user(session, settings.user, name, role, [] if role == Role.EDITOR else list(TARGETS))
@@ -100,6 +122,10 @@ def run_demo(app: App, echo: Callable[[str], None]) -> None:
         f"2. Glossary version {version} loaded; {added} starter memory pair(s) added (marked: needs native review)"
     )
     echo(f"   Demo users, added by {settings.caller}: {EDITOR}, {TRANSLATOR}, {REVIEWER}")
+
+
+def _show_spellings(app: App, echo: Callable[[str], None]) -> None:
+    """Every spelling an editor really types finds the same glossary term."""
     with app.session() as session:
         glossary = load(session)
     for label, variant in spelling_variants("Ủy ban nhân dân tỉnh"):
@@ -108,16 +134,20 @@ def run_demo(app: App, echo: Callable[[str], None]) -> None:
             for m in glossary.annotate(variant, SOURCE)
         ]
         echo(f"   glossary match, {label:<17} {variant}: {', '.join(found) or 'NO MATCH'}")
+
+
+def _submit_samples(app: App, echo: Callable[[str], None]) -> list[Submitted]:
+    """Step 3: the shipped sample notices, submitted as the demo editor."""
     notices = [read_notice(p) for p in sample_files()]
     with app.session() as session:  # published with the translations at step 7
         submitted = [submit(session, n, EDITOR) for n in notices]
     for s in submitted:
         echo(f"3. Submitted {s.slug} (#{s.id}) version {s.version}" + ("" if s.created else " (unchanged)"))
-    for r in run_pretranslate(app, [], []):
-        echo(
-            f"4. Pretranslated [{r['lang']}]: {r['segments']} segments — memory {r['tm']}, glossary {r['glossary']}, "
-            f"untranslated {r['untranslated']}"
-        )
+    return submitted
+
+
+def _review_queue(app: App, samples: set[str], echo: Callable[[str], None]) -> list[QueueItem]:
+    """Step 5: the review queue as it stands, and which of the samples are complete and ready to approve."""
     with app.session() as session:
         items = queue(session)
         echo("5. Review queue:")
@@ -128,22 +158,26 @@ def run_demo(app: App, echo: Callable[[str], None]) -> None:
                 else "complete"
             )
             echo(f"   #{item.document} {item.slug} [{item.lang}] {item.state} — {mark}")
-        samples = {s.slug for s in submitted}
         # Only the shipped samples, never a real notice that happens to be in this workspace.
-        ready = [
+        return [
             i
             for i in items
             if i.slug in samples and not i.untranslated and i.state in ("pretranslated", "in_review")
         ]
+
+
+def _approve_ready(app: App, ready: list[QueueItem], echo: Callable[[str], None]) -> None:
+    """Step 6: the first ready item through four eyes, the rest approved by the demo reviewer."""
     if ready:
         _four_eyes(app, ready[0], echo)
     with app.session() as session:
         for item in ready[1:]:
             _approve(session, item, REVIEWER)
             echo(f"6. Approved {item.slug} [{item.lang}] as {REVIEWER}")
-    for r in run_publish(app):
-        for i, line in enumerate(channels.get(r["channel"]).report(r, settings.public_dir / r["channel"])):
-            echo(("7. Published " if i == 0 else "   ") + line.strip())
+
+
+def _where_to_look(settings: Settings, echo: Callable[[str], None]) -> None:
+    """Where the published output is, and what still waits for a person."""
     web = settings.public_dir / "web"
     echo("")
     echo(f"The site: {web / 'index.html'}  (python -m http.server -d {web} 8000)")
@@ -158,3 +192,12 @@ def run_demo(app: App, echo: Callable[[str], None]) -> None:
         f"PREFECT_API_URL={settings.prefect_api_url} uv run prefect flow-run ls"
     )
     echo("Still waiting for a human: uv run trilingo review queue")
+
+
+@click.command()
+@pass_app
+@summary_output
+def demo(app: App) -> None:
+    """Run the whole loop on the shipped samples: submit, pretranslate, review, publish."""
+    app.local_only("demo")
+    run_demo(app, click.echo)

@@ -39,49 +39,58 @@ def render_doc_view(view: dict[str, Any], color: bool | None) -> None:
     if view["claimed_by"]:
         click.echo(f"claimed by {shown(view['claimed_by'])} until {when(view['claim_expires'], '%H:%M')}")
     for seg in view["segments"]:
-        click.echo("")
-        click.echo(f"{seg['n']:>3}  vi  {highlight(seg, color)}")
-        target = shown(seg["target"]) if seg["target"] else click.style("(untranslated)", fg="yellow")
-        click.echo(f"     {view['lang']}  {target}")
-        origin = seg["origin"] or "-"
-        if seg["detail"].get("needs_native_review"):
-            origin += ", starter memory: needs native review"
-        click.echo(f"     state {seg['state']}, origin {shown(origin)}")
-        if seg["detail"].get("reason") and seg["state"] in ("untranslated", "mt_failed"):
-            click.echo(f"     reason: {shown(seg['detail']['reason'])}")
-        for hint in seg["hints"]:
-            if hint["type"] == "term":
-                mark = CONFIDENCE_MARK.get(hint["confidence"], "")
-                click.echo(f"     term: {shown(hint['source'])} → {shown(hint['target'] or '?')}{mark}")
-            elif hint["type"] == "previous":
-                click.echo(
-                    f"     before the source changed: {shown(hint['source'])} → {shown(hint['target'])}"
-                )
-            elif hint["type"] == "fuzzy":
-                click.echo(
-                    f"     memory {hint['score']:.0f}%: {shown(hint['source'])} → {shown(hint['target'])}"
-                )
-        for item in seg["suggestions"]:
-            score = f" {item['score']:.0f}%" if item["score"] is not None else ""
-            click.echo(f"     suggestion {item['n']}{score}: {shown(item['target'])}")
-        for c in seg["checks"]:
-            if "dismissed" in c:
-                d = c["dismissed"]
-                click.echo(
-                    f"     ~ {shown(c['message'])} (dismissed by {shown(d['by'])}: {shown(d['reason'])})"
-                )
-            elif c["level"] == "block":
-                click.echo(
-                    click.style(f"     ✗ {shown(c['message'])} [{c['code']}, blocks approval]", fg="red")
-                )
-            else:
-                click.echo(click.style(f"     ! {shown(c['message'])} [{c['code']}]", fg="yellow"))
-        for note in seg["comments"]:
-            click.echo(f"     comment by {shown(note['author'])} ({when(note['at'])}): {shown(note['text'])}")
+        render_segment(seg, view["lang"], color)
     for note in view["comments"]:
         click.echo(f"\ncomment by {shown(note['author'])} ({when(note['at'])}): {shown(note['text'])}")
     if view["source_diff"] is not None:
         render_diffs(view)
+
+
+def render_segment(seg: dict[str, Any], lang: str, color: bool | None) -> None:
+    """One segment: source and draft, where the draft came from, then its hints, checks and comments."""
+    click.echo("")
+    click.echo(f"{seg['n']:>3}  vi  {highlight(seg, color)}")
+    target = shown(seg["target"]) if seg["target"] else click.style("(untranslated)", fg="yellow")
+    click.echo(f"     {lang}  {target}")
+    origin = seg["origin"] or "-"
+    if seg["detail"].get("needs_native_review"):
+        origin += ", starter memory: needs native review"
+    click.echo(f"     state {seg['state']}, origin {shown(origin)}")
+    if seg["detail"].get("reason") and seg["state"] in ("untranslated", "mt_failed"):
+        click.echo(f"     reason: {shown(seg['detail']['reason'])}")
+    for hint in seg["hints"]:
+        line = hint_line(hint)
+        if line is not None:
+            click.echo(line)
+    for item in seg["suggestions"]:
+        score = f" {item['score']:.0f}%" if item["score"] is not None else ""
+        click.echo(f"     suggestion {item['n']}{score}: {shown(item['target'])}")
+    for c in seg["checks"]:
+        click.echo(check_line(c))
+    for note in seg["comments"]:
+        click.echo(f"     comment by {shown(note['author'])} ({when(note['at'])}): {shown(note['text'])}")
+
+
+def hint_line(hint: dict[str, Any]) -> str | None:
+    """A glossary term, the text before the source changed, or a fuzzy memory match; None for other kinds."""
+    if hint["type"] == "term":
+        mark = CONFIDENCE_MARK.get(hint["confidence"], "")
+        return f"     term: {shown(hint['source'])} → {shown(hint['target'] or '?')}{mark}"
+    if hint["type"] == "previous":
+        return f"     before the source changed: {shown(hint['source'])} → {shown(hint['target'])}"
+    if hint["type"] == "fuzzy":
+        return f"     memory {hint['score']:.0f}%: {shown(hint['source'])} → {shown(hint['target'])}"
+    return None
+
+
+def check_line(c: dict[str, Any]) -> str:
+    """A check on a segment: dismissed (and by whom), blocking, or a warning."""
+    if "dismissed" in c:
+        d = c["dismissed"]
+        return f"     ~ {shown(c['message'])} (dismissed by {shown(d['by'])}: {shown(d['reason'])})"
+    if c["level"] == "block":
+        return click.style(f"     ✗ {shown(c['message'])} [{c['code']}, blocks approval]", fg="red")
+    return click.style(f"     ! {shown(c['message'])} [{c['code']}]", fg="yellow")
 
 
 def render_diffs(view: dict[str, Any]) -> None:

@@ -37,6 +37,7 @@ def run_pretranslate(
     settings = app.settings
     engine_plan = check_pipeline(app, langs, documents, echo)
     server.connect(settings, os.environ, announce=app.note, verbose=app.verbose)
+    # Deferred (here and below): Prefect reads PREFECT_API_URL when it is imported, so only after connect.
     from trilingo.flows.context import pretranslate_params, run_identity
     from trilingo.flows.pretranslate import pretranslate_flow
 

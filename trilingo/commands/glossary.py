@@ -9,7 +9,9 @@ from typing import Any, TypeVar
 import click
 
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
+from trilingo.glossary.errors import MalformedFile
 from trilingo.languages import ALL, LANGUAGES, SOURCE, TARGETS, names_of
+from trilingo.text.files import Upload, write_output
 from trilingo.text.terminal import shown
 
 LANGS = click.Choice(list(ALL))
@@ -39,9 +41,6 @@ def glossary_group() -> None:
 @summary_output
 def import_(app: App, file: Path, as_user: str | None, as_json: bool) -> None:
     """Merge a CSV or TBX (v2 or v3) file into the glossary: all of it or nothing."""
-    from trilingo.glossary.errors import MalformedFile
-    from trilingo.text.files import Upload
-
     app.override(user=as_user)
     _render_summary(app.call("glossary.import", file=Upload.read(file, MalformedFile)), as_json)
 
@@ -65,7 +64,6 @@ def export(app: App, fmt: str, output: Path | None) -> None:
     if output is None:
         click.echo(out["text"], nl=False)
         return
-    from trilingo.text.files import write_output
 
     write_output(output, out["text"])
     click.echo(f"Wrote {output}", err=True)
@@ -210,6 +208,3 @@ def _describe(m: dict[str, Any], lang: str) -> str:
     line = f"  [{m['text']}] → {targets or '(no translation)'}  ({m['concept']}, {m['status']}"
     line += ")" if m["confidence"] == "high" else f", {m['confidence'].upper()} confidence: unverified)"
     return shown(line + (f" — {m['note']}" if m["note"] else ""))
-
-
-COMMANDS = [glossary_group]

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from trilingo.commands.common import App
 from trilingo.commands.document_view import echo_checks
-from trilingo.commands.review import edit_in_editor
+from trilingo.commands.editing import edit_in_editor
 from trilingo.errors import TrilingoError
 from trilingo.languages import SOURCE
 from trilingo.review.states import REJECT_CODES
@@ -90,53 +90,15 @@ def _number(text: str) -> int:
 def work_on(app: App, view: dict[str, Any]) -> None:
     """Show the item and take decisions until it is approved, rejected, skipped, or the reviewer quits."""
     console = Console(highlight=False)
-    slug, lang = view["slug"], view["lang"]
-    item = {"document": slug, "lang": lang}
+    item = {"document": view["slug"], "lang": view["lang"]}
     while True:
         render(console, view)
         console.print(Text(HELP, style="dim"))
-        answer = click.prompt("decision", default="q", show_default=True).strip().split()
-        verb, args = (answer[0].lower(), answer[1:]) if answer else ("q", [])
+        verb, args = _ask()
         try:
-            if verb == "q":
-                click.echo(f"Still claimed by you; run `trilingo review next --lang {lang}` to resume.")
+            if _finish(app, item, verb):
                 return
-            if verb in ("a", "w"):
-                reason = click.prompt("why are the warnings acceptable") if verb == "w" else None
-                out = app.call("review.approve", **item, accept_warnings=reason)
-                click.echo(f"{out['slug']} [{out['lang']}]: approved ({out['detail']})")
-                return
-            if verb == "r":
-                reason = click.prompt("reason")
-                code = click.prompt("code", default="other", type=click.Choice(REJECT_CODES))
-                out = app.call("review.reject", **item, reason=reason, code=code)
-                click.echo(f"{out['slug']} [{out['lang']}]: rejected ({shown(out['detail'])})")
-                return
-            if verb == "k":
-                app.call("review.release", **item)
-                click.echo("Skipped: back in the queue.")
-                return
-            if verb == "e" and len(args) == 1:
-                n = _number(args[0])
-                current = next((s for s in view["segments"] if s["n"] == n), None)
-                if current is None:
-                    raise click.UsageError(f"{slug} has no segment {n}")
-                text = edit_in_editor(current["source"], current["target"] or "", lang)
-                _edited(app.call("review.edit", **item, segment=n, text=text))
-            elif verb == "s" and len(args) == 2:
-                _edited(
-                    app.call("review.edit", **item, segment=_number(args[0]), suggestion=_number(args[1]))
-                )
-            elif verb == "d" and len(args) == 2:
-                reason = click.prompt("why does it not apply")
-                out = app.call(
-                    "review.dismiss", **item, segment=_number(args[0]), check=args[1], reason=reason
-                )
-                click.echo(f"{out['slug']} [{out['lang']}]: {out['detail']}")
-            elif verb == "c":
-                out = app.call("review.comment", **item, text=click.prompt("comment"))
-                click.echo(f"{out['slug']} [{out['lang']}]: {out['detail']}")
-            else:
+            if not _act(app, item, view, verb, args):
                 click.echo("Not understood. " + HELP)
                 continue
         except TrilingoError as exc:
@@ -144,6 +106,60 @@ def work_on(app: App, view: dict[str, Any]) -> None:
         except click.ClickException as exc:
             click.echo(f"Error: {shown(exc.format_message())}", err=True)
         view = app.call("review.show", **item)
+
+
+def _ask() -> tuple[str, list[str]]:
+    """The reviewer's decision as a verb and its arguments; an empty answer quits."""
+    answer = click.prompt("decision", default="q", show_default=True).strip().split()
+    return (answer[0].lower(), answer[1:]) if answer else ("q", [])
+
+
+def _finish(app: App, item: dict[str, str], verb: str) -> bool:
+    """Carry out a decision that ends the work on this item (quit, approve, reject, skip); False for others."""
+    if verb == "q":
+        click.echo(f"Still claimed by you; run `trilingo review next --lang {item['lang']}` to resume.")
+    elif verb in ("a", "w"):
+        reason = click.prompt("why are the warnings acceptable") if verb == "w" else None
+        out = app.call("review.approve", **item, accept_warnings=reason)
+        click.echo(f"{out['slug']} [{out['lang']}]: approved ({out['detail']})")
+    elif verb == "r":
+        reason = click.prompt("reason")
+        code = click.prompt("code", default="other", type=click.Choice(REJECT_CODES))
+        out = app.call("review.reject", **item, reason=reason, code=code)
+        click.echo(f"{out['slug']} [{out['lang']}]: rejected ({shown(out['detail'])})")
+    elif verb == "k":
+        app.call("review.release", **item)
+        click.echo("Skipped: back in the queue.")
+    else:
+        return False
+    return True
+
+
+def _act(app: App, item: dict[str, str], view: dict[str, Any], verb: str, args: list[str]) -> bool:
+    """Carry out a decision that keeps the item open (edit, suggestion, dismiss, comment); False if not one."""
+    if verb == "e" and len(args) == 1:
+        _edit_segment(app, item, view, _number(args[0]))
+    elif verb == "s" and len(args) == 2:
+        _edited(app.call("review.edit", **item, segment=_number(args[0]), suggestion=_number(args[1])))
+    elif verb == "d" and len(args) == 2:
+        reason = click.prompt("why does it not apply")
+        out = app.call("review.dismiss", **item, segment=_number(args[0]), check=args[1], reason=reason)
+        click.echo(f"{out['slug']} [{out['lang']}]: {out['detail']}")
+    elif verb == "c":
+        out = app.call("review.comment", **item, text=click.prompt("comment"))
+        click.echo(f"{out['slug']} [{out['lang']}]: {out['detail']}")
+    else:
+        return False
+    return True
+
+
+def _edit_segment(app: App, item: dict[str, str], view: dict[str, Any], n: int) -> None:
+    """Segment N's draft, edited in $EDITOR and saved."""
+    current = next((s for s in view["segments"] if s["n"] == n), None)
+    if current is None:
+        raise click.UsageError(f"{item['document']} has no segment {n}")
+    text = edit_in_editor(current["source"], current["target"] or "", item["lang"])
+    _edited(app.call("review.edit", **item, segment=n, text=text))
 
 
 def _edited(out: dict[str, Any]) -> None:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from trilingo.channels.kiosk_bundle import search as run_search
+from trilingo.channels.kiosk_bundle import verify as run_verify
 from trilingo.commands.common import App, echo_json, json_option, pass_app
 from trilingo.languages import ALL, names_of
 from trilingo.text.terminal import shown
@@ -28,8 +30,6 @@ def kiosk() -> None:
 @pass_app
 def search(app: App, query: str, lang: str | None, bundle: Path | None, as_json: bool) -> None:
     """Search the published notices in the kiosk bundle, and nothing else (no database, no server)."""
-    from trilingo.channels.kiosk_bundle import search as run_search
-
     result = run_search(bundle or app.settings.public_dir / "kiosk", query, lang)
     if as_json:
         echo_json(result)
@@ -47,13 +47,8 @@ def search(app: App, query: str, lang: str | None, bundle: Path | None, as_json:
 @json_option
 def verify(folder: Path, as_json: bool) -> None:
     """Check a copy of the bundle against its manifest (every file and its SHA-256)."""
-    from trilingo.channels.kiosk_bundle import verify as run_verify
-
     done = run_verify(folder)
     if as_json:
         echo_json(done)
         return
     click.echo(f"{folder}: bundle {done.version}, {done.files} file(s) match the manifest")
-
-
-COMMANDS = [kiosk]

@@ -3,10 +3,15 @@ the workspace's settings, and the audit log's check."""
 
 from __future__ import annotations
 
+import os
+import sys
+
 import click
 
+from trilingo import client
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
 from trilingo.commands.document_view import when
+from trilingo.errors import InputError
 from trilingo.languages import TARGETS, names_of
 from trilingo.text.terminal import shown
 
@@ -169,12 +174,6 @@ def whoami(app: App, as_user: str | None, as_json: bool) -> None:
 @click.option("--token-stdin", is_flag=True, help="Read the token from standard input (for scripts).")
 def login(url: str, token_stdin: bool) -> None:
     """Work through the Trilingo server at URL with your personal token (asked for, never echoed)."""
-    import os
-    import sys
-
-    from trilingo import client
-    from trilingo.errors import InputError
-
     server = client.check_server_url(url)
     if token_stdin or not sys.stdin.isatty():
         secret = sys.stdin.readline().strip()
@@ -192,10 +191,6 @@ def login(url: str, token_stdin: bool) -> None:
 @click.command()
 def logout() -> None:
     """Forget the saved login: commands work on a local workspace again."""
-    import os
-
-    from trilingo import client
-
     path = client.login_file(os.environ)
     if path.exists():
         path.unlink()
@@ -263,9 +258,4 @@ def audit_verify(app: App, as_json: bool) -> None:
         for problem in found["problems"][:20]:
             click.echo(f"  {shown(problem)}")
     if not found["ok"]:
-        from trilingo.errors import InputError
-
         raise InputError(f"the audit log does not verify: {found['problems'][0]}")
-
-
-COMMANDS = [users, whoami, login, logout, settings_group, audit_group]

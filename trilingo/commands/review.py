@@ -12,6 +12,7 @@ import click
 
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
 from trilingo.commands.document_view import echo_checks, render_doc_view, when
+from trilingo.commands.editing import new_text
 from trilingo.languages import TARGETS, names_of
 from trilingo.review.states import REJECT_CODES
 from trilingo.text.terminal import shown
@@ -95,44 +96,6 @@ def history(app: App, document: str, lang: str, as_user: str | None, as_json: bo
             click.echo(f"    check: {shown(str(e['detail'].get('check')))}")
     if not events:
         click.echo("No history.")
-
-
-def new_text(app: App, document: str, lang: str, n: int, text: str | None, editor: bool) -> str:
-    """The text a reviewer gives: on the command line, from standard input (`-`) or in $EDITOR."""
-    if text == "-":
-        from trilingo.text.files import read_stdin_text
-
-        return read_stdin_text("the new text (standard input)")
-    if text is not None:
-        return text
-    assert editor
-    view = app.call("review.show", document=document, lang=lang)
-    current = next((s for s in view["segments"] if s["n"] == n), None)
-    if current is None:
-        from trilingo.errors import NotFound
-
-        raise NotFound(f"{view['slug']} has no segment {n} (it has 1–{len(view['segments'])})")
-    return edit_in_editor(current["source"], current["target"] or "", lang)
-
-
-def edit_in_editor(source: str, draft: str, lang: str) -> str:
-    import os
-
-    from trilingo.errors import InputError
-
-    if not sys.stdin.isatty() and not (os.environ.get("VISUAL") or os.environ.get("EDITOR")):
-        raise InputError("--editor needs a terminal (or $EDITOR); to pipe the text in, use --text -")
-    note = (
-        f"\n\n# Segment source (vi): {source}\n"
-        f"# Write the {lang} translation above. Lines starting with # are ignored; an empty text cancels.\n"
-    )
-    edited = click.edit(draft + note, extension=".txt", require_save=True)
-    if edited is None:
-        raise InputError("the editor closed without saving; nothing was changed")
-    text = " ".join(line for line in edited.splitlines() if not line.startswith("#")).strip()
-    if not text:
-        raise InputError("the new text is empty; nothing was changed")
-    return text
 
 
 @review.command()
@@ -306,9 +269,7 @@ def next_(app: App, lang: str, minutes: int, as_user: str | None, as_json: bool)
                 f"{view['slug']} --lang {lang}`."
             )
         return
+    # Deferred: rich, which only a terminal session needs; pipes and --json never load it.
     from trilingo.commands.interactive import work_on
 
     work_on(app, view)
-
-
-COMMANDS = [review]

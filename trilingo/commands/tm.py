@@ -8,6 +8,7 @@ import click
 
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
 from trilingo.languages import TARGETS
+from trilingo.text.files import Upload, write_output
 
 
 @click.group("tm")
@@ -23,7 +24,7 @@ def tm_group() -> None:
 @summary_output
 def import_command(app: App, file: Path, as_user: str | None, as_json: bool) -> None:
     """Add the vi → lo/zh pairs of FILE.tmx to the memory, flagged for native review."""
-    from trilingo.text.files import Upload
+    # Deferred: tm.tmx loads the ORM; `tm export` (one app.call) needs none of it.
     from trilingo.tm.tmx import TMXError
 
     app.override(user=as_user)
@@ -41,11 +42,6 @@ def import_command(app: App, file: Path, as_user: str | None, as_json: bool) -> 
 @summary_output
 def export_command(app: App, file: Path, langs: tuple[str, ...]) -> None:
     """Write the memory (vi → lo and zh) to FILE.tmx."""
-    from trilingo.text.files import write_output
-
     out = app.call("tm.export", langs=list(langs) or None)
     write_output(file, out["text"])
     click.echo(f"{file}: {out['count']} pairs written")
-
-
-COMMANDS = [tm_group]

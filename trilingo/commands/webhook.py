@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
+from trilingo.errors import UnavailableError
 from trilingo.text.terminal import shown
 
 
@@ -20,8 +21,8 @@ def webhook() -> None:
 @summary_output
 def retry(app: App, as_user: str | None, as_json: bool) -> None:
     """Send the events that gave up (dead) again, and whatever else is due."""
+    # Deferred: the ORM, so that `webhook --help` stays quick.
     from trilingo.channels.webhook import deliver, retry_dead
-    from trilingo.errors import UnavailableError
     from trilingo.people import authorize
 
     app.local_only("webhook retry")
@@ -44,6 +45,3 @@ def retry(app: App, as_user: str | None, as_json: bool) -> None:
         raise UnavailableError(
             f"{len(summary.failed)} delivery(ies) failed again; they stay queued (`trilingo status`)"
         )
-
-
-COMMANDS = [webhook]
