@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from trilingo import bytecode
 from trilingo.commands.common import App
 from trilingo.errors import ExitStatus, TrilingoError
 from trilingo.text.terminal import shown, undecodable
@@ -234,7 +235,12 @@ def cli(ctx: click.Context, home: str | None, database_url: str | None, quiet: b
     ctx.obj = App({"home": home, "database_url": database_url}, quiet=quiet, verbose=verbose)
 
 
+def _announce_compiling() -> None:
+    click.echo("Preparing Trilingo on this machine, once after an install: compiling Python files…", err=True)
+
+
 def main() -> None:
+    bytecode.ensure_compiled(_announce_compiling)
     try:
         cli.main(prog_name="trilingo")
     except TrilingoError as exc:  # raised while parsing, before a group could catch it

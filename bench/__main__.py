@@ -1,7 +1,7 @@
 """Run benchmarks and print a table: `python -m bench` runs all, `python -m bench glossary mt` some.
 
-First the project's own sources are compiled to bytecode, as an installed copy's are (uv compiles
-what it installs, `compile-bytecode = true`). The checkout is installed editable, so its modules are
+First the project's own sources are compiled to bytecode, as an installed copy's are (the first
+command after an install compiles them, trilingo.bytecode). The checkout is installed editable, so its modules are
 read from the source tree, and where PYTHONDONTWRITEBYTECODE is set (on these machines it is) Python
 never caches them: every cold command compiled them again, 0.17 s of a 1.25 s `review queue` at
 10,000 documents on PostgreSQL (medians of seven runs). The figures are the installed product's.
