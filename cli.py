@@ -10,10 +10,12 @@ from typing import Any
 
 import click
 
-from trilingo import bytecode
+from trilingo import bytecode, i18n
 from trilingo.commands.common import App
 from trilingo.errors import ExitStatus, TrilingoError
 from trilingo.text.terminal import shown, undecodable
+
+i18n.install_click()
 
 # Each command by name: where it lives ("module:attribute") and the first paragraph of its help.
 # `trilingo --help` lists them from here, and a command's module is imported only when that command runs
@@ -111,7 +113,7 @@ def load(where: str) -> click.Command:
     command = getattr(importlib.import_module(module_name), attribute)
     if not isinstance(command, click.Command):
         raise TypeError(f"{where} is not a click command")
-    return command
+    return i18n.localize(command)
 
 
 class LazyCommands(MutableMapping[str, click.Command]):
@@ -153,7 +155,7 @@ class LazyCommands(MutableMapping[str, click.Command]):
         """The command as `--help` lists it: the loaded one, or a stand-in with the help from the table."""
         if name in self.loaded:
             return self.loaded[name]
-        return click.Command(name, help=self.table[name][1])
+        return click.Command(name, help=i18n.help_text(self.table[name][1]))
 
 
 class LazyGroup(click.Group):
@@ -173,7 +175,7 @@ class LazyGroup(click.Group):
         if commands:
             limit = formatter.width - 6 - max(len(name) for name, _ in commands)
             rows = [(name, cmd.get_short_help_str(limit)) for name, cmd in commands]
-            with formatter.section("Commands"):
+            with formatter.section(i18n._("Commands")):
                 formatter.write_dl(rows)
 
 
@@ -188,7 +190,9 @@ class TrilingoGroup(LazyGroup):
                 arg.encode("utf-8")
             except UnicodeEncodeError:
                 raise click.ClickException(
-                    f"not valid UTF-8 text on the command line: {undecodable(arg)} (argument {position})"
+                    i18n._("not valid UTF-8 text on the command line: {text} (argument {position})").format(
+                        text=undecodable(arg), position=position
+                    )
                 ) from None
         return super().parse_args(ctx, args)
 
@@ -196,8 +200,19 @@ class TrilingoGroup(LazyGroup):
         try:
             return super().invoke(ctx)
         except TrilingoError as exc:
-            click.echo(f"Error: {shown(exc.message)}", err=True)
+            click.echo(i18n._("Error: {message}").format(message=shown(exc.message)), err=True)
             ctx.exit(int(exc.exit_status))
+
+
+def _choose_language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is None:
+        return
+    if i18n.normalise(value) is None:
+        raise click.BadParameter(
+            i18n._("{value} is not a language Trilingo speaks (en, vi, lo or zh)").format(value=value)
+        )
+    i18n.use(value)
+    i18n.localize(ctx.command)
 
 
 @click.group(cls=TrilingoGroup, lazy_commands=COMMANDS)
@@ -221,6 +236,14 @@ class TrilingoGroup(LazyGroup):
     is_flag=True,
     help="Also print notes on what is happening, and Prefect's own log lines.",
 )
+@click.option(
+    "--ui-lang",
+    metavar="LANG",
+    expose_value=False,
+    is_eager=True,
+    callback=_choose_language,
+    help="The language Trilingo speaks to you: en, vi, lo or zh (default: $TRILINGO_UI_LANG, then $LANG).",
+)
 @click.version_option(package_name="trilingo")
 @click.pass_context
 def cli(ctx: click.Context, home: str | None, database_url: str | None, quiet: bool, verbose: bool) -> None:
@@ -228,22 +251,25 @@ def cli(ctx: click.Context, home: str | None, database_url: str | None, quiet: b
 
     Editors submit, reviewers approve, operators watch the flow runs. NO_COLOR=1 turns colour off.
     """
+    i18n.localize(ctx.command)
     if quiet and verbose:
-        raise click.UsageError("--quiet and --verbose cannot be used together")
+        raise click.UsageError(i18n._("--quiet and --verbose cannot be used together"))
     if os.environ.get("NO_COLOR"):  # https://no-color.org: any non-empty value
         ctx.color = False
     ctx.obj = App({"home": home, "database_url": database_url}, quiet=quiet, verbose=verbose)
 
 
 def _announce_compiling() -> None:
-    click.echo("Preparing Trilingo on this machine, once after an install: compiling Python files…", err=True)
+    click.echo(i18n._("Preparing Trilingo on this machine, once after an install: compiling Python files…"), err=True)
 
 
 def main() -> None:
+    i18n.use(i18n.choose(sys.argv[1:]))
+    i18n.localize(cli)
     bytecode.ensure_compiled(_announce_compiling)
     try:
         cli.main(prog_name="trilingo")
     except TrilingoError as exc:  # raised while parsing, before a group could catch it
-        click.echo(f"Error: {shown(exc.message)}", err=True)
+        click.echo(i18n._("Error: {message}").format(message=shown(exc.message)), err=True)
         sys.exit(int(exc.exit_status))
     sys.exit(int(ExitStatus.OK))

@@ -95,3 +95,28 @@ def test_the_pdf_holds_lao_and_chinese_terms_and_renders(session: Session, doc: 
     )
     [image] = list(tmp_path.glob("page*.png"))
     assert image.stat().st_size > 5_000  # a drawn page, not an empty one
+
+
+def test_the_footer_and_the_example_note_speak_each_sections_language(
+    session: Session, doc: int, tmp_path: Path
+) -> None:
+    approve_all(session, doc, "zh")
+    approve_all(session, doc, "lo")
+    publish_channel(session, "print", tmp_path, "op")
+    html = (tmp_path / "print" / "tay-trang.html").read_text(encoding="utf-8")
+    sections = {
+        lang: html.split(f'<section lang="{lang}">')[1].split("</section>")[0]
+        for lang in ("vi", "lo", "zh-Hans")
+    }
+    notes = {
+        "vi": "Thông tin liên hệ trên trang này là ví dụ",
+        "lo": "ຂໍ້ມູນຕິດຕໍ່ໃນໜ້ານີ້ແມ່ນຕົວຢ່າງ",
+        "zh-Hans": "本网站上的机构信息仅为示例",
+    }
+    for lang, note in notes.items():  # the shipped site is the example one
+        assert note in sections[lang]
+        assert sum(note in s for s in sections.values()) == 1
+    footer = html.split("<footer>")[1].split("</footer>")[0]
+    for lang, label in (("vi", "Ngày in"), ("lo", "ພິມວັນທີ"), ("zh-Hans", "打印日期")):
+        assert f'<span lang="{lang}">{label}</span>' in footer
+    assert footer.count(": 20") == 1  # the date once, after the three labels

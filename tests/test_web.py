@@ -171,3 +171,24 @@ def test_publishing_one_changed_notice_reads_only_what_its_lists_need_and_writes
     assert {"vi/tb-3.html", "vi/index.html", "vi/feed.xml"} <= set(written)
     # (its sitemap file is made again from the new dates, but says the same on the same day)
     assert web.publish_web(session, out).written == []
+
+
+def test_the_404_and_root_pages_speak_every_live_language(session: Session, tmp_path: Path) -> None:
+    doc = _doc(session, "tb-404", "Câu.")
+    _translate_all(session, doc, "zh", "中文内容")
+    _translate_all(session, doc, "lo", "ເນື້ອໃນ")
+    approve(session, str(doc), "zh", "reviewer", accept_warnings=ACCEPT)
+    approve(session, str(doc), "lo", "reviewer", accept_warnings=ACCEPT)
+    publish_channel(session, "web", tmp_path, "op")
+    missing = (tmp_path / "web" / "404.html").read_text(encoding="utf-8")
+    for lang, title, home in (
+        ("vi", "Không tìm thấy trang", "/vi/index.html"),
+        ("lo", "ບໍ່ພົບໜ້ານີ້", "/lo/index.html"),
+        ("zh-Hans", "未找到页面", "/zh/index.html"),
+    ):
+        assert f'<span lang="{lang}">{title}</span>' in missing
+        section = missing.split(f'<section lang="{lang}">')[1].split("</section>")[0]
+        assert f'href="{home}"' in section
+    assert missing.count("<h1>") == 1
+    root = (tmp_path / "web" / "index.html").read_text(encoding="utf-8")
+    assert root.count("<h1>") == 1 and '<span lang="vi">' in root.split("<h1>")[1].split("</h1>")[0]

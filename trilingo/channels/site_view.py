@@ -8,6 +8,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from trilingo.channels import ui
 from trilingo.channels.markdown import markdown_to_html
 from trilingo.channels.pages import Page, date_text, environment, gates_of
 from trilingo.languages import ALL, LANGUAGES, SOURCE
@@ -223,6 +224,11 @@ class SiteView:
             SOURCE,
             "root.html",
             **context,
+            offices=[
+                {"hreflang": LANGUAGES[c].html, "name": self.site.office.get(c) or self.site.office[SOURCE]}
+                for c in langs_live
+                if c == SOURCE or self.site.office.get(c)
+            ],
             languages=[
                 {
                     "href": f"{c}/index.html",
@@ -240,7 +246,22 @@ class SiteView:
         for item in context["switcher"]:
             item["href"] = "/" + item["href"].removeprefix("../")
         context["home"], context["feed"] = "/index.html", ""
-        return self._render(SOURCE, "notfound.html", **context)
+        # A visitor who lands here may read any of the languages: the page speaks each one.
+        messages = []
+        for item in context["switcher"]:
+            code = next(c for c in langs_live if LANGUAGES[c].html == item["hreflang"])
+            gettext = ui.translations(code).gettext
+            messages.append(
+                {
+                    "hreflang": item["hreflang"],
+                    "title": gettext("Page not found"),
+                    "text": gettext("This page does not exist or has moved."),
+                    "home": gettext("Home"),
+                    "href": item["href"],
+                    "name": item["name"],
+                }
+            )
+        return self._render(SOURCE, "notfound.html", **context, messages=messages)
 
     def sitemap_index(self, files: list[tuple[str, str]]) -> str:
         base = self.site.base_url

@@ -52,7 +52,15 @@ def translations(lang: str) -> gettext.NullTranslations:
 
 
 # Strings the channels translate in Python rather than in a template (the kiosk page's own script).
-IN_CODE = ["Search the notices", "No notice matches."]
+IN_CODE = [
+    "Search the notices",
+    "No notice matches.",
+    # 404.html speaks every language, each from its own catalog (site_view.not_found).
+    "Page not found",
+    "This page does not exist or has moved.",
+    # The leaflet's footer, in each section's language (leaflets.leaflet_html).
+    "Printed",
+]
 
 
 def extract() -> list[str]:

@@ -1,0 +1,217 @@
+"""The CLI's message catalog: extraction into catalogs/trilingo-cli.pot, merging, and its status.
+
+Three sources, in this order:
+1. the commands' help, read from the Click objects themselves (the docstrings and `help=` texts as
+   Click cleans them, which is the msgid `i18n.help_text` looks up);
+2. the calls `_("…")`, `N_("…")` and `ngettext("…", "…", n)` in the project's Python sources;
+3. Click's own marked strings, from the installed Click's sources.
+
+Only the developers' tools read this module (`catalogs ui-extract`, `ui-status` and the tests); the CLI
+itself needs only trilingo.i18n.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import inspect
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+import polib
+
+from trilingo import i18n
+
+CALLS = {"_": 1, "N_": 1, "ngettext": 2}
+# Vietnamese, Lao and Chinese have one form for every number.
+PLURAL_FORMS = "nplurals=1; plural=0;"
+
+
+@dataclass(frozen=True)
+class Message:
+    msgid: str
+    plural: str | None
+    where: str  # "path" of the source, or "command NAME" for help
+
+
+def _package_folders(names: tuple[str, ...]) -> list[Path]:
+    folders = []
+    for name in names:
+        spec = importlib.util.find_spec(name)
+        for location in (spec.submodule_search_locations or []) if spec else []:
+            folders.append(Path(location))
+    return folders
+
+
+def _calls(path: Path, label: str) -> Iterator[Message]:
+    tree = ast.parse(path.read_bytes(), filename=str(path))
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if name not in CALLS or len(node.args) < CALLS[name]:
+            continue
+        texts = [a.value for a in node.args[: CALLS[name]] if isinstance(a, ast.Constant)]
+        if len(texts) == CALLS[name] and all(isinstance(t, str) for t in texts):
+            yield Message(texts[0], texts[1] if len(texts) == 2 else None, label)
+
+
+def _source_files() -> Iterator[tuple[Path, str]]:
+    seen: set[Path] = set()
+    for folder in _package_folders(("trilingo", *i18n_subpackages())):
+        for path in sorted(folder.rglob("*.py")):
+            real = path.resolve()
+            if real in seen or "migrations" in path.parts:
+                continue
+            seen.add(real)
+            yield path, f"{folder.name}/{path.relative_to(folder).as_posix()}"
+
+
+def i18n_subpackages() -> tuple[str, ...]:
+    return ("trilingo.flows", "trilingo.catalogs", "trilingo.glossary", "trilingo.review")
+
+
+def _help(command: click.Command, path: str) -> Iterator[Message]:
+    for text in (command.help, command.short_help, command.epilog):
+        if text:
+            yield Message(inspect.cleandoc(text), None, f"command {path}")
+    for param in command.params:
+        if isinstance(param, click.Option) and param.help:
+            yield Message(inspect.cleandoc(param.help), None, f"command {path}")
+    if isinstance(command, click.Group):
+        for name in sorted(command.commands):
+            yield from _help(command.commands[name], f"{path} {name}")
+
+
+def _command_help() -> Iterator[Message]:
+    from trilingo import cli
+
+    source = cli.cli.__dict__.get("_trilingo_source", {})
+    root = click.Group(
+        "trilingo",
+        help=source.get("help", cli.cli.help),
+        params=[_english_option(p) for p in cli.cli.params],
+    )
+    yield from _help(root, "trilingo")
+    for name, (where, short) in sorted(cli.COMMANDS.items()):
+        yield Message(short, None, f"command trilingo {name}")
+        module, attribute = where.split(":")
+        command = getattr(importlib.import_module(module), attribute)
+        yield from _help(_english(command), f"trilingo {name}")
+
+
+def _english(command: click.Command) -> click.Command:
+    """The command as written, whatever language it was localised to in this process."""
+    kept = command.__dict__.get("_trilingo_source")
+    if kept is None and not command.params and not isinstance(command, click.Group):
+        return command
+    copy = click.Group(command.name) if isinstance(command, click.Group) else click.Command(command.name)
+    copy.help = (kept or {}).get("help", command.help)
+    copy.short_help = (kept or {}).get("short_help", command.short_help)
+    copy.epilog = (kept or {}).get("epilog", command.epilog)
+    copy.params = [_english_option(p) for p in command.params]
+    if isinstance(command, click.Group) and isinstance(copy, click.Group):
+        for name in command.commands:
+            copy.add_command(_english(command.commands[name]), name)
+    return copy
+
+
+def _english_option(param: click.Parameter) -> click.Parameter:
+    if isinstance(param, click.Option):
+        help_ = param.__dict__.get("_trilingo_source", {}).get("help", param.help)
+        return click.Option(param.opts, help=help_, is_flag=param.is_flag)
+    return param
+
+
+def _click_strings() -> Iterator[Message]:
+    spec = importlib.util.find_spec("click")
+    assert spec is not None and spec.submodule_search_locations
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    for module in i18n.CLICK_MODULES:
+        path = folder / (module.split(".", 1)[1] + ".py")
+        yield from _calls(path, f"click/{path.name}")
+
+
+def extract() -> list[Message]:
+    """Every message the CLI can show, each once, in the order above."""
+    found: dict[str, Message] = {}
+
+    def add(messages: Iterator[Message]) -> None:
+        for m in messages:
+            found.setdefault(m.msgid, m)
+
+    add(_command_help())
+    for path, label in _source_files():
+        add(_calls(path, label))
+    add(_click_strings())
+    return list(found.values())
+
+
+def template() -> polib.POFile:
+    pot = polib.POFile(wrapwidth=0)
+    pot.metadata = {
+        "Project-Id-Version": "Trilingo CLI",
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+    }
+    for m in extract():
+        entry = polib.POEntry(msgid=m.msgid, msgstr="", occurrences=[(m.where, "")])
+        if m.plural is not None:
+            entry.msgid_plural = m.plural
+            entry.msgstr_plural = {0: "", 1: ""}
+        pot.append(entry)
+    return pot
+
+
+def pot_path() -> Path:
+    return i18n.po_path("vi").parents[2] / f"{i18n.DOMAIN}.pot"
+
+
+def merge(pot: polib.POFile) -> None:
+    """Write the template, and add its new strings to each language's PO file (old ones go obsolete)."""
+    pot.save(str(pot_path()))
+    for lang in i18n.UI_LANGUAGES:
+        path = i18n.po_path(lang)
+        po = polib.pofile(str(path), wrapwidth=0) if path.is_file() else polib.POFile(wrapwidth=0)
+        po.metadata = {
+            **pot.metadata,
+            "Language": lang,
+            "Plural-Forms": PLURAL_FORMS,
+            **{k: v for k, v in po.metadata.items() if k not in ("Project-Id-Version",)},
+        }
+        po.merge(pot)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        po.save(str(path))
+
+
+@dataclass
+class CatalogStatus:
+    lang: str
+    total: int
+    untranslated: list[str] = field(default_factory=list)
+    fuzzy: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+
+def status(messages: list[Message] | None = None) -> list[CatalogStatus]:
+    wanted = [m.msgid for m in (messages if messages is not None else extract())]
+    out = []
+    for lang in i18n.UI_LANGUAGES:
+        path = i18n.po_path(lang)
+        po = polib.pofile(str(path)) if path.is_file() else polib.POFile()
+        entries = {e.msgid: e for e in po if not e.obsolete}
+        done = {k for k, e in entries.items() if e.msgstr or any(e.msgstr_plural.values())}
+        out.append(
+            CatalogStatus(
+                lang,
+                len(wanted),
+                untranslated=[m for m in wanted if m in entries and m not in done],
+                fuzzy=[m for m in wanted if m in done and entries[m].fuzzy],
+                missing=[m for m in wanted if m not in entries],
+            )
+        )
+    return out
