@@ -200,11 +200,13 @@ class TrilingoGroup(LazyGroup):
         try:
             return super().invoke(ctx)
         except TrilingoError as exc:
-            click.echo(i18n._("Error: {message}").format(message=shown(exc.message)), err=True)
+            click.echo(
+                i18n._("Error: {message}").format(message=shown(i18n.retranslate(exc.message))), err=True
+            )
             ctx.exit(int(exc.exit_status))
 
 
-def _choose_language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+def _choose_language(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     if value is None:
         return
     if i18n.normalise(value) is None:
@@ -260,16 +262,18 @@ def cli(ctx: click.Context, home: str | None, database_url: str | None, quiet: b
 
 
 def _announce_compiling() -> None:
-    click.echo(i18n._("Preparing Trilingo on this machine, once after an install: compiling Python files…"), err=True)
+    click.echo(
+        i18n._("Preparing Trilingo on this machine, once after an install: compiling Python files…"), err=True
+    )
 
 
 def main() -> None:
-    i18n.use(i18n.choose(sys.argv[1:]))
+    i18n.use(*i18n.decide(sys.argv[1:]))
     i18n.localize(cli)
     bytecode.ensure_compiled(_announce_compiling)
     try:
         cli.main(prog_name="trilingo")
     except TrilingoError as exc:  # raised while parsing, before a group could catch it
-        click.echo(i18n._("Error: {message}").format(message=shown(exc.message)), err=True)
+        click.echo(i18n._("Error: {message}").format(message=shown(i18n.retranslate(exc.message))), err=True)
         sys.exit(int(exc.exit_status))
     sys.exit(int(ExitStatus.OK))

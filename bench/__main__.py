@@ -29,6 +29,7 @@ BENCHMARKS = (
     "scale",
     "orchestration",
     "api",
+    "cli",
 )
 
 

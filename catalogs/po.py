@@ -24,6 +24,7 @@ from sqlmodel import Session, col
 
 from trilingo.errors import InputError, TrilingoError
 from trilingo.glossary.store import load
+from trilingo.i18n import N_
 from trilingo.languages import LANGUAGES, TARGETS, check_target, from_code, names_of
 from trilingo.people import authorize
 from trilingo.review import actions, checks
@@ -69,7 +70,11 @@ def export(
     check_target(lang)
     authorize(session, actor, "read")
     if state not in STATES:
-        raise InputError(f"unknown state {state!r} (expected one of: {', '.join(STATES)})")
+        raise InputError(
+            N_("unknown state {state!r} (expected one of: {expected})").format(
+                state=state, expected=", ".join(STATES)
+            )
+        )
     now = now or utcnow()
     po = polib.POFile(wrapwidth=0)
     po.header = (
@@ -222,7 +227,7 @@ def import_file(
                 report.refused.append({"context": entry.msgctxt, "line": str(line), "reason": problem})
     for slug, entries in by_doc.items():
         if slug in refused_docs:
-            report.not_approved.append({"document": slug, "reason": "some of its entries were refused"})
+            report.not_approved.append({"document": slug, "reason": N_("some of its entries were refused")})
             continue
         if any("fuzzy" in e.flags or not e.msgstr for e, *_ in entries):
             continue
@@ -252,22 +257,29 @@ def _apply(
         .where(col(Document.slug) == slug)
     ).first()
     if found is None:
-        return f"no segment {n} in the current version of {slug} [{lang}]"
+        return N_("no segment {n} in the current version of {slug} [{lang}]").format(
+            n=n, slug=slug, lang=lang
+        )
     source, target, current = found
     if source != entry.msgid:
-        where = f"now version {current}" if current != version else "changed"
-        return f"the source changed since the export ({where}); export again"
+        if current != version:
+            return N_("the source changed since the export (now version {current}); export again").format(
+                current=current
+            )
+        return N_("the source changed since the export (changed); export again")
     if not entry.msgstr or entry.msgstr == target:
         report.unchanged += 1
         return None
     if version != current:
         # An edit is a compare-and-set on the version being worked on: an entry for another version (an
         # old export, or a made-up v99) cannot say what it would overwrite.
-        return f"the entry is for version {version}, but {slug} is at version {current}; export again"
+        return N_(
+            "the entry is for version {version}, but {slug} is at version {current}; export again"
+        ).format(version=version, slug=slug, current=current)
     revs = _REV.findall(entry.comment or "")
     if len(revs) != 1 or not re.fullmatch(r"[0-9]{1,10}", revs[0]) or not 1 <= int(revs[0]) <= MAX_REV:
         # Without the row version it was exported at, an edit could silently overwrite a newer one.
-        return "its `#. trilingo-rev:` comment is missing or not a revision Trilingo wrote; export again"
+        return N_("its `#. trilingo-rev:` comment is missing or not a revision Trilingo wrote; export again")
     expected = int(revs[0])
     try:
         with session.begin_nested():
@@ -297,7 +309,9 @@ def _approve(
         return
     total = len(actions.rows(session, dl))
     if numbers != set(range(1, total + 1)):
-        report.not_approved.append({"document": slug, "reason": "the file does not hold all its segments"})
+        report.not_approved.append(
+            {"document": slug, "reason": N_("the file does not hold all its segments")}
+        )
         return
     try:
         with session.begin_nested():
@@ -314,7 +328,11 @@ def _language(path: Source, po: polib.POFile) -> str:
     lang = from_code(raw) if raw else None
     if lang is None or lang not in TARGETS:  # the source is no language a PO file is reviewed in
         expected = names_of(tuple(PO_LANGUAGE.values()))
-        raise POError(f"{path}: line 1: the header's Language is {raw!r}; expected {expected}")
+        raise POError(
+            N_("{path}: line 1: the header's Language is {raw!r}; expected {expected}").format(
+                path=path, raw=raw, expected=expected
+            )
+        )
     return lang
 
 
@@ -322,11 +340,16 @@ def _context(path: Source, entry: polib.POEntry) -> tuple[str, int, int]:
     m = _CONTEXT.match(entry.msgctxt or "")
     if m is None:
         raise POError(
-            f"{path}: line {entry.linenum}: msgctxt {entry.msgctxt!r} is not a Trilingo entry "
-            "(expected slug|vN|sM, as exported)"
+            N_(
+                "{path}: line {line}: msgctxt {context!r} is not a Trilingo entry (expected slug|vN|sM, as exported)"
+            ).format(path=path, line=entry.linenum, context=entry.msgctxt)
         )
     if entry.msgid_plural:
-        raise POError(f"{path}: line {entry.linenum}: plural entries are not Trilingo entries")
+        raise POError(
+            N_("{path}: line {line}: plural entries are not Trilingo entries").format(
+                path=path, line=entry.linenum
+            )
+        )
     return m["slug"], int(m["version"]), int(m["n"])
 
 
@@ -347,15 +370,19 @@ def _check_syntax(path: Source, text: str) -> None:
         m = _KEYWORD.match(stripped)
         rest = m.group(2) if m else stripped
         if m is None and not (expect_string and stripped.startswith('"')):
-            raise POError(f"{path}: line {number}: not a PO keyword or comment: {stripped[:40]!r}")
+            raise POError(
+                N_("{path}: line {line}: not a PO keyword or comment: {text!r}").format(
+                    path=path, line=number, text=stripped[:40]
+                )
+            )
         if not _STRING.match(rest):
-            raise POError(f"{path}: line {number}: a badly quoted string")
+            raise POError(N_("{path}: line {line}: a badly quoted string").format(path=path, line=number))
         if m is not None:
             expect_string = True
             if m.group(1) == "msgctxt":
                 context = rest
             elif m.group(1) == "msgid":
                 if (context, rest) in seen and rest != '""':
-                    raise POError(f"{path}: line {number}: a duplicate entry")
+                    raise POError(N_("{path}: line {line}: a duplicate entry").format(path=path, line=number))
                 seen.add((context, rest))
                 context = None

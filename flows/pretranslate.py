@@ -19,6 +19,7 @@ from trilingo.errors import UnavailableError
 from trilingo.flows.context import run_identity, settings_from, workspace_db
 from trilingo.flows.retry import retry_unless_our_error
 from trilingo.flows.throttle import limiter_for
+from trilingo.i18n import N_
 from trilingo.jsonable import to_json
 from trilingo.languages import SOURCE, TARGETS
 from trilingo.mt.health import record as record_health
@@ -106,7 +107,7 @@ def pretranslate_flow(
             get_run_logger().info("The sweep %s is still at work on what waits: this one stops.", other)
             return []
     todo = find_waiting_task(home, user, documents or [], list(engines), sweep, grace_seconds)
-    progress.begin("Pretranslating (document-languages)", sum(len(ids) for ids in todo.values()))
+    progress.begin(N_("Pretranslating (document-languages)"), sum(len(ids) for ids in todo.values()))
     # At most `lanes` batches at once (jobs.lanes says why), the languages taking turns.
     results: list[dict[str, Any]] = []
     in_flight: deque[PrefectFuture[dict[str, Any]]] = deque()
@@ -141,9 +142,13 @@ def pretranslate_flow(
     if failed:
         # Not a plain success: the run's state says so, with the counts (the segments stay mt_failed).
         segments = sum(r["segments"] for r in results)
-        message = f"{failed} of {segments} segment(s) failed; the next run retries them"
+        message = N_("{failed} of {segments} segment(s) failed; the next run retries them").format(
+            failed=failed, segments=segments
+        )
         if not sum(r["tm"] + r["glossary"] + r["engine_drafts"] for r in results):
-            return Failed(data=results, message=f"nothing could be drafted: {message}")
+            return Failed(
+                data=results, message=N_("nothing could be drafted: {message}").format(message=message)
+            )
         return Completed(data=results, name="Partial", message=message)
     return results
 

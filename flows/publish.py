@@ -14,6 +14,7 @@ from trilingo.channels.publish import finish_retractions, publish_and_record
 from trilingo.errors import TrilingoError, UnavailableError
 from trilingo.flows.context import run_identity, settings_from, workspace_db
 from trilingo.flows.retry import retry_unless_our_error
+from trilingo.i18n import N_
 from trilingo.jsonable import to_json
 from trilingo.reports import publish_markdown
 from trilingo.workspace import open_database
@@ -48,7 +49,7 @@ def publish_flow(home: str, user: str, channels: list[str] | None = None) -> Any
     errors: list[tuple[str, BaseException | None]] = []
     # Every channel runs, whatever happened to the one before; the run fails at the end if any did.
     todo = channels or list(channel_names())
-    progress.begin("Publishing (channels)", len(todo))
+    progress.begin(N_("Publishing (channels)"), len(todo))
     for channel in todo:
         state = publish_channel_task(home, channel, user, return_state=True)
         if state.is_completed():
@@ -65,13 +66,23 @@ def publish_flow(home: str, user: str, channels: list[str] | None = None) -> Any
         channel, error = errors[0]
         if isinstance(error, TrilingoError):
             raise error  # its own message and exit code (a read-only folder, a full disk …)
-        raise PublishFailed(f"{channel}: {error or 'the task failed'}")
+        if not error:
+            raise PublishFailed(N_("{channel}: the task failed").format(channel=channel))
+        raise PublishFailed(f"{channel}: {error}")
     finish_retractions(workspace_db(home, user), todo)
     failing = next((r for r in results if r.get("failed")), None)
     if failing is not None:
-        done = ", ".join(r["channel"] for r in results if not r.get("failed")) or "none"
+        done = ", ".join(r["channel"] for r in results if not r.get("failed"))
+        if not done:
+            raise PublishFailed(
+                N_("{channel}: {undelivered}. The other channels were published (none)").format(
+                    channel=failing["channel"], undelivered=failing["undelivered"]
+                )
+            )
         raise PublishFailed(
-            f"{failing['channel']}: {failing['undelivered']}. The other channels were published ({done})"
+            N_("{channel}: {undelivered}. The other channels were published ({done})").format(
+                channel=failing["channel"], undelivered=failing["undelivered"], done=done
+            )
         )
     dead = next((r for r in results if r.get("dead_total")), None)
     if dead is not None:

@@ -21,6 +21,7 @@ from prefect.client.schemas.schedules import CronSchedule, IntervalSchedule
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.events import DeploymentEventTrigger
 
+from trilingo import i18n
 from trilingo.config import Settings
 from trilingo.events import APPROVED, RETRACTED, SUBMITTED, resource_id
 from trilingo.flows.context import pretranslate_params, run_identity
@@ -130,11 +131,18 @@ def _retry_webhook(settings: Settings, stop: threading.Event, echo: Callable[[st
             db = open_database(settings.database_url, settings.user, settings.home)
             done = deliver_due(db, settings.webhook, settings.public_dir)
         except TrilingoError as exc:
-            echo(f"webhook: the delivery round failed: {exc.message}")
+            echo(i18n._("webhook: the delivery round failed: {message}").format(message=exc.message))
             continue
         if done is not None and (done.delivered or done.failed):
             left = describe(done)
-            echo(f"webhook: {done.delivered} delivered" + (f"; {left}" if left else ""))
+            if left:
+                echo(
+                    i18n._("webhook: {delivered} delivered; {left}").format(
+                        delivered=done.delivered, left=left
+                    )
+                )
+            else:
+                echo(i18n._("webhook: {delivered} delivered").format(delivered=done.delivered))
 
 
 def deploy_to_pool(

@@ -30,6 +30,7 @@ from contextlib import contextmanager
 import httpx
 
 from trilingo.errors import UnavailableError
+from trilingo.i18n import N_
 from trilingo.mt.base import Engine, RemoteEngine
 from trilingo.mt.throttle import backoff
 
@@ -95,7 +96,9 @@ class PrefectLimiter:
                 created.raise_for_status()
         except httpx.HTTPError as exc:
             raise UnavailableError(
-                f"cannot set the concurrency limit {name} on the Prefect server: {exc}"
+                N_("cannot set the concurrency limit {name} on the Prefect server: {exc}").format(
+                    name=name, exc=exc
+                )
             ) from None
         with _READY_LOCK:
             _READY.add(key)
@@ -120,8 +123,9 @@ class PrefectLimiter:
                     gave_up = self._gave_up = self._gave_up or silent_for + delay > self.grace
                 if gave_up:
                     raise UnavailableError(
-                        f"the Prefect server does not answer ({exc.__class__.__name__}; silent for "
-                        f"{silent_for:.0f} s)"
+                        N_("the Prefect server does not answer ({error}; silent for {seconds:.0f} s)").format(
+                            error=exc.__class__.__name__, seconds=silent_for
+                        )
                     ) from None
                 time.sleep(delay)
                 continue
@@ -133,13 +137,17 @@ class PrefectLimiter:
             if response.status_code not in (423, 503):
                 if response.is_error:
                     raise UnavailableError(
-                        f"the Prefect server refused a {name} slot ({response.status_code})"
+                        N_("the Prefect server refused a {name} slot ({status})").format(
+                            name=name, status=response.status_code
+                        )
                     )
                 return response
             # The server says when to ask again (from the limit's average occupancy, with jitter).
             wait = float(response.headers.get("Retry-After") or 0.2)
             if time.monotonic() + wait > deadline:
-                raise UnavailableError(f"no {name} slot came free in {MAX_WAIT:.0f} s")
+                raise UnavailableError(
+                    N_("no {name} slot came free in {seconds:.0f} s").format(name=name, seconds=MAX_WAIT)
+                )
             time.sleep(min(max(wait, 0.01), 5.0))
 
     @contextmanager

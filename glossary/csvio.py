@@ -32,6 +32,7 @@ from trilingo.glossary.entries import (
 )
 from trilingo.glossary.errors import MalformedFile
 from trilingo.glossary.files import read_text
+from trilingo.i18n import N_
 from trilingo.languages import TARGETS
 from trilingo.text.files import Source
 
@@ -50,8 +51,10 @@ def _unquote(cell: str, column: str, where: str, warnings: list[str] | None) -> 
         return cell[1:]  # our own (or a spreadsheet's) text marker
     if cell.startswith(FORMULA_START) and warnings is not None:
         warnings.append(
-            f"{where}: {column} {cell[:30]!r} starts with {cell[0]!r}, which a spreadsheet runs as a formula; "
-            "kept as text, and exported with a leading apostrophe"
+            N_(
+                "{where}: {column} {cell!r} starts with {first!r}, which a spreadsheet runs as a formula; "
+                "kept as text, and exported with a leading apostrophe"
+            ).format(where=where, column=column, cell=cell[:30], first=cell[0])
         )
     return cell
 
@@ -75,16 +78,22 @@ def read_csv(path: Source, warnings: list[str] | None = None) -> list[ConceptDat
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
-                raise MalformedFile(f"{where}: expected {len(header)} fields, found {len(row)}")
+                raise MalformedFile(
+                    N_("{where}: expected {expected} fields, found {found}").format(
+                        where=where, expected=len(header), found=len(row)
+                    )
+                )
             cells = {
                 name: _unquote(cell.strip(), name, where, warnings)
                 for name, cell in zip(header, row, strict=True)
             }
             _add_row(concepts, cells, where, start)
     except csv.Error as exc:
-        raise MalformedFile(f"{path}: line {reader.line_num}: bad CSV ({exc})") from None
+        raise MalformedFile(
+            N_("{path}: line {line}: bad CSV ({reason})").format(path=path, line=reader.line_num, reason=exc)
+        ) from None
     if header is None:
-        raise MalformedFile(f"{path}: line 1: empty file")
+        raise MalformedFile(N_("{path}: line 1: empty file").format(path=path))
     return [c for c, _ in concepts.values()]
 
 
@@ -94,12 +103,18 @@ def _check_header(row: list[str], where: str) -> list[str]:
     # registry (the shipped glossary, an older export) has no terms in it, and is read as such.
     missing = [c for c in COLUMNS if c not in names and c not in TARGETS]
     if missing:
-        raise MalformedFile(f"{where}: missing column(s): {', '.join(missing)}")
+        raise MalformedFile(
+            N_("{where}: missing column(s): {columns}").format(where=where, columns=", ".join(missing))
+        )
     unknown = [c for c in names if c not in COLUMNS]
     if unknown:
-        raise MalformedFile(f"{where}: unknown column {unknown[0]!r} (expected: {','.join(COLUMNS)})")
+        raise MalformedFile(
+            N_("{where}: unknown column {column!r} (expected: {expected})").format(
+                where=where, column=unknown[0], expected=",".join(COLUMNS)
+            )
+        )
     if len(set(names)) != len(names):
-        raise MalformedFile(f"{where}: a column appears twice")
+        raise MalformedFile(N_("{where}: a column appears twice").format(where=where))
     return names
 
 
@@ -118,7 +133,16 @@ def _add_row(
         for name, value in fields.items():
             if getattr(concept, name) != value:
                 raise MalformedFile(
-                    f"{where}: concept {cid!r} has {name} {value!r} here but {getattr(concept, name)!r} on line {first}"
+                    N_(
+                        "{where}: concept {concept!r} has {name} {value!r} here but {before!r} on line {first}"
+                    ).format(
+                        where=where,
+                        concept=cid,
+                        name=name,
+                        value=value,
+                        before=getattr(concept, name),
+                        first=first,
+                    )
                 )
     else:
         concept = ConceptData(cid, fields["domain"], fields["confidence"], fields["note"])
@@ -126,7 +150,11 @@ def _add_row(
         concepts[cid] = (concept, line)
     cells = [(lang, row.get(lang, "").strip()) for lang in LANGS if row.get(lang, "").strip()]
     if not cells:
-        raise MalformedFile(f"{where}: no term ({', '.join(LANGS[:-1])} and {LANGS[-1]} are all empty)")
+        raise MalformedFile(
+            N_("{where}: no term ({langs} and {last} are all empty)").format(
+                where=where, langs=", ".join(LANGS[:-1]), last=LANGS[-1]
+            )
+        )
     for lang, text in cells:
         add_term(concept, TermData(lang, text, status), where)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trilingo.glossary.errors import MalformedFile, TermConflict
+from trilingo.i18n import N_
 from trilingo.languages import ALL
 from trilingo.text.clean import clean_line, forbidden_char, text_problem
 from trilingo.text.keys import match_key
@@ -55,16 +56,24 @@ class ConceptData:
 def check_concept_id(value: str, where: str) -> str:
     value = value.strip()
     if not value:
-        raise MalformedFile(f"{where}: empty concept id")
+        raise MalformedFile(N_("{where}: empty concept id").format(where=where))
     if not _CONCEPT_ID.fullmatch(value):
-        raise MalformedFile(f"{where}: bad concept id {value!r} (use letters, digits, '.', '_' and '-')")
+        raise MalformedFile(
+            N_("{where}: bad concept id {value!r} (use letters, digits, '.', '_' and '-')").format(
+                where=where, value=value
+            )
+        )
     return value
 
 
 def check_status(value: str, where: str) -> str:
     value = value.strip()
     if value not in STATUSES:
-        raise MalformedFile(f"{where}: unknown status {value!r} (expected one of: {', '.join(STATUSES)})")
+        raise MalformedFile(
+            N_("{where}: unknown status {value!r} (expected one of: {expected})").format(
+                where=where, value=value, expected=", ".join(STATUSES)
+            )
+        )
     return value
 
 
@@ -72,7 +81,9 @@ def check_confidence(value: str, where: str) -> str:
     value = value.strip()
     if value not in CONFIDENCES:
         raise MalformedFile(
-            f"{where}: unknown confidence {value!r} (expected one of: {', '.join(CONFIDENCES)})"
+            N_("{where}: unknown confidence {value!r} (expected one of: {expected})").format(
+                where=where, value=value, expected=", ".join(CONFIDENCES)
+            )
         )
     return value
 
@@ -80,22 +91,30 @@ def check_confidence(value: str, where: str) -> str:
 def add_term(concept: ConceptData, term: TermData, where: str) -> None:
     """Add a term, refusing duplicates and a second preferred term in one language."""
     if bad := forbidden_char(term.text):
-        raise MalformedFile(f"{where}: {term.lang} term contains the control character {bad}")
+        raise MalformedFile(
+            N_("{where}: {lang} term contains the control character {bad}").format(
+                where=where, lang=term.lang, bad=bad
+            )
+        )
     text = clean_line(term.text)
     if not text:
-        raise MalformedFile(f"{where}: empty {term.lang} term")
+        raise MalformedFile(N_("{where}: empty {lang} term").format(where=where, lang=term.lang))
     key = match_key(text, term.lang)
     for other in concept.terms:
         if other.lang != term.lang:
             continue
         if match_key(other.text, other.lang) == key:
             raise MalformedFile(
-                f"{where}: concept {concept.concept!r} lists the {term.lang} term {text!r} twice"
+                N_("{where}: concept {concept!r} lists the {lang} term {text!r} twice").format(
+                    where=where, concept=concept.concept, lang=term.lang, text=text
+                )
             )
         if term.status == "preferred" and other.status == "preferred":
             raise TermConflict(
-                f"{where}: concept {concept.concept!r} has two preferred {term.lang} terms "
-                f"({other.text!r} and {text!r}); make one of them admitted"
+                N_(
+                    "{where}: concept {concept!r} has two preferred {lang} terms "
+                    "({other!r} and {text!r}); make one of them admitted"
+                ).format(where=where, concept=concept.concept, lang=term.lang, other=other.text, text=text)
             )
     concept.terms.append(TermData(term.lang, text, term.status))
 
@@ -104,9 +123,17 @@ def check_fields(concept: ConceptData, where: str) -> None:
     """The concept's own text (domain, note) follows the same rules as its terms."""
     for name, value in (("domain", concept.domain), ("note", concept.note)):
         if problem := text_problem(value):
-            raise MalformedFile(f"{where}: {name}: {problem} is not allowed")
+            raise MalformedFile(
+                N_("{where}: {name}: {problem} is not allowed").format(
+                    where=where, name=name, problem=problem
+                )
+            )
 
 
 def confidence_label(confidence: str) -> str:
     """What a reviewer sees next to a term: nothing for high, a warning for medium and low."""
-    return "" if confidence == "high" else f"{confidence} confidence, unverified"
+    return (
+        ""
+        if confidence == "high"
+        else N_("{confidence} confidence, unverified").format(confidence=confidence)
+    )

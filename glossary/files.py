@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from trilingo.glossary.errors import MalformedFile, UnknownFormat
+from trilingo.i18n import N_
 from trilingo.text.files import Source, read_utf8
 
 
@@ -18,6 +19,12 @@ def file_format(path: Source) -> str:
         return "csv"
     if suffix in (".tbx", ".xml"):
         return "tbx"
+    if suffix:
+        raise UnknownFormat(
+            N_("{path}: unknown glossary format {suffix!r} (expected .csv or .tbx)").format(
+                path=path, suffix=suffix
+            )
+        )
     raise UnknownFormat(
-        f"{path}: unknown glossary format {suffix or '(no extension)'!r} (expected .csv or .tbx)"
+        N_("{path}: unknown glossary format '(no extension)' (expected .csv or .tbx)").format(path=path)
     )

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from trilingo.glossary.match import ConceptInfo, Glossary
+from trilingo.i18n import N_
 from trilingo.languages import LANGUAGES, Script
 from trilingo.text.keys import match_key
 
@@ -69,7 +70,9 @@ def protect(text: str, src: str, tgt: str, glossary: Glossary) -> Protected:
         return Protected(text, MODE, text, src, tgt)
     if _TOKEN_RE.search(text) or _LEFTOVER_RE.search(text):
         # The source already holds placeholder-like text: restoring could not tell them apart.
-        warning = "glossary: terms not protected from MT (the source contains text like a placeholder '{…}')"
+        warning = N_(
+            "glossary: terms not protected from MT (the source contains text like a placeholder '{…}')"
+        )
         return Protected(text, MODE, text, src, tgt, warnings=(warning,))
     pieces: list[str] = []
     placeholders: list[Placeholder] = []
@@ -110,15 +113,22 @@ def restore(protected: Protected, output: str) -> Restored:
         count = seen.get(p.n, 0)
         if count == 0:
             warnings.append(
-                f"glossary: MT dropped placeholder {p.token} for {_describe(p.source, p.info)}; {p.target} is missing"
+                N_("glossary: MT dropped placeholder {token} for {term}; {target} is missing").format(
+                    token=p.token, term=_describe(p.source, p.info), target=p.target
+                )
             )
         elif count > 1:
             warnings.append(
-                f"glossary: placeholder {p.token} for {_describe(p.source, p.info)} came back {count} times; "
-                f"{p.target} appears {count} times"
+                N_(
+                    "glossary: placeholder {token} for {term} came back {count} times; {target} appears {count} times"
+                ).format(token=p.token, term=_describe(p.source, p.info), count=count, target=p.target)
             )
     for leftover in leftovers:
-        warnings.append(f"glossary: MT output has an unknown or mangled placeholder {leftover!r}")
+        warnings.append(
+            N_("glossary: MT output has an unknown or mangled placeholder {leftover!r}").format(
+                leftover=leftover
+            )
+        )
     return Restored(text, warnings)
 
 
@@ -140,12 +150,25 @@ def check(target: str, source: str, src: str, tgt: str, glossary: Glossary) -> l
         if required is None:
             continue
         if not any(match_key(t, tgt) in target_key for t in m.info.accepted(tgt)):
-            warnings.append(f"glossary: missing {required} for {_describe(m.text, m.info)}")
+            warnings.append(
+                N_("glossary: missing {required} for {term}").format(
+                    required=required, term=_describe(m.text, m.info)
+                )
+            )
     for m in glossary.annotate(target, tgt):
         if m.status != "forbidden":
             continue
         instead = glossary.replacement(m.info, tgt)
-        use = f"; use {instead}" if instead else ""
-        why = f": {m.note}" if m.note else ""
-        warnings.append(f"glossary: forbidden term {m.text} in the translation ({m.info.label()}{why}){use}")
+        values = {"term": m.text, "label": m.info.label(), "note": m.note, "instead": instead}
+        if instead and m.note:
+            template = N_(
+                "glossary: forbidden term {term} in the translation ({label}: {note}); use {instead}"
+            )
+        elif instead:
+            template = N_("glossary: forbidden term {term} in the translation ({label}); use {instead}")
+        elif m.note:
+            template = N_("glossary: forbidden term {term} in the translation ({label}: {note})")
+        else:
+            template = N_("glossary: forbidden term {term} in the translation ({label})")
+        warnings.append(template.format(**values))
     return warnings

@@ -25,6 +25,7 @@ from trilingo.glossary.files import file_format
 from trilingo.glossary.match import Glossary, Match
 from trilingo.glossary.models import GlossaryChange, GlossaryConcept, GlossaryTerm, GlossaryVersion
 from trilingo.glossary.tbx import read_tbx, write_tbx, write_tbx2
+from trilingo.i18n import N_
 from trilingo.languages import ALL, LANGUAGES, SOURCE, TARGETS
 from trilingo.people import authorize
 from trilingo.store.audit import record
@@ -95,7 +96,7 @@ def read_file(path: Source) -> ParsedFile:
     if (
         not parsed.concepts
     ):  # a header alone, or an empty <body>, is a mistake, not a glossary with nothing in it
-        raise MalformedFile(f"{path}: no glossary entries")
+        raise MalformedFile(N_("{path}: no glossary entries").format(path=path))
     for concept in parsed.concepts:
         check_has_source(concept, str(path))
     return parsed
@@ -107,8 +108,10 @@ def check_has_source(concept: ConceptData, where: str) -> None:
     if not any(t.lang == SOURCE for t in concept.terms):
         name = LANGUAGES[SOURCE].name
         raise MalformedFile(
-            f"{where}: concept {concept.concept!r} has no {name} term; the glossary finds a concept by "
-            f"its {name}, so give it one"
+            N_(
+                "{where}: concept {concept!r} has no {name} term; the glossary finds a concept by "
+                "its {name}, so give it one"
+            ).format(where=where, concept=concept.concept, name=name)
         )
 
 
@@ -135,7 +138,9 @@ def add(
     authorize(session, actor, "glossary")
     if not terms and domain is None and confidence is None and note is None:
         options = ", ".join(f"--{lang}" for lang in ALL)
-        raise GlossaryError(f"nothing to add: give a term ({options}) or a field to change")
+        raise GlossaryError(
+            N_("nothing to add: give a term ({options}) or a field to change").format(options=options)
+        )
     concept = check_concept_id(concept, "glossary add")
     existing = {c.concept: c for c in concepts(session)}
     old = existing.get(concept)
@@ -147,7 +152,7 @@ def add(
     for t in terms:
         add_term(data, t, f"glossary add {concept}")
     if not data.terms:
-        raise GlossaryError(f"concept {concept!r} needs at least one term")
+        raise GlossaryError(N_("concept {concept!r} needs at least one term").format(concept=concept))
     check_has_source(data, "glossary add")
     described = ", ".join(f"{t.lang} {t.text!r} ({t.status})" for t in terms) or "fields"
     summary = _apply(session, [data], actor, "add", f"{concept}: {described}")
@@ -166,7 +171,11 @@ def export(session: Session, fmt: str) -> str:
         return write_tbx(concepts(session))
     if fmt == "tbx2":
         return write_tbx2(concepts(session))
-    raise GlossaryError(f"unknown export format {fmt!r} (expected one of: {', '.join(EXPORT_FORMATS)})")
+    raise GlossaryError(
+        N_("unknown export format {fmt!r} (expected one of: {expected})").format(
+            fmt=fmt, expected=", ".join(EXPORT_FORMATS)
+        )
+    )
 
 
 def _apply(
@@ -204,7 +213,7 @@ def _apply(
         session.flush()
     except IntegrityError:  # another change took this version number first: like any lost race, exit 10
         raise Conflict(
-            "the glossary changed while this change was being saved; nothing was saved. Try again"
+            N_("the glossary changed while this change was being saved; nothing was saved. Try again")
         ) from None
     for old, c in todo:
         row = rows.get(c.concept) or GlossaryConcept(concept=c.concept)
@@ -262,8 +271,12 @@ def _check_scope(session: Session, actor: str, todo: list[tuple[ConceptData | No
         if not langs <= set(user.langs):
             outside.append(new.concept)
     if outside:
-        listed = ", ".join(outside[:5]) + (f" and {len(outside) - 5} more" if len(outside) > 5 else "")
-        check_scope(actor, user.role, user.langs, sorted(needed), "glossary", f"concept(s) {listed}")
+        listed = ", ".join(outside[:5])
+        if len(outside) > 5:
+            what = N_("concept(s) {listed} and {count} more").format(listed=listed, count=len(outside) - 5)
+        else:
+            what = N_("concept(s) {listed}").format(listed=listed)
+        check_scope(actor, user.role, user.langs, sorted(needed), "glossary", what)
 
 
 def lookup(session: Session, text: str, lang: str) -> tuple[Glossary, list[Match]]:

@@ -24,6 +24,7 @@ from trilingo.glossary.entries import ConceptData, TermData, add_term, check_con
 from trilingo.glossary.errors import MalformedFile
 from trilingo.glossary.files import read_text
 from trilingo.glossary.xmltree import Node, parse
+from trilingo.i18n import N_
 from trilingo.languages import ALL, LANGUAGES, SOURCE, from_code, names_of
 from trilingo.text.files import Source
 
@@ -61,7 +62,9 @@ def read_tbx(path: Source) -> tuple[list[ConceptData], list[str]]:
         entry_tag, lang_tag = "termEntry", "langSet"
     else:
         raise MalformedFile(
-            f"{path}: line {root.line}: <{root.tag}> is not a TBX root (expected <tbx> or <martif>)"
+            N_("{path}: line {line}: <{tag}> is not a TBX root (expected <tbx> or <martif>)").format(
+                path=path, line=root.line, tag=root.tag
+            )
         )
     body = _child(_child(root, "text", path), "body", path)
     concepts: dict[str, ConceptData] = {}
@@ -71,14 +74,18 @@ def read_tbx(path: Source) -> tuple[list[ConceptData], list[str]]:
         # TBX v2 makes termEntry's id optional, and translate-toolkit and Weblate write none.
         derive = root.tag == "martif" and "id" not in entry.attrs
         concept = _read_entry(entry, lang_tag, path, skipped, derive)
-        where = f"{path}: line {entry.line}: <{entry_tag}>"
+        where = N_("{path}: line {line}: <{tag}>").format(path=path, line=entry.line, tag=entry_tag)
         if concept.concept in concepts:
             if derive:
                 raise MalformedFile(
-                    f"{where} has no id, and the id made from its terms, {concept.concept!r}, is the "
-                    f"entry's on line {lines[concept.concept]}; give the entries ids"
+                    N_(
+                        "{where} has no id, and the id made from its terms, {concept!r}, is the "
+                        "entry's on line {first}; give the entries ids"
+                    ).format(where=where, concept=concept.concept, first=lines[concept.concept])
                 )
-            raise MalformedFile(f"{where} id {concept.concept!r} appears twice")
+            raise MalformedFile(
+                N_("{where} id {concept!r} appears twice").format(where=where, concept=concept.concept)
+            )
         concepts[concept.concept] = concept
         lines[concept.concept] = entry.line
     return list(concepts.values()), sorted(set(skipped))
@@ -97,7 +104,11 @@ def derived_id(terms: list[TermData]) -> str:
 def _child(node: Node, tag: str, path: Source) -> Node:
     found = node.find_all(tag)
     if not found:
-        raise MalformedFile(f"{path}: line {node.line}: <{node.tag}> has no <{tag}>")
+        raise MalformedFile(
+            N_("{path}: line {line}: <{tag}> has no <{child}>").format(
+                path=path, line=node.line, tag=node.tag, child=tag
+            )
+        )
     return found[0]
 
 
@@ -114,14 +125,18 @@ def _flat(node: Node, path: Source) -> list[Node]:
         if c.tag not in _WRAPPERS:
             out.append(c)
         elif depth >= MAX_WRAPPER_DEPTH:
-            raise MalformedFile(f"{path}: line {c.line}: <{c.tag}> nested more than {MAX_WRAPPER_DEPTH} deep")
+            raise MalformedFile(
+                N_("{path}: line {line}: <{tag}> nested more than {depth} deep").format(
+                    path=path, line=c.line, tag=c.tag, depth=MAX_WRAPPER_DEPTH
+                )
+            )
         else:
             stack.extend((g, depth + 1) for g in reversed(c.children))
     return out
 
 
 def _read_entry(entry: Node, lang_tag: str, path: Source, skipped: list[str], derive: bool) -> ConceptData:
-    where = f"{path}: line {entry.line}: <{entry.tag}>"
+    where = N_("{path}: line {line}: <{tag}>").format(path=path, line=entry.line, tag=entry.tag)
     cid = "(no id)" if derive else check_concept_id(entry.attrs.get("id", ""), where)
     concept = ConceptData(cid)
     codes: list[int] = []
@@ -143,7 +158,11 @@ def _read_entry(entry: Node, lang_tag: str, path: Source, skipped: list[str], de
         # does not list (zh-TW, zh-Hant: Traditional Chinese) is skipped.
         lang = from_code(tag) if tag else None
         if not tag:
-            raise MalformedFile(f"{path}: line {lang_sec.line}: <{lang_tag}> has no xml:lang")
+            raise MalformedFile(
+                N_("{path}: line {line}: <{tag}> has no xml:lang").format(
+                    path=path, line=lang_sec.line, tag=lang_tag
+                )
+            )
         if lang is None:
             skipped.append(tag)
             continue
@@ -151,7 +170,11 @@ def _read_entry(entry: Node, lang_tag: str, path: Source, skipped: list[str], de
             if term_sec.tag in ("termSec", "tig", "ntig"):
                 term_codes += _read_term(concept, lang, term_sec, path)
     if not concept.terms:
-        raise MalformedFile(f"{where} {cid!r} has no {names_of(ALL)} term")
+        raise MalformedFile(
+            N_("{where} {concept!r} has no {languages} term").format(
+                where=where, concept=cid, languages=names_of(ALL)
+            )
+        )
     if derive:
         concept.concept = derived_id(concept.terms)
     codes = codes or term_codes
@@ -161,11 +184,11 @@ def _read_entry(entry: Node, lang_tag: str, path: Source, skipped: list[str], de
 
 
 def _read_term(concept: ConceptData, lang: str, term_sec: Node, path: Source) -> list[int]:
-    where = f"{path}: line {term_sec.line}: <{term_sec.tag}>"
+    where = N_("{path}: line {line}: <{tag}>").format(path=path, line=term_sec.line, tag=term_sec.tag)
     parts = _flat(term_sec, path)
     terms = [c for c in parts if c.tag == "term"]
     if not terms or not terms[0].text.strip():
-        raise MalformedFile(f"{where} has no <term> text")
+        raise MalformedFile(N_("{where} has no <term> text").format(where=where))
     status = "admitted"  # TBX's default when a term carries no status
     codes = []
     for c in parts:
@@ -175,8 +198,10 @@ def _read_term(concept: ConceptData, lang: str, term_sec: Node, path: Source) ->
             found = status_of(value)
             if found is None:
                 raise MalformedFile(
-                    f'{path}: line {c.line}: <termNote type="administrativeStatus"> has unknown value {value!r} '
-                    f"(expected one of: {', '.join(ADMIN_STATUS.values())})"
+                    N_(
+                        '{path}: line {line}: <termNote type="administrativeStatus"> has unknown value {value!r} '
+                        "(expected one of: {expected})"
+                    ).format(path=path, line=c.line, value=value, expected=", ".join(ADMIN_STATUS.values()))
                 )
             status = found
         elif c.tag in ("descrip", "termNote", "admin") and kind == "reliabilityCode":
@@ -197,7 +222,9 @@ def _reliability(node: Node, path: Source) -> int:
     if value.isdigit() and len(value) <= 2 and 1 <= int(value) <= 10:
         return int(value)
     raise MalformedFile(
-        f'{path}: line {node.line}: <{node.tag} type="reliabilityCode"> must be 1-10, not {value[:20]!r}'
+        N_('{path}: line {line}: <{tag} type="reliabilityCode"> must be 1-10, not {value!r}').format(
+            path=path, line=node.line, tag=node.tag, value=value[:20]
+        )
     )
 
 

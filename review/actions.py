@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from trilingo import rules
 from trilingo.errors import Conflict, InputError, NotFound, Refused, StateError
 from trilingo.glossary.store import load
+from trilingo.i18n import N_
 from trilingo.languages import check_target
 from trilingo.people import authorize
 from trilingo.review import checks
@@ -77,15 +78,19 @@ def rows(session: Session, dl: DocLang) -> list[tuple[Segment, Translation]]:
 def _segment(session: Session, dl: DocLang, slug: str, n: int) -> tuple[Segment, Translation]:
     by_n = {seg.n: (seg, tr) for seg, tr in rows(session, dl)}
     if n not in by_n:
-        raise NotFound(f"{slug} has no segment {n} (it has 1–{len(by_n)})")
+        raise NotFound(
+            N_("{slug} has no segment {n} (it has 1–{count})").format(slug=slug, n=n, count=len(by_n))
+        )
     return by_n[n]
 
 
 def _not_claimed_by_other(dl: DocLang, slug: str, actor: str, now: datetime) -> None:
     if dl.claimed_by and dl.claimed_by != actor and dl.claim_expires and aware(dl.claim_expires) > now:
         raise Conflict(
-            f"{slug} [{dl.lang}] is claimed by {dl.claimed_by} until {aware(dl.claim_expires):%H:%M}Z; "
-            f"nothing was saved. Take another item with `trilingo review next --lang {dl.lang}`"
+            N_(
+                "{slug} [{lang}] is claimed by {by} until {until:%H:%M}Z; "
+                "nothing was saved. Take another item with `trilingo review next --lang {lang}`"
+            ).format(slug=slug, lang=dl.lang, by=dl.claimed_by, until=aware(dl.claim_expires))
         )
 
 
@@ -116,20 +121,30 @@ def edit(
     authorize(session, actor, "edit", lang)
     target = clean_line(check_text(text, "the new text"))
     if not target:
-        raise InputError("the new text is empty")
+        raise InputError(N_("the new text is empty"))
     if len(target) > MAX_TARGET:
         raise InputError(
-            f"the new text is too long ({len(target):,} characters; the limit is {MAX_TARGET:,})"
+            N_("the new text is too long ({count:,} characters; the limit is {limit:,})").format(
+                count=len(target), limit=MAX_TARGET
+            )
         )
     state = require("edit", dl.state, f"{slug} [{lang}]")
     _not_claimed_by_other(dl, slug, actor, now)
     seg, tr = _segment(session, dl, slug, n)
     if expected is not None and tr.row_version != expected:
-        raise Conflict(
-            f"segment {n} of {slug} [{lang}] was changed by {tr.updated_by or 'the pipeline'} at "
-            f"{aware(tr.updated_at):%Y-%m-%d %H:%M}Z after you opened it; nothing was saved. "
-            f"Re-open it (`trilingo review show {slug} --lang {lang}`) and edit again"
-        )
+        if tr.updated_by:
+            changed = N_(
+                "segment {n} of {slug} [{lang}] was changed by {by} at "
+                "{at:%Y-%m-%d %H:%M}Z after you opened it; nothing was saved. "
+                "Re-open it (`trilingo review show {slug} --lang {lang}`) and edit again"
+            )
+        else:
+            changed = N_(
+                "segment {n} of {slug} [{lang}] was changed by the pipeline at "
+                "{at:%Y-%m-%d %H:%M}Z after you opened it; nothing was saved. "
+                "Re-open it (`trilingo review show {slug} --lang {lang}`) and edit again"
+            )
+        raise Conflict(changed.format(n=n, slug=slug, lang=lang, by=tr.updated_by, at=aware(tr.updated_at)))
     findings = checks.for_segment(
         seg.source,
         target,
@@ -165,7 +180,7 @@ def edit(
     tr.updated_at, tr.updated_by = now, actor
     # The rejection reason stays until the document-language is approved.
     dl.state, dl.updated_at = state, now
-    return Outcome(doc_id, slug, lang, state, f"segment {n} saved", tr.checks, n)
+    return Outcome(doc_id, slug, lang, state, N_("segment {n} saved").format(n=n), tr.checks, n)
 
 
 def suggestion(session: Session, ref: str, lang: str, n: int, k: int) -> str:
@@ -181,8 +196,11 @@ def suggestion(session: Session, ref: str, lang: str, n: int, k: int) -> str:
         if target not in found:
             found.append(target)
     if not 1 <= k <= len(found):
-        have = f"1–{len(found)}" if found else "none"
-        raise NotFound(f"segment {n} of {slug} [{lang}] has no suggestion {k} (it has {have})")
+        if found:
+            missing = N_("segment {n} of {slug} [{lang}] has no suggestion {k} (it has 1–{count})")
+        else:
+            missing = N_("segment {n} of {slug} [{lang}] has no suggestion {k} (it has none)")
+        raise NotFound(missing.format(n=n, slug=slug, lang=lang, k=k, count=len(found)))
     return found[k - 1]
 
 
@@ -235,7 +253,9 @@ def approve(
         accepted_warnings=len(warnings),
         four_eyes=four_eyes,
     )
-    return Outcome(doc_id, slug, lang, state, f"release {release.id}", release=release.id)
+    return Outcome(
+        doc_id, slug, lang, state, N_("release {release}").format(release=release.id), release=release.id
+    )
 
 
 @dataclass(frozen=True)
@@ -278,7 +298,7 @@ def _findings(
             limits=limits,
             detail=tr.detail,
         )
-        blocking += [f"segment {seg.n}: {f.message}" for f in found if f.level == checks.BLOCK]
+        blocking += [_on_segment(seg.n, f.message) for f in found if f.level == checks.BLOCK]
         warnings += [(seg.n, f) for f in checks.open_warnings(found, tr.dismissed)]
     return blocking, warnings
 
@@ -288,13 +308,21 @@ def all_translated(c: Candidate) -> None:
     empty = [str(seg.n) for seg, tr in c.segments if not (tr.target or "").strip()]
     if empty:
         listed = ", ".join(empty[:10]) + (" …" if len(empty) > 10 else "")
-        raise StateError(f"cannot approve {c.what}: {len(empty)} segment(s) untranslated ({listed})")
+        raise StateError(
+            N_("cannot approve {slug} [{lang}]: {count} segment(s) untranslated ({listed})").format(
+                slug=c.slug, lang=c.lang, count=len(empty), listed=listed
+            )
+        )
 
 
 def nothing_blocking(c: Candidate) -> None:
     """Refuse (StateError) if any blocking check failed: those are fixed by editing, never dismissed."""
     if c.blocking:
-        raise StateError(f"cannot approve {c.what}: {_listed(c.blocking)}; fix them with `review edit`")
+        raise StateError(
+            N_("cannot approve {slug} [{lang}]: {blocking}; fix them with `review edit`").format(
+                slug=c.slug, lang=c.lang, blocking=_listed(c.blocking)
+            )
+        )
 
 
 def own_changes(c: Candidate) -> list[int]:
@@ -307,8 +335,10 @@ def other_eyes(c: Candidate) -> None:
     own = own_changes(c) if c.four_eyes else []
     if own:
         raise Refused(
-            f"four-eyes rule: {c.actor} last changed segment(s) {', '.join(map(str, own))} of "
-            f"{c.what}; another reviewer of {c.lang} must approve it",
+            N_(
+                "four-eyes rule: {actor} last changed segment(s) {segments} of "
+                "{slug} [{lang}]; another reviewer of {lang} must approve it"
+            ).format(actor=c.actor, segments=", ".join(map(str, own)), slug=c.slug, lang=c.lang),
             audit={
                 "actor": c.actor,
                 "action": "refused",
@@ -322,11 +352,13 @@ def other_eyes(c: Candidate) -> None:
 def warnings_decided(c: Candidate) -> None:
     """Refuse (StateError) open warnings unless the approver accepts them (the reason is checked later)."""
     if c.warnings and not c.accept_warnings:
-        listed = _listed([f"segment {n}: {f.message}" for n, f in c.warnings])
+        listed = _listed([_on_segment(n, f.message) for n, f in c.warnings])
         raise StateError(
-            f"cannot approve {c.what}: {len(c.warnings)} warning(s) need a decision: {listed}. Dismiss "
-            f"each with `review dismiss {c.slug} --lang {c.lang} --segment N --check CODE --reason …`, or "
-            f'approve with --accept-warnings --reason "…"'
+            N_(
+                "cannot approve {slug} [{lang}]: {count} warning(s) need a decision: {listed}. Dismiss "
+                "each with `review dismiss {slug} --lang {lang} --segment N --check CODE --reason …`, or "
+                'approve with --accept-warnings --reason "…"'
+            ).format(slug=c.slug, lang=c.lang, count=len(c.warnings), listed=listed)
         )
 
 
@@ -345,7 +377,7 @@ def _accept_warnings(session: Session, c: Candidate, doc_id: int) -> None:
         return
     reason = clean_line(check_text(c.accept_warnings, "the reason"))
     if not reason:
-        raise InputError("--accept-warnings needs a --reason")
+        raise InputError(N_("--accept-warnings needs a --reason"))
     record(
         session,
         c.actor,
@@ -396,8 +428,16 @@ def _new_release(session: Session, dl: DocLang, doc_id: int, c: Candidate, now: 
     return release
 
 
+def _on_segment(n: int, message: str) -> str:
+    """One finding in a list of them: "segment N: message"."""
+    return N_("segment {n}: {message}").format(n=n, message=message)
+
+
 def _listed(items: list[str], most: int = 5) -> str:
-    return "; ".join(items[:most]) + (f"; and {len(items) - most} more" if len(items) > most else "")
+    shown = "; ".join(items[:most])
+    if len(items) > most:
+        return N_("{items}; and {more} more").format(items=shown, more=len(items) - most)
+    return shown
 
 
 def reject(
@@ -413,10 +453,14 @@ def reject(
     """Send it back to work with a reason code and text. What is live stays live."""
     now = now or utcnow()
     if code not in REJECT_CODES:
-        raise InputError(f"unknown reason code {code!r} (expected one of: {', '.join(REJECT_CODES)})")
+        raise InputError(
+            N_("unknown reason code {code!r} (expected one of: {codes})").format(
+                code=code, codes=", ".join(REJECT_CODES)
+            )
+        )
     reason = clean_line(check_text(reason, "the reason"))
     if not reason:
-        raise InputError("a rejection needs a reason")
+        raise InputError(N_("a rejection needs a reason"))
     doc_id, slug, dl = _load(session, ref, lang)
     authorize(session, actor, "reject", lang)
     state = require("reject", dl.state, f"{slug} [{lang}]")
@@ -454,7 +498,7 @@ def dismiss(
     authorize(session, actor, "dismiss", lang)
     reason = clean_line(check_text(reason, "the reason"))
     if not reason:
-        raise InputError("dismissing a check needs a reason")
+        raise InputError(N_("dismissing a check needs a reason"))
     seg, tr = _segment(session, dl, slug, n)
     found = checks.for_segment(
         seg.source,
@@ -467,11 +511,16 @@ def dismiss(
     )
     codes = {f.code: f for f in found}
     if code not in codes:
-        now_found = ", ".join(codes) or "none"
-        raise NotFound(f"segment {n} of {slug} [{lang}] has no {code!r} check (its checks: {now_found})")
+        if codes:
+            missing = N_("segment {n} of {slug} [{lang}] has no {code!r} check (its checks: {found})")
+        else:
+            missing = N_("segment {n} of {slug} [{lang}] has no {code!r} check (its checks: none)")
+        raise NotFound(missing.format(n=n, slug=slug, lang=lang, code=code, found=", ".join(codes)))
     if codes[code].level == checks.BLOCK:
         raise StateError(
-            f"{code!r} is a blocking check: it cannot be dismissed; fix the text with `review edit`"
+            N_(
+                "{code!r} is a blocking check: it cannot be dismissed; fix the text with `review edit`"
+            ).format(code=code)
         )
     tr.dismissed = {**tr.dismissed, code: {"by": actor, "at": now.isoformat(), "reason": reason}}
     record(
@@ -486,7 +535,15 @@ def dismiss(
         message=codes[code].message,
         reason=reason,
     )
-    return Outcome(doc_id, slug, lang, dl.state, f"{code} dismissed on segment {n}", tr.checks, n)
+    return Outcome(
+        doc_id,
+        slug,
+        lang,
+        dl.state,
+        N_("{code} dismissed on segment {n}").format(code=code, n=n),
+        tr.checks,
+        n,
+    )
 
 
 def comment(
@@ -504,9 +561,13 @@ def comment(
     authorize(session, actor, "comment", lang)
     text = clean_line(check_text(text, "the comment"))
     if not text:
-        raise InputError("the comment is empty")
+        raise InputError(N_("the comment is empty"))
     if len(text) > MAX_COMMENT:
-        raise InputError(f"the comment is too long ({len(text):,} characters; the limit is {MAX_COMMENT:,})")
+        raise InputError(
+            N_("the comment is too long ({count:,} characters; the limit is {limit:,})").format(
+                count=len(text), limit=MAX_COMMENT
+            )
+        )
     if n is not None:
         _segment(session, dl, slug, n)
     session.add(
@@ -521,8 +582,11 @@ def comment(
         )
     )
     record(session, actor, "comment", document_id=doc_id, lang=lang, new=text, segment=n)
-    where = f"segment {n}" if n is not None else "the document"
-    return Outcome(doc_id, slug, lang, dl.state, f"comment added on {where}", segment=n)
+    if n is not None:
+        added = N_("comment added on segment {n}").format(n=n)
+    else:
+        added = N_("comment added on the document")
+    return Outcome(doc_id, slug, lang, dl.state, added, segment=n)
 
 
 CLAIM_MINUTES = 30
@@ -540,7 +604,7 @@ def claim_next(
     check_target(lang)
     authorize(session, actor, "claim", lang)
     if not 1 <= minutes <= 24 * 60:
-        raise InputError("a claim lasts between 1 minute and 24 hours")
+        raise InputError(N_("a claim lasts between 1 minute and 24 hours"))
     waiting = (
         select(DocLang)
         .where(DocLang.lang == lang, col(DocLang.state).in_(QUEUED))
@@ -584,7 +648,9 @@ def release_claim(session: Session, ref: str, lang: str, actor: str) -> Outcome:
     doc_id, slug, dl = _load(session, ref, lang)
     authorize(session, actor, "claim", lang)
     if dl.claimed_by != actor:
-        raise StateError(f"{slug} [{lang}] is not claimed by {actor}")
+        raise StateError(
+            N_("{slug} [{lang}] is not claimed by {actor}").format(slug=slug, lang=lang, actor=actor)
+        )
     dl.claimed_by = dl.claim_expires = None
     record(session, actor, "release-claim", document_id=doc_id, lang=lang)
-    return Outcome(doc_id, slug, lang, dl.state, "back in the queue")
+    return Outcome(doc_id, slug, lang, dl.state, N_("back in the queue"))

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from trilingo.i18n import N_
 from trilingo.languages import LANGUAGES, SOURCE
 from trilingo.text.checks import preserved_findings, script_findings
 from trilingo.text.keys import match_key
@@ -94,14 +95,19 @@ def _run(
 ) -> list[Finding]:
     text = (target or "").strip()
     if not text:
-        return [Finding("empty", "empty: nothing translated yet")]
+        return [Finding("empty", N_("empty: nothing translated yet"))]
     found: list[Finding] = []
     if any(c.isalpha() for c in source) and match_key(text, lang) == match_key(source, lang):
         found.append(
-            Finding("unchanged", f"unchanged: the translation is the {LANGUAGES[SOURCE].name} source")
+            Finding(
+                "unchanged",
+                N_("unchanged: the translation is the {language} source").format(
+                    language=LANGUAGES[SOURCE].name
+                ),
+            )
         )
     if Counter(_PLACEHOLDER.findall(text)) != Counter(_PLACEHOLDER.findall(source)):
-        found.append(Finding("placeholder", "placeholder: a {n} placeholder was damaged, lost or added"))
+        found.append(Finding("placeholder", N_("placeholder: a {n} placeholder was damaged, lost or added")))
     for code, message in script_findings(text, lang):
         found.append(Finding(LANGUAGES[lang].script_finding if code == "script" else code, message))
     if glossary is not None:
@@ -111,10 +117,22 @@ def _run(
     ]
     if detail and detail.get("needs_native_review"):
         origin = detail.get("tm_origin") or detail.get("engine") or "memory"
-        found.append(Finding("native", f"native: {origin} text that no native speaker has confirmed yet"))
+        found.append(
+            Finding(
+                "native",
+                N_("native: {origin} text that no native speaker has confirmed yet").format(origin=origin),
+            )
+        )
     if limit is not None and len(text) > limit[1]:
         channel, chars = limit
-        found.append(Finding("length", f"length: {len(text)} characters; {channel} shows at most {chars}"))
+        found.append(
+            Finding(
+                "length",
+                N_("length: {count} characters; {channel} shows at most {chars}").format(
+                    count=len(text), channel=channel, chars=chars
+                ),
+            )
+        )
     return sorted(found, key=lambda f: f.level != BLOCK)
 
 

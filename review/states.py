@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from trilingo.errors import StateError
+from trilingo.i18n import N_
 from trilingo.store.values import DocState
 
 # action → states it may start from
@@ -38,8 +39,11 @@ QUEUED = (DocState.PRETRANSLATED, DocState.IN_REVIEW, DocState.REJECTED)
 def require(action: str, state: str, what: str) -> str:
     """The state after `action`, or StateError if it is not allowed from `state`."""
     if state not in ALLOWED[action]:
-        hint = " (edit a segment first)" if action == "approve" and state == DocState.REJECTED else ""
-        raise StateError(f"cannot {action} {what}: it is {state}{hint}")
+        if action == "approve" and state == DocState.REJECTED:
+            refused = N_("cannot approve {what}: it is {state} (edit a segment first)")
+        else:
+            refused = N_("cannot {action} {what}: it is {state}")
+        raise StateError(refused.format(action=action, what=what, state=state))
     return RESULT[action]
 
 

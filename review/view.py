@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session, col, select
 
 from trilingo.errors import NotFound
+from trilingo.i18n import N_
 from trilingo.languages import SOURCE, check_target
 from trilingo.review.queue import live_claim
 from trilingo.store.documents import resolve_document
@@ -255,5 +256,5 @@ def history(session: Session, ref: str, lang: str) -> list[HistoryEvent]:
 def doclang(session: Session, doc_id: int | None, lang: str) -> DocLang:
     dl = session.exec(select(DocLang).where(DocLang.document_id == doc_id, DocLang.lang == lang)).first()
     if dl is None:
-        raise NotFound(f"document {doc_id} has no {lang} translation")
+        raise NotFound(N_("document {doc_id} has no {lang} translation").format(doc_id=doc_id, lang=lang))
     return dl

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from trilingo import i18n
 from trilingo.databases import cached_databases, create_schema, forget_databases
 from trilingo.store.counts import mismatches
 from trilingo.store.db import create_database
@@ -120,6 +122,9 @@ def _run_as_the_test_account() -> None:
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [accounts, os.environ.get("PYTHONPATH")]))
     os.environ["TRILINGO_AUDIT_KEY"] = TEST_AUDIT_KEY
     KEYRING.use(TEST_AUDIT_KEY.encode(), "TRILINGO_AUDIT_KEY")
+    # The tests read English, whatever the machine's locale; tests/test_cli_i18n.py chooses others.
+    os.environ["TRILINGO_UI_LANG"] = "en"
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="trilingo-test-cache-")
 
 
 _run_as_the_test_account()
@@ -133,6 +138,7 @@ def _identity(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPath
     from trilingo.store.auditchain import KEYRING
 
     monkeypatch.setattr(identity, "os_account", lambda: TEST_ACCOUNT)
+    i18n.use("en")
     monkeypatch.setenv("TRILINGO_AUDIT_KEY", TEST_AUDIT_KEY)
     KEYRING.use(TEST_AUDIT_KEY.encode(), "TRILINGO_AUDIT_KEY")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg")))

@@ -178,7 +178,13 @@ def test_the_answers_are_the_json_contracts_of_the_local_commands(office: Office
     added = json.loads(
         office.ok("tester", "users", "add", "somchai", "--role", "reviewer", "--lang", "lo", "--json")
     )
-    assert added == {"name": "somchai", "role": "reviewer", "langs": ["lo"], "disabled": False}
+    assert added == {
+        "name": "somchai",
+        "role": "reviewer",
+        "langs": ["lo"],
+        "disabled": False,
+        "ui_lang": None,
+    }
     assert office.events("user-add")[-1].actor == "tester"
     status = {"local": json.loads(office.ok("op", "status", "--json", transport="local"))}
     status["api"] = json.loads(office.ok("op", "status", "--json"))
@@ -469,3 +475,36 @@ def test_login_saves_a_file_only_its_owner_reads_and_logout_forgets_it() -> None
         assert pipeline.exit_code == 2 and "runs on the Trilingo server's own machine" in pipeline.stderr
         assert CliRunner().invoke(cli, ["logout"]).stdout == f"Logged out (removed {saved}).\n"
         assert not saved.exists()
+
+
+def _lao(msgid: str) -> str:
+    import polib
+
+    from trilingo import i18n
+
+    [entry] = [e for e in polib.pofile(str(i18n.po_path("lo"))) if e.msgid == msgid]
+    assert entry.msgstr, msgid
+    return str(entry.msgstr)
+
+
+@pytest.mark.parametrize("transport", ["local", "api"])
+def test_a_reviewers_own_interface_language_needs_no_flag(office: Office, transport: str) -> None:
+    from trilingo import i18n
+
+    said = office.ok("lan", "users", "set", "--ui-lang", "lo", "--json", transport=transport)
+    assert json.loads(said)["ui_lang"] == "lo"
+    where = _lao("on this machine") if transport == "local" else _lao("on {server}").format(server=office.url)
+    lao = _lao("{who}: {role} for {langs}, {where}").format(
+        who="lan", role="reviewer", langs="lo", where=where
+    )
+    i18n.use("en", i18n.DEFAULT)  # a new command: no flag, no variable, no locale
+    assert office.ok("lan", "whoami", transport=transport) == lao + "\n"
+    i18n.use("en", i18n.VARIABLE)  # TRILINGO_UI_LANG=en wins over the person's own setting
+    assert office.ok("lan", "whoami", transport=transport).startswith("lan: reviewer for lo, on ")
+    # Someone else's setting is an admin's to change, and the refusal is audited.
+    code, _, err = office.run("wei", "users", "set", "lan", "--ui-lang", "zh", transport=transport)
+    assert code == 1 and err.startswith("Error: ") and len(err.strip().splitlines()) == 1
+    i18n.use("en", i18n.DEFAULT)
+    office.ok("tester", "users", "set", "lan", "--ui-lang", "auto", transport=transport)
+    assert office.ok("lan", "whoami", transport=transport).startswith("lan: reviewer for lo, on ")
+    assert [e.detail["ui_lang"] for e in office.events("user-ui-lang")] == ["lo", None]

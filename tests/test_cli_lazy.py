@@ -60,19 +60,28 @@ print(sorted(m for m in sys.modules if m.startswith("trilingo.commands.")))
     ("args", "loaded"),
     [
         (["--help"], ["trilingo.commands.common"]),
-        (["status", "--help"], ["trilingo.commands.common", "trilingo.commands.ops"]),
+        (
+            ["status", "--help"],
+            ["trilingo.commands.common", "trilingo.commands.labels", "trilingo.commands.ops"],
+        ),
         (
             ["review", "--help"],
             [
                 "trilingo.commands.common",
                 "trilingo.commands.document_view",
                 "trilingo.commands.editing",
+                "trilingo.commands.labels",
                 "trilingo.commands.review",
             ],
         ),
         (
             ["whoami", "--help"],
-            ["trilingo.commands.common", "trilingo.commands.document_view", "trilingo.commands.people"],
+            [
+                "trilingo.commands.common",
+                "trilingo.commands.document_view",
+                "trilingo.commands.labels",
+                "trilingo.commands.people",
+            ],
         ),
     ],
 )

@@ -525,9 +525,9 @@ def test_status_shows_silent_runs_channel_failures_and_pending_retractions() -> 
     shown = CliRunner().invoke(click.Command("status", callback=lambda: _print_status(data)), [])
     assert shown.exit_code == 0, shown.output
     assert "SILENT RUN publish-2026-12-07T10:00: No heartbeat for 200 s: the process died." in shown.output
-    assert "CHANNEL print: the last publish FAILED (2026-12-07T10:00Z): the disk is full" in shown.output
+    assert "CHANNEL print: the last publish FAILED (2026-12-07 17:00): the disk is full" in shown.output
     assert (
-        "RETRACTION PENDING: laos [lo] is retracted since 2026-12-07T10:00Z but not yet off every"
+        "RETRACTION PENDING: laos [lo] is retracted since 2026-12-07 17:00 but not yet off every"
         in shown.output
     )
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from trilingo.errors import Refused
+from trilingo.i18n import N_
 from trilingo.languages import TARGETS as TARGET_ORDER
 from trilingo.store.tables import user
 from trilingo.store.values import Role
@@ -59,6 +60,44 @@ VERBS = {
     "settings": "change the workspace's rules",
     "audit": "verify the audit log",
 }
+# The refusal of each action to a role that may not take it, one whole message each (VERBS, in sentences).
+MAY_NOT = {
+    "read": N_("{name} is {role}, who may not read this workspace"),
+    "submit": N_("{name} is {role}, who may not submit notices"),
+    "comment": N_("{name} is {role}, who may not comment"),
+    "edit": N_("{name} is {role}, who may not edit translations"),
+    "approve": N_("{name} is {role}, who may not approve translations"),
+    "reject": N_("{name} is {role}, who may not reject translations"),
+    "dismiss": N_("{name} is {role}, who may not dismiss checks"),
+    "claim": N_("{name} is {role}, who may not claim work"),
+    "retract": N_("{name} is {role}, who may not retract published content"),
+    "pipeline": N_("{name} is {role}, who may not run the pipeline"),
+    "glossary": N_("{name} is {role}, who may not change the glossary"),
+    "memory": N_("{name} is {role}, who may not change the translation memory"),
+    "users": N_("{name} is {role}, who may not manage users"),
+    "settings": N_("{name} is {role}, who may not change the workspace's rules"),
+    "audit": N_("{name} is {role}, who may not verify the audit log"),
+}
+# A reviewer's change outside their languages (check_scope), for the actions that check a scope; with
+# the reviewer's languages, and for a reviewer who has none.
+OUT_OF_SCOPE = {
+    "glossary": (
+        N_("{name} reviews {mine}, so may not change the glossary in {outside}: {what}; nothing was changed"),
+        N_(
+            "{name} reviews no language, so may not change the glossary in {outside}: {what}; nothing was changed"
+        ),
+    ),
+    "memory": (
+        N_(
+            "{name} reviews {mine}, so may not change the translation memory in {outside}: {what}; "
+            "nothing was changed"
+        ),
+        N_(
+            "{name} reviews no language, so may not change the translation memory in {outside}: {what}; "
+            "nothing was changed"
+        ),
+    ),
+}
 
 
 def refusal(name: str, action: str, message: str, lang: str | None = None) -> Refused:
@@ -67,10 +106,13 @@ def refusal(name: str, action: str, message: str, lang: str | None = None) -> Re
 
 
 def unknown_user(name: str, action: str, lang: str | None = None) -> Refused:
+    # Two names for one value: a message's fields are read back by name, and `{name!r}` has quotes.
     return refusal(
         name,
         action,
-        f"unknown user {name!r}: an admin adds people with `trilingo users add {name} --role …`",
+        N_("unknown user {name!r}: an admin adds people with `trilingo users add {user} --role …`").format(
+            name=name, user=name
+        ),
         lang,
     )
 
@@ -81,12 +123,18 @@ def check(
     """Whether a known person may take `action` (in `lang`): returns, or raises the refusal."""
     role = Role(role)
     if disabled:
-        raise refusal(name, action, f"{name} is disabled; an admin can enable them again", lang)
+        raise refusal(
+            name, action, N_("{name} is disabled; an admin can enable them again").format(name=name), lang
+        )
     if role not in MAY[action]:
-        raise refusal(name, action, f"{name} is {_a(role)}, who may not {VERBS[action]}", lang)
+        may_not = MAY_NOT.get(action, f"{{name}} is {{role}}, who may not {VERBS[action]}")
+        raise refusal(name, action, may_not.format(name=name, role=_a(role)), lang)
     if action in IN_LANGUAGE and role == R and lang not in langs:
-        shown = ", ".join(langs) or "no language"
-        raise refusal(name, action, f"{name} reviews {shown}, not {lang}", lang)
+        if langs:
+            elsewhere = N_("{name} reviews {langs}, not {lang}")
+        else:
+            elsewhere = N_("{name} reviews no language, not {lang}")
+        raise refusal(name, action, elsewhere.format(name=name, langs=", ".join(langs), lang=lang), lang)
 
 
 def check_scope(
@@ -100,16 +148,29 @@ def check_scope(
     outside = [lang for lang in TARGET_ORDER if lang in needed and lang not in langs]
     if outside:
         mine = ", ".join(langs) or "no language"
-        raise refusal(
-            name,
-            action,
-            f"{name} reviews {mine}, so may not {VERBS[action]} in {', '.join(outside)}: {what}; nothing was "
-            "changed",
-        )
+        if action in OUT_OF_SCOPE:
+            message = OUT_OF_SCOPE[action][0 if langs else 1].format(
+                name=name, mine=mine, outside=", ".join(outside), what=what
+            )
+        else:  # no caller checks another action's scope; were one to, it reads the same
+            message = (
+                f"{name} reviews {mine}, so may not {VERBS[action]} in {', '.join(outside)}: {what}; "
+                "nothing was changed"
+            )
+        raise refusal(name, action, message)
+
+
+# A role with its article, as refusals name it; each is its own msgid, so the CLI shows it translated.
+WITH_ARTICLE = {
+    "editor": N_("an editor"),
+    "reviewer": N_("a reviewer"),
+    "operator": N_("an operator"),
+    "admin": N_("an admin"),
+}
 
 
 def _a(role: Role) -> str:
-    return ("an " if role.value[0] in "aeiou" else "a ") + role.value
+    return WITH_ARTICLE.get(role.value) or ("an " if role.value[0] in "aeiou" else "a ") + role.value
 
 
 def may_read(conn: Connection, name: str) -> None:
@@ -140,14 +201,31 @@ def may_act_as(conn: Connection, caller: Caller) -> None:
     }
     if row is None and conn.execute(select(func.count()).select_from(user)).scalar_one() == 0:
         raise Refused(
-            f"nobody is in this workspace yet, so nobody may act as {wanted!r}: run `trilingo init` as "
-            f"yourself ({proved}) first, without --as or TRILINGO_USER; you become its admin",
+            N_(
+                "nobody is in this workspace yet, so nobody may act as {wanted!r}: run `trilingo init` as "
+                "yourself ({proved}) first, without --as or TRILINGO_USER; you become its admin"
+            ).format(wanted=wanted, proved=proved),
             audit=detail,
         )
     if row is None or Role(row.role) != A or row.disabled:
-        who = "not known here" if row is None else "disabled" if row.disabled else _a(Role(row.role))
+        if row is None:
+            only_admins = N_(
+                "only an admin may act as another user (--as or TRILINGO_USER): {proved} is not known here; "
+                "run the command as yourself, without --as {wanted}"
+            )
+        elif row.disabled:
+            only_admins = N_(
+                "only an admin may act as another user (--as or TRILINGO_USER): {proved} is disabled; "
+                "run the command as yourself, without --as {wanted}"
+            )
+        else:
+            only_admins = N_(
+                "only an admin may act as another user (--as or TRILINGO_USER): {proved} is {role}; "
+                "run the command as yourself, without --as {wanted}"
+            )
         raise Refused(
-            f"only an admin may act as another user (--as or TRILINGO_USER): {proved} is {who}; "
-            f"run the command as yourself, without --as {wanted}",
+            only_admins.format(
+                proved=proved, wanted=wanted, role=None if row is None else _a(Role(row.role))
+            ),
             audit=detail,
         )

@@ -19,6 +19,7 @@ import httpx
 
 from trilingo import prefect_rest
 from trilingo.errors import UnavailableError
+from trilingo.i18n import N_
 
 CRASH_DETECTION = "trilingo: flow runs that stop heartbeating are Crashed"
 HEARTBEAT_SECONDS = (
@@ -54,7 +55,9 @@ def crash_detection(heartbeat: int = HEARTBEAT_SECONDS) -> dict[str, Any]:
                 "type": "change-flow-run-state",
                 "state": "CRASHED",
                 "name": "Crashed",
-                "message": f"No heartbeat for {heartbeat * 3} s: the process running this flow run has died.",
+                "message": N_(
+                    "No heartbeat for {seconds} s: the process running this flow run has died."
+                ).format(seconds=heartbeat * 3),
             }
         ],
     }
@@ -77,7 +80,9 @@ def ensure_crash_detection(api_url: str, heartbeat: int = HEARTBEAT_SECONDS, tim
             created.raise_for_status()
     except httpx.HTTPError as exc:
         raise UnavailableError(
-            f"could not install the crash-detection automation on {api_url} ({exc.__class__.__name__}: {exc})"
+            N_("could not install the crash-detection automation on {url} ({kind}: {exc})").format(
+                url=api_url, kind=exc.__class__.__name__, exc=exc
+            )
         ) from None
     return True
 
@@ -115,8 +120,9 @@ def reap_silent_runs(
                 reaped.update(_crash(client, run["id"], why))
     except (httpx.HTTPError, ValueError, KeyError) as exc:
         raise UnavailableError(
-            f"could not check for flow runs that stopped heartbeating on {api_url} "
-            f"({exc.__class__.__name__}: {exc})"
+            N_("could not check for flow runs that stopped heartbeating on {url} ({kind}: {exc})").format(
+                url=api_url, kind=exc.__class__.__name__, exc=exc
+            )
         ) from None
     return reaped
 
@@ -140,7 +146,9 @@ def silent_runs(
             ]
     except (httpx.HTTPError, ValueError, KeyError) as exc:
         raise UnavailableError(
-            f"could not ask {api_url} for silent flow runs ({exc.__class__.__name__}: {exc})"
+            N_("could not ask {url} for silent flow runs ({kind}: {exc})").format(
+                url=api_url, kind=exc.__class__.__name__, exc=exc
+            )
         ) from None
 
 
@@ -157,7 +165,10 @@ def _silent(client: httpx.Client, heartbeat: int, now: datetime) -> Iterator[tup
         if run["state"]["type"] == "PENDING":
             if run.get("deployment_id") and now - last > never_started:
                 waited = int((now - last).total_seconds())
-                yield run, f"Pending for {waited} s: the worker that took it has died."
+                yield (
+                    run,
+                    N_("Pending for {seconds} s: the worker that took it has died.").format(seconds=waited),
+                )
             continue
         if now - last <= silence:
             continue
@@ -179,7 +190,12 @@ def _silent(client: httpx.Client, heartbeat: int, now: datetime) -> Iterator[tup
         if now - last <= silence:
             continue
         quiet = int((now - last).total_seconds())
-        yield run, f"No heartbeat for {quiet} s: the process running this flow run has died."
+        yield (
+            run,
+            N_("No heartbeat for {seconds} s: the process running this flow run has died.").format(
+                seconds=quiet
+            ),
+        )
 
 
 def _crash(client: httpx.Client, run_id: str, message: str) -> dict[str, str]:
@@ -222,7 +238,9 @@ def earlier_sweep(api_url: str, deployment_id: str, me: str, *, timeout: float =
         ]
     except (httpx.HTTPError, ValueError, KeyError) as exc:
         raise UnavailableError(
-            f"could not list the running sweeps on {api_url} ({exc.__class__.__name__}: {exc})"
+            N_("could not list the running sweeps on {url} ({kind}: {exc})").format(
+                url=api_url, kind=exc.__class__.__name__, exc=exc
+            )
         ) from None
     first = min(((_when(t), i) for t, i in sweeps), default=None)
     return first[1] if first is not None and first[1] != me else None

@@ -22,7 +22,15 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from trilingo.errors import ConfigError, ExitStatus, TrilingoError, UnavailableError
-from trilingo.service.registry import ACT_AS_HEADER, API_PREFIX, BY_NAME, NOTES_HEADER, path_names
+from trilingo.i18n import N_
+from trilingo.service.registry import (
+    ACT_AS_HEADER,
+    API_PREFIX,
+    BY_NAME,
+    NOTES_HEADER,
+    UI_LANG_HEADER,
+    path_names,
+)
 from trilingo.text.files import Upload
 
 if TYPE_CHECKING:
@@ -59,11 +67,11 @@ class Login:
 def check_server_url(url: str) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"the Trilingo server must be an http(s) address, got {url!r}")
+        raise ConfigError(N_("the Trilingo server must be an http(s) address, got {url!r}").format(url=url))
     try:
         parts.port  # noqa: B018 - a bad port raises here
     except ValueError:
-        raise ConfigError(f"the Trilingo server's port is not a number: {url!r}") from None
+        raise ConfigError(N_("the Trilingo server's port is not a number: {url!r}").format(url=url)) from None
     return url.strip().rstrip("/")
 
 
@@ -75,10 +83,14 @@ def saved_login(env: Mapping[str, str]) -> Login | None:
         return None
     except (OSError, ValueError) as exc:
         raise ConfigError(
-            f"cannot read the login file {path} ({exc}); `trilingo login URL` writes it again"
+            N_("cannot read the login file {path} ({exc}); `trilingo login URL` writes it again").format(
+                path=path, exc=exc
+            )
         ) from None
     if not isinstance(data, dict) or not isinstance(data.get("server"), str):
-        raise ConfigError(f"the login file {path} is damaged; `trilingo login URL` writes it again")
+        raise ConfigError(
+            N_("the login file {path} is damaged; `trilingo login URL` writes it again").format(path=path)
+        )
     return Login(data["server"], str(data.get("token") or ""))
 
 
@@ -105,8 +117,10 @@ def configured(env: Mapping[str, str], cli: Mapping[str, Any]) -> Login | None:
     if server:
         if local_given:
             raise ConfigError(
-                "TRILINGO_SERVER names a Trilingo server, and --home or --database-url a local workspace: "
-                "give one of them"
+                N_(
+                    "TRILINGO_SERVER names a Trilingo server, and --home or --database-url a local workspace: "
+                    "give one of them"
+                )
             )
         token = env.get("TRILINGO_TOKEN", "").strip()
         if not token:
@@ -177,6 +191,11 @@ class RemoteTransport:
         else:
             body = json.dumps({k: _encode(v) for k, v in given.items()}, ensure_ascii=False).encode("utf-8")
         status, headers, data = self._request(op.method, API_PREFIX + path, body)
+        ui_lang = next((v for k, v in headers.items() if k.lower() == UI_LANG_HEADER.lower()), "")
+        if ui_lang:
+            from trilingo import i18n
+
+            i18n.prefer(ui_lang)
         for note in _notes(headers):
             if self.echo is not None:
                 self.echo(note)
@@ -184,13 +203,21 @@ class RemoteTransport:
             answer = json.loads(data) if data else None
         except ValueError:
             raise UnavailableError(
-                f"the Trilingo server at {self.server} answered {status} with something that is not JSON "
-                "(is a proxy in the way?)"
+                N_(
+                    "the Trilingo server at {server} answered {status} with something that is not JSON "
+                    "(is a proxy in the way?)"
+                ).format(server=self.server, status=status)
             ) from None
         if status >= 400:
             if isinstance(answer, dict) and isinstance(answer.get("error"), str):
                 raise ServerError(answer["error"], int(answer.get("exit", 10)), status)
-            raise ServerError(f"the Trilingo server at {self.server} answered {status}", 10, status)
+            raise ServerError(
+                N_("the Trilingo server at {server} answered {status}").format(
+                    server=self.server, status=status
+                ),
+                10,
+                status,
+            )
         return answer
 
     def _request(self, method: str, path: str, body: bytes | None) -> tuple[int, Mapping[str, str], bytes]:
@@ -215,7 +242,9 @@ class RemoteTransport:
             try:
                 context = ssl.create_default_context(cafile=self.ca_bundle)
             except (OSError, ssl.SSLError) as exc:
-                raise ConfigError(f"cannot read TRILINGO_CA_BUNDLE {self.ca_bundle} ({exc})") from None
+                raise ConfigError(
+                    N_("cannot read TRILINGO_CA_BUNDLE {path} ({exc})").format(path=self.ca_bundle, exc=exc)
+                ) from None
             conn: http.client.HTTPConnection = http.client.HTTPSConnection(
                 host, parts.port or 443, timeout=self.timeout, context=context
             )
@@ -227,24 +256,36 @@ class RemoteTransport:
             return response.status, dict(response.getheaders()), response.read()
         except ssl.SSLCertVerificationError as exc:
             raise ConfigError(
-                f"the Trilingo server at {self.server} has a certificate this machine does not trust "
-                f"({exc.verify_message}); set TRILINGO_CA_BUNDLE to the office's CA certificate"
+                N_(
+                    "the Trilingo server at {server} has a certificate this machine does not trust "
+                    "({reason}); set TRILINGO_CA_BUNDLE to the office's CA certificate"
+                ).format(server=self.server, reason=exc.verify_message)
             ) from None
         except ssl.SSLError as exc:
             raise UnavailableError(
-                f"TLS with the Trilingo server at {self.server} failed ({exc.reason})"
+                N_("TLS with the Trilingo server at {server} failed ({reason})").format(
+                    server=self.server, reason=exc.reason
+                )
             ) from None
         except ConnectionRefusedError:
             raise UnavailableError(
-                f"no Trilingo server answers at {self.server} (connection refused); try again later"
+                N_("no Trilingo server answers at {server} (connection refused); try again later").format(
+                    server=self.server
+                )
             ) from None
         except TimeoutError:
-            raise UnavailableError(f"the Trilingo server at {self.server} did not answer in time") from None
+            raise UnavailableError(
+                N_("the Trilingo server at {server} did not answer in time").format(server=self.server)
+            ) from None
         except socket.gaierror:
-            raise UnavailableError(f"the host {host} of the Trilingo server is not known") from None
+            raise UnavailableError(
+                N_("the host {host} of the Trilingo server is not known").format(host=host)
+            ) from None
         except (OSError, http.client.HTTPException) as exc:
             raise UnavailableError(
-                f"the connection to the Trilingo server at {self.server} failed ({exc.__class__.__name__})"
+                N_("the connection to the Trilingo server at {server} failed ({error})").format(
+                    server=self.server, error=exc.__class__.__name__
+                )
             ) from None
         finally:
             conn.close()

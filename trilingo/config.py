@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from trilingo import identity
 from trilingo.errors import ConfigError
+from trilingo.i18n import N_
 from trilingo.text.clean import check_user
 from trilingo.text.limits import Limits
 
@@ -42,15 +43,15 @@ def webhook_config(table: object, env: Mapping[str, str]) -> WebhookConfig:
     urls = env.get("TRILINGO_WEBHOOK_URLS")
     raw_urls = urls.split(",") if urls else values.get("urls") or []
     if not isinstance(raw_urls, list):
-        raise ConfigError("webhook urls must be a list of addresses")
+        raise ConfigError(N_("webhook urls must be a list of addresses"))
     clean = tuple(str(u).strip() for u in raw_urls if str(u).strip())
     for url in clean:
         if not url.startswith(("http://", "https://")):
-            raise ConfigError(f"webhook url {url!r} must start with http:// or https://")
+            raise ConfigError(N_("webhook url {url!r} must start with http:// or https://").format(url=url))
     secret = env.get("TRILINGO_WEBHOOK_SECRET") or str(values.get("secret") or "")
     if clean and not secret:
         raise ConfigError(
-            "webhook urls are set but no secret: set TRILINGO_WEBHOOK_SECRET (or [webhook] secret)"
+            N_("webhook urls are set but no secret: set TRILINGO_WEBHOOK_SECRET (or [webhook] secret)")
         )
     try:
         return WebhookConfig(
@@ -117,11 +118,13 @@ class Settings:
         except FileNotFoundError:
             return None
         except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot read the audit key {path} ({exc})") from None
+            raise ConfigError(
+                N_("cannot read the audit key {path} ({exc})").format(path=path, exc=exc)
+            ) from None
         try:
             return bytes.fromhex(raw), str(path)
         except ValueError:
-            raise ConfigError(f"the audit key {path} is not hexadecimal") from None
+            raise ConfigError(N_("the audit key {path} is not hexadecimal").format(path=path)) from None
 
     @property
     def workspace_key(self) -> str:
@@ -159,7 +162,7 @@ def secret_environment(settings: Settings) -> dict[str, str]:
 
 
 RETIRED = {
-    "four_eyes": (
+    "four_eyes": N_(
         "the four-eyes rule is no longer read from {where}: it is a workspace setting that only an admin "
         "changes, with a reason (`trilingo settings set four_eyes off --reason …`); remove it from {where}"
     ),
@@ -227,9 +230,11 @@ def _prefect_port(value: Any) -> int:
     try:
         port = int(value)
     except (TypeError, ValueError, OverflowError):  # OverflowError: inf in the file
-        raise ConfigError(f"prefect_port must be a port number, got {value!r}") from None
+        raise ConfigError(
+            N_("prefect_port must be a port number, got {value!r}").format(value=value)
+        ) from None
     if not 0 < port < 65536:
-        raise ConfigError(f"prefect_port must be a port number, got {port}")
+        raise ConfigError(N_("prefect_port must be a port number, got {port}").format(port=port))
     return port
 
 
@@ -246,7 +251,7 @@ def _engine_options(
     """Options by engine: [engines.NAME] in the file, under TRILINGO_ENGINE_NAME_OPTION, under the CLI's."""
     from_file = file_values.get("engines") or {}
     if not isinstance(from_file, dict):
-        raise ConfigError("config.toml: [engines] must be a table of engine names, e.g. [engines.libre]")
+        raise ConfigError(N_("config.toml: [engines] must be a table of engine names, e.g. [engines.libre]"))
     options: dict[str, dict[str, Any]] = {
         str(k): dict(v) for k, v in from_file.items() if isinstance(v, dict)
     }
@@ -264,7 +269,7 @@ def _limit_values(file_values: Mapping[str, Any], env: Mapping[str, str]) -> dic
     """[limits] in the file, under TRILINGO_LIMIT_NAME; Limits.from_values checks them."""
     from_file = file_values.get("limits") or {}
     if not isinstance(from_file, dict):
-        raise ConfigError("config.toml: [limits] must be a table of names and numbers")
+        raise ConfigError(N_("config.toml: [limits] must be a table of names and numbers"))
     limit_values: dict[str, object] = dict(from_file)
     limit_values.update(_prefixed(env, "TRILINGO_LIMIT_"))
     return limit_values
@@ -280,7 +285,7 @@ def _webhook_env(env: Mapping[str, str]) -> dict[str, str]:
 def _audit_key_file(home: Path, file_values: Mapping[str, Any]) -> Path:
     audit = file_values.get("audit") or {}
     if not isinstance(audit, dict):
-        raise ConfigError('config.toml: [audit] must be a table (key_file = "…")')
+        raise ConfigError(N_('config.toml: [audit] must be a table (key_file = "…")'))
     given = audit.get("key_file")
     return Path(str(given)).expanduser() if given else home / AUDIT_KEY_FILE
 
@@ -289,7 +294,9 @@ def _workspace_id(value: object) -> str:
     text = str(value or "")
     if text and not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,39}", text):
         raise ConfigError(
-            f"workspace_id must be lower-case letters, digits and dashes (at most 40), got {text!r}"
+            N_(
+                "workspace_id must be lower-case letters, digits and dashes (at most 40), got {text!r}"
+            ).format(text=text)
         )
     return text
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from trilingo.config import Settings
+from trilingo.i18n import N_
 from trilingo.webclient import request
 
 SUBMITTED = "trilingo.document.submitted"
@@ -70,12 +71,13 @@ def emit(
     body = [event_body(settings, name, p, actor=actor) for p in payloads]
     reply = request("POST", url, body=body, timeout=timeout)
     ok = reply.status in (200, 201, 204)
-    why = reply.error if reply.status is None else f"it answered {reply.status}"
+    why = reply.error if reply.status is None else N_("it answered {status}").format(status=reply.status)
     if not ok and note is not None:
         note(
-            f"Note: the Prefect server at {settings.prefect_api_url.removesuffix('/api')} did not take the "
-            f"{name} event ({why}); saved all the same: `trilingo serve` picks it up at its next sweep, or run "
-            "the step by hand"
+            N_(
+                "Note: the Prefect server at {url} did not take the {name} event ({why}); saved all the same: "
+                "`trilingo serve` picks it up at its next sweep, or run the step by hand"
+            ).format(url=settings.prefect_api_url.removesuffix("/api"), name=name, why=why)
         )
     return ok
 

@@ -54,8 +54,12 @@ def _calls(path: Path, label: str) -> Iterator[Message]:
         name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
         if name not in CALLS or len(node.args) < CALLS[name]:
             continue
-        texts = [a.value for a in node.args[: CALLS[name]] if isinstance(a, ast.Constant)]
-        if len(texts) == CALLS[name] and all(isinstance(t, str) for t in texts):
+        texts = [
+            a.value
+            for a in node.args[: CALLS[name]]
+            if isinstance(a, ast.Constant) and isinstance(a.value, str)
+        ]
+        if len(texts) == CALLS[name]:
             yield Message(texts[0], texts[1] if len(texts) == 2 else None, label)
 
 
@@ -162,19 +166,21 @@ def template() -> polib.POFile:
         entry = polib.POEntry(msgid=m.msgid, msgstr="", occurrences=[(m.where, "")])
         if m.plural is not None:
             entry.msgid_plural = m.plural
-            entry.msgstr_plural = {0: "", 1: ""}
+            entry.msgstr_plural = {0: ""}  # Vietnamese, Lao and Chinese: one form (PLURAL_FORMS)
         pot.append(entry)
     return pot
 
 
 def pot_path() -> Path:
-    return i18n.po_path("vi").parents[2] / f"{i18n.DOMAIN}.pot"
+    return i18n.catalogs_dir() / f"{i18n.DOMAIN}.pot"
 
 
 def merge(pot: polib.POFile) -> None:
     """Write the template, and add its new strings to each language's PO file (old ones go obsolete)."""
     pot.save(str(pot_path()))
-    for lang in i18n.UI_LANGUAGES:
+    from trilingo.languages import ALL
+
+    for lang in ALL:  # every language of the registry gets a catalog to translate
         path = i18n.po_path(lang)
         po = polib.pofile(str(path), wrapwidth=0) if path.is_file() else polib.POFile(wrapwidth=0)
         po.metadata = {
@@ -200,7 +206,7 @@ class CatalogStatus:
 def status(messages: list[Message] | None = None) -> list[CatalogStatus]:
     wanted = [m.msgid for m in (messages if messages is not None else extract())]
     out = []
-    for lang in i18n.UI_LANGUAGES:
+    for lang in i18n.ui_languages():
         path = i18n.po_path(lang)
         po = polib.pofile(str(path)) if path.is_file() else polib.POFile()
         entries = {e.msgid: e for e in po if not e.obsolete}

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from trilingo.errors import ConfigError, InputError
+from trilingo.i18n import N_
 
 ENV = "TRILINGO_LANGUAGES"
 
@@ -68,6 +69,7 @@ class Language:
     checks: tuple[str, ...] = ()  # extra checks of a translation: simplified
     font: str = "sans-serif"
     line_height: float = 1.6
+    date_format: str = "%Y-%m-%d"  # how its readers write a date (the CLI's times, in trilingo.i18n)
 
     @property
     def html(self) -> str:  # (the name templates and older code use)
@@ -113,14 +115,16 @@ class Registry:
 
 def _ranges(values: object, where: str) -> tuple[tuple[int, int], ...]:
     if not isinstance(values, list) or not values:
-        raise ConfigError(f'{where}: a script is a list of ranges such as "0E80-0EFF"')
+        raise ConfigError(N_('{where}: a script is a list of ranges such as "0E80-0EFF"').format(where=where))
     out = []
     for item in values:
         low, _, high = str(item).partition("-")
         try:
             out.append((int(low, 16), int(high or low, 16)))
         except ValueError:
-            raise ConfigError(f'{where}: {item!r} is not a range such as "0E80-0EFF"') from None
+            raise ConfigError(
+                N_('{where}: {item!r} is not a range such as "0E80-0EFF"').format(where=where, item=item)
+            ) from None
     return tuple(out)
 
 
@@ -137,16 +141,24 @@ def parse(data: Mapping[str, Any], where: str = "languages.toml") -> Registry:
         source = str(data["source"])
         targets = tuple(str(t) for t in data["targets"])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ConfigError(f"{where}: incomplete or malformed ({exc.__class__.__name__}: {exc})") from None
+        raise ConfigError(
+            N_("{where}: incomplete or malformed ({kind}: {exc})").format(
+                where=where, kind=exc.__class__.__name__, exc=exc
+            )
+        ) from None
     for language in languages.values():
         _check_rules(language, where)
     unknown = [c for c in (source, *targets) if c not in languages]
     if unknown:
         raise ConfigError(
-            f"{where}: {unknown[0]!r} is listed as a source or target but has no [languages.{unknown[0]}]"
+            N_("{where}: {code!r} is listed as a source or target but has no [languages.{code}]").format(
+                where=where, code=unknown[0]
+            )
         )
     if source in targets or len(set(targets)) != len(targets) or not targets:
-        raise ConfigError(f"{where}: the targets must be distinct, at least one, and not the source")
+        raise ConfigError(
+            N_("{where}: the targets must be distinct, at least one, and not the source").format(where=where)
+        )
     return Registry(source, targets, languages, scripts)
 
 
@@ -155,7 +167,11 @@ def _language(code: str, t: Mapping[str, Any], scripts: Mapping[str, Script], wh
 
     def script(name: object) -> Script:
         if str(name) not in scripts:
-            raise ConfigError(f"{where}: [languages.{code}] names the script {name!r}, not in [scripts]")
+            raise ConfigError(
+                N_("{where}: [languages.{code}] names the script {name!r}, not in [scripts]").format(
+                    where=where, code=code, name=name
+                )
+            )
         return scripts[str(name)]
 
     def names(key: str) -> tuple[str, ...]:
@@ -183,6 +199,7 @@ def _language(code: str, t: Mapping[str, Any], scripts: Mapping[str, Script], wh
         numerals=names("numerals"),
         checks=names("checks"),
         font=str(t.get("font", "sans-serif")),
+        date_format=str(t.get("date_format", "%Y-%m-%d")),
         line_height=float(t.get("line_height", 1.6)),
     )
 
@@ -194,8 +211,10 @@ def _check_rules(language: Language, where: str) -> None:
         for name in (given,) if isinstance(given, str) else given:
             if name not in known:
                 raise ConfigError(
-                    f"{where}: [languages.{language.code}] {rule} = {name!r} is not a rule Trilingo has "
-                    f"(known: {', '.join(known)})"
+                    N_(
+                        "{where}: [languages.{code}] {rule} = {name!r} is not a rule Trilingo has "
+                        "(known: {known})"
+                    ).format(where=where, code=language.code, rule=rule, name=name, known=", ".join(known))
                 )
 
 
@@ -211,7 +230,9 @@ def load(path: str | None = None) -> Registry:
     try:
         text = Path(given).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{ENV}={given}: cannot read it ({exc})") from None
+        raise ConfigError(
+            N_("{variable}={given}: cannot read it ({exc})").format(variable=ENV, given=given, exc=exc)
+        ) from None
     extra = _toml(text, given)
     merged: dict[str, Any] = {
         "source": extra.get("source", data["source"]),
@@ -240,14 +261,20 @@ SCRIPTS: Mapping[str, Script] = REGISTRY.scripts
 def check_target(code: str) -> str:
     """Return `code` if it is a target language, else raise InputError."""
     if code not in TARGETS:
-        raise InputError(f"unknown language {code!r} (expected one of: {', '.join(TARGETS)})")
+        raise InputError(
+            N_("unknown language {code!r} (expected one of: {known})").format(
+                code=code, known=", ".join(TARGETS)
+            )
+        )
     return code
 
 
 def check_language(code: str) -> str:
     """Return `code` if it is one of the languages (the source or a target), else raise InputError."""
     if code not in ALL:
-        raise InputError(f"unknown language {code!r} (expected one of: {', '.join(ALL)})")
+        raise InputError(
+            N_("unknown language {code!r} (expected one of: {known})").format(code=code, known=", ".join(ALL))
+        )
     return code
 
 

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, func, select
 
 from trilingo.access import A, R, check, unknown_user
 from trilingo.errors import InputError, NotFound
+from trilingo.i18n import N_
 from trilingo.languages import TARGETS, names_of
 from trilingo.store.audit import record
 from trilingo.store.models import Role, User, utcnow
@@ -63,26 +64,55 @@ class Person:
     role: Role
     langs: list[str]
     disabled: bool
+    ui_lang: str | None  # the language Trilingo speaks to them; None: their machine's locale
 
 
 def _person(user: User) -> Person:
-    return Person(user.name, user.role, list(user.langs), user.disabled)
+    return Person(user.name, user.role, list(user.langs), user.disabled, user.ui_lang)
+
+
+def check_ui_lang(value: str | None) -> str | None:
+    """An interface language as stored: en, vi, lo or zh; "" or "auto" clears it (the locale decides)."""
+    from trilingo import i18n
+
+    if value is None or value.strip().lower() in ("", "auto"):
+        return None
+    lang = i18n.normalise(value)
+    if lang is None:
+        choices = ", ".join((i18n.ENGLISH, *i18n.ui_languages()))
+        raise InputError(
+            N_("unknown interface language {value!r} (expected one of: {choices}, or auto)").format(
+                value=value, choices=choices
+            )
+        )
+    return lang
 
 
 def check_langs(langs: Sequence[str]) -> list[str]:
     bad = [lang for lang in langs if lang not in TARGETS]
     if bad:
-        raise InputError(f"unknown language {bad[0]!r} (expected one of: {', '.join(TARGETS)})")
+        raise InputError(
+            N_("unknown language {lang!r} (expected one of: {choices})").format(
+                lang=bad[0], choices=", ".join(TARGETS)
+            )
+        )
     return sorted(set(langs), key=TARGETS.index)
 
 
-def add_user(session: Session, actor: str, name: str, role: Role, langs: Sequence[str]) -> Person:
-    """Add a person, or change a known person's role and languages."""
+def add_user(
+    session: Session, actor: str, name: str, role: Role, langs: Sequence[str], ui_lang: str | None = None
+) -> Person:
+    """Add a person, or change a known person's role and languages (and interface language, if given)."""
     authorize(session, actor, "users")
     name = check_user(name)
     langs = check_langs(langs)
+    interface = check_ui_lang(ui_lang)
     if role == R and not langs:
-        raise InputError(f"a reviewer needs --lang ({names_of(TARGETS)}, or several, comma-separated)")
+        raise InputError(
+            N_("a reviewer needs --lang ({languages}, or several, comma-separated)").format(
+                languages=names_of(TARGETS)
+            )
+        )
     user = session.exec(select(User).where(User.name == name)).first()
     before = (
         None
@@ -90,12 +120,38 @@ def add_user(session: Session, actor: str, name: str, role: Role, langs: Sequenc
         else {"role": user.role.value, "langs": list(user.langs), "disabled": user.disabled}
     )
     if user is None:
-        user = User(name=name, role=role, langs=langs)
+        user = User(name=name, role=role, langs=langs, ui_lang=interface)
         session.add(user)
     else:
         user.role, user.langs, user.disabled = role, langs, False
+        if ui_lang is not None:
+            user.ui_lang = interface
     session.flush()
-    record(session, actor, "user-add", user=name, role=role.value, langs=langs, before=before)
+    record(
+        session,
+        actor,
+        "user-add",
+        user=name,
+        role=role.value,
+        langs=langs,
+        ui_lang=user.ui_lang,
+        before=before,
+    )
+    return _person(user)
+
+
+def set_ui_lang(session: Session, actor: str, name: str | None, ui_lang: str | None) -> Person:
+    """Set the language Trilingo speaks to `name` (default: the actor): anyone their own, an admin anyone's."""
+    me = authorize(session, actor, "read")
+    target = me.name if name in (None, me.name) else name
+    if target != me.name:
+        authorize(session, actor, "users")  # refused, and the refusal audited, unless an admin
+    user = session.exec(select(User).where(User.name == target)).first()
+    if user is None:
+        raise NotFound(N_("unknown user {name!r}").format(name=target))
+    before, user.ui_lang = user.ui_lang, check_ui_lang(ui_lang)
+    session.flush()
+    record(session, actor, "user-ui-lang", user=target, ui_lang=user.ui_lang, before=before)
     return _person(user)
 
 
@@ -107,13 +163,13 @@ def set_disabled(session: Session, actor: str, name: str, disabled: bool = True)
     authorize(session, actor, "users")
     user = session.exec(select(User).where(User.name == name)).first()
     if user is None:
-        raise NotFound(f"unknown user {name!r}")
+        raise NotFound(N_("unknown user {name!r}").format(name=name))
     if disabled and user.role == A:
         admins = session.exec(
             select(func.count()).select_from(User).where(User.role == A, col(User.disabled).is_(False))
         ).one()
         if admins <= 1:
-            raise InputError(f"{name} is the last admin; add another admin first")
+            raise InputError(N_("{name} is the last admin; add another admin first").format(name=name))
     user.disabled = disabled
     session.flush()
     record(

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import insert, select, update
 
 from trilingo.errors import InputError
+from trilingo.i18n import N_
 from trilingo.store.tables import setting
 from trilingo.store.values import aware, utcnow
 from trilingo.text.clean import check_text, clean_line
@@ -33,7 +34,7 @@ def _on_off(text: str) -> bool:
         return True
     if value in OFF:
         return False
-    raise InputError(f"expected on or off, got {text!r}")
+    raise InputError(N_("expected on or off, got {text!r}").format(text=text))
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,9 @@ RULES: dict[str, Rule] = {
     "four_eyes": Rule(
         True,
         _on_off,
-        "nobody approves a segment whose text they were the last to change (off only in a one-person office)",
+        N_(
+            "nobody approves a segment whose text they were the last to change (off only in a one-person office)"
+        ),
     ),
 }
 # Kept in the same table, but set by Trilingo itself, never by `settings set`.
@@ -116,11 +119,13 @@ def change(session: Session, actor: str, key: str, text: str, reason: str) -> Va
     authorize(session, actor, "settings")
     rule = RULES.get(key)
     if rule is None:
-        raise InputError(f"unknown setting {key!r} (known: {', '.join(RULES)})")
+        raise InputError(
+            N_("unknown setting {key!r} (known: {known})").format(key=key, known=", ".join(RULES))
+        )
     value = rule.parse(text)
     why = clean_line(check_text(reason, "the reason"))
     if not why:
-        raise InputError("changing a workspace rule needs a reason (--reason)")
+        raise InputError(N_("changing a workspace rule needs a reason (--reason)"))
     before = write(session.connection(), key, value, actor)
     record(session, actor, "setting", old=str(before), new=str(value), key=key, reason=why)
     return next(v for v in show(session.connection()) if v.key == key)

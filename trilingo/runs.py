@@ -14,6 +14,7 @@ import httpx
 
 from trilingo import prefect_rest
 from trilingo.errors import InputError, UnavailableError
+from trilingo.i18n import N_
 
 # What an operator types → the Prefect state types it means. "failed" is everything that did not finish.
 STATE_TYPES = {
@@ -72,7 +73,9 @@ def recent_runs(
 ) -> list[RunRow]:
     """The newest `limit` runs (optionally of one flow, in some states), newest first."""
     if not 1 <= limit <= MAX_LIMIT:
-        raise InputError(f"--limit must be between 1 and {MAX_LIMIT}, got {limit}")
+        raise InputError(
+            N_("--limit must be between 1 and {most}, got {limit}").format(most=MAX_LIMIT, limit=limit)
+        )
     now = now or datetime.now(UTC)
     runs_filter: dict[str, Any] = {"expected_start_time": {"before_": now.isoformat()}}
     types = [t for s in states or [] if s in STATE_TYPES for t in STATE_TYPES[s]]
@@ -108,15 +111,23 @@ def _post(client: httpx.Client, path: str, body: dict[str, Any]) -> list[dict[st
         response = client.post(path, json=body)
     except httpx.HTTPError as exc:
         raise UnavailableError(
-            f"no Prefect server answers at {base} ({exc.__class__.__name__}); start the local one with "
-            "`trilingo server start`, or check prefect_api_url"
+            N_(
+                "no Prefect server answers at {url} ({error}); start the local one with "
+                "`trilingo server start`, or check prefect_api_url"
+            ).format(url=base, error=exc.__class__.__name__)
         ) from None
     if response.status_code != 200:
-        raise UnavailableError(f"the Prefect server at {base} answered {response.status_code} to {path}")
+        raise UnavailableError(
+            N_("the Prefect server at {url} answered {status} to {path}").format(
+                url=base, status=response.status_code, path=path
+            )
+        )
     data = response.json()
     if not isinstance(data, list):
         raise UnavailableError(
-            f"the Prefect server at {base} answered {path} with something that is not a list"
+            N_("the Prefect server at {url} answered {path} with something that is not a list").format(
+                url=base, path=path
+            )
         )
     return data
 

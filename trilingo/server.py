@@ -18,6 +18,7 @@ from pathlib import Path
 
 from trilingo.config import Settings, secret_environment
 from trilingo.errors import UnavailableError, WorkspaceError
+from trilingo.i18n import N_
 from trilingo.webclient import request
 
 PID_FILE = "trilingo-server.pid"
@@ -113,7 +114,9 @@ def start(
             log = (settings.prefect_home / LOG_FILE).open("ab")
         except OSError as exc:
             raise WorkspaceError(
-                f"cannot start the local Prefect server: {settings.prefect_home} is not writable ({exc.strerror})"
+                N_("cannot start the local Prefect server: {path} is not writable ({reason})").format(
+                    path=settings.prefect_home, reason=exc.strerror
+                )
             ) from None
         proc = subprocess.Popen(
             [
@@ -138,8 +141,9 @@ def start(
         (settings.prefect_home / PID_FILE).write_text(str(proc.pid))
     if announce is not None:
         announce(
-            f"Starting the local Prefect server at {settings.prefect_api_url.removesuffix('/api')} "
-            f"(about 15 s the first time; its log: {settings.prefect_home / LOG_FILE})…"
+            N_(
+                "Starting the local Prefect server at {url} (about 15 s the first time; its log: {log})…"
+            ).format(url=settings.prefect_api_url.removesuffix("/api"), log=settings.prefect_home / LOG_FILE)
         )
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
@@ -149,7 +153,9 @@ def start(
             break
         time.sleep(0.5)
     raise UnavailableError(
-        f"the Prefect server did not come up at {settings.prefect_api_url}; see {settings.prefect_home / LOG_FILE}"
+        N_("the Prefect server did not come up at {url}; see {log}").format(
+            url=settings.prefect_api_url, log=settings.prefect_home / LOG_FILE
+        )
     )
 
 
@@ -166,7 +172,9 @@ def connect(
     own log lines through to stderr; otherwise they go only to the server (the UI shows them)."""
     if not healthy(settings.prefect_api_url):
         if not settings.prefect_api_url.startswith(("http://127.0.0.1", "http://localhost")):
-            raise UnavailableError(f"the Prefect server at {settings.prefect_api_url} does not answer")
+            raise UnavailableError(
+                N_("the Prefect server at {url} does not answer").format(url=settings.prefect_api_url)
+            )
         start(settings, environ, announce=announce)
     environ.update(prefect_env(settings, {}))
     if verbose:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from trilingo.errors import ConfigError
+from trilingo.i18n import N_
 from trilingo.languages import ALL, SOURCE
 
 
@@ -62,11 +63,15 @@ class SiteSettings:
 def _by_lang(table: object, what: str, required: bool = True) -> dict[str, str]:
     if not isinstance(table, Mapping):
         if required:
-            raise ConfigError(f"config.toml: [site] {what} needs {', '.join(ALL)}")
+            raise ConfigError(
+                N_("config.toml: [site] {what} needs {languages}").format(what=what, languages=", ".join(ALL))
+            )
         return {}
     out = {lang: str(table[lang]).strip() for lang in ALL if lang in table and str(table[lang]).strip()}
     if required and SOURCE not in out:
-        raise ConfigError(f"config.toml: [site] {what} needs at least {SOURCE}")
+        raise ConfigError(
+            N_("config.toml: [site] {what} needs at least {lang}").format(what=what, lang=SOURCE)
+        )
     return out
 
 
@@ -107,7 +112,9 @@ def parse(values: Mapping[str, Any], example: bool = False) -> SiteSettings:
             screen_seconds=int(values.get("screen_seconds", 12)),
         )
     except (KeyError, TypeError, AttributeError) as exc:
-        raise ConfigError(f"config.toml: [site] is incomplete or malformed ({exc})") from None
+        raise ConfigError(
+            N_("config.toml: [site] is incomplete or malformed ({reason})").format(reason=exc)
+        ) from None
 
 
 def from_config(values: Mapping[str, Any], path: Path) -> SiteSettings:
@@ -130,11 +137,15 @@ def publish_mode(table: object, path: Path) -> int:
         mode = int(str(given), 8)
     except ValueError:
         raise ConfigError(
-            f'{path}: [publish] mode must be an octal mode such as "0644", got {given!r}'
+            N_('{path}: [publish] mode must be an octal mode such as "0644", got {given!r}').format(
+                path=path, given=given
+            )
         ) from None
     if not 0 <= mode <= 0o777 or mode & 0o600 != 0o600 or mode & 0o002:
         raise ConfigError(
-            f"{path}: [publish] mode {given!r} must let the owner read and write and nobody else write (0644, 0640)"
+            N_(
+                "{path}: [publish] mode {given!r} must let the owner read and write and nobody else write (0644, 0640)"
+            ).format(path=path, given=given)
         )
     return mode
 

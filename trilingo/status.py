@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
 
+from trilingo.i18n import N_
 from trilingo.languages import TARGETS
 from trilingo.outdated import outdated
 from trilingo.review.states import QUEUED
@@ -105,7 +106,7 @@ def mt_failures(conn: Reader, limit: int = 5) -> dict[str, dict[str, Any]]:
     for lang, why, n in rows:
         entry = out.setdefault(lang, {"count": 0, "reasons": []})
         entry["count"] += n
-        entry["reasons"].append({"reason": why or "(no reason recorded)", "count": n})
+        entry["reasons"].append({"reason": why or N_("(no reason recorded)"), "count": n})
     for entry in out.values():
         entry["reasons"] = sorted(entry["reasons"], key=lambda r: (-r["count"], r["reason"]))[:limit]
     return dict(sorted(out.items()))

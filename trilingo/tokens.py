@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import insert, select, update
 
 from trilingo.errors import InputError, NotFound
+from trilingo.i18n import N_
 from trilingo.store.tables import apitoken, user
 from trilingo.store.values import aware, utcnow
 
@@ -42,11 +43,17 @@ def parse_expiry(text: str | None) -> timedelta | None:
         return None
     found = re.fullmatch(r"(\d{1,5})\s*([dh])", value)
     if not found:
-        raise InputError(f"--expires takes a number of days or hours (90d, 12h) or never, got {text!r}")
+        raise InputError(
+            N_("--expires takes a number of days or hours (90d, 12h) or never, got {text!r}").format(
+                text=text
+            )
+        )
     amount = int(found.group(1))
     span = timedelta(days=amount) if found.group(2) == "d" else timedelta(hours=amount)
     if not timedelta(hours=1) <= span <= timedelta(days=MAX_DAYS):
-        raise InputError(f"a token lasts between 1 hour and {MAX_DAYS} days, not {text}")
+        raise InputError(
+            N_("a token lasts between 1 hour and {days} days, not {text}").format(days=MAX_DAYS, text=text)
+        )
     return span
 
 
@@ -91,9 +98,16 @@ def mint(session: Session, actor: str, owner: str, expires: timedelta | None, na
     conn = session.connection()
     row = conn.execute(select(user.c.id, user.c.disabled).where(user.c.name == owner)).first()
     if row is None:
-        raise NotFound(f"unknown user {owner!r}: add them first with `trilingo users add {owner} --role …`")
+        # Two names for one value: a message's fields are read back by name, and `{name!r}` has quotes.
+        raise NotFound(
+            N_("unknown user {name!r}: add them first with `trilingo users add {user} --role …`").format(
+                name=owner, user=owner
+            )
+        )
     if row.disabled:
-        raise InputError(f"{owner} is disabled; enable them before giving them a token")
+        raise InputError(
+            N_("{owner} is disabled; enable them before giving them a token").format(owner=owner)
+        )
     label = clean_line(check_text(name, "the token's name"))[:100]
     prefix = "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz234567") for _ in range(10))
     token = f"{PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
@@ -162,7 +176,11 @@ def revoke(session: Session, actor: str, prefix: str) -> TokenInfo:
     conn = session.connection()
     found = [t for t in listed(conn) if t.prefix == prefix.removeprefix(PREFIX).split("_")[0]]
     if not found:
-        raise NotFound(f"no token with the prefix {prefix!r} (`trilingo users tokens` lists them)")
+        raise NotFound(
+            N_("no token with the prefix {prefix!r} (`trilingo users tokens` lists them)").format(
+                prefix=prefix
+            )
+        )
     token = found[0]
     authorize(session, actor, "read" if token.user == actor else "users")
     if token.revoked_at is None:
@@ -187,6 +205,7 @@ class Proof:
     owner: str
     prefix: str
     token_id: int
+    ui_lang: str | None = None  # the owner's own interface language, sent back to the CLI
 
 
 def authenticate(
@@ -195,10 +214,10 @@ def authenticate(
     """Who `token` proves, or BadToken. `known` maps a hash of tokens already checked to their row, so
     scrypt runs once per token and process; revocation, expiry and the owner's state are read each time."""
     if not token:
-        raise BadToken("no token was given")
+        raise BadToken(N_("no token was given"))
     found = SHAPE.fullmatch(token)
     if not found:
-        raise BadToken("the token is malformed")
+        raise BadToken(N_("the token is malformed"))
     prefix = found.group(1)
     digest = hashlib.sha256(token.encode("ascii")).hexdigest()
     row = conn.execute(
@@ -210,23 +229,26 @@ def authenticate(
             apitoken.c.revoked_at,
             user.c.name,
             user.c.disabled,
+            user.c.ui_lang,
         )
         .join(user, user.c.id == apitoken.c.user_id)
         .where(apitoken.c.prefix == prefix)
     ).first()
     if row is None:
-        raise BadToken("no such token", prefix)
+        raise BadToken(N_("no such token"), prefix)
     if known is None or known.get(digest) != row.id:
         if not hmac.compare_digest(_hash(token, bytes.fromhex(row.salt)), row.hash):
-            raise BadToken("the token is wrong", prefix, row.name)
+            raise BadToken(N_("the token is wrong"), prefix, row.name)
         if known is not None:
             known[digest] = row.id
     state = _state(row.revoked_at, row.expires_at, now or utcnow())
     if state != "active":
-        raise BadToken(f"the token was {state}", prefix, row.name)
+        # state is "revoked" or "expired" here: each its own message.
+        reason = N_("the token was revoked") if state == "revoked" else N_("the token was expired")
+        raise BadToken(reason, prefix, row.name)
     if row.disabled:
-        raise BadToken(f"{row.name} is disabled", prefix, row.name)
-    return Proof(row.name, prefix, row.id)
+        raise BadToken(N_("{name} is disabled").format(name=row.name), prefix, row.name)
+    return Proof(row.name, prefix, row.id, row.ui_lang)
 
 
 def touch(conn: Connection, token_id: int, now: datetime | None = None) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from trilingo.config import Settings
 from trilingo.databases import database_for, tables
 from trilingo.errors import Conflict, WorkspaceError
+from trilingo.i18n import N_
 from trilingo.store.auditchain import KEYRING
 from trilingo.store.db import create_database, redact, session_scope, sqlite_path
 from trilingo.store.schema import Seed, ensure_schema, revision
@@ -77,9 +78,11 @@ def check_not_lost(home: Path, database_url: str, db: Engine | None = None) -> N
             db.dispose()
     if lost:
         raise WorkspaceError(
-            f"the workspace {home} had its database at {path or redact(database_url)}, which is now missing "
-            f"or empty; nothing was done. Restore it from a backup (to start afresh on purpose, delete "
-            f"{home / MARKER} and run `trilingo init`)"
+            N_(
+                "the workspace {home} had its database at {database}, which is now missing "
+                "or empty; nothing was done. Restore it from a backup (to start afresh on purpose, delete "
+                "{marker} and run `trilingo init`)"
+            ).format(home=home, database=path or redact(database_url), marker=home / MARKER)
         )
 
 
@@ -111,7 +114,9 @@ def _make_key(path: Path) -> bytes:
     except FileExistsError:  # another first command made it meanwhile: use theirs
         return bytes.fromhex(path.read_text(encoding="ascii").strip())
     except OSError as exc:
-        raise WorkspaceError(f"cannot write the audit key {path} ({exc.strerror})") from None
+        raise WorkspaceError(
+            N_("cannot write the audit key {path} ({reason})").format(path=path, reason=exc.strerror)
+        ) from None
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(key.hex() + "\n")
         fh.flush()
@@ -155,10 +160,19 @@ def open_existing(database_url: str, actor: str, home: Path) -> Engine:
 
 
 def _no_workspace(home: Path, database: str = "") -> WorkspaceError:
-    where = f"no workspace at {home}" + (f" (the database {database} is empty)" if database else "")
+    if database:
+        return WorkspaceError(
+            N_(
+                "no workspace at {home} (the database {database} is empty); nothing was created. Run "
+                "`trilingo init` or `trilingo submit` to start one there, or set TRILINGO_HOME (or --home) "
+                "to the workspace you meant"
+            ).format(home=home, database=database)
+        )
     return WorkspaceError(
-        f"{where}; nothing was created. Run `trilingo init` or `trilingo submit` to start one there, or set "
-        "TRILINGO_HOME (or --home) to the workspace you meant"
+        N_(
+            "no workspace at {home}; nothing was created. Run `trilingo init` or `trilingo submit` to start "
+            "one there, or set TRILINGO_HOME (or --home) to the workspace you meant"
+        ).format(home=home)
     )
 
 
@@ -177,7 +191,11 @@ def initialise(settings: Settings) -> InitReport:
     try:
         settings.home.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise WorkspaceError(f"cannot make the workspace folder {settings.home} ({exc.strerror})") from None
+        raise WorkspaceError(
+            N_("cannot make the workspace folder {path} ({reason})").format(
+                path=settings.home, reason=exc.strerror
+            )
+        ) from None
     load_audit_key(settings)
     from trilingo.access import may_act_as
     from trilingo.glossary.store import load_starter

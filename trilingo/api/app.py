@@ -24,6 +24,7 @@ from trilingo import errors
 from trilingo.api.lockout import FailureLimiter
 from trilingo.api.params import arguments
 from trilingo.config import Settings
+from trilingo.i18n import N_
 from trilingo.identity import API, Caller, acting
 from trilingo.jsonable import to_json
 from trilingo.service.context import Context
@@ -32,6 +33,7 @@ from trilingo.service.registry import (
     API_PREFIX,
     NOTES_HEADER,
     OPERATIONS,
+    UI_LANG_HEADER,
     Operation,
     path_names,
 )
@@ -79,8 +81,9 @@ class Api:
 
         return open_existing(self.settings.database_url, "trilingo-api", self.settings.home)
 
-    def authenticate(self, request: Request) -> str:
-        """The token owner's name; Unauthorized (401) or a 429 answer when the client must wait."""
+    def authenticate(self, request: Request) -> tuple[str, str | None]:
+        """The token owner's name and interface language; Unauthorized (401) or a 429 answer when the
+        client must wait."""
         from trilingo import tokens
         from trilingo.store.db import read_scope
 
@@ -103,8 +106,12 @@ class Api:
             )
             if exc.owner is not None and (wait := self.limiter.retry_after(f"user:{exc.owner}")) is not None:
                 raise TooMany(wait) from None
-            hint = "`trilingo login URL` with a token from your admin (`trilingo users token NAME`)"
-            raise Unauthorized(f"not authenticated: {exc.reason}; {hint}") from None
+            raise Unauthorized(
+                N_(
+                    "not authenticated: {reason}; `trilingo login URL` with a token from your admin "
+                    "(`trilingo users token NAME`)"
+                ).format(reason=exc.reason)
+            ) from None
         now = time.monotonic()
         if now - self.touched.get(proof.token_id, -TOUCH_EVERY) >= TOUCH_EVERY:
             self.touched[proof.token_id] = now
@@ -112,15 +119,17 @@ class Api:
 
             with db.execution_options(**WRITE).begin() as conn:
                 tokens.touch(conn, proof.token_id)
-        return proof.owner
+        return proof.owner, proof.ui_lang
 
     def refuse_act_as(self, owner: str, wanted: str) -> None:
         """A request that names someone to act as: refused, and audited, whoever sent it."""
         from trilingo.store.db import audit_refusal
 
         refusal = errors.Refused(
-            f"--as is not accepted by a Trilingo server: it acts as the owner of your token ({owner}); "
-            f"ask {wanted} to act with their own token",
+            N_(
+                "--as is not accepted by a Trilingo server: it acts as the owner of your token ({owner}); "
+                "ask {wanted} to act with their own token"
+            ).format(owner=owner, wanted=wanted),
             audit={
                 "actor": owner,
                 "action": "refused",
@@ -133,7 +142,8 @@ class Api:
         raise refusal
 
     def run(self, op: Operation, request: Request, given: dict[str, Any]) -> tuple[Any, list[str]]:
-        owner = self.authenticate(request)
+        owner, ui_lang = self.authenticate(request)
+        request.state.ui_lang = ui_lang
         wanted = request.headers.get(ACT_AS_HEADER.lower())
         if wanted:
             self.refuse_act_as(owner, unquote(wanted))
@@ -146,7 +156,7 @@ class Api:
 
 class TooMany(errors.UnavailableError):
     def __init__(self, wait: int) -> None:
-        super().__init__(f"too many failed authentications; try again in {wait} s")
+        super().__init__(N_("too many failed authentications; try again in {wait} s").format(wait=wait))
         self.wait = wait
 
 
@@ -163,7 +173,7 @@ def _endpoint(api: Api, op: Operation) -> Any:
             else:
                 body = await _body(request)
                 if not isinstance(body, dict):
-                    raise errors.InputError("the request's body must be a JSON object")
+                    raise errors.InputError(N_("the request's body must be a JSON object"))
                 given.update(body)
             result, notes = await run_in_threadpool(api.run, op, request, given)
         except TooMany as exc:
@@ -172,35 +182,41 @@ def _endpoint(api: Api, op: Operation) -> Any:
             return error_response(exc.message, int(exc.exit_status), 401, {"WWW-Authenticate": "Bearer"})
         except errors.TrilingoError as exc:
             status = next(code for kind, code in STATUS if isinstance(exc, kind))
-            return error_response(exc.message, int(exc.exit_status), status)
+            return error_response(exc.message, int(exc.exit_status), status, _person_headers(request))
         except Exception:
             log.exception("%s %s failed", op.method, op.path)
             return error_response(
-                "the Trilingo server failed on this request (its log says why); try again later",
+                N_("the Trilingo server failed on this request (its log says why); try again later"),
                 int(errors.ExitStatus.UNAVAILABLE),
                 500,
             )
-        headers = {NOTES_HEADER: json.dumps(notes)} if notes else None
-        return JSONResponse(result, headers=headers)
+        headers = {NOTES_HEADER: json.dumps(notes)} if notes else {}
+        return JSONResponse(result, headers={**headers, **(_person_headers(request) or {})})
 
     return endpoint
+
+
+def _person_headers(request: Request) -> dict[str, str] | None:
+    """The caller's own interface language, for the CLI to speak it (after authentication only)."""
+    ui_lang = getattr(request.state, "ui_lang", None)
+    return {UI_LANG_HEADER: ui_lang} if ui_lang else None
 
 
 async def _body(request: Request) -> Any:
     size = request.headers.get("content-length")
     if size is not None and (not size.isdigit() or int(size) > MAX_BODY):
-        raise errors.InputError(f"the request is larger than {MAX_BODY:,} bytes")
+        raise errors.InputError(N_("the request is larger than {size:,} bytes").format(size=MAX_BODY))
     raw = bytearray()
     async for chunk in request.stream():
         raw += chunk
         if len(raw) > MAX_BODY:
-            raise errors.InputError(f"the request is larger than {MAX_BODY:,} bytes")
+            raise errors.InputError(N_("the request is larger than {size:,} bytes").format(size=MAX_BODY))
     if not raw:
         return {}
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError):
-        raise errors.InputError("the request's body is not JSON") from None
+        raise errors.InputError(N_("the request's body is not JSON")) from None
 
 
 async def _health(_request: Request) -> Response:
@@ -214,11 +230,11 @@ def create_app(settings: Settings, limiter: FailureLimiter | None = None) -> Sta
 
     async def not_found(_request: Request, _exc: Exception) -> Response:
         return error_response(
-            "no such operation on this Trilingo server (is the CLI older or newer?)", 2, 404
+            N_("no such operation on this Trilingo server (is the CLI older or newer?)"), 2, 404
         )
 
     async def not_allowed(_request: Request, _exc: Exception) -> Response:
-        return error_response("this operation does not take that method", 2, 405)
+        return error_response(N_("this operation does not take that method"), 2, 405)
 
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_allowed})
     app.state.api = api

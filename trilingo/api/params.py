@@ -13,6 +13,7 @@ from pathlib import PurePath
 from typing import Any
 
 from trilingo.errors import InputError
+from trilingo.i18n import N_
 from trilingo.text.files import Upload
 
 MAX_UPLOAD = 50 * 1024 * 1024  # the largest file an importer takes (a PO file); each checks its own limit
@@ -40,7 +41,7 @@ def _convert(name: str, kind: Any, value: Any) -> Any:
     if value is None:
         if optional:
             return None
-        raise InputError(f"{name} must be given")
+        raise InputError(N_("{name} must be given").format(name=name))
     if typing.get_origin(base) is list:
         (item,) = typing.get_args(base) or (str,)
         items = value if isinstance(value, list) else [value]
@@ -54,14 +55,14 @@ def _single(name: str, value: Any) -> Any:
     """A query string gives every parameter as a list: one value is that value, more is an error."""
     if isinstance(value, list):
         if len(value) != 1:
-            raise InputError(f"{name} takes one value")
+            raise InputError(N_("{name} takes one value").format(name=name))
         return value[0]
     return value
 
 
 def _text(name: str, value: Any) -> str:
     if not isinstance(value, str):
-        raise InputError(f"{name} must be text")
+        raise InputError(N_("{name} must be text").format(name=name))
     return value
 
 
@@ -77,30 +78,36 @@ def _flag(name: str, value: Any) -> bool:
         return True
     if str(value).lower() in FALSE_WORDS:
         return False
-    raise InputError(f"{name} must be true or false")
+    raise InputError(N_("{name} must be true or false").format(name=name))
 
 
 def _whole_number(name: str, value: Any) -> int:
     """An int, or text that is one; JSON's true and false are not numbers here, though Python's are."""
     if isinstance(value, bool):
-        raise InputError(f"{name} must be a whole number")
+        raise InputError(N_("{name} must be a whole number").format(name=name))
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise InputError(f"{name} must be a whole number, got {str(value)[:40]!r}") from None
+        raise InputError(
+            N_("{name} must be a whole number, got {value!r}").format(name=name, value=str(value)[:40])
+        ) from None
 
 
 def _upload(name: str, value: Any) -> Upload:
     """`{name, data}` with the data in base64, at most MAX_UPLOAD bytes once decoded."""
     if not isinstance(value, dict) or not isinstance(value.get("name"), str):
-        raise InputError(f"{name} must be a file: {{name, data}} with the data in base64")
+        raise InputError(
+            N_("{name} must be a file: {{name, data}} with the data in base64").format(name=name)
+        )
     data = value.get("data")
     if not isinstance(data, str) or len(data) > (MAX_UPLOAD * 4) // 3 + 8:
-        raise InputError(f"{name}: the file is missing or larger than {MAX_UPLOAD:,} bytes")
+        raise InputError(
+            N_("{name}: the file is missing or larger than {size:,} bytes").format(name=name, size=MAX_UPLOAD)
+        )
     try:
         raw = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
-        raise InputError(f"{name}: the file's data is not base64") from None
+        raise InputError(N_("{name}: the file's data is not base64").format(name=name)) from None
     shown = PurePath(value["name"]).name or "file"  # the client's own folders mean nothing here
     return Upload(PurePath(shown), raw)
 
@@ -122,12 +129,14 @@ def arguments(fn: Callable[..., Any], given: Mapping[str, Any]) -> dict[str, Any
     unknown = sorted(set(given) - known)
     if unknown:
         raise InputError(
-            f"unknown parameter {unknown[0]!r} (this operation takes: {', '.join(sorted(known))})"
+            N_("unknown parameter {name!r} (this operation takes: {known})").format(
+                name=unknown[0], known=", ".join(sorted(known))
+            )
         )
     out: dict[str, Any] = {}
     for p in wanted:
         if p.name in given:
             out[p.name] = _convert(p.name, hints.get(p.name, Any), given[p.name])
         elif p.default is inspect.Parameter.empty:
-            raise InputError(f"{p.name} must be given")
+            raise InputError(N_("{name} must be given").format(name=p.name))
     return out

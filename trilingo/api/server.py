@@ -9,6 +9,7 @@ from typing import Any
 
 from trilingo.config import Settings
 from trilingo.errors import ConfigError
+from trilingo.i18n import N_
 
 
 def prepare(settings: Settings) -> Any:
@@ -19,8 +20,10 @@ def prepare(settings: Settings) -> Any:
 
     if not load_audit_key(settings, create=False):
         raise ConfigError(
-            f"the Trilingo server needs the workspace's audit key: put it in {settings.audit_key_file} (0600) "
-            "or TRILINGO_AUDIT_KEY; `trilingo db upgrade` makes one for a workspace that never had one"
+            N_(
+                "the Trilingo server needs the workspace's audit key: put it in {path} (0600) "
+                "or TRILINGO_AUDIT_KEY; `trilingo db upgrade` makes one for a workspace that never had one"
+            ).format(path=settings.audit_key_file)
         )
     open_existing(settings.database_url, "trilingo-api", settings.home)
     app = create_app(settings)
@@ -69,12 +72,14 @@ def serve(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     scheme = "https" if certfile else "http"
     echo(
-        f"Trilingo server for {settings.home} ({app.state.database}) on {scheme}://{host}:{port}/api/v1; "
-        "people log in with `trilingo login URL` and a token from `trilingo users token NAME`. Ctrl-C stops."
+        N_(
+            "Trilingo server for {home} ({database}) on {scheme}://{host}:{port}/api/v1; "
+            "people log in with `trilingo login URL` and a token from `trilingo users token NAME`. Ctrl-C stops."
+        ).format(home=settings.home, database=app.state.database, scheme=scheme, host=host, port=port)
     )
     server = uvicorn.Server(
         uvicorn_config(app, host, port, certfile=certfile, keyfile=keyfile, proxies=proxies)
     )
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
-    echo("Stopped.")
+    echo(N_("Stopped."))

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from trilingo.errors import InputError
+from trilingo.i18n import N_
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -99,11 +100,23 @@ class FileChannel:
 
     def report(self, result: Mapping[str, Any], folder: Path) -> list[str]:
         lines = [
-            f"{self.name}: {len(result['written'])} file(s) written, {result['unchanged']} unchanged, "
-            f"{len(result['went_live'])} newly live → {folder}"
+            N_(
+                "{name}: {written} file(s) written, {unchanged} unchanged, {live} newly live → {folder}"
+            ).format(
+                name=self.name,
+                written=len(result["written"]),
+                unchanged=result["unchanged"],
+                live=len(result["went_live"]),
+                folder=folder,
+            )
         ]
         if result["removed"]:
-            lines.append(f"  {len(result['removed'])} file(s) taken down (retracted, expired or withdrawn)")
+            lines.append(
+                "  "
+                + N_("{removed} file(s) taken down (retracted, expired or withdrawn)").format(
+                    removed=len(result["removed"])
+                )
+            )
         return lines
 
 
@@ -147,7 +160,9 @@ def unregister(name: str) -> None:
 def check(name: str) -> str:
     """`name` if it is a channel; else an InputError that lists the channels."""
     if name not in names():
-        raise InputError(f"unknown channel {name!r} (known: {', '.join(names())})")
+        raise InputError(
+            N_("unknown channel {name!r} (known: {known})").format(name=name, known=", ".join(names()))
+        )
     return name
 
 
@@ -156,10 +171,17 @@ def check_all(requested: Iterable[str], where: str = "") -> None:
     then silently never published."""
     unknown = sorted(set(requested) - set(names()))
     if unknown:
-        prefix = f"{where}: " if where else ""
+        known = ", ".join(names())
+        if where:
+            raise InputError(
+                N_(
+                    "{where}: unknown channel {name!r} in the front matter (known: {known}); nothing was stored"
+                ).format(where=where, name=unknown[0], known=known)
+            )
         raise InputError(
-            f"{prefix}unknown channel {unknown[0]!r} in the front matter (known: {', '.join(names())}); "
-            "nothing was stored"
+            N_("unknown channel {name!r} in the front matter (known: {known}); nothing was stored").format(
+                name=unknown[0], known=known
+            )
         )
 
 

@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from trilingo.errors import InputError
+from trilingo.i18n import N_
 from trilingo.languages import ALL, LANGUAGES, SOURCE
 from trilingo.text.keys import match_key
 
@@ -169,14 +170,20 @@ def search(bundle: Path, query: str, lang: str | None = None, limit: int = 20) -
     """Search a kiosk bundle (its folder or its kiosk.sqlite) the way a device would."""
     path = bundle / DATABASE if bundle.is_dir() else bundle
     if not path.is_file():
-        raise InputError(f"{path}: no kiosk bundle here (publish the kiosk channel first)")
+        raise InputError(
+            N_("{path}: no kiosk bundle here (publish the kiosk channel first)").format(path=path)
+        )
     if lang is not None and lang not in ALL:
-        raise InputError(f"unknown language {lang!r} (expected one of: {', '.join(ALL)})")
+        raise InputError(
+            N_("unknown language {lang!r} (expected one of: {expected})").format(
+                lang=lang, expected=", ".join(ALL)
+            )
+        )
     text = " ".join(query.split())
     if not text:
-        raise InputError("the search is empty")
+        raise InputError(N_("the search is empty"))
     if len(text) > 200:
-        raise InputError("the search is too long (more than 200 characters)")
+        raise InputError(N_("the search is too long (more than 200 characters)"))
     conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
     try:
         langs = [lang] if lang else list(ALL)
@@ -190,7 +197,9 @@ def search(bundle: Path, query: str, lang: str | None = None, limit: int = 20) -
                     result.hits.append(Hit(*row[1:]))
         return result
     except sqlite3.DatabaseError as exc:
-        raise InputError(f"{path}: not a usable kiosk bundle ({exc})") from None
+        raise InputError(
+            N_("{path}: not a usable kiosk bundle ({reason})").format(path=path, reason=exc)
+        ) from None
     finally:
         conn.close()
 
@@ -244,20 +253,26 @@ def verify(folder: Path) -> Verified:
         if not isinstance(files, dict) or not files:
             raise ValueError("no files listed")
     except FileNotFoundError:
-        raise InputError(f"{path}: no manifest; this is not a kiosk bundle") from None
+        raise InputError(N_("{path}: no manifest; this is not a kiosk bundle").format(path=path)) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"{path}: unreadable manifest ({exc})") from None
+        raise InputError(N_("{path}: unreadable manifest ({reason})").format(path=path, reason=exc)) from None
     for name, expected in sorted(files.items()):
         if "/" in name or name.startswith("."):
-            raise InputError(f"{path}: the manifest names {name!r}, which is not a bundle file")
+            raise InputError(
+                N_("{path}: the manifest names {name!r}, which is not a bundle file").format(
+                    path=path, name=name
+                )
+            )
         target = folder / name
         if not target.is_file():
-            raise InputError(f"{target}: missing (bundle {version})")
+            raise InputError(N_("{path}: missing (bundle {version})").format(path=target, version=version))
         with target.open("rb") as fh:
             actual = hashlib.file_digest(fh, "sha256").hexdigest()
         if actual != expected:
             raise InputError(
-                f"{target}: SHA-256 {actual[:12]}… does not match the manifest's {str(expected)[:12]}… (bundle {version})"
+                N_(
+                    "{path}: SHA-256 {actual}… does not match the manifest's {expected}… (bundle {version})"
+                ).format(path=target, actual=actual[:12], expected=str(expected)[:12], version=version)
             )
     return Verified(str(folder), version, len(files))
 

@@ -29,6 +29,7 @@ from trilingo.channels.pages import (
     live_pages,
     renderer_version,
 )
+from trilingo.i18n import N_
 from trilingo.languages import ALL, LANGUAGES, SOURCE
 from trilingo.outdated import freshness
 from trilingo.site import SiteSettings
@@ -99,7 +100,9 @@ def _waits_for(versions: dict[str, Page], original: Page, site: SiteSettings) ->
     with its Vietnamese original. Empty: it can be made."""
     missing = [lang for lang in ALL if lang not in versions]
     stale = [lang for lang in ALL if lang in versions and freshness(versions[lang], original, site).outdated]
-    return [f"{lang} not approved yet" for lang in missing] + [f"{lang} out of date" for lang in stale]
+    return [N_("{lang} not approved yet").format(lang=lang) for lang in missing] + [
+        N_("{lang} out of date").format(lang=lang) for lang in stale
+    ]
 
 
 def _leaflet_key(pages: list[Page], site: SiteSettings) -> str:
@@ -138,6 +141,11 @@ def leaflet_html(pages: list[Page], bodies: dict[int, str], site: SiteSettings) 
                     (g.names.get(page.lang) or g.names[SOURCE]) if g else "" for g in gates if g
                 ),
                 "body": Markup(markdown_to_html(bodies[page.release_id])),  # sanitized by nh3
+                # The footer and the example note speak the language of the section they follow.
+                "printed_label": gettext("Printed"),
+                "example_note": gettext(
+                    "The office details on this site are examples, not real contact information."
+                ),
             }
         )
     return (
@@ -175,10 +183,13 @@ class Leaflets(FileChannel):
     def report(self, result: Mapping[str, Any], folder: Path) -> list[str]:
         lines = super().report(result, folder)
         if result["waiting"]:
-            lines.append(f"  {len(result['waiting'])} leaflet(s) wait:")
+            lines.append("  " + N_("{count} leaflet(s) wait:").format(count=len(result["waiting"])))
             lines += [f"    {line}" for line in result["waiting"][:20]]
             if len(result["waiting"]) > 20:
-                lines.append(f"    … and {len(result['waiting']) - 20} more (--json lists all)")
+                lines.append(
+                    "    "
+                    + N_("… and {count} more (--json lists all)").format(count=len(result["waiting"]) - 20)
+                )
         return lines
 
 

@@ -35,6 +35,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col
 
 from trilingo.errors import UnavailableError, WorkspaceError
+from trilingo.i18n import N_
 from trilingo.store.chunks import chunked
 from trilingo.store.models import PublishRecord, utcnow
 from trilingo.store.sessions import TrilingoSession
@@ -226,8 +227,10 @@ class Ledger:
                 raise write_error(part, exc) from None
             if stat.S_ISLNK(info.st_mode):
                 raise WorkspaceError(
-                    f"cannot publish through {part}: it is a symbolic link (to {os.readlink(part)}); Trilingo "
-                    f"writes only inside the real {self.root.parent}. Replace the link with a folder"
+                    N_(
+                        "cannot publish through {path}: it is a symbolic link (to {target}); Trilingo "
+                        "writes only inside the real {public}. Replace the link with a folder"
+                    ).format(path=part, target=os.readlink(part), public=self.root.parent)
                 )
             self._real.add(str(part))
 
@@ -393,8 +396,10 @@ def hold_publish_lock(session: Session, public_dir: Path, wait: float = LOCK_WAI
             if time.monotonic() > deadline:
                 handle.close()
                 raise UnavailableError(
-                    f"another publish of this workspace held {public_dir / LOCK_FILE} for {wait:.0f} s; "
-                    "nothing was published. Try again when it has finished"
+                    N_(
+                        "another publish of this workspace held {lock} for {wait:.0f} s; "
+                        "nothing was published. Try again when it has finished"
+                    ).format(lock=public_dir / LOCK_FILE, wait=wait)
                 ) from None
             time.sleep(0.05)
     session.info[_LOCK] = handle

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 from trilingo import channels
 from trilingo.channels import PublishSummary, Target, names
 from trilingo.errors import TrilingoError
+from trilingo.i18n import N_
 from trilingo.site import SiteSettings
 from trilingo.site import example as example_site
 from trilingo.store.audit import record
@@ -108,7 +109,13 @@ def publish_and_record(
         note_failure(db, channel, exc.message)
         raise
     if summary.failed:
-        note_failure(db, channel, f"{len(summary.failed)} delivery(ies) failed: {summary.failed[0]}")
+        note_failure(
+            db,
+            channel,
+            N_("{count} delivery(ies) failed: {first}").format(
+                count=len(summary.failed), first=summary.failed[0]
+            ),
+        )
     return summary
 
 

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from trilingo.channels import retractable
 from trilingo.errors import InputError, StateError
+from trilingo.i18n import N_
 from trilingo.languages import ALL
 from trilingo.people import authorize
 from trilingo.store.audit import record
@@ -34,11 +35,19 @@ def retract(
     (every channel by default). Reviewers retract in their languages; the Vietnamese original needs an admin."""
     reason = clean_line(check_text(reason, "the reason"))
     if not reason:
-        raise InputError("a retraction needs a reason")
+        raise InputError(N_("a retraction needs a reason"))
     if lang is not None and lang not in ALL:
-        raise InputError(f"unknown language {lang!r} (expected one of: {', '.join(ALL)})")
+        raise InputError(
+            N_("unknown language {lang!r} (expected one of: {expected})").format(
+                lang=lang, expected=", ".join(ALL)
+            )
+        )
     if channel is not None and channel not in retractable():
-        raise InputError(f"unknown channel {channel!r} (expected one of: {', '.join(retractable())})")
+        raise InputError(
+            N_("unknown channel {channel!r} (expected one of: {expected})").format(
+                channel=channel, expected=", ".join(retractable())
+            )
+        )
     doc = resolve_document(session, ref)
     assert doc.id is not None
     rows = session.exec(
@@ -51,8 +60,15 @@ def retract(
         key=lambda d: ALL.index(d.lang),
     )
     if not todo:
-        what = f"[{lang}] " if lang else ""
-        raise StateError(f"{doc.slug} {what}has nothing published to retract (or it is retracted already)")
+        if lang:
+            raise StateError(
+                N_("{slug} [{lang}] has nothing published to retract (or it is retracted already)").format(
+                    slug=doc.slug, lang=lang
+                )
+            )
+        raise StateError(
+            N_("{slug} has nothing published to retract (or it is retracted already)").format(slug=doc.slug)
+        )
     for dl in todo:
         authorize(session, actor, "retract", dl.lang)
     now = utcnow()

@@ -37,6 +37,7 @@ from trilingo.channels.pages import (
     summaries,
 )
 from trilingo.channels.site_view import SiteView
+from trilingo.i18n import N_
 from trilingo.languages import ALL, SOURCE
 from trilingo.outdated import Freshness, freshness
 from trilingo.site import SiteSettings
@@ -405,8 +406,11 @@ class Web(FileChannel):
         lines = super().report(result, folder)
         if result["withdrawn"]:
             lines.append(
-                f"  {len(result['withdrawn'])} out-of-date translation(s) in critical categories withdrawn "
-                "until approved (see `trilingo review queue`)"
+                "  "
+                + N_(
+                    "{count} out-of-date translation(s) in critical categories withdrawn "
+                    "until approved (see `trilingo review queue`)"
+                ).format(count=len(result["withdrawn"]))
             )
         return lines
 

@@ -28,6 +28,7 @@ from sqlmodel import Session, col, select
 
 from trilingo.channels import PublishSummary, Target
 from trilingo.config import WebhookConfig
+from trilingo.i18n import N_
 from trilingo.store.db import redact
 from trilingo.store.models import PublishRecord, WebhookEvent, aware, utcnow
 
@@ -74,13 +75,26 @@ def describe(summary: WebhookSummary) -> str:
     """What a command says of the deliveries it tried and what is left, in one line ('' if all is well)."""
     parts = []
     if summary.failed:
-        parts.append(f"{len(summary.failed)} delivery(ies) failed ({summary.failed[0]})")
-    if summary.pending_total:
-        when = f" from {summary.next_retry:%H:%M}Z" if summary.next_retry else ""
-        parts.append(f"{summary.pending_total} event(s) will be tried again{when}, with backoff")
+        parts.append(
+            N_("{count} delivery(ies) failed ({first})").format(
+                count=len(summary.failed), first=summary.failed[0]
+            )
+        )
+    if summary.pending_total and summary.next_retry:
+        parts.append(
+            N_("{count} event(s) will be tried again from {next_retry:%H:%M}Z, with backoff").format(
+                count=summary.pending_total, next_retry=summary.next_retry
+            )
+        )
+    elif summary.pending_total:
+        parts.append(
+            N_("{count} event(s) will be tried again, with backoff").format(count=summary.pending_total)
+        )
     if summary.dead_total:
         parts.append(
-            f"{summary.dead_total} event(s) are dead after max_tries and wait for `trilingo webhook retry`"
+            N_("{count} event(s) are dead after max_tries and wait for `trilingo webhook retry`").format(
+                count=summary.dead_total
+            )
         )
     return "; ".join(parts)
 
@@ -186,7 +200,9 @@ def deliver(session: Session, config: WebhookConfig, now: datetime | None = None
             else:
                 event.next_at = now + timedelta(seconds=min(config.backoff * 2 ** (event.tries - 1), 3600))
             summary.failed.append(
-                f"{redact(event.url)}: document {event.document_id} [{event.lang}]: {error}"
+                N_("{url}: document {document} [{lang}]: {error}").format(
+                    url=redact(event.url), document=event.document_id, lang=event.lang, error=error
+                )
             )
     session.flush()
     return summary
@@ -295,10 +311,11 @@ class Webhook:
     def report(self, result: Mapping[str, Any], folder: Path) -> list[str]:
         del folder  # it writes no files
         if not result["receivers"]:
-            return ["webhook: no receiver configured ([webhook] urls in config.toml)"]
+            return [N_("webhook: no receiver configured ([webhook] urls in config.toml)")]
         lines = [
-            f"webhook: {result['queued']} event(s) queued, {result['delivered']} delivered to "
-            f"{result['receivers']} receiver(s)"
+            N_("webhook: {queued} event(s) queued, {delivered} delivered to {receivers} receiver(s)").format(
+                queued=result["queued"], delivered=result["delivered"], receivers=result["receivers"]
+            )
         ]
         if result["undelivered"]:
             lines.append(f"  {result['undelivered']}")

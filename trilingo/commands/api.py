@@ -6,6 +6,7 @@ import click
 
 from trilingo.api.server import serve
 from trilingo.commands.common import App, pass_app
+from trilingo.i18n import _
 
 
 @click.command("api")
@@ -33,7 +34,7 @@ def api_command(
 
     Put it behind a reverse proxy that does TLS (docs/deploy.md), or give --certfile and --keyfile."""
     if bool(certfile) != bool(keyfile):
-        raise click.UsageError("--certfile and --keyfile go together")
+        raise click.UsageError(_("--certfile and --keyfile go together"))
     serve(
         app.settings,
         host,

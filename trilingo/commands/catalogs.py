@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
+from trilingo import i18n
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
+from trilingo.i18n import _, retranslate
 from trilingo.languages import ALL, TARGETS, names_of
 from trilingo.text.files import Upload, write_output
 from trilingo.text.terminal import shown
@@ -41,7 +44,10 @@ def export_(app: App, lang: str, state: str, output: Path | None, as_user: str |
 
     write_output(output, out["text"])
     click.echo(
-        f"{output}: {out['count']} segment(s) in {lang}. Confirm entries by clearing their fuzzy mark ('Needs work' in Poedit), then run `trilingo catalogs import {output}`.",
+        _(
+            "{path}: {count} segment(s) in {lang}. Confirm entries by clearing their fuzzy mark ('Needs work' in "
+            "Poedit), then run `trilingo catalogs import {path}`."
+        ).format(path=output, count=out["count"], lang=lang),
         err=True,
     )
 
@@ -63,60 +69,97 @@ def import_(app: App, file: Path, as_user: str | None, as_json: bool) -> None:
         echo_json(report)
     else:
         click.echo(
-            f"{file} [{report['lang']}]: {report['entries']} entries, {report['edited']} edited, "
-            f"{report['unchanged']} unchanged, {len(report['approved'])} document(s) approved"
+            _(
+                "{file} [{lang}]: {entries} entries, {edited} edited, {unchanged} unchanged, "
+                "{approved} document(s) approved"
+            ).format(
+                file=file,
+                lang=report["lang"],
+                entries=report["entries"],
+                edited=report["edited"],
+                unchanged=report["unchanged"],
+                approved=len(report["approved"]),
+            )
         )
         for slug in report["approved"]:
-            click.echo(f"  approved: {shown(slug)}")
+            click.echo("  " + _("approved: {document}").format(document=shown(slug)))
         for item in report["not_approved"]:
-            click.echo(f"  not approved: {shown(item['document'])}: {shown(item['reason'])}")
+            click.echo(
+                "  "
+                + _("not approved: {document}: {reason}").format(
+                    document=shown(item["document"]), reason=shown(retranslate(item["reason"]))
+                )
+            )
         for item in report["refused"]:
-            click.echo(f"  refused: {shown(item['context'])} (line {item['line']}): {shown(item['reason'])}")
+            click.echo(
+                "  "
+                + _("refused: {context} (line {line}): {reason}").format(
+                    context=shown(item["context"]),
+                    line=item["line"],
+                    reason=shown(retranslate(item["reason"])),
+                )
+            )
     if report["refused"]:
         refused, entries = len(report["refused"]), report["entries"]
         said = (
-            f"all {entries} entries refused (listed above); nothing was applied"
+            _("all {entries} entries refused (listed above); nothing was applied").format(entries=entries)
             if refused == entries
-            else f"{refused} of {entries} entries refused (listed above); the others were applied"
+            else _("{refused} of {entries} entries refused (listed above); the others were applied").format(
+                refused=refused, entries=entries
+            )
         )
-        click.echo(f"Error: {said}", err=True)
+        click.echo(_("Error: {message}").format(message=said), err=True)
         click.get_current_context().exit(1)
 
 
 @catalogs.command("ui-status")
 @json_option
 def ui_status(as_json: bool) -> None:
-    """The site's interface strings per language: untranslated, and fuzzy (waiting for a native review)."""
-    # Deferred, like ui-extract's: polib and the site's templates serve only the interface strings.
-    from trilingo.channels.ui import po_path, status
+    """The interface strings per language, the site's and the CLI's: untranslated, and fuzzy (waiting
+    for a native review)."""
+    # Deferred, like ui-extract's: polib, the templates and the commands serve only these strings.
+    from trilingo import i18n_catalog
+    from trilingo.channels import ui
 
-    found = status()
+    found: list[tuple[str, Any, Path]] = [("site", s, ui.po_path(s.lang)) for s in ui.status()]
+    found += [("cli", s, i18n.po_path(s.lang)) for s in i18n_catalog.status()]
     if as_json:
-        echo_json(found)
+        echo_json([{"domain": domain, **vars(s)} for domain, s, _path in found])
         return
-    for s in found:
+    for domain, s, path in found:
         click.echo(
-            f"{s.lang}: {s.total} strings, {len(s.untranslated)} untranslated, {len(s.fuzzy)} fuzzy (needs a native "
-            f"review), {len(s.missing)} missing from {po_path(s.lang)}"
+            _(
+                "{lang}: {total} strings, {untranslated} untranslated, {fuzzy} fuzzy (needs a native review), "
+                "{missing} missing from {path}"
+            ).format(
+                lang=f"{domain} {s.lang}",
+                total=s.total,
+                untranslated=len(s.untranslated),
+                fuzzy=len(s.fuzzy),
+                missing=len(s.missing),
+                path=path,
+            )
         )
         for msgid in s.missing:
-            click.echo(f"  missing: {shown(msgid)}")
+            click.echo("  " + _("missing: {msgid}").format(msgid=shown(msgid)))
         for msgid in s.untranslated:
-            click.echo(f"  untranslated: {shown(msgid)}")
-    if any(s.fuzzy for s in found):
+            click.echo("  " + _("untranslated: {msgid}").format(msgid=shown(msgid)))
+    if any(s.fuzzy for _domain, s, _path in found):
         click.echo(
-            "Review fuzzy strings in the PO file (Poedit), clear their fuzzy mark, and commit the file."
+            _("Review fuzzy strings in the PO file (Poedit), clear their fuzzy mark, and commit the file.")
         )
-    if any(s.missing for s in found):
+    if any(s.missing for _domain, s, _path in found):
         click.get_current_context().exit(1)
 
 
 @catalogs.command("ui-extract")
 @summary_output
 def ui_extract() -> None:
-    """Write catalogs/trilingo.pot from the templates and add new strings to each language's PO file."""
+    """Write catalogs/trilingo.pot (the site's templates) and catalogs/trilingo-cli.pot (the CLI), and add
+    new strings to each language's PO files."""
     import polib
 
+    from trilingo import i18n_catalog
     from trilingo.channels.ui import catalogs_dir, po_path, template_pot
 
     pot = template_pot()
@@ -125,4 +168,15 @@ def ui_extract() -> None:
         po = polib.pofile(str(po_path(lang)), wrapwidth=0)
         po.merge(pot)
         po.save(str(po_path(lang)))
-    click.echo(f"{catalogs_dir() / 'trilingo.pot'}: {len(pot)} strings; merged into {', '.join(ALL)}")
+    click.echo(
+        _("{path}: {count} strings; merged into {langs}").format(
+            path=catalogs_dir() / "trilingo.pot", count=len(pot), langs=", ".join(ALL)
+        )
+    )
+    cli_pot = i18n_catalog.template()
+    i18n_catalog.merge(cli_pot)
+    click.echo(
+        _("{path}: {count} strings; merged into {langs}").format(
+            path=i18n_catalog.pot_path(), count=len(cli_pot), langs=", ".join(ALL)
+        )
+    )

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from trilingo.errors import ConfigError
+from trilingo.i18n import _, retranslate
 from trilingo.jsonable import to_json
 
 if TYPE_CHECKING:
@@ -42,12 +43,12 @@ class App:
     def note(self, message: str) -> None:
         """Something worth knowing on the way (stderr); --quiet leaves it out."""
         if not self.quiet:
-            click.echo(message, err=True)
+            click.echo(retranslate(message), err=True)
 
     def detail(self, message: str) -> None:
         """Only with --verbose (stderr)."""
         if self.verbose:
-            click.echo(message, err=True)
+            click.echo(retranslate(message), err=True)
 
     @property
     def settings(self) -> Settings:
@@ -93,9 +94,11 @@ class App:
         """Commands that work on the database itself run where it is, not through a server."""
         if self.remote:
             raise ConfigError(
-                f"`trilingo {command}` works on a workspace's database directly, so it runs on the Trilingo "
-                f"server's own machine; this one is logged in to {self.transport.server} (unset TRILINGO_SERVER, "
-                "or `trilingo logout`, to work on a local workspace)"
+                _(
+                    "`trilingo {command}` works on a workspace's database directly, so it runs on the Trilingo "
+                    "server's own machine; this one is logged in to {server} (unset TRILINGO_SERVER, "
+                    "or `trilingo logout`, to work on a local workspace)"
+                ).format(command=command, server=self.transport.server)
             )
 
     @property

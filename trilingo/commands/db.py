@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 from trilingo.commands.common import App, as_option, pass_app, summary_output
 from trilingo.databases import upgrade
+from trilingo.i18n import _
 from trilingo.identity import acting
 from trilingo.languages import TARGETS
 from trilingo.store import roles
@@ -27,13 +28,18 @@ def init(app: App, as_user: str | None) -> None:
     app.override(user=as_user)
     with acting(app.settings.caller):
         report = initialise(app.settings)
-    state = "created" if report.created else "already set up"
-    click.echo(f"Workspace {report.home}: database {report.database} ({state}).")
-    click.echo(f"Glossary version {report.glossary_version}.")
+    if report.created:
+        line = _("Workspace {home}: database {database} (created).")
+    else:
+        line = _("Workspace {home}: database {database} (already set up).")
+    click.echo(line.format(home=report.home, database=report.database))
+    click.echo(_("Glossary version {version}.").format(version=report.glossary_version))
     if report.admin:
         click.echo(
-            f"{app.settings.user} is the workspace's first user and its admin. Add the team with "
-            f"`trilingo users add NAME --role editor|reviewer|operator|admin [--lang {','.join(TARGETS)}]`."
+            _(
+                "{user} is the workspace's first user and its admin. Add the team with "
+                "`trilingo users add NAME --role editor|reviewer|operator|admin [--lang {langs}]`."
+            ).format(user=app.settings.user, langs=",".join(TARGETS))
         )
 
 
@@ -58,9 +64,17 @@ def db_upgrade(app: App) -> None:
     finally:
         db.dispose()
     if done.before == done.after:
-        click.echo(f"{done.database}: already at schema revision {done.after}.")
+        click.echo(
+            _("{database}: already at schema revision {revision}.").format(
+                database=done.database, revision=done.after
+            )
+        )
     else:
-        click.echo(f"{done.database}: schema revision {done.before or '(none)'} → {done.after}.")
+        click.echo(
+            _("{database}: schema revision {before} → {after}.").format(
+                database=done.database, before=done.before or _("(none)"), after=done.after
+            )
+        )
 
 
 @db_group.command("roles")
@@ -88,12 +102,16 @@ def db_roles(app: App, owner: str, app_role: str, apply: bool) -> None:
         db.dispose()
     if apply:
         click.echo(
-            f"Schema {found.schema}: owned by {found.owner}; {found.app} may read and write its data but not "
-            f"change the schema or the audit log ({len(found.statements)} statements applied).",
+            _(
+                "Schema {schema}: owned by {owner}; {app} may read and write its data but not "
+                "change the schema or the audit log ({count} statements applied)."
+            ).format(schema=found.schema, owner=found.owner, app=found.app, count=len(found.statements)),
         )
         click.echo(
-            f"Run migrations as {found.owner} and the server as {found.app}; set their passwords with "
-            f"ALTER ROLE … PASSWORD (docs/deploy.md).",
+            _(
+                "Run migrations as {owner} and the server as {app}; set their passwords with "
+                "ALTER ROLE … PASSWORD (docs/deploy.md)."
+            ).format(owner=found.owner, app=found.app),
             err=True,
         )
         return

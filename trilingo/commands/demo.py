@@ -16,9 +16,11 @@ from sqlmodel import Session
 from trilingo import channels, rules, server
 from trilingo.commands.common import App, pass_app, summary_output
 from trilingo.commands.flowrun import run_pretranslate, run_publish
+from trilingo.commands.labels import label
 from trilingo.config import Settings
 from trilingo.errors import Refused
 from trilingo.glossary.store import load, load_starter
+from trilingo.i18n import _, retranslate
 from trilingo.intake.store import Submitted, submit
 from trilingo.languages import SOURCE, TARGETS
 from trilingo.people import add_user
@@ -40,10 +42,10 @@ def spelling_variants(term: str) -> list[tuple[str, str]]:
     """The spellings editors really type: new and old tone-mark placement, decomposed, with a no-break space."""
     old_style = term.replace("Ủy", "Uỷ")
     return [
-        ("new style (Ủy)", term),
-        ("old style (Uỷ)", old_style),
-        ("decomposed (NFD)", unicodedata.normalize("NFD", old_style)),
-        ("no-break space", term.replace(" ", "\u00a0", 1)),
+        (_("new style (Ủy)"), term),
+        (_("old style (Uỷ)"), old_style),
+        (_("decomposed (NFD)"), unicodedata.normalize("NFD", old_style)),
+        (_("no-break space"), term.replace(" ", "\u00a0", 1)),
     ]
 
 
@@ -59,7 +61,11 @@ def _four_eyes(app: App, item: QueueItem, echo: Callable[[str], None]) -> None:
         first = view.segments[0]
         assert first.target is not None
         edit(session, str(item.document), item.lang, 1, first.target, TRANSLATOR)
-    echo(f"6. {TRANSLATOR} confirmed segment 1 of {item.slug} [{item.lang}] (saved as a person's edit)")
+    echo(
+        _("6. {who} confirmed segment 1 of {document} [{lang}] (saved as a person's edit)").format(
+            who=TRANSLATOR, document=item.slug, lang=item.lang
+        )
+    )
     with app.session(write=False) as session:
         four_eyes = rules.four_eyes(session)
     if four_eyes:
@@ -67,12 +73,22 @@ def _four_eyes(app: App, item: QueueItem, echo: Callable[[str], None]) -> None:
             with app.session() as session:
                 _approve(session, item, TRANSLATOR)
         except Refused as exc:
-            echo(f"   {TRANSLATOR} may not approve it: {exc.message}")
+            echo(
+                "   "
+                + _("{who} may not approve it: {reason}").format(
+                    who=TRANSLATOR, reason=retranslate(exc.message)
+                )
+            )
     else:
-        echo("   (the four-eyes rule is off in this workspace: anyone could approve their own edit)")
+        echo("   " + _("(the four-eyes rule is off in this workspace: anyone could approve their own edit)"))
     with app.session() as session:
         _approve(session, item, REVIEWER)
-    echo(f"   Approved {item.slug} [{item.lang}] as {REVIEWER}, the second pair of eyes")
+    echo(
+        "   "
+        + _("Approved {document} [{lang}] as {who}, the second pair of eyes").format(
+            document=item.slug, lang=item.lang, who=REVIEWER
+        )
+    )
 
 
 def _approve(session: Session, item: QueueItem, who: str) -> None:
@@ -91,22 +107,31 @@ def run_demo(app: App, echo: Callable[[str], None]) -> None:
     """The whole loop, steps 1 to 7, each told as it happens; then where to look at the results."""
     settings = app.settings
     app.database  # noqa: B018 - a database that cannot be used is reported before a server is started
-    echo(f"Workspace: {settings.home}")
-    server.connect(settings, os.environ, announce=echo, verbose=app.verbose)
-    echo(f"1. Prefect server: {settings.prefect_api_url.removesuffix('/api')}")
+    echo(_("Workspace: {path}").format(path=settings.home))
+    server.connect(settings, os.environ, announce=lambda said: echo(retranslate(said)), verbose=app.verbose)
+    echo(_("1. Prefect server: {url}").format(url=settings.prefect_api_url.removesuffix("/api")))
     _load_starters(app, echo)
     _show_spellings(app, echo)
     submitted = _submit_samples(app, echo)
     for r in run_pretranslate(app, [], []):
         echo(
-            f"4. Pretranslated [{r['lang']}]: {r['segments']} segments — memory {r['tm']}, glossary {r['glossary']}, "
-            f"untranslated {r['untranslated']}"
+            _(
+                "4. Pretranslated [{lang}]: {segments} segments — memory {tm}, glossary {glossary}, "
+                "untranslated {untranslated}"
+            ).format(
+                lang=r["lang"],
+                segments=r["segments"],
+                tm=r["tm"],
+                glossary=r["glossary"],
+                untranslated=r["untranslated"],
+            )
         )
     ready = _review_queue(app, {s.slug for s in submitted}, echo)
     _approve_ready(app, ready, echo)
     for r in run_publish(app):
         for i, line in enumerate(channels.get(r["channel"]).report(r, settings.public_dir / r["channel"])):
-            echo(("7. Published " if i == 0 else "   ") + line.strip())
+            said = retranslate(line.strip())
+            echo(_("7. Published {report}").format(report=said) if i == 0 else "   " + said)
     _where_to_look(settings, echo)
 
 
@@ -119,21 +144,33 @@ def _load_starters(app: App, echo: Callable[[str], None]) -> None:
         version = load_starter(session, EDITOR)
         added = load_tm(session, EDITOR)
     echo(
-        f"2. Glossary version {version} loaded; {added} starter memory pair(s) added (marked: needs native review)"
+        _(
+            "2. Glossary version {version} loaded; {added} starter memory pair(s) added (marked: needs native review)"
+        ).format(version=version, added=added)
     )
-    echo(f"   Demo users, added by {settings.caller}: {EDITOR}, {TRANSLATOR}, {REVIEWER}")
+    echo(
+        "   "
+        + _("Demo users, added by {caller}: {editor}, {translator}, {reviewer}").format(
+            caller=settings.caller, editor=EDITOR, translator=TRANSLATOR, reviewer=REVIEWER
+        )
+    )
 
 
 def _show_spellings(app: App, echo: Callable[[str], None]) -> None:
     """Every spelling an editor really types finds the same glossary term."""
     with app.session() as session:
         glossary = load(session)
-    for label, variant in spelling_variants("Ủy ban nhân dân tỉnh"):
+    for spelling, variant in spelling_variants("Ủy ban nhân dân tỉnh"):
         found = [
             f"{m.concept} → " + " / ".join(str(m.target(t)) for t in TARGETS)
             for m in glossary.annotate(variant, SOURCE)
         ]
-        echo(f"   glossary match, {label:<17} {variant}: {', '.join(found) or 'NO MATCH'}")
+        echo(
+            "   "
+            + _("glossary match, {label} {variant}: {found}").format(
+                label=f"{spelling:<17}", variant=variant, found=", ".join(found) or _("NO MATCH")
+            )
+        )
 
 
 def _submit_samples(app: App, echo: Callable[[str], None]) -> list[Submitted]:
@@ -142,7 +179,12 @@ def _submit_samples(app: App, echo: Callable[[str], None]) -> list[Submitted]:
     with app.session() as session:  # published with the translations at step 7
         submitted = [submit(session, n, EDITOR) for n in notices]
     for s in submitted:
-        echo(f"3. Submitted {s.slug} (#{s.id}) version {s.version}" + ("" if s.created else " (unchanged)"))
+        said = (
+            _("3. Submitted {slug} (#{id}) version {version}")
+            if s.created
+            else _("3. Submitted {slug} (#{id}) version {version} (unchanged)")
+        )
+        echo(said.format(slug=s.slug, id=s.id, version=s.version))
     return submitted
 
 
@@ -150,14 +192,14 @@ def _review_queue(app: App, samples: set[str], echo: Callable[[str], None]) -> l
     """Step 5: the review queue as it stands, and which of the samples are complete and ready to approve."""
     with app.session() as session:
         items = queue(session)
-        echo("5. Review queue:")
+        echo(_("5. Review queue:"))
         for item in items:
             mark = (
-                f"{item.untranslated} untranslated: waits for a translator"
+                _("{count} untranslated: waits for a translator").format(count=item.untranslated)
                 if item.untranslated
-                else "complete"
+                else _("complete")
             )
-            echo(f"   #{item.document} {item.slug} [{item.lang}] {item.state} — {mark}")
+            echo(f"   #{item.document} {item.slug} [{item.lang}] {label(item.state)} — {mark}")
         # Only the shipped samples, never a real notice that happens to be in this workspace.
         return [
             i
@@ -173,25 +215,39 @@ def _approve_ready(app: App, ready: list[QueueItem], echo: Callable[[str], None]
     with app.session() as session:
         for item in ready[1:]:
             _approve(session, item, REVIEWER)
-            echo(f"6. Approved {item.slug} [{item.lang}] as {REVIEWER}")
+            echo(
+                _("6. Approved {document} [{lang}] as {who}").format(
+                    document=item.slug, lang=item.lang, who=REVIEWER
+                )
+            )
 
 
 def _where_to_look(settings: Settings, echo: Callable[[str], None]) -> None:
     """Where the published output is, and what still waits for a person."""
     web = settings.public_dir / "web"
     echo("")
-    echo(f"The site: {web / 'index.html'}  (python -m http.server -d {web} 8000)")
-    echo(f"Counter leaflets (A4, HTML and PDF): {settings.public_dir / 'print'}")
-    echo(f"Gate screens (one rotating page per gate): {settings.public_dir / 'screens'}/<gate>/index.html")
     echo(
-        f"Kiosk bundle (offline search): {settings.public_dir / 'kiosk'}  (open index.html, or "
-        "`uv run trilingo kiosk search 口岸`)"
+        _("The site: {page}  (python -m http.server -d {folder} 8000)").format(
+            page=web / "index.html", folder=web
+        )
+    )
+    echo(_("Counter leaflets (A4, HTML and PDF): {folder}").format(folder=settings.public_dir / "print"))
+    echo(
+        _("Gate screens (one rotating page per gate): {folder}/<gate>/index.html").format(
+            folder=settings.public_dir / "screens"
+        )
     )
     echo(
-        f"Flow runs: {settings.prefect_api_url.removesuffix('/api')}/runs  or  "
-        f"PREFECT_API_URL={settings.prefect_api_url} uv run prefect flow-run ls"
+        _(
+            "Kiosk bundle (offline search): {folder}  (open index.html, or `uv run trilingo kiosk search 口岸`)"
+        ).format(folder=settings.public_dir / "kiosk")
     )
-    echo("Still waiting for a human: uv run trilingo review queue")
+    echo(
+        _("Flow runs: {server}/runs  or  PREFECT_API_URL={api} uv run prefect flow-run ls").format(
+            server=settings.prefect_api_url.removesuffix("/api"), api=settings.prefect_api_url
+        )
+    )
+    echo(_("Still waiting for a human: uv run trilingo review queue"))
 
 
 @click.command()

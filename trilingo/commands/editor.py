@@ -8,6 +8,7 @@ import click
 
 from trilingo import progress
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
+from trilingo.i18n import _, retranslate
 from trilingo.languages import ALL, names_of
 from trilingo.text.files import MAX_INPUT_BYTES, Upload
 from trilingo.text.terminal import shown
@@ -33,7 +34,7 @@ def submit(
     app.override(user=as_user)
     # Here, the workspace's own limit; a Trilingo server checks its own again.
     most = MAX_INPUT_BYTES if app.remote else app.settings.limits.notice_bytes
-    with progress.bar("Reading notices", total=len(files), quiet=app.quiet or len(files) < PROGRESS_FROM):
+    with progress.bar(_("Reading notices"), total=len(files), quiet=app.quiet or len(files) < PROGRESS_FROM):
         uploads = []
         for f in files:  # every file is checked before anything is stored
             uploads.append(Upload.read(f, max_bytes=most))
@@ -43,10 +44,20 @@ def submit(
         echo_json(results)
         return
     for r in results:
-        what = f"version {r['version']}" if r["created"] else f"unchanged (version {r['version']})"
+        if r["created"]:
+            line = _("{slug} (#{id}): version {version}, {segments} segments; to translate: {changed}")
+        else:
+            line = _(
+                "{slug} (#{id}): unchanged (version {version}), {segments} segments; to translate: {changed}"
+            )
         click.echo(
-            f"{r['slug']} (#{r['id']}): {what}, {r['segments']} segments; to translate: "
-            + ", ".join(f"{lang} {n}" for lang, n in r["changed"].items())
+            line.format(
+                slug=r["slug"],
+                id=r["id"],
+                version=r["version"],
+                segments=r["segments"],
+                changed=", ".join(f"{lang} {n}" for lang, n in r["changed"].items()),
+            )
         )
 
 
@@ -78,8 +89,22 @@ def retract(
         echo_json(out)
         return
     done, removed = out["retracted"], out["removed"]
-    where = f"the {done['channel']} channel" if done["channel"] else "every channel"
+    if done["channel"]:
+        line = _("{slug} [{langs}]: retracted from the {channel} channel ({reason})")
+    else:
+        line = _("{slug} [{langs}]: retracted from every channel ({reason})")
     click.echo(
-        f"{done['slug']} [{', '.join(done['langs'])}]: retracted from {where} ({shown(done['reason'])})"
+        line.format(
+            slug=done["slug"],
+            langs=", ".join(done["langs"]),
+            channel=done["channel"],
+            reason=shown(retranslate(done["reason"])),
+        )
     )
-    click.echo(f"  {len(removed)} file(s) removed" + (": " + ", ".join(removed[:8]) if removed else ""))
+    if removed:
+        click.echo(
+            "  "
+            + _("{count} file(s) removed: {files}").format(count=len(removed), files=", ".join(removed[:8]))
+        )
+    else:
+        click.echo("  " + _("{count} file(s) removed").format(count=len(removed)))

@@ -11,6 +11,7 @@ from trilingo import server
 from trilingo.commands.common import App
 from trilingo.config import Settings
 from trilingo.errors import TrilingoError, UnavailableError
+from trilingo.i18n import _
 from trilingo.people import authorize
 from trilingo.pretranslate.plan import EnginePlan, plan
 from trilingo.store.documents import resolve_document
@@ -76,7 +77,9 @@ def _run(settings: Settings, flow_fn: Callable[..., Any], **params: Any) -> Any:
         if server.healthy(settings.prefect_api_url):
             raise
         raise UnavailableError(
-            f"the Prefect server at {settings.prefect_api_url.removesuffix('/api')} stopped answering during the "
-            f"run ({exc.__class__.__name__}); the work finished before that is saved. Start it with "
-            "`trilingo server start`, then run this command again to finish"
+            _(
+                "the Prefect server at {url} stopped answering during the run ({error}); the work finished "
+                "before that is saved. Start it with `trilingo server start`, then run this command again "
+                "to finish"
+            ).format(url=settings.prefect_api_url.removesuffix("/api"), error=exc.__class__.__name__)
         ) from None

@@ -10,6 +10,7 @@ import click
 
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
 from trilingo.glossary.errors import MalformedFile
+from trilingo.i18n import _
 from trilingo.languages import ALL, LANGUAGES, SOURCE, TARGETS, names_of
 from trilingo.text.files import Upload, write_output
 from trilingo.text.terminal import shown
@@ -66,7 +67,7 @@ def export(app: App, fmt: str, output: Path | None) -> None:
         return
 
     write_output(output, out["text"])
-    click.echo(f"Wrote {output}", err=True)
+    click.echo(_("Wrote {path}").format(path=output), err=True)
 
 
 @glossary_group.command()
@@ -84,7 +85,7 @@ def lookup(app: App, text: str, lang: str, as_json: bool) -> None:
     for m in found["matches"]:
         click.echo(_describe(m, lang))
     if not found["matches"]:
-        click.echo(f"No glossary term found (glossary version {found['version']}).")
+        click.echo(_("No glossary term found (glossary version {version}).").format(version=found["version"]))
 
 
 @glossary_group.command()
@@ -100,7 +101,7 @@ def check(ctx: click.Context, app: App, lang: str | None, as_json: bool) -> None
     for f in [] if as_json else findings:
         click.echo(shown(f"{f['document']} #{f['segment']} [{f['lang']}]: {f['warning']}"))
     if not as_json:
-        click.echo(f"{len(findings)} glossary problem(s) in approved translations.")
+        click.echo(_("{count} glossary problem(s) in approved translations.").format(count=len(findings)))
     ctx.exit(1 if findings else 0)
 
 
@@ -161,12 +162,19 @@ def impact(app: App, as_json: bool) -> None:
         return
     for i in found["drafts"]:
         click.echo(
-            f"{i['document']} #{i['segment']} [{i['lang']}] {i['state']}, glossary v{i['draft_version']}: "
-            f"{shown(', '.join(i['concepts']))} changed"
+            _("{document} #{segment} [{lang}] {state}, glossary v{version}: {concepts} changed").format(
+                document=i["document"],
+                segment=i["segment"],
+                lang=i["lang"],
+                state=i["state"],
+                version=i["draft_version"],
+                concepts=shown(", ".join(i["concepts"])),
+            )
         )
     click.echo(
-        f"{len(found['drafts'])} draft(s) made with an older glossary than version {found['version']} use "
-        "changed terms."
+        _("{count} draft(s) made with an older glossary than version {version} use changed terms.").format(
+            count=len(found["drafts"]), version=found["version"]
+        )
     )
 
 
@@ -175,17 +183,32 @@ def _render_summary(summary: dict[str, Any], as_json: bool) -> None:
         echo_json(summary)
         return
     for warning in summary["warnings"]:
-        click.echo(f"Warning: {shown(warning)}", err=True)
+        click.echo(_("Warning: {message}").format(message=shown(warning)), err=True)
     if not summary["added"] and not summary["changed"]:
-        click.echo(f"{summary['file']}: nothing changed (glossary version {summary['version']})")
+        click.echo(
+            _("{file}: nothing changed (glossary version {version})").format(
+                file=summary["file"], version=summary["version"]
+            )
+        )
         return
     click.echo(
-        f"{summary['file']}: {len(summary['added'])} added, {len(summary['changed'])} changed, "
-        f"{summary['unchanged']} unchanged → glossary version {summary['version']}"
+        _(
+            "{file}: {added} added, {changed} changed, {unchanged} unchanged → glossary version {version}"
+        ).format(
+            file=summary["file"],
+            added=len(summary["added"]),
+            changed=len(summary["changed"]),
+            unchanged=summary["unchanged"],
+            version=summary["version"],
+        )
     )
     if summary["skipped_langs"]:
         known = names_of(tuple(LANGUAGES[code].name for code in ALL))
-        click.echo(f"Skipped languages (not {known}): {', '.join(summary['skipped_langs'])}")
+        click.echo(
+            _("Skipped languages (not {known}): {langs}").format(
+                known=known, langs=", ".join(summary["skipped_langs"])
+            )
+        )
 
 
 def _highlight(text: str, matches: list[dict[str, Any]]) -> str:
@@ -204,7 +227,18 @@ def _describe(m: dict[str, Any], lang: str) -> str:
     """One line per term: translations, concept, status, and confidence when it is not high."""
     targets = ", ".join(f"{k} {v}" for k, v in m["targets"].items() if k != lang and v)
     if m["status"] == "forbidden":
-        targets = f"do not use; use {m['instead']}" if m["instead"] else "do not use"
-    line = f"  [{m['text']}] → {targets or '(no translation)'}  ({m['concept']}, {m['status']}"
-    line += ")" if m["confidence"] == "high" else f", {m['confidence'].upper()} confidence: unverified)"
+        targets = _("do not use; use {term}").format(term=m["instead"]) if m["instead"] else _("do not use")
+    parts = {
+        "text": m["text"],
+        "targets": targets or _("(no translation)"),
+        "concept": m["concept"],
+        "status": m["status"],
+        "confidence": m["confidence"].upper(),
+    }
+    if m["confidence"] == "high":
+        line = "  [{text}] → {targets}  ({concept}, {status})".format(**parts)
+    else:
+        line = "  " + _(
+            "[{text}] → {targets}  ({concept}, {status}, {confidence} confidence: unverified)"
+        ).format(**parts)
     return shown(line + (f" — {m['note']}" if m["note"] else ""))

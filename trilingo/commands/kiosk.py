@@ -9,6 +9,7 @@ import click
 from trilingo.channels.kiosk_bundle import search as run_search
 from trilingo.channels.kiosk_bundle import verify as run_verify
 from trilingo.commands.common import App, echo_json, json_option, pass_app
+from trilingo.i18n import _
 from trilingo.languages import ALL, names_of
 from trilingo.text.terminal import shown
 
@@ -35,7 +36,7 @@ def search(app: App, query: str, lang: str | None, bundle: Path | None, as_json:
         echo_json(result)
         return
     if not result.hits:
-        click.echo(f"No notice matches {shown(result.query)!r}.")
+        click.echo(_("No notice matches {query}.").format(query=repr(shown(result.query))))
     for hit in result.hits:
         click.echo(f"[{hit.lang}] {shown(hit.title)}  ({hit.slug}, {hit.updated})")
         if hit.summary:
@@ -51,4 +52,8 @@ def verify(folder: Path, as_json: bool) -> None:
     if as_json:
         echo_json(done)
         return
-    click.echo(f"{folder}: bundle {done.version}, {done.files} file(s) match the manifest")
+    click.echo(
+        _("{folder}: bundle {version}, {files} file(s) match the manifest").format(
+            folder=folder, version=done.version, files=done.files
+        )
+    )

@@ -9,7 +9,10 @@ from typing import Any
 
 import click
 
+from trilingo import i18n
 from trilingo.commands.common import App, echo_json, json_option, pass_app
+from trilingo.commands.labels import label
+from trilingo.i18n import _, when
 from trilingo.text.terminal import age, shown
 
 
@@ -23,7 +26,7 @@ def status(app: App, as_json: bool) -> None:
         echo_json(data)
         return
     if app.remote:
-        click.echo(f"Server     {app.transport.server}")
+        click.echo(f"{_('Server'):<10} {app.transport.server}")
     _print_status(data)
 
 
@@ -41,11 +44,15 @@ def _print_where(data: dict[str, Any]) -> None:
     """The workspace, its database and whether Prefect answers."""
     prefect = data["prefect"]
     ui = prefect["api_url"].removesuffix("/api")
-    click.echo(f"Workspace  {data['workspace']}")
-    click.echo(f"Database   {data['database']}")
+    click.echo(f"{_('Workspace'):<10} {data['workspace']}")
+    click.echo(f"{_('Database'):<10} {data['database']}")
     click.echo(
-        f"Prefect    {ui} "
-        + ("(answering)" if prefect["answering"] else "(not answering: flow commands start the local one)")
+        f"{_('Prefect'):<10} {ui} "
+        + (
+            _("(answering)")
+            if prefect["answering"]
+            else _("(not answering: flow commands start the local one)")
+        )
     )
 
 
@@ -53,48 +60,53 @@ def _print_stuck_work(data: dict[str, Any]) -> None:
     """Runs that stopped heartbeating, translations of an older source, and segments MT could not do."""
     for run in data.get("silent_runs", []):
         click.echo(
-            f"SILENT RUN {shown(run['name'] or run['id'])}: {shown(run['why'])} The crash-detection automation "
-            "or the next sweep marks it Crashed"
+            _(
+                "SILENT RUN {run}: {why} The crash-detection automation or the next sweep marks it Crashed"
+            ).format(run=shown(run["name"] or run["id"]), why=shown(run["why"]))
         )
     for lang, stale in data["out_of_date"].items():
         click.echo(
-            f"OUT OF DATE [{lang}]: {stale['count']} live translation(s) of an older Vietnamese text, the oldest "
-            f"for {age(stale['seconds'])}: readers see a warning, or nothing in critical categories, until they "
-            "are approved (`trilingo review queue` lists them first)"
+            _(
+                "OUT OF DATE [{lang}]: {count} live translation(s) of an older Vietnamese text, the oldest "
+                "for {age}: readers see a warning, or nothing in critical categories, until they "
+                "are approved (`trilingo review queue` lists them first)"
+            ).format(lang=lang, count=stale["count"], age=age(stale["seconds"]))
         )
     for lang, failed in data["mt_failed"].items():
         reasons = "; ".join(f"{shown(r['reason'])} ({r['count']})" for r in failed["reasons"])
         click.echo(
-            f"MT FAILED [{lang}]: {failed['count']} segment(s) the engine could not translate: {reasons}. "
-            "The next `trilingo pretranslate` retries them"
+            _(
+                "MT FAILED [{lang}]: {count} segment(s) the engine could not translate: {reasons}. "
+                "The next `trilingo pretranslate` retries them"
+            ).format(lang=lang, count=failed["count"], reasons=reasons)
         )
 
 
 def _print_backlog(data: dict[str, Any]) -> None:
     """Documents by state and language, the oldest wait for review, and when each channel last published."""
-    click.echo(f"{data['documents']} document(s)")
+    click.echo(_("{count} document(s)").format(count=data["documents"]))
     for state, by_lang in sorted(data["counts"].items()):
-        click.echo(f"  {state:<14}" + "  ".join(f"{lang} {n}" for lang, n in sorted(by_lang.items())))
+        click.echo(f"  {label(state):<14}" + "  ".join(f"{lang} {n}" for lang, n in sorted(by_lang.items())))
     if data["oldest_by_lang"]:
-        click.echo(
-            "Waiting for review, the oldest: "
-            + ", ".join(
-                f"{lang} for {age(o['seconds'])} (since {o['since'][:16]}Z)"
-                for lang, o in data["oldest_by_lang"].items()
+        oldest = ", ".join(
+            _("{lang} for {age} (since {since})").format(
+                lang=lang, age=age(o["seconds"]), since=when(o["since"])
             )
+            for lang, o in data["oldest_by_lang"].items()
         )
+        click.echo(_("Waiting for review, the oldest: {oldest}").format(oldest=oldest))
     else:
-        click.echo("Nothing is waiting for review.")
+        click.echo(_("Nothing is waiting for review."))
     if data["channels"]:
-        click.echo(
-            "Last published: "
-            + ", ".join(
-                f"{channel} {age(c['seconds'])} ago ({c['files']} files)"
-                for channel, c in data["channels"].items()
+        published = ", ".join(
+            _("{channel} {age} ago ({files} files)").format(
+                channel=channel, age=age(c["seconds"]), files=c["files"]
             )
+            for channel, c in data["channels"].items()
         )
+        click.echo(_("Last published: {channels}").format(channels=published))
     else:
-        click.echo("Nothing published yet (`trilingo publish`).")
+        click.echo(_("Nothing published yet (`trilingo publish`)."))
 
 
 def _print_engines(engines: list[dict[str, Any]]) -> None:
@@ -102,35 +114,63 @@ def _print_engines(engines: list[dict[str, Any]]) -> None:
     for health in engines:
         if health["breaker"] == "open":
             click.echo(
-                f"ENGINE {health['engine']}: circuit breaker OPEN at the last run ({health['at'][:16]}Z), "
-                f"so it was skipped: {shown(health['last_reason'])}"
+                _(
+                    "ENGINE {engine}: circuit breaker OPEN at the last run ({at}), so it was skipped: {reason}"
+                ).format(engine=health["engine"], at=when(health["at"]), reason=shown(health["last_reason"]))
+            )
+        elif health["last_reason"]:
+            click.echo(
+                _("Engine {engine}: answering at the last run ({at}), last failure: {reason}").format(
+                    engine=health["engine"], at=when(health["at"]), reason=shown(health["last_reason"])
+                )
             )
         else:
-            tail = f", last failure: {shown(health['last_reason'])}" if health["last_reason"] else ""
-            click.echo(f"Engine {health['engine']}: answering at the last run ({health['at'][:16]}Z){tail}")
+            click.echo(
+                _("Engine {engine}: answering at the last run ({at})").format(
+                    engine=health["engine"], at=when(health["at"])
+                )
+            )
 
 
 def _print_channels(data: dict[str, Any]) -> None:
     """Failed publishes, retractions not yet carried out, each channel's facts and the webhook's outbox."""
     for channel, failure in data.get("channel_failures", {}).items():
         click.echo(
-            f"CHANNEL {channel}: the last publish FAILED ({failure['at'][:16]}Z): {shown(failure['error'])}; "
-            "it stays shown until a publish of the channel succeeds"
+            _(
+                "CHANNEL {channel}: the last publish FAILED ({at}): {error}; "
+                "it stays shown until a publish of the channel succeeds"
+            ).format(channel=channel, at=when(failure["at"]), error=shown(failure["error"]))
         )
     for item in data.get("pending_retractions", []):
-        where = f"the {item['channel']} channel" if item["channel"] else "every channel"
+        if item["channel"]:
+            message = _(
+                "RETRACTION PENDING: {document} [{lang}] is retracted since {since} but not yet off "
+                "the {channel} channel; the next `trilingo publish` takes it down"
+            )
+        else:
+            message = _(
+                "RETRACTION PENDING: {document} [{lang}] is retracted since {since} but not yet off "
+                "every channel; the next `trilingo publish` takes it down"
+            )
         click.echo(
-            f"RETRACTION PENDING: {shown(item['document'])} [{item['lang']}] is retracted since "
-            f"{item['since'][:16]}Z but not yet off {where}; the next `trilingo publish` takes it down"
+            message.format(
+                document=shown(item["document"]),
+                lang=item["lang"],
+                since=when(item["since"]),
+                channel=item["channel"],
+            )
         )
     for name, facts in data.get("channel_status", {}).items():
         if name != "webhook":  # (the webhook's facts have their own line, below)
-            click.echo(f"Channel {name}: " + ", ".join(f"{k} {shown(str(v))}" for k, v in facts.items()))
+            listed = ", ".join(f"{k} {shown(str(v))}" for k, v in facts.items())
+            click.echo(_("Channel {name}: {facts}").format(name=name, facts=listed))
     hook = data["webhook"]
     if hook["pending"] or hook["dead"]:
         click.echo(
-            f"WEBHOOK: {hook['pending']} event(s) waiting to be delivered, {hook['dead']} dead "
-            f"(last error: {shown(str(hook['last_error']))}); `trilingo webhook retry` sends the dead ones again"
+            _(
+                "WEBHOOK: {pending} event(s) waiting to be delivered, {dead} dead "
+                "(last error: {error}); `trilingo webhook retry` sends the dead ones again"
+            ).format(pending=hook["pending"], dead=hook["dead"], error=shown(str(hook["last_error"])))
         )
 
 
@@ -138,19 +178,25 @@ def _print_safeguards(data: dict[str, Any]) -> None:
     """The four-eyes rule when it is off, and the last verification of the audit log."""
     if not data["four_eyes"]:
         click.echo(
-            "The four-eyes rule is OFF: reviewers may approve their own edits (an admin turns it on with "
-            "`trilingo settings set four_eyes on --reason …`)."
+            _(
+                "The four-eyes rule is OFF: reviewers may approve their own edits (an admin turns it on with "
+                "`trilingo settings set four_eyes on --reason …`)."
+            )
         )
     verified = data.get("audit_verified")
     if not verified:
-        click.echo("Audit log: never verified (`trilingo audit verify`).")
+        click.echo(_("Audit log: never verified (`trilingo audit verify`)."))
     elif verified.get("ok"):
         click.echo(
-            f"Audit log: verified up to #{verified['seq']} at {verified['at'][:16]}Z by {shown(verified['by'])}."
+            _("Audit log: verified up to #{seq} at {at} by {by}.").format(
+                seq=verified["seq"], at=when(verified["at"]), by=shown(verified["by"])
+            )
         )
     else:
         click.echo(
-            f"AUDIT LOG DOES NOT VERIFY (checked {verified['at'][:16]}Z): {shown(str(verified['first_problem']))}"
+            _("AUDIT LOG DOES NOT VERIFY (checked {at}): {problem}").format(
+                at=when(verified["at"]), problem=shown(str(verified["first_problem"]))
+            )
         )
 
 
@@ -176,13 +222,16 @@ def runs(app: App, states: tuple[str, ...], flow: str | None, limit: int, as_jso
         return
     if not rows:
         what = " ".join(filter(None, [", ".join(states), flow]))
-        click.echo(f"No {what + ' ' if what else ''}flow runs.")
+        click.echo(_("No {what} flow runs.").format(what=what) if what else _("No flow runs."))
         return
-    click.echo(f"  {'started (UTC)':<17}  {'state':<10} {'took':>10}  {'flow':<13} {'by':<8} name")
+    click.echo(
+        f"  {_('started ({zone})').format(zone=i18n.zone_offset()):<17}  {_('state'):<10} {_('took'):>10}  {_('flow'):<13} {_('by'):<8} "
+        f"{_('name')}"
+    )
     for row in rows:
         seconds = row["seconds"]
         took = "-" if seconds is None else f"{seconds:.1f} s" if seconds < 10 else age(seconds)
-        started = f"{row['started'][:16]}Z" if row["started"] else "not started"
+        started = when(row["started"]) if row["started"] else _("not started")
         click.echo(
             f"{'!' if row['problem'] else '':1} {started:<17}  {row['state']:<10} {took:>10}  {row['flow']:<13} "
             f"{row['started_by']:<8} {row['name']}"
@@ -191,4 +240,8 @@ def runs(app: App, states: tuple[str, ...], flow: str | None, limit: int, as_jso
             click.echo(f"    {shown(row['message'])}")
     failed = sum(1 for r in rows if r["problem"])
     if failed:
-        click.echo(f"{failed} of {len(rows)} run(s) did not fully succeed (marked !).")
+        click.echo(
+            _("{failed} of {total} run(s) did not fully succeed (marked !).").format(
+                failed=failed, total=len(rows)
+            )
+        )

@@ -8,10 +8,12 @@ import sys
 
 import click
 
-from trilingo import client
+from trilingo import client, i18n
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
 from trilingo.commands.document_view import when
+from trilingo.commands.labels import label
 from trilingo.errors import InputError
+from trilingo.i18n import _
 from trilingo.languages import TARGETS, names_of
 from trilingo.text.terminal import shown
 
@@ -35,20 +37,61 @@ def users() -> None:
     default="",
     help=f"Languages a reviewer reviews, comma-separated: {names_of(TARGETS)} (e.g. {','.join(TARGETS)}).",
 )
+@click.option(
+    "--ui-lang",
+    metavar="LANG",
+    help="The language Trilingo speaks to them: en, vi, lo or zh (default: their machine's locale).",
+)
 @as_option
 @json_option
 @pass_app
 @summary_output
-def add(app: App, name: str, role: str, langs: str, as_user: str | None, as_json: bool) -> None:
+def add(
+    app: App, name: str, role: str, langs: str, ui_lang: str | None, as_user: str | None, as_json: bool
+) -> None:
     """Add a person, or change a known person's role and languages (admins only)."""
     app.override(user=as_user)
     wanted = [x.strip() for x in langs.split(",") if x.strip()]
-    person = app.call("users.add", name=name, role=role, langs=wanted)
+    person = app.call("users.add", name=name, role=role, langs=wanted, ui_lang=ui_lang)
     if as_json:
         echo_json(person)
         return
-    where = f" for {', '.join(person['langs'])}" if person["langs"] else ""
-    click.echo(f"{shown(person['name'])}: {person['role']}{where}")
+    if person["langs"]:
+        click.echo(
+            _("{name}: {role} for {langs}").format(
+                name=shown(person["name"]), role=label(person["role"]), langs=", ".join(person["langs"])
+            )
+        )
+    else:
+        click.echo(f"{shown(person['name'])}: {label(person['role'])}")
+
+
+@users.command("set")
+@click.argument("name", required=False)
+@click.option(
+    "--ui-lang",
+    required=True,
+    metavar="LANG",
+    help="en, vi, lo or zh; auto: as the machine's locale says.",
+)
+@as_option
+@json_option
+@pass_app
+@summary_output
+def set_(app: App, name: str | None, ui_lang: str, as_user: str | None, as_json: bool) -> None:
+    """Your own settings (an admin: anyone's): the language Trilingo speaks to you."""
+    app.override(user=as_user)
+    person = app.call("users.set", name=name, ui_lang=ui_lang)
+    if as_json:
+        echo_json(person)
+        return
+    if name is None:
+        i18n.prefer(person["ui_lang"])  # the answer already speaks the new language
+    if person["ui_lang"]:
+        said = _("Trilingo now speaks {language} to {name}.")
+    else:
+        said = _("Trilingo now speaks to {name} in the language of their machine's locale.")
+    click.echo(said.format(language=i18n.language_name(person["ui_lang"] or ""), name=shown(person["name"])))
 
 
 @users.command("list")
@@ -63,11 +106,11 @@ def list_(app: App, as_user: str | None, as_json: bool) -> None:
         echo_json(people)
         return
     if not people:
-        click.echo("Nobody yet: the first person to change something becomes the admin.")
+        click.echo(_("Nobody yet: the first person to change something becomes the admin."))
     for p in people:
         langs = f" ({', '.join(p['langs'])})" if p["langs"] else ""
-        off = "  DISABLED" if p["disabled"] else ""
-        click.echo(f"{shown(p['name']):<24} {p['role']}{langs}{off}")
+        off = "  " + _("DISABLED") if p["disabled"] else ""
+        click.echo(f"{shown(p['name']):<24} {label(p['role'])}{langs}{off}")
 
 
 @users.command("disable")
@@ -84,7 +127,8 @@ def disable(app: App, name: str, enable: bool, as_user: str | None, as_json: boo
     if as_json:
         echo_json(person)
         return
-    click.echo(f"{shown(person['name'])}: {'disabled' if person['disabled'] else 'enabled'}")
+    said = _("{name}: disabled") if person["disabled"] else _("{name}: enabled")
+    click.echo(said.format(name=shown(person["name"])))
 
 
 @users.command("token")
@@ -103,13 +147,18 @@ def token(app: App, name: str, expires: str | None, label: str, as_user: str | N
         return
     info = made["info"]
     click.echo(made["token"])
-    until = f"until {when(info['expires_at'])}" if info["expires_at"] else "with no expiry"
-    click.echo(
-        f"Token {info['prefix']} for {shown(info['user'])}, {until}. It is shown only now: hand it over "
-        f"privately; they run `trilingo login URL` and paste it. `trilingo users revoke {info['prefix']}` "
-        "stops it.",
-        err=True,
-    )
+    if info["expires_at"]:
+        said = _(
+            "Token {prefix} for {user}, until {expires}. It is shown only now: hand it over privately; they "
+            "run `trilingo login URL` and paste it. `trilingo users revoke {prefix}` stops it."
+        )
+    else:
+        said = _(
+            "Token {prefix} for {user}, with no expiry. It is shown only now: hand it over privately; they "
+            "run `trilingo login URL` and paste it. `trilingo users revoke {prefix}` stops it."
+        )
+    expires = when(info["expires_at"]) if info["expires_at"] else ""
+    click.echo(said.format(prefix=info["prefix"], user=shown(info["user"]), expires=expires), err=True)
 
 
 @users.command("tokens")
@@ -125,14 +174,21 @@ def tokens_(app: App, name: str | None, as_user: str | None, as_json: bool) -> N
         echo_json(found)
         return
     if not found:
-        click.echo("No tokens.")
+        click.echo(_("No tokens."))
     for t in found:
-        expires = when(t["expires_at"]) if t["expires_at"] else "never"
-        used = when(t["last_used_at"]) if t["last_used_at"] else "never"
+        expires = when(t["expires_at"]) if t["expires_at"] else _("never")
+        used = when(t["last_used_at"]) if t["last_used_at"] else _("never")
         label = f"  ({shown(t['name'])})" if t["name"] else ""
         click.echo(
-            f"{t['prefix']}  {shown(t['user']):<16} {t['state']:<8} made {when(t['created_at'])}, "
-            f"last used {used}, expires {expires}{label}"
+            _("{prefix}  {user} {state} made {made}, last used {used}, expires {expires}").format(
+                prefix=t["prefix"],
+                user=f"{shown(t['user']):<16}",
+                state=f"{t['state']:<8}",
+                made=when(t["created_at"]),
+                used=used,
+                expires=expires,
+            )
+            + label
         )
 
 
@@ -149,7 +205,11 @@ def revoke(app: App, prefix: str, as_user: str | None, as_json: bool) -> None:
     if as_json:
         echo_json(t)
         return
-    click.echo(f"Token {t['prefix']} of {shown(t['user'])}: {t['state']}")
+    click.echo(
+        _("Token {prefix} of {user}: {state}").format(
+            prefix=t["prefix"], user=shown(t["user"]), state=t["state"]
+        )
+    )
 
 
 @click.command()
@@ -163,10 +223,14 @@ def whoami(app: App, as_user: str | None, as_json: bool) -> None:
     if as_json:
         echo_json(me)
         return
-    langs = f" for {', '.join(me['langs'])}" if me["langs"] else ""
-    who = f"{shown(me['via'])} as {shown(me['name'])}" if me["via"] else shown(me["name"])
-    where = f"on {app.transport.server}" if app.remote else "on this machine"
-    click.echo(f"{who}: {me['role']}{langs}, {where}")
+    who = (
+        _("{via} as {name}").format(via=shown(me["via"]), name=shown(me["name"]))
+        if me["via"]
+        else shown(me["name"])
+    )
+    where = _("on {server}").format(server=app.transport.server) if app.remote else _("on this machine")
+    said = _("{who}: {role} for {langs}, {where}") if me["langs"] else _("{who}: {role}, {where}")
+    click.echo(said.format(who=who, role=label(me["role"]), langs=", ".join(me["langs"]), where=where))
 
 
 @click.command()
@@ -178,14 +242,25 @@ def login(url: str, token_stdin: bool) -> None:
     if token_stdin or not sys.stdin.isatty():
         secret = sys.stdin.readline().strip()
     else:
-        secret = click.prompt("Token (from `trilingo users token` on the server)", hide_input=True).strip()
+        secret = click.prompt(_("Token (from `trilingo users token` on the server)"), hide_input=True).strip()
     if not secret:
-        raise InputError("no token was given")
+        raise InputError(_("no token was given"))
     transport = client.RemoteTransport(client.Login(server, secret), env=os.environ)
     me = transport.call("whoami")
     path = client.save_login(os.environ, client.Login(server, secret))
-    langs = f" for {', '.join(me['langs'])}" if me["langs"] else ""
-    click.echo(f"Logged in to {server} as {shown(me['name'])} ({me['role']}{langs}); saved in {path}.")
+    if me["langs"]:
+        said = _("Logged in to {server} as {name} ({role} for {langs}); saved in {path}.")
+    else:
+        said = _("Logged in to {server} as {name} ({role}); saved in {path}.")
+    click.echo(
+        said.format(
+            server=server,
+            name=shown(me["name"]),
+            role=label(me["role"]),
+            langs=", ".join(me["langs"]),
+            path=path,
+        )
+    )
 
 
 @click.command()
@@ -194,9 +269,9 @@ def logout() -> None:
     path = client.login_file(os.environ)
     if path.exists():
         path.unlink()
-        click.echo(f"Logged out (removed {path}).")
+        click.echo(_("Logged out (removed {path}).").format(path=path))
     else:
-        click.echo("Not logged in.")
+        click.echo(_("Not logged in."))
 
 
 @click.group("settings")
@@ -215,8 +290,17 @@ def settings_show(app: App, as_json: bool) -> None:
         return
     for v in found:
         value = {True: "on", False: "off"}.get(v["value"], str(v["value"]))
-        by = " (default)" if v["default"] else f" (set by {shown(v['updated_by'])} {when(v['updated_at'])})"
-        click.echo(f"{v['key']} = {value}{by}: {v['means']}")
+        if v["default"]:
+            said = _("{key} = {value} (default): {means}").format(key=v["key"], value=value, means=v["means"])
+        else:
+            said = _("{key} = {value} (set by {user} {when}): {means}").format(
+                key=v["key"],
+                value=value,
+                user=shown(v["updated_by"]),
+                when=when(v["updated_at"]),
+                means=v["means"],
+            )
+        click.echo(said)
 
 
 @settings_group.command("set")
@@ -252,10 +336,15 @@ def audit_verify(app: App, as_json: bool) -> None:
     if as_json:
         echo_json(found)
     else:
-        before = f", after {found['before_chain']} from before the chain" if found["before_chain"] else ""
         if found["ok"]:
-            click.echo(f"The audit log verifies: {found['events']} event(s){before}, up to #{found['head']}.")
+            if found["before_chain"]:
+                said = _(
+                    "The audit log verifies: {events} event(s), after {before} from before the chain, up to #{head}."
+                )
+            else:
+                said = _("The audit log verifies: {events} event(s), up to #{head}.")
+            click.echo(said.format(events=found["events"], before=found["before_chain"], head=found["head"]))
         for problem in found["problems"][:20]:
             click.echo(f"  {shown(problem)}")
     if not found["ok"]:
-        raise InputError(f"the audit log does not verify: {found['problems'][0]}")
+        raise InputError(_("the audit log does not verify: {problem}").format(problem=found["problems"][0]))

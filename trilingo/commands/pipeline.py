@@ -18,6 +18,7 @@ from trilingo import server as srv
 from trilingo.commands.common import App, echo_json, json_option, pass_app, summary_output
 from trilingo.commands.flowrun import check_pipeline, run_pretranslate, run_publish
 from trilingo.errors import PartialFailure, UnavailableError
+from trilingo.i18n import _, retranslate
 from trilingo.languages import TARGETS, names_of
 from trilingo.pretranslate.plan import EnginePlan
 from trilingo.text.terminal import shown
@@ -45,21 +46,34 @@ def pretranslate(
     app.local_only("pretranslate")
     app.override(engine=engine, engine_options={("libre", "url"): libre_url} if libre_url else None)
 
-    with progress.bar("Pretranslating: finding the waiting work", quiet=app.quiet):
+    with progress.bar(_("Pretranslating: finding the waiting work"), quiet=app.quiet):
         results = run_pretranslate(app, list(documents), list(langs), echo=app.note)
     if as_json:
         echo_json(results)
     else:
         if not results:
-            click.echo("Nothing is waiting for pretranslation.")
+            click.echo(_("Nothing is waiting for pretranslation."))
         for r in results:
             click.echo(
-                f"[{r['lang']}] {r['documents']} document(s), {r['segments']} segment(s): tm {r['tm']}, "
-                f"glossary {r['glossary']}, {r['engine']} {r['engine_drafts']}, untranslated {r['untranslated']}, "
-                f"failed {r['failed']}, with warnings {r['warnings']}"
+                _(
+                    "[{lang}] {documents} document(s), {segments} segment(s): tm {tm}, "
+                    "glossary {glossary}, {engine} {engine_drafts}, untranslated {untranslated}, "
+                    "failed {failed}, with warnings {warnings}"
+                ).format(
+                    lang=r["lang"],
+                    documents=r["documents"],
+                    segments=r["segments"],
+                    tm=r["tm"],
+                    glossary=r["glossary"],
+                    engine=r["engine"],
+                    engine_drafts=r["engine_drafts"],
+                    untranslated=r["untranslated"],
+                    failed=r["failed"],
+                    warnings=r["warnings"],
+                )
             )
             for failure in r["failures"][:5]:
-                click.echo(f"  failed {shown(failure)}")
+                click.echo("  " + _("failed {failure}").format(failure=shown(failure)))
     _fail_loudly(results)
 
 
@@ -70,10 +84,19 @@ def _fail_loudly(results: list[dict[str, Any]]) -> None:
         return
     count = sum(r["failed"] for r in failed)
     first = f"{failed[0]['lang']} {failed[0]['failures'][0]}" if failed[0]["failures"] else failed[0]["lang"]
-    tail = f"{count} segment(s) stay mt_failed and the next `trilingo pretranslate` retries them"
     if not any(r["engine_drafts"] for r in failed):
-        raise UnavailableError(f"the {failed[0]['engine']} engine translated nothing ({first}); {tail}")
-    raise PartialFailure(f"some segments failed ({first}); {tail}")
+        raise UnavailableError(
+            _(
+                "the {engine} engine translated nothing ({first}); {count} segment(s) stay mt_failed "
+                "and the next `trilingo pretranslate` retries them"
+            ).format(engine=failed[0]["engine"], first=first, count=count)
+        )
+    raise PartialFailure(
+        _(
+            "some segments failed ({first}); {count} segment(s) stay mt_failed "
+            "and the next `trilingo pretranslate` retries them"
+        ).format(first=first, count=count)
+    )
 
 
 @click.command()
@@ -83,19 +106,21 @@ def _fail_loudly(results: list[dict[str, Any]]) -> None:
 def publish(app: App, as_json: bool) -> None:
     """Publish approved translations (and the Vietnamese originals) to the channels."""
     app.local_only("publish")
-    with progress.bar("Publishing", quiet=app.quiet):
+    with progress.bar(_("Publishing"), quiet=app.quiet):
         results = run_publish(app)
     if as_json:
         echo_json(results)
 
     for r in [] if as_json else results:
         for line in channels.get(r["channel"]).report(r, app.settings.public_dir / r["channel"]):
-            click.echo(shown(line))
+            click.echo(shown(retranslate(line)))
     dead = sum(r.get("dead_total", 0) for r in results)
     if dead:
         raise PartialFailure(
-            f"published, but {dead} webhook event(s) are dead after max_tries and were not sent; "
-            "`trilingo webhook retry` sends them again"
+            _(
+                "published, but {dead} webhook event(s) are dead after max_tries and were not sent; "
+                "`trilingo webhook retry` sends them again"
+            ).format(dead=dead)
         )
 
 
@@ -152,8 +177,12 @@ def serve_command(app: App, sweep: int, publish_sweep: int, limit: int) -> None:
 
     ui = settings.prefect_api_url.removesuffix("/api")
     click.echo(
-        f"Serving {settings.home} ({settings.workspace_key}) on {ui}: pretranslate on each submit and every "
-        f"{sweep} s; publish on each approval, every {publish_sweep} s, and hourly for expiry. Ctrl-C stops."
+        _(
+            "Serving {home} ({key}) on {ui}: pretranslate on each submit and every "
+            "{sweep} s; publish on each approval, every {publish_sweep} s, and hourly for expiry. Ctrl-C stops."
+        ).format(
+            home=settings.home, key=settings.workspace_key, ui=ui, sweep=sweep, publish_sweep=publish_sweep
+        )
     )
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how an operator stops it: no traceback
         serve_forever(
@@ -164,7 +193,9 @@ def serve_command(app: App, sweep: int, publish_sweep: int, limit: int) -> None:
             limit=limit,
             echo=app.note,
         )
-    click.echo("Stopped. The schedules are paused until the next `trilingo serve`; events still queue runs.")
+    click.echo(
+        _("Stopped. The schedules are paused until the next `trilingo serve`; events still queue runs.")
+    )
 
 
 @click.command()
@@ -195,10 +226,14 @@ def deploy(app: App, pool: str, sweep: int, publish_sweep: int) -> None:
         publish_sweep=timedelta(seconds=publish_sweep),
         heartbeat=automations.HEARTBEAT_SECONDS,
     )
-    click.echo(f"Work pool {pool}: {'created' if created else 'already there'} (process).")
+    if created:
+        click.echo(_("Work pool {pool}: created (process).").format(pool=pool))
+    else:
+        click.echo(_("Work pool {pool}: already there (process).").format(pool=pool))
     for name in names:
-        click.echo(f"  deployment {name}")
+        click.echo("  " + _("deployment {name}").format(name=name))
     click.echo(
-        f"Start workers with: PREFECT_API_URL={settings.prefect_api_url} prefect worker start --pool {pool} "
-        "--type process"
+        _(
+            "Start workers with: PREFECT_API_URL={url} prefect worker start --pool {pool} --type process"
+        ).format(url=settings.prefect_api_url, pool=pool)
     )

@@ -13,6 +13,8 @@ import click
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
 from trilingo.commands.document_view import echo_checks, render_doc_view, when
 from trilingo.commands.editing import new_text
+from trilingo.commands.labels import label
+from trilingo.i18n import _, retranslate
 from trilingo.languages import TARGETS, names_of
 from trilingo.review.states import REJECT_CODES
 from trilingo.text.terminal import shown
@@ -39,16 +41,35 @@ def queue(app: App, lang: str | None, as_user: str | None, as_json: bool) -> Non
         echo_json(items)
         return
     if not items:
-        click.echo("The review queue is empty.")
+        click.echo(_("The review queue is empty."))
     for i in items:
-        blocked = f", {i['untranslated']} untranslated" if i["untranslated"] else ""
-        warned = f", {i['warnings']} with warnings" if i["warnings"] else ""
-        claimed = f", claimed by {shown(i['claimed_by'])}" if i["claimed_by"] else ""
-        reason = f" — rejected: {shown(i['reason'])}" if i["reason"] else ""
-        stale = f"OUT OF DATE since {when(i['outdated_since'])}: " if i.get("outdated_since") else ""
+        # Each optional clause carries its own separator, so a language can use its own punctuation.
+        blocked = _(", {count} untranslated").format(count=i["untranslated"]) if i["untranslated"] else ""
+        warned = _(", {count} with warnings").format(count=i["warnings"]) if i["warnings"] else ""
+        claimed = _(", claimed by {who}").format(who=shown(i["claimed_by"])) if i["claimed_by"] else ""
+        reason = _(" — rejected: {reason}").format(reason=shown(i["reason"])) if i["reason"] else ""
+        stale = (
+            _("OUT OF DATE since {since}: ").format(since=when(i["outdated_since"]))
+            if i.get("outdated_since")
+            else ""
+        )
         click.echo(
-            f"{stale}#{i['document']} {i['slug']} [{i['lang']}] {i['state']}, {i['segments']} segments"
-            f"{blocked}{warned}{claimed}, waiting since {when(i['waiting_since'])}{reason}"
+            _(
+                "{stale}#{document} {slug} [{lang}] {state}, {segments} segments"
+                "{blocked}{warned}{claimed}, waiting since {since}{reason}"
+            ).format(
+                stale=stale,
+                document=i["document"],
+                slug=i["slug"],
+                lang=i["lang"],
+                state=label(i["state"]),
+                segments=i["segments"],
+                blocked=blocked,
+                warned=warned,
+                claimed=claimed,
+                since=when(i["waiting_since"]),
+                reason=reason,
+            )
         )
 
 
@@ -83,19 +104,29 @@ def history(app: App, document: str, lang: str, as_user: str | None, as_json: bo
         echo_json(events)
         return
     for e in events:
-        where = f" segment {e['segment']}" if e["segment"] is not None else ""
-        who = shown(e["actor"]) if not e.get("via") else f"{shown(e['via'])} as {shown(e['actor'])}"
-        click.echo(f"{when(e['at'], '%Y-%m-%d %H:%M:%S')}  {who}  {e['action']}{where}")
+        who = (
+            shown(e["actor"])
+            if not e.get("via")
+            else _("{via} as {actor}").format(via=shown(e["via"]), actor=shown(e["actor"]))
+        )
+        at = when(e["at"], seconds=True)
+        if e["segment"] is not None:
+            line = _("{at}  {who}  {action} segment {segment}").format(
+                at=at, who=who, action=e["action"], segment=e["segment"]
+            )
+        else:
+            line = f"{at}  {who}  {e['action']}"
+        click.echo(line)
         if e["old"] is not None and e["action"] == "edit":
-            click.echo(f"    was: {shown(e['old'])}")
+            click.echo("    " + _("was: {text}").format(text=shown(e["old"])))
         if e["new"] is not None and e["action"] in ("edit", "comment"):
-            click.echo(f"    now: {shown(e['new'])}")
+            click.echo("    " + _("now: {text}").format(text=shown(e["new"])))
         if e["reason"]:
-            click.echo(f"    reason: {shown(e['reason'])}")
+            click.echo("    " + _("reason: {reason}").format(reason=shown(e["reason"])))
         if e["action"] == "dismiss":
-            click.echo(f"    check: {shown(str(e['detail'].get('check')))}")
+            click.echo("    " + _("check: {code}").format(code=shown(str(e["detail"].get("check")))))
     if not events:
-        click.echo("No history.")
+        click.echo(_("No history."))
 
 
 @review.command()
@@ -126,7 +157,7 @@ def edit(
 ) -> None:
     """Write or fix the translation of one segment, and see its checks."""
     if sum(x for x in (text is not None, editor, k is not None)) != 1:
-        raise click.UsageError("give exactly one of --text, --editor or --use-suggestion")
+        raise click.UsageError(_("give exactly one of --text, --editor or --use-suggestion"))
     app.override(user=as_user)
     new = None if k is not None else new_text(app, document, lang, n, text, editor)
     out = app.call(
@@ -135,7 +166,11 @@ def edit(
     if as_json:
         echo_json(out)
         return
-    click.echo(f"{out['slug']} [{out['lang']}]: {out['detail']}; now {out['state']}")
+    click.echo(
+        _("{slug} [{lang}]: {detail}; now {state}").format(
+            slug=out["slug"], lang=out["lang"], detail=retranslate(out["detail"]), state=label(out["state"])
+        )
+    )
     echo_checks(out["checks"])
 
 
@@ -159,15 +194,19 @@ def approve(
 ) -> None:
     """Approve a translation; it goes out with the next publish."""
     if accept_warnings and not reason:
-        raise click.UsageError('--accept-warnings needs --reason "…"')
+        raise click.UsageError(_('--accept-warnings needs --reason "…"'))
     if reason and not accept_warnings:
-        raise click.UsageError("--reason goes with --accept-warnings")
+        raise click.UsageError(_("--reason goes with --accept-warnings"))
     app.override(user=as_user)
     out = app.call("review.approve", document=document, lang=lang, accept_warnings=reason)
     if as_json:
         echo_json(out)
         return
-    click.echo(f"{out['slug']} [{out['lang']}]: approved ({out['detail']})")
+    click.echo(
+        _("{slug} [{lang}]: approved ({detail})").format(
+            slug=out["slug"], lang=out["lang"], detail=retranslate(out["detail"])
+        )
+    )
 
 
 @review.command()
@@ -194,7 +233,11 @@ def reject(
     if as_json:
         echo_json(out)
         return
-    click.echo(f"{out['slug']} [{out['lang']}]: rejected ({shown(out['detail'])})")
+    click.echo(
+        _("{slug} [{lang}]: rejected ({detail})").format(
+            slug=out["slug"], lang=out["lang"], detail=shown(retranslate(out["detail"]))
+        )
+    )
 
 
 @review.command()
@@ -257,7 +300,7 @@ def next_(app: App, lang: str, minutes: int, as_user: str | None, as_json: bool)
         if as_json:
             echo_json(None)
         else:
-            click.echo(f"Nothing is waiting in {lang}.")
+            click.echo(_("Nothing is waiting in {lang}.").format(lang=lang))
         return
     if as_json or not (sys.stdin.isatty() and sys.stdout.isatty()):
         if as_json:
@@ -265,8 +308,11 @@ def next_(app: App, lang: str, minutes: int, as_user: str | None, as_json: bool)
         else:
             render_doc_view(view, color=None)
             click.echo(
-                f"\nClaimed for {minutes} minutes. Act with `trilingo review edit|approve|reject "
-                f"{view['slug']} --lang {lang}`."
+                "\n"
+                + _(
+                    "Claimed for {minutes} minutes. Act with `trilingo review edit|approve|reject "
+                    "{slug} --lang {lang}`."
+                ).format(minutes=minutes, slug=view["slug"], lang=lang)
             )
         return
     # Deferred: rich, which only a terminal session needs; pipes and --json never load it.

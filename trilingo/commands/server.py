@@ -10,6 +10,7 @@ from trilingo import config
 from trilingo import server as srv
 from trilingo.commands.common import App, pass_app, summary_output
 from trilingo.errors import TrilingoError, UnavailableError
+from trilingo.i18n import _
 
 
 class _ServerGroup(click.Group):
@@ -19,12 +20,17 @@ class _ServerGroup(click.Group):
 
         try:
             url = config.load(home=(ctx.find_object(App) or App()).cli_values.get("home")).prefect_api_url
-            where = f"UI at {url.removesuffix('/api')}, from this workspace's prefect_port"
+            text = _(
+                "The local Prefect server that records flow runs (UI at {url}, from this workspace's prefect_port)."
+            ).format(url=url.removesuffix("/api"))
         except TrilingoError:
-            where = "its address comes from prefect_port in config.toml"
+            text = _(
+                "The local Prefect server that records flow runs (its address comes from prefect_port in "
+                "config.toml)."
+            )
         formatter.write_paragraph()
         with formatter.indentation():
-            formatter.write_text(f"The local Prefect server that records flow runs ({where}).")
+            formatter.write_text(text)
 
 
 @click.group(cls=_ServerGroup)
@@ -38,7 +44,10 @@ def server() -> None:
 def start(app: App) -> None:
     """Start the server in the background (its home is inside the workspace)."""
     st = srv.start(app.settings, os.environ, announce=app.note)
-    click.echo(f"Prefect server running at {st.ui_url} (pid {st.pid or 'not ours'})")
+    if st.pid:
+        click.echo(_("Prefect server running at {url} (pid {pid})").format(url=st.ui_url, pid=st.pid))
+    else:
+        click.echo(_("Prefect server running at {url} (pid not ours)").format(url=st.ui_url))
 
 
 @server.command()
@@ -47,7 +56,9 @@ def start(app: App) -> None:
 def stop(app: App) -> None:
     """Stop the server Trilingo started."""
     click.echo(
-        "Prefect server stopped." if srv.stop(app.settings) else "No Trilingo-managed server was running."
+        _("Prefect server stopped.")
+        if srv.stop(app.settings)
+        else _("No Trilingo-managed server was running.")
     )
 
 
@@ -57,8 +68,10 @@ def server_status(app: App) -> None:
     """Whether the server answers."""
     st = srv.status(app.settings)
     if not st.running:
-        raise UnavailableError(f"no Prefect server answers at {st.api_url}; run `trilingo server start`")
-    click.echo(
-        f"Prefect server running at {st.ui_url}"
-        + (f" (pid {st.pid})" if st.pid else " (not started by Trilingo)")
-    )
+        raise UnavailableError(
+            _("no Prefect server answers at {url}; run `trilingo server start`").format(url=st.api_url)
+        )
+    if st.pid:
+        click.echo(_("Prefect server running at {url} (pid {pid})").format(url=st.ui_url, pid=st.pid))
+    else:
+        click.echo(_("Prefect server running at {url} (not started by Trilingo)").format(url=st.ui_url))

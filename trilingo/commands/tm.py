@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
+from trilingo.i18n import _
 from trilingo.languages import TARGETS
 from trilingo.text.files import Upload, write_output
 
@@ -44,4 +45,4 @@ def export_command(app: App, file: Path, langs: tuple[str, ...]) -> None:
     """Write the memory (vi → lo and zh) to FILE.tmx."""
     out = app.call("tm.export", langs=list(langs) or None)
     write_output(file, out["text"])
-    click.echo(f"{file}: {out['count']} pairs written")
+    click.echo(_("{file}: {count} pairs written").format(file=file, count=out["count"]))

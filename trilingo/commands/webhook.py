@@ -6,6 +6,7 @@ import click
 
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
 from trilingo.errors import UnavailableError
+from trilingo.i18n import _
 from trilingo.text.terminal import shown
 
 
@@ -29,7 +30,7 @@ def retry(app: App, as_user: str | None, as_json: bool) -> None:
     app.override(user=as_user)
     config = app.settings.webhook
     if not config.urls:
-        raise UnavailableError("no webhook receiver is configured ([webhook] urls in config.toml)")
+        raise UnavailableError(_("no webhook receiver is configured ([webhook] urls in config.toml)"))
     with app.session() as session:
         authorize(session, app.settings.user, "pipeline")
         revived = retry_dead(session)
@@ -38,10 +39,16 @@ def retry(app: App, as_user: str | None, as_json: bool) -> None:
     if as_json:
         echo_json({"revived": revived, **summary.__dict__})
     else:
-        click.echo(f"{revived} dead event(s) queued again; {summary.delivered} delivered")
+        click.echo(
+            _("{revived} dead event(s) queued again; {delivered} delivered").format(
+                revived=revived, delivered=summary.delivered
+            )
+        )
         for line in summary.failed[:10]:
-            click.echo(f"  failed: {shown(line)}")
+            click.echo("  " + _("failed: {error}").format(error=shown(line)))
     if summary.failed:
         raise UnavailableError(
-            f"{len(summary.failed)} delivery(ies) failed again; they stay queued (`trilingo status`)"
+            _("{count} delivery(ies) failed again; they stay queued (`trilingo status`)").format(
+                count=len(summary.failed)
+            )
         )

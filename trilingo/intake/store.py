@@ -20,6 +20,7 @@ from sqlmodel import Session, SQLModel
 
 from trilingo import channels
 from trilingo.errors import Conflict
+from trilingo.i18n import N_
 from trilingo.languages import SOURCE, TARGETS
 from trilingo.people import authorize
 from trilingo.store.audit import record_rows
@@ -451,7 +452,11 @@ def _set_doclangs(
         )
         changed = session.connection().execute(statement, group).rowcount
         if changed != len(group):
-            raise Conflict(f"{Conflict.__doc__} (a document-language changed while the notice was stored)")
+            raise Conflict(
+                N_("{conflict} (a document-language changed while the notice was stored)").format(
+                    conflict=Conflict.__doc__
+                )
+            )
 
 
 def _previous_of_changed(previous: list[_Old], segments: list[tuple[int, str]]) -> dict[int, _Old]:

@@ -11,6 +11,7 @@ from trilingo.channels.ledger import check_writable
 from trilingo.channels.publish import publish_and_record
 from trilingo.config import Settings
 from trilingo.errors import InputError, TrilingoError
+from trilingo.i18n import N_
 from trilingo.intake.store import Submitted, submit_many
 from trilingo.site import SiteSettings
 from trilingo.store.db import optimize, session_scope
@@ -25,8 +26,12 @@ def check_language(notice: Notice, force: bool) -> str | None:
         return None
     if not force:
         raise InputError(
-            f"{notice.source or notice.slug}: this notice looks {found.language} ({found.confidence:.0%} sure), "
-            "not Vietnamese; nothing was stored. If it really is Vietnamese, submit it with --force-language"
+            N_(
+                "{notice}: this notice looks {language} ({confidence:.0%} sure), not Vietnamese; nothing was "
+                "stored. If it really is Vietnamese, submit it with --force-language"
+            ).format(
+                notice=notice.source or notice.slug, language=found.language, confidence=found.confidence
+            )
         )
     return found.language
 
@@ -43,13 +48,17 @@ def check_site_lists(notice: Notice, site: SiteSettings) -> None:
     known_categories = [] if site.example else [c.key for c in site.categories]
     if known_categories and notice.category and notice.category not in known_categories:
         raise InputError(
-            f"{where}: unknown category {notice.category!r} (known: {', '.join(known_categories)}); nothing was stored"
+            N_("{where}: unknown category {category!r} (known: {known}); nothing was stored").format(
+                where=where, category=notice.category, known=", ".join(known_categories)
+            )
         )
     known_gates = [g.id for g in site.gates]
     unknown = [g for g in notice.gates if g not in known_gates]
     if known_gates and unknown:
         raise InputError(
-            f"{where}: unknown gate {unknown[0]!r} (known: {', '.join(known_gates)}); nothing was stored"
+            N_("{where}: unknown gate {gate!r} (known: {known}); nothing was stored").format(
+                where=where, gate=unknown[0], known=", ".join(known_gates)
+            )
         )
 
 
@@ -90,7 +99,9 @@ def submit_notices(
     except TrilingoError as exc:
         stored = ", ".join(r.slug for r in results)
         raise type(exc)(
-            f"{stored} was stored, but publishing the Vietnamese pages failed: {exc.message} "
-            "(`trilingo publish` writes them once that is fixed)"
+            N_(
+                "{stored} was stored, but publishing the Vietnamese pages failed: {reason} "
+                "(`trilingo publish` writes them once that is fixed)"
+            ).format(stored=stored, reason=exc.message)
         ) from None
     return results

@@ -7,6 +7,7 @@ pipeline attaches glossary terms and fuzzy suggestions as hints for the reviewer
 
 from __future__ import annotations
 
+from trilingo.i18n import N_
 from trilingo.languages import SOURCE, TARGETS
 from trilingo.mt.base import EngineResult, Failure
 
@@ -23,6 +24,8 @@ class OfflineEngine:
 
     def translate_batch(self, texts: list[str], _src: str, _tgt: str) -> list[EngineResult]:
         return [
-            EngineResult(None, Failure.UNTRANSLATED, "no exact translation-memory match; needs a translator")
+            EngineResult(
+                None, Failure.UNTRANSLATED, N_("no exact translation-memory match; needs a translator")
+            )
             for _ in texts
         ]

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
+from trilingo.i18n import N_
 from trilingo.languages import LANGUAGES
 from trilingo.mt import chunks, codes, transport, verify
 from trilingo.mt.base import EnginePolicy, EngineResult, Failure
@@ -46,12 +47,20 @@ class OnlineEngine:
         detail: dict[str, Any] = {"engine": self.name, "at": datetime.now(UTC).isoformat(timespec="seconds")}
         if not self.supports(src, tgt):
             return self._result(
-                None, start, detail, Failure.UNSUPPORTED, f"{self.name} cannot translate {src}→{tgt}"
+                None,
+                start,
+                detail,
+                Failure.UNSUPPORTED,
+                N_("{engine} cannot translate {src}→{tgt}").format(engine=self.name, src=src, tgt=tgt),
             )
         pieces = chunks.split(text, self.limit)
         if len(pieces) > 1:
             detail["chunks"] = len(pieces)
-            detail["warnings"] = [f"split into {len(pieces)} parts for {self.name}'s length limit"]
+            detail["warnings"] = [
+                N_("split into {parts} parts for {engine}'s length limit").format(
+                    parts=len(pieces), engine=self.name
+                )
+            ]
         try:
             outputs = [self._call(piece, src, tgt) for piece in pieces]
         except EngineCallError as exc:
@@ -84,7 +93,8 @@ class OnlineEngine:
                 raise self.classify(exc, ctx) from None
         if out is not None and not isinstance(out, str):
             raise EngineCallError(
-                Failure.TRANSIENT, f"{self.name}: malformed response ({type(out).__name__})"
+                Failure.TRANSIENT,
+                N_("{engine}: malformed response ({kind})").format(engine=self.name, kind=type(out).__name__),
             )
         return out or ""
 
@@ -97,17 +107,31 @@ class OnlineEngine:
 
         kind = type(exc).__name__
         if isinstance(exc, dt.TooManyRequests):
-            return EngineCallError(Failure.RATE_LIMITED, f"{self.name}: rate limited")
+            return EngineCallError(
+                Failure.RATE_LIMITED, N_("{engine}: rate limited").format(engine=self.name)
+            )
         if isinstance(exc, dt.ApiKeyException | dt.AuthorizationException):
-            return EngineCallError(Failure.AUTH, f"{self.name}: key missing or refused")
+            return EngineCallError(
+                Failure.AUTH, N_("{engine}: key missing or refused").format(engine=self.name)
+            )
         if isinstance(exc, dt.LanguageNotSupportedException | dt.InvalidSourceOrTargetLanguage):
-            return EngineCallError(Failure.UNSUPPORTED, f"{self.name}: language not supported ({exc})")
+            return EngineCallError(
+                Failure.UNSUPPORTED,
+                N_("{engine}: language not supported ({reason})").format(engine=self.name, reason=exc),
+            )
         if isinstance(exc, dt.NotValidLength | dt.NotValidPayload):
-            return EngineCallError(Failure.UNSUPPORTED, f"{self.name}: text refused ({kind})")
+            return EngineCallError(
+                Failure.UNSUPPORTED, N_("{engine}: text refused ({kind})").format(engine=self.name, kind=kind)
+            )
         # JSON that does not parse, an HTML page where JSON was due, a missing field: the service
         # answered with something else than its API. Retrying later is the right move.
         body = transport.snippet_of(ctx.last_body, 80)
-        return EngineCallError(Failure.TRANSIENT, f"{self.name}: malformed response ({kind}): {body}")
+        return EngineCallError(
+            Failure.TRANSIENT,
+            N_("{engine}: malformed response ({kind}): {body}").format(
+                engine=self.name, kind=kind, body=body
+            ),
+        )
 
 
 @cache
@@ -258,7 +282,10 @@ class BaiduEngine(OnlineEngine):
         code = str(body.get("error_code", "")) if isinstance(body, dict) else ""
         if code:
             failure = self.ERROR_CODES.get(code, Failure.TRANSIENT)
-            return EngineCallError(failure, f"baidu: error {code}: {body.get('error_msg', '')}")
+            return EngineCallError(
+                failure,
+                N_("baidu: error {code}: {message}").format(code=code, message=body.get("error_msg", "")),
+            )
         return super().classify(exc, ctx)
 
 

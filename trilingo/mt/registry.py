@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import fields, replace
 from typing import Any
 
+from trilingo.i18n import N_
 from trilingo.mt.base import Engine, EnginePolicy
 from trilingo.mt.errors import BadOption, MissingOption, UnknownEngine, UnsupportedPair
 from trilingo.mt.online import ENGINES
@@ -44,21 +45,35 @@ def make_engine(name: str, options: Mapping[str, Mapping[str, Any]]) -> Engine:
 
         return OfflineEngine()
     if name not in ENGINES:
-        raise UnknownEngine(f"unknown engine {name!r} (expected one of: {', '.join(ENGINE_NAMES)})")
+        raise UnknownEngine(
+            N_("unknown engine {name!r} (expected one of: {expected})").format(
+                name=name, expected=", ".join(ENGINE_NAMES)
+            )
+        )
     given = {str(k).lower(): v for k, v in (options.get(name) or {}).items()}
     known = {"url", *CREDENTIALS[name], *_POLICY_TYPES}
     unknown = sorted(set(given) - known)
     if unknown:
-        raise BadOption(f"engine {name}: unknown option {unknown[0]!r} (known: {', '.join(sorted(known))})")
+        raise BadOption(
+            N_("engine {name}: unknown option {option!r} (known: {known})").format(
+                name=name, option=unknown[0], known=", ".join(sorted(known))
+            )
+        )
     for option in REQUIRED.get(name, ()):
         if not str(given.get(option) or "").strip():
             env = f"TRILINGO_ENGINE_{name.upper()}_{option.upper()}"
             raise MissingOption(
-                f"engine {name} needs the {option!r} option (set {env} or [engines.{name}] {option})"
+                N_(
+                    "engine {name} needs the {option!r} option (set {env} or [engines.{name}] {option})"
+                ).format(name=name, option=option, env=env)
             )
     url = str(given.get("url") or "").strip()
     if url and not url.startswith(("http://", "https://")):
-        raise BadOption(f"engine {name}: url must start with http:// or https://, got {url!r}")
+        raise BadOption(
+            N_("engine {name}: url must start with http:// or https://, got {url!r}").format(
+                name=name, url=url
+            )
+        )
     policy = _policy(name, given)
     credentials = {k: str(given[k]).strip() for k in CREDENTIALS[name] if given.get(k) not in (None, "")}
     return ENGINES[name](url=url, policy=policy, **credentials)
@@ -72,9 +87,17 @@ def _policy(name: str, given: Mapping[str, Any]) -> EnginePolicy:
         try:
             value = kind(given[option])
         except (TypeError, ValueError):
-            raise BadOption(f"engine {name}: {option} must be a number, got {given[option]!r}") from None
+            raise BadOption(
+                N_("engine {name}: {option} must be a number, got {value!r}").format(
+                    name=name, option=option, value=given[option]
+                )
+            ) from None
         if value < 0 or (value == 0 and option not in ("retries", "backoff_base", "max_retry_after")):
-            raise BadOption(f"engine {name}: {option} must be positive, got {given[option]!r}")
+            raise BadOption(
+                N_("engine {name}: {option} must be positive, got {value!r}").format(
+                    name=name, option=option, value=given[option]
+                )
+            )
         changes[option] = value
     return replace(DEFAULT_POLICIES[name], **changes)
 
@@ -82,4 +105,6 @@ def _policy(name: str, given: Mapping[str, Any]) -> EnginePolicy:
 def require_pair(engine: Engine, src: str, tgt: str) -> None:
     """Raise UnsupportedPair unless the engine can translate src → tgt."""
     if not engine.supports(src, tgt):
-        raise UnsupportedPair(f"engine {engine.name} cannot translate {src}→{tgt}")
+        raise UnsupportedPair(
+            N_("engine {name} cannot translate {src}→{tgt}").format(name=engine.name, src=src, tgt=tgt)
+        )

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from sqlmodel import Session
 
 from trilingo.errors import UnavailableError
+from trilingo.i18n import N_
 from trilingo.mt import cache
 from trilingo.mt.base import Engine, EngineResult, Failure, RemoteEngine
 from trilingo.mt.throttle import Limiter, backoff
@@ -121,7 +122,12 @@ def _one(engine: RemoteEngine, text: str, src: str, tgt: str, limiter: Limiter, 
                 "at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "attempts": attempt,
             }
-            return EngineResult(None, Failure.TRANSIENT, f"no engine slot: {exc.message}", detail=detail)
+            return EngineResult(
+                None,
+                Failure.TRANSIENT,
+                N_("no engine slot: {reason}").format(reason=exc.message),
+                detail=detail,
+            )
         breaker.record(result.failure not in BREAKER_FAILURES, result.reason or "")
         result.detail["attempts"] = attempt
         if result.failure not in RETRYABLE or attempt > policy.retries:
@@ -137,8 +143,9 @@ def _one(engine: RemoteEngine, text: str, src: str, tgt: str, limiter: Limiter, 
 def _skipped(engine: RemoteEngine, attempts: int) -> EngineResult:
     breaker = engine.breaker
     wait = breaker.retry_in()
-    reason = f"{engine.name} skipped: {breaker.threshold} failures in a row (last: {breaker.last_reason}); "
-    reason += f"circuit open for {wait:.0f} s more"
+    reason = N_(
+        "{engine} skipped: {threshold} failures in a row (last: {last}); circuit open for {wait:.0f} s more"
+    ).format(engine=engine.name, threshold=breaker.threshold, last=breaker.last_reason, wait=wait)
     detail = {
         "engine": engine.name,
         "at": datetime.now(UTC).isoformat(timespec="seconds"),

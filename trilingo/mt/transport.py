@@ -22,6 +22,7 @@ from typing import Any
 
 import requests
 
+from trilingo.i18n import N_
 from trilingo.mt.base import Failure
 from trilingo.mt.errors import EngineCallError
 
@@ -84,12 +85,19 @@ def send(method: str, url: str, **kwargs: Any) -> requests.Response:
         body = _read_body(response, deadline)
     except requests.Timeout:
         raise EngineCallError(
-            Failure.TRANSIENT, f"{ctx.engine}: no answer within {ctx.timeout:g} s"
+            Failure.TRANSIENT,
+            N_("{engine}: no answer within {timeout:g} s").format(engine=ctx.engine, timeout=ctx.timeout),
         ) from None
     except requests.ConnectionError as exc:
-        raise EngineCallError(Failure.TRANSIENT, f"{ctx.engine}: connection failed ({_root(exc)})") from None
+        raise EngineCallError(
+            Failure.TRANSIENT,
+            N_("{engine}: connection failed ({reason})").format(engine=ctx.engine, reason=_root(exc)),
+        ) from None
     except requests.RequestException as exc:
-        raise EngineCallError(Failure.TRANSIENT, f"{ctx.engine}: request failed ({_root(exc)})") from None
+        raise EngineCallError(
+            Failure.TRANSIENT,
+            N_("{engine}: request failed ({reason})").format(engine=ctx.engine, reason=_root(exc)),
+        ) from None
     ctx.last_status, ctx.last_body = response.status_code, body
     ctx.headers = {k.lower(): v for k, v in response.headers.items()}
     _raise_for_status(ctx)
@@ -120,11 +128,23 @@ def _raise_for_status(ctx: CallContext) -> None:
     where = f"{ctx.engine}: HTTP {status}"
     if status == 429:
         retry_after = parse_retry_after(ctx.headers.get("retry-after"))
-        raise EngineCallError(Failure.RATE_LIMITED, f"{where} (rate limited)", retry_after=retry_after)
+        raise EngineCallError(
+            Failure.RATE_LIMITED,
+            N_("{engine}: HTTP {status} (rate limited)").format(engine=ctx.engine, status=status),
+            retry_after=retry_after,
+        )
     if status in (401, 403):
-        raise EngineCallError(Failure.AUTH, f"{where} (key refused): {snippet}")
+        raise EngineCallError(
+            Failure.AUTH,
+            N_("{engine}: HTTP {status} (key refused): {snippet}").format(
+                engine=ctx.engine, status=status, snippet=snippet
+            ),
+        )
     if status in (413, 414):
-        raise EngineCallError(Failure.UNSUPPORTED, f"{where} (text too long)")
+        raise EngineCallError(
+            Failure.UNSUPPORTED,
+            N_("{engine}: HTTP {status} (text too long)").format(engine=ctx.engine, status=status),
+        )
     if status == 408 or status >= 500:
         raise EngineCallError(Failure.TRANSIENT, f"{where}: {snippet}")
     raise EngineCallError(Failure.UNSUPPORTED, f"{where}: {snippet}")
@@ -161,7 +181,7 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
 def _root(exc: BaseException) -> str:
     text = str(exc)
     if "refused" in text.lower():
-        return "connection refused"
+        return N_("connection refused")
     return text[:160]
 
 

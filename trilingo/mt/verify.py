@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from trilingo.i18n import N_
 from trilingo.languages import LANGUAGES, SOURCE
 from trilingo.mt.base import Failure
 
@@ -47,10 +48,14 @@ def script_problem(source: str, output: str, tgt: str) -> str | None:
         return None
     for other in language.confusable:
         if any(other.has(ch) and not language.script.has(ch) for ch in letters):
-            return f"wrong script: {other.name} letters in a {language.name} translation"
+            return N_("wrong script: {other} letters in a {language} translation").format(
+                other=other.name, language=language.name
+            )
     share = language.script.share(letters)
     if share < MIN_SCRIPT_SHARE:
-        return f"wrong script: only {share:.0%} of letters are {language.script.name}"
+        return N_("wrong script: only {share:.0%} of letters are {script}").format(
+            share=share, script=language.script.name
+        )
     return None
 
 
@@ -58,11 +63,13 @@ def check_output(source: str, output: str | None, tgt: str) -> tuple[Failure, st
     """The failure to report for this output, or None if it may be used as a draft."""
     text = (output or "").strip()
     if not text:
-        return Failure.BAD_OUTPUT, "empty translation"
+        return Failure.BAD_OUTPUT, N_("empty translation")
     if QUOTA_PATTERNS.search(text):
-        return Failure.BAD_OUTPUT, f"quota or service message instead of a translation: {text[:80]}"
+        return Failure.BAD_OUTPUT, N_("quota or service message instead of a translation: {text}").format(
+            text=text[:80]
+        )
     if " ".join(text.split()) == " ".join(source.split()) and any(ch.isalpha() for ch in source):
-        return Failure.BAD_OUTPUT, "unchanged source returned"
+        return Failure.BAD_OUTPUT, N_("unchanged source returned")
     problem = script_problem(source, text, tgt)
     if problem:
         return Failure.BAD_OUTPUT, problem

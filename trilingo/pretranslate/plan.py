@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from trilingo.i18n import N_
 from trilingo.languages import SOURCE, TARGETS, check_target
 
 
@@ -31,6 +32,8 @@ def plan(engine_name: str, options: Mapping[str, Mapping[str, Any]], langs: Sequ
         else:
             engines[lang] = "memory"
             notes.append(
-                f"engine {engine.name} cannot translate {SOURCE}→{lang}: {lang} uses the memory engine"
+                N_("engine {name} cannot translate {src}→{lang}: {lang} uses the memory engine").format(
+                    name=engine.name, src=SOURCE, lang=lang
+                )
             )
     return EnginePlan(engines, notes)

@@ -26,6 +26,7 @@ from trilingo.errors import Conflict
 from trilingo.glossary.match import Glossary
 from trilingo.glossary.protect import Protected, protect, restore
 from trilingo.glossary.store import load
+from trilingo.i18n import N_
 from trilingo.languages import SOURCE
 from trilingo.mt import cache
 from trilingo.mt.base import Engine, EngineResult, Failure, RemoteEngine
@@ -400,7 +401,9 @@ def _write(
         changed = session.connection().execute(statement, params).rowcount
         if changed != len(params):  # cannot happen while the rows are locked; refuse to guess if it does
             raise Conflict(
-                f"{Conflict.__doc__} ({len(params) - changed} segment(s) changed while being written)"
+                N_(
+                    "Someone changed this at the same time; nothing was saved. Try again. ({count} segment(s) changed while being written)"
+                ).format(count=len(params) - changed)
             )
     if read.cache_key is not None:
         for text, result in fresh.items():
@@ -414,7 +417,11 @@ def _count(summary: BatchSummary, row: _Row, d: _Draft) -> None:
     summary.warnings += bool(d.warnings)
     if d.state == SegmentState.MT_FAILED:
         summary.failed += 1
-        summary.failures.append(f"segment {row.n}: {d.detail.get('mt_error')}: {d.detail.get('reason')}")
+        summary.failures.append(
+            N_("segment {n}: {error}: {reason}").format(
+                n=row.n, error=d.detail.get("mt_error"), reason=d.detail.get("reason")
+            )
+        )
     elif d.state == SegmentState.UNTRANSLATED:
         summary.untranslated += 1
     elif d.origin == "tm":

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from trilingo import i18n
 from trilingo.identity import acting
 from trilingo.jsonable import to_json
 from trilingo.service.context import Context
@@ -25,6 +26,7 @@ class LocalTransport:
         self.echo = echo
         self.quiet = quiet
         self._load_key = True
+        self._person_lang: str | None = None
 
     def context(self) -> Context:
         ctx = Context(
@@ -35,5 +37,26 @@ class LocalTransport:
 
     def call(self, operation: str, /, **params: Any) -> Any:
         ctx = self.context()
+        if self._person_lang is None:
+            self._person_lang = _person_lang(ctx)
+            i18n.prefer(self._person_lang)
         with acting(ctx.caller):
             return to_json(BY_NAME[operation].function()(ctx, **params))
+
+
+def _person_lang(ctx: Context) -> str:
+    """The acting person's own interface language ("" if none, or no workspace yet): one small read."""
+    if not i18n.person_may_decide():
+        return ""
+    from sqlalchemy import select
+
+    from trilingo.errors import TrilingoError
+    from trilingo.store.db import read_scope
+    from trilingo.store.tables import user
+
+    try:
+        with read_scope(ctx.existing_database()) as conn:
+            found = conn.execute(select(user.c.ui_lang).where(user.c.name == ctx.actor)).scalar()
+    except TrilingoError:
+        return ""
+    return str(found or "")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from trilingo.i18n import N_
 from trilingo.service.context import Context
 from trilingo.text.files import Upload
 
@@ -22,14 +23,16 @@ def submit(ctx: Context, files: list[Upload], force_language: bool = False) -> A
     if not files:
         from trilingo.errors import InputError
 
-        raise InputError("no notice was given")
+        raise InputError(N_("no notice was given"))
     limits = ctx.settings.limits
-    progress.begin("Reading notices", len(files))
+    progress.begin(N_("Reading notices"), len(files))
     notices = []
     for f in files:
         notices.append(read_notice(f, limits))
         progress.advance()
-    progress.begin(f"Storing {len(notices)} notice(s) and writing their Vietnamese pages", None)
+    progress.begin(
+        N_("Storing {count} notice(s) and writing their Vietnamese pages").format(count=len(notices)), None
+    )
     results = submit_notices(
         ctx.database(),
         notices,
@@ -77,13 +80,17 @@ def retract(
     ctx.emit(RETRACTED, documents_payload([done.slug], langs=list(done.langs)))
     if first is not None:
         raise type(first)(
-            f"{done.slug} is retracted, but taking it off the channels failed: {failed[0]} (`trilingo status` "
-            "shows it pending; `trilingo publish` finishes it once that is fixed)"
+            N_(
+                "{slug} is retracted, but taking it off the channels failed: {failure} (`trilingo status` "
+                "shows it pending; `trilingo publish` finishes it once that is fixed)"
+            ).format(slug=done.slug, failure=failed[0])
         )
     finish_retractions(db, channels, {done.document})
     for summary in undelivered:
         # Off every channel; what the portal was not told is said, and is not a plain success.
-        said = f"{done.slug} is retracted and off the channels, but {summary.channel}: {summary.undelivered}"
+        said = N_("{slug} is retracted and off the channels, but {channel}: {undelivered}").format(
+            slug=done.slug, channel=summary.channel, undelivered=summary.undelivered
+        )
         if summary.failed:
             raise UnavailableError(said)
         if summary.dead_total:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from trilingo.i18n import N_
 from trilingo.service.context import Context
 
 
@@ -17,6 +18,7 @@ class Me:
     langs: list[str]
     via: str | None  # the account that acts as `name` (a local admin with --as)
     transport: str  # local | api
+    ui_lang: str | None = None  # the language Trilingo speaks to them; None: their machine's locale
 
 
 def whoami(ctx: Context) -> Me:
@@ -24,7 +26,14 @@ def whoami(ctx: Context) -> Me:
 
     with ctx.session(write=False) as session:
         person = authorize(session, ctx.actor, "read")
-        return Me(person.name, str(person.role), list(person.langs), ctx.caller.via, ctx.caller.transport)
+        return Me(
+            person.name,
+            str(person.role),
+            list(person.langs),
+            ctx.caller.via,
+            ctx.caller.transport,
+            person.ui_lang,
+        )
 
 
 def users_list(ctx: Context) -> Any:
@@ -35,7 +44,9 @@ def users_list(ctx: Context) -> Any:
         return list_users(session)
 
 
-def users_add(ctx: Context, name: str, role: str, langs: list[str] | None = None) -> Any:
+def users_add(
+    ctx: Context, name: str, role: str, langs: list[str] | None = None, ui_lang: str | None = None
+) -> Any:
     from trilingo.errors import InputError
     from trilingo.people import add_user
     from trilingo.store.values import Role
@@ -44,10 +55,20 @@ def users_add(ctx: Context, name: str, role: str, langs: list[str] | None = None
         wanted = Role(role)
     except ValueError:
         raise InputError(
-            f"unknown role {role!r} (expected one of: {', '.join(r.value for r in Role)})"
+            N_("unknown role {role!r} (expected one of: {roles})").format(
+                role=role, roles=", ".join(r.value for r in Role)
+            )
         ) from None
     with ctx.session() as session:
-        return add_user(session, ctx.actor, name, wanted, langs or [])
+        return add_user(session, ctx.actor, name, wanted, langs or [], ui_lang)
+
+
+def users_set(ctx: Context, ui_lang: str, name: str | None = None) -> Any:
+    """A person's own settings (an admin's: anyone's). Today: the interface language."""
+    from trilingo.people import set_ui_lang
+
+    with ctx.session() as session:
+        return set_ui_lang(session, ctx.actor, name, ui_lang)
 
 
 def users_disable(ctx: Context, name: str, enable: bool = False) -> Any:

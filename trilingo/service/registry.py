@@ -17,6 +17,7 @@ from typing import Any
 
 API_PREFIX = "/api/v1"
 NOTES_HEADER = "Trilingo-Notes"  # the notes an operation left for the person, as a JSON list
+UI_LANG_HEADER = "Trilingo-UI-Lang"  # the token owner's own interface language (users set --ui-lang)
 ACT_AS_HEADER = "Trilingo-Act-As"  # a name the CLI was given with --as: the server refuses and audits it
 
 
@@ -67,6 +68,7 @@ OPERATIONS = (
     Operation("tm.export", "GET", "/tm/export", S + "terms:tm_export"),
     Operation("users.list", "GET", "/users", S + "people:users_list"),
     Operation("users.add", "PUT", "/users/{name}", S + "people:users_add"),
+    Operation("users.set", "POST", "/users/settings", S + "people:users_set"),
     Operation("users.disable", "POST", "/users/{name}/disable", S + "people:users_disable"),
     Operation("users.token", "POST", "/users/{name}/tokens", S + "people:token_add"),
     Operation("users.tokens", "GET", "/tokens", S + "people:tokens_list"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from trilingo.i18n import N_
 from trilingo.service.context import Context
 
 
@@ -49,7 +50,7 @@ def edit(
     from trilingo.review import actions
 
     if (text is None) == (suggestion is None):
-        raise InputError("give the new text or the number of a suggestion, not both and not neither")
+        raise InputError(N_("give the new text or the number of a suggestion, not both and not neither"))
     with ctx.session() as session:
         if suggestion is not None:
             text = actions.suggestion(session, document, lang, segment, suggestion)

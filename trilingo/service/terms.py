@@ -13,6 +13,7 @@ from keyword import iskeyword
 from typing import Any
 
 from trilingo.errors import InputError
+from trilingo.i18n import N_
 from trilingo.languages import ALL, SOURCE, check_language
 from trilingo.service.context import Context
 from trilingo.text.files import Upload
@@ -108,16 +109,20 @@ def glossary_add(
 def _given_terms(terms: Mapping[str, Any] | None, by_lang: Mapping[str, Any]) -> dict[str, str]:
     """The terms asked for, by language code in the registry's order; an unknown code is an InputError."""
     if terms is not None and not isinstance(terms, Mapping):
-        raise InputError("terms must map a language code to its term")
+        raise InputError(N_("terms must map a language code to its term"))
     merged: dict[str, str] = {}
     for lang, text in [*(terms or {}).items(), *by_lang.items()]:
         if text is not None and not isinstance(text, str):
-            raise InputError(f"the {lang} term must be text")
+            raise InputError(N_("the {lang} term must be text").format(lang=lang))
         if not text:
             continue
         check_language(str(lang))
         if merged.get(lang, text) != text:
-            raise InputError(f"two different {lang} terms given: {merged[lang]!r} and {text!r}")
+            raise InputError(
+                N_("two different {lang} terms given: {first!r} and {second!r}").format(
+                    lang=lang, first=merged[lang], second=text
+                )
+            )
         merged[lang] = text
     return {lang: merged[lang] for lang in ALL if lang in merged}
 

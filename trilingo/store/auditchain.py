@@ -26,6 +26,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.engine import Connection
 
 from trilingo.errors import ConfigError
+from trilingo.i18n import N_
 from trilingo.store.tables import auditevent, setting
 from trilingo.store.values import aware, utcnow
 
@@ -45,7 +46,11 @@ class _Keyring:
 
     def use(self, key: bytes, source: str = "") -> None:
         if len(key) < MIN_KEY_BYTES:
-            raise ConfigError(f"the audit key from {source or 'its source'} is too short (at least 16 bytes)")
+            if source:
+                raise ConfigError(
+                    N_("the audit key from {source} is too short (at least 16 bytes)").format(source=source)
+                )
+            raise ConfigError(N_("the audit key from its source is too short (at least 16 bytes)"))
         self._key, self.source = key, source
 
     def forget(self) -> None:
@@ -54,8 +59,10 @@ class _Keyring:
     def get(self) -> bytes:
         if self._key is None:
             raise ConfigError(
-                "no audit key is loaded, so nothing can be written to the audit log; set TRILINGO_AUDIT_KEY or "
-                "put the key in the workspace's audit.key (`trilingo db upgrade` makes one)"
+                N_(
+                    "no audit key is loaded, so nothing can be written to the audit log; set TRILINGO_AUDIT_KEY or "
+                    "put the key in the workspace's audit.key (`trilingo db upgrade` makes one)"
+                )
             )
         return self._key
 
@@ -107,10 +114,20 @@ def check_key(conn: Connection, key: bytes, *, remember: bool = False) -> None:
             )
         return
     if stored != mine:
+        if KEYRING.source:
+            raise ConfigError(
+                N_(
+                    "this process's audit key ({source}) is not the key this workspace's audit "
+                    "log is written with; nothing was saved. Give it the workspace's key (TRILINGO_AUDIT_KEY or the "
+                    "key file), the same on every machine that writes"
+                ).format(source=KEYRING.source)
+            )
         raise ConfigError(
-            f"this process's audit key ({KEYRING.source or 'as loaded'}) is not the key this workspace's audit "
-            "log is written with; nothing was saved. Give it the workspace's key (TRILINGO_AUDIT_KEY or the "
-            "key file), the same on every machine that writes"
+            N_(
+                "this process's audit key (as loaded) is not the key this workspace's audit "
+                "log is written with; nothing was saved. Give it the workspace's key (TRILINGO_AUDIT_KEY or the "
+                "key file), the same on every machine that writes"
+            )
         )
 
 
@@ -168,10 +185,15 @@ class Problem:
     what: str
 
     def __str__(self) -> str:
-        where = f"audit event #{self.seq}" if self.seq is not None else "an audit event"
+        if self.seq is not None and self.id is not None:
+            return N_("audit event #{seq} (row id {row_id}) {what}").format(
+                seq=self.seq, row_id=self.id, what=self.what
+            )
+        if self.seq is not None:
+            return N_("audit event #{seq} {what}").format(seq=self.seq, what=self.what)
         if self.id is not None:
-            where += f" (row id {self.id})"
-        return f"{where} {self.what}"
+            return N_("an audit event (row id {row_id}) {what}").format(row_id=self.id, what=self.what)
+        return N_("an audit event {what}").format(what=self.what)
 
 
 @dataclass
@@ -217,7 +239,7 @@ def verify(conn: Connection, key: bytes, checkpoint: Mapping[str, Any] | None = 
         unsealed = unsealed.where(auditevent.c.id > first)
     extra = conn.execute(unsealed).scalar() if first is not None else None
     if extra is not None:
-        out.problems.append(Problem(extra, None, "was inserted without a MAC, after the chain began"))
+        out.problems.append(Problem(extra, None, N_("was inserted without a MAC, after the chain began")))
     if checkpoint and checkpoint.get("seq"):
         _check_checkpoint(conn, out, checkpoint)
     return out
@@ -230,14 +252,18 @@ def _check_checkpoint(conn: Connection, out: Verification, checkpoint: Mapping[s
             Problem(
                 None,
                 seen,
-                f"is missing: the chain ends at #{out.head_seq}, but it reached #{seen} when it was last "
-                f"verified ({checkpoint.get('at', '?')}); events were deleted from its end",
+                N_(
+                    "is missing: the chain ends at #{head}, but it reached #{seen} when it was last "
+                    "verified ({at}); events were deleted from its end"
+                ).format(head=out.head_seq, seen=seen, at=checkpoint.get("at", "?")),
             )
         )
         return
     at_seen = conn.execute(select(auditevent.c.mac).where(auditevent.c.seq == seen)).scalar()
     if seen_mac and at_seen != seen_mac:
-        out.problems.append(Problem(None, seen, "is not the event that was there at the last verification"))
+        out.problems.append(
+            Problem(None, seen, N_("is not the event that was there at the last verification"))
+        )
 
 
 def _check(
@@ -255,23 +281,27 @@ def _check(
     if seq > expected:
         missing = f"#{expected}" if seq == expected + 1 else f"#{expected}–#{seq - 1}"
         out.problems.append(
-            Problem(rid, seq, f"follows a gap: the event(s) {missing} before it were deleted")
+            Problem(
+                rid,
+                seq,
+                N_("follows a gap: the event(s) {missing} before it were deleted").format(missing=missing),
+            )
         )
         return str(row["mac"]), seq + 1, rid
     if rid < last_id:
         out.problems.append(
-            Problem(rid, seq, "is out of order: it was written after the event that follows it")
+            Problem(rid, seq, N_("is out of order: it was written after the event that follows it"))
         )
     if row["mac"] is None or mac(key, previous, row) != row["mac"]:
         if seq == 1 and out.before_chain:
-            what = (
-                f"does not verify: it, or one of the {out.before_chain} event(s) from before the chain began, "
+            what = N_(
+                "does not verify: it, or one of the {count} event(s) from before the chain began, "
                 "was changed, deleted or inserted"
-            )
+            ).format(count=out.before_chain)
         elif after is not None and row["mac"] and mac(key, str(row["mac"]), after) == after["mac"]:
-            what = "was changed after it was written (its MAC no longer matches its content)"
+            what = N_("was changed after it was written (its MAC no longer matches its content)")
         else:
-            what = "does not verify: it was inserted or changed"
+            what = N_("does not verify: it was inserted or changed")
         out.problems.append(Problem(rid, seq, what))
         return str(row["mac"] or previous), seq + 1, rid
     return str(row["mac"]), seq + 1, rid

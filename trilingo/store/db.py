@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from trilingo.errors import ConfigError, Conflict, Refused, TrilingoError, UnavailableError, WorkspaceError
+from trilingo.i18n import N_
 
 if TYPE_CHECKING:  # the ORM is imported where a session is made: cold read-only commands never load it
     from sqlmodel import Session
@@ -59,7 +60,11 @@ def create_database(url: str, *, echo: bool = False) -> Engine:
         db = create_engine(url, echo=echo, pool_pre_ping=True)
         event.listen(db, "connect", _postgres_session)
         return db
-    raise ConfigError(f"unsupported database URL {url.split(':', 1)[0]!r} (use sqlite:/// or postgresql://)")
+    raise ConfigError(
+        N_("unsupported database URL {scheme!r} (use sqlite:/// or postgresql://)").format(
+            scheme=url.split(":", 1)[0]
+        )
+    )
 
 
 def redact(url: str) -> str:
@@ -83,28 +88,44 @@ def database_error(exc: DBAPIError, db: Engine) -> TrilingoError:
     at = where(db)
     if "file is not a database" in low or "malformed" in low:
         return WorkspaceError(
-            f"the database {at} is damaged or is not a database ({detail}); restore it from a backup"
+            N_(
+                "the database {at} is damaged or is not a database ({detail}); restore it from a backup"
+            ).format(at=at, detail=detail)
         )
     if "disk is full" in low or "no space left" in low or ("disk i/o error" in low and _disk_full(db)):
         return UnavailableError(
-            f"the disk holding the database {at} is full; nothing was saved. Free some space, then try again"
+            N_(
+                "the disk holding the database {at} is full; nothing was saved. Free some space, then try again"
+            ).format(at=at)
         )
     if "readonly" in low or "read-only" in low:
         return WorkspaceError(
-            f"the database {at} is read-only; nothing was saved. Give this user write access to it and its folder"
+            N_(
+                "the database {at} is read-only; nothing was saved. Give this user write access to it and its folder"
+            ).format(at=at)
         )
     if "unable to open database file" in low:
-        return WorkspaceError(f"cannot open the database {at} (its folder is missing or not writable)")
+        return WorkspaceError(
+            N_("cannot open the database {at} (its folder is missing or not writable)").format(at=at)
+        )
     if "database is locked" in low:
         return UnavailableError(
-            f"the database {at} stayed locked by another process for {SQLITE_BUSY_TIMEOUT_MS // 1000} s; "
-            "nothing was saved. Try again"
+            N_(
+                "the database {at} stayed locked by another process for {seconds} s; nothing was saved. Try again"
+            ).format(at=at, seconds=SQLITE_BUSY_TIMEOUT_MS // 1000)
         )
     if "could not serialize" in low or "deadlock" in low:
-        return Conflict(f"{Conflict.__doc__} ({detail})")
+        # The template is Conflict's own message (its docstring) and the detail.
+        return Conflict(
+            N_("Someone changed this at the same time; nothing was saved. Try again. ({detail})").format(
+                detail=detail
+            )
+        )
     if db.dialect.name == "postgresql" and isinstance(exc, OperationalError):
-        return UnavailableError(f"cannot reach the database at {at}: {detail}")
-    return UnavailableError(f"database error at {at}: {detail}")
+        return UnavailableError(
+            N_("cannot reach the database at {at}: {detail}").format(at=at, detail=detail)
+        )
+    return UnavailableError(N_("database error at {at}: {detail}").format(at=at, detail=detail))
 
 
 def _disk_full(db: Engine, margin: int = 1 << 20) -> bool:
@@ -207,7 +228,11 @@ def session_scope(db: Engine, *, write: bool = True) -> Iterator[Session]:
             # Optimistic locking (row_version) or a unique key lost a race: the whole transaction is
             # undone, and the caller is told to try again rather than shown a traceback.
             _rollback(session)
-            raise Conflict(f"{Conflict.__doc__} ({exc.__class__.__name__})") from None
+            raise Conflict(
+                N_("Someone changed this at the same time; nothing was saved. Try again. ({detail})").format(
+                    detail=exc.__class__.__name__
+                )
+            ) from None
         except DBAPIError as exc:
             _rollback(session)
             raise database_error(exc, db) from None

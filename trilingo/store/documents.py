@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from trilingo.errors import NotFound
+from trilingo.i18n import N_
 from trilingo.store.models import Document
 
 
@@ -16,12 +17,12 @@ def resolve_document(session: Session, ref: str | int) -> Document:
     if doc is None:
         doc = session.exec(select(Document).where(Document.slug == text)).first()
     if doc is None:
-        raise NotFound(f"unknown document {text!r}")
+        raise NotFound(N_("unknown document {document!r}").format(document=text))
     return doc
 
 
 def slug_of(session: Session, doc_id: int) -> str:
     doc = session.get(Document, doc_id)
     if doc is None:
-        raise NotFound(f"unknown document {doc_id}")
+        raise NotFound(N_("unknown document {document}").format(document=doc_id))
     return doc.slug

@@ -69,6 +69,7 @@ class User(SQLModel, table=True):
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )
     disabled: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+    ui_lang: str | None = None  # the language Trilingo speaks to this person (trilingo.i18n) (0014)
 
 
 class Comment(SQLModel, table=True):

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from trilingo.errors import ConfigError
+from trilingo.i18n import N_
 
 OWNER = "trilingo_owner"
 APP = "trilingo_app"
@@ -23,7 +24,9 @@ READ_ONLY = ("alembic_version",)
 
 def _name(role: str) -> str:
     if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", role):
-        raise ConfigError(f"a role name is lower-case letters, digits and _ (at most 63), got {role!r}")
+        raise ConfigError(
+            N_("a role name is lower-case letters, digits and _ (at most 63), got {role!r}").format(role=role)
+        )
     return f'"{role}"'
 
 
@@ -38,7 +41,9 @@ class Plan:
 def plan(conn: Connection, owner: str = OWNER, app: str = APP) -> Plan:
     """The statements that give the current schema to `owner` and the running server's rights to `app`."""
     if conn.dialect.name != "postgresql":
-        raise ConfigError("`trilingo db roles` is for PostgreSQL; a SQLite workspace is one file, one person")
+        raise ConfigError(
+            N_("`trilingo db roles` is for PostgreSQL; a SQLite workspace is one file, one person")
+        )
     schema = conn.execute(text("SELECT current_schema()")).scalar_one()
     tables = list(
         conn.execute(
@@ -46,7 +51,11 @@ def plan(conn: Connection, owner: str = OWNER, app: str = APP) -> Plan:
         ).scalars()
     )
     if APPEND_ONLY not in tables:
-        raise ConfigError(f"the schema {schema} has no Trilingo tables yet: run `trilingo init` first")
+        raise ConfigError(
+            N_("the schema {schema} has no Trilingo tables yet: run `trilingo init` first").format(
+                schema=schema
+            )
+        )
     o, a, s = _name(owner), _name(app), f'"{schema}"'
     out = [
         f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{owner}') "

@@ -24,9 +24,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from trilingo.errors import WorkspaceError
+from trilingo.i18n import N_
 from trilingo.store.db import database_error, sqlite_path, where
 
-HEAD = "0013"  # the newest migration; a test checks it against the scripts
+HEAD = "0014"  # the newest migration; a test checks it against the scripts
 LEGACY = "0001"  # what a database made before migrations is
 MIGRATIONS = Path(__file__).parent / "migrations"
 if TYPE_CHECKING:  # the ORM is loaded only to make a schema: a command on a ready one does not need it
@@ -89,7 +90,11 @@ def _locked(db: Engine) -> Iterator[Connection]:
     except DBAPIError as exc:
         raise database_error(exc, db) from None
     except OSError as exc:
-        raise WorkspaceError(f"cannot lock the database {where(db)} to set it up ({exc.strerror})") from None
+        raise WorkspaceError(
+            N_("cannot lock the database {at} to set it up ({reason})").format(
+                at=where(db), reason=exc.strerror
+            )
+        ) from None
 
 
 def _alembic(conn: Connection) -> Any:
@@ -136,12 +141,16 @@ def _require_head(db: Engine, current: str | None) -> None:
         return
     if current is not None and current < HEAD:
         raise WorkspaceError(
-            f"the database {where(db)} has schema revision {current}, older than this Trilingo's ({HEAD}); "
-            "run `trilingo db upgrade` (back it up first)"
+            N_(
+                "the database {at} has schema revision {current}, older than this Trilingo's ({head}); "
+                "run `trilingo db upgrade` (back it up first)"
+            ).format(at=where(db), current=current, head=HEAD)
         )
     raise WorkspaceError(
-        f"the database {where(db)} has schema revision {current}, which this Trilingo does not know "
-        f"(newest: {HEAD}); it was made by a newer Trilingo: upgrade Trilingo"
+        N_(
+            "the database {at} has schema revision {current}, which this Trilingo does not know "
+            "(newest: {head}); it was made by a newer Trilingo: upgrade Trilingo"
+        ).format(at=where(db), current=current, head=HEAD)
     )
 
 

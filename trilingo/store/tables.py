@@ -101,6 +101,7 @@ user = Table(
     Column("role", String, nullable=False),
     Column("langs", JSON, nullable=False),
     Column("disabled", Boolean, nullable=False),
+    Column("ui_lang", String),
 )
 
 # The audit log, written at each commit (store.audit) and walked by `audit verify`, without the ORM.

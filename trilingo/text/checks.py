@@ -9,6 +9,7 @@ from collections.abc import Callable, Collection
 from functools import lru_cache
 from typing import Any
 
+from trilingo.i18n import N_
 from trilingo.languages import LANGUAGES
 
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
@@ -44,7 +45,9 @@ def script_findings(text: str, lang: str) -> list[Finding]:
             out.append(
                 (
                     other.name.lower(),
-                    f"script: {other.name} letters in a {language.name} translation: {''.join(found[:10])}",
+                    N_("script: {script} letters in a {language} translation: {letters}").format(
+                        script=other.name, language=language.name, letters="".join(found[:10])
+                    ),
                 )
             )
     share = language.script.share(letters)
@@ -52,8 +55,15 @@ def script_findings(text: str, lang: str) -> list[Finding]:
         out.append(
             (
                 "script",
-                f"script: only {share:.0%} of letters are {language.script.name} (expected at least "
-                f"{language.min_script_share:.0%} in a {language.name} translation)",
+                N_(
+                    "script: only {share:.0%} of letters are {script} (expected at least "
+                    "{expected:.0%} in a {language} translation)"
+                ).format(
+                    share=share,
+                    script=language.script.name,
+                    expected=language.min_script_share,
+                    language=language.name,
+                ),
             )
         )
     if "simplified" in language.checks:
@@ -68,11 +78,13 @@ def _traditional(text: str) -> list[Finding]:
         return [
             (
                 "traditional",
-                f"script: Traditional characters in Simplified Chinese: {''.join(traditional[:10])}",
+                N_("script: Traditional characters in Simplified Chinese: {characters}").format(
+                    characters="".join(traditional[:10])
+                ),
             )
         ]
     if len(simplified) != len(text):
-        return [("traditional", "script: Traditional phrasing in Simplified Chinese")]
+        return [("traditional", N_("script: Traditional phrasing in Simplified Chinese"))]
     return []
 
 
@@ -86,10 +98,12 @@ def preserved_findings(source: str, target: str, numerals: Collection[str] = ())
     written = _digits(target) + [n for form in numerals for n in NUMERALS[form](target)]
     missing = Counter(_digits(source)) - Counter(written)
     if missing:
-        out.append(("numbers", "numbers: missing in the translation: " + ", ".join(sorted(missing))))
+        numbers = ", ".join(sorted(missing))
+        out.append(("numbers", N_("numbers: missing in the translation: {numbers}").format(numbers=numbers)))
     urls = _urls(source) - _urls(target)
     if urls:
-        out.append(("links", "links: missing in the translation: " + ", ".join(sorted(urls))))
+        links = ", ".join(sorted(urls))
+        out.append(("links", N_("links: missing in the translation: {links}").format(links=links)))
     return out
 
 

@@ -9,6 +9,7 @@ import re
 import unicodedata
 
 from trilingo.errors import InputError
+from trilingo.i18n import N_
 
 # ZWSP, ZWNJ, ZWJ, word joiner, BOM, soft hyphen. Lao writers use ZWSP as a word break hint:
 # it carries no meaning we keep.
@@ -47,6 +48,58 @@ def clean_text(text: str) -> str:
 _FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
+# Where a forbidden character is and what it is, in a text of several lines and in one line: one whole
+# template each. `text_problem` says it alone (other messages put it in theirs); `refusal` says it as a
+# whole message, so that the CLI can translate it (a template ending in `U+{code}` followed by more text
+# would take that text for the code).
+_PROBLEMS = {
+    "lone surrogate": (
+        N_("line {line}, column {column}: lone surrogate U+{code:04X}"),
+        N_("column {column}: lone surrogate U+{code:04X}"),
+    ),
+    "bidirectional control character": (
+        N_("line {line}, column {column}: bidirectional control character U+{code:04X}"),
+        N_("column {column}: bidirectional control character U+{code:04X}"),
+    ),
+    "control character": (
+        N_("line {line}, column {column}: control character U+{code:04X}"),
+        N_("column {column}: control character U+{code:04X}"),
+    ),
+}
+# Refused, of a whole text (a notice): its problem and "is not allowed".
+_REFUSALS = {
+    "lone surrogate": (
+        N_("line {line}, column {column}: lone surrogate U+{code:04X} is not allowed"),
+        N_("column {column}: lone surrogate U+{code:04X} is not allowed"),
+    ),
+    "bidirectional control character": (
+        N_("line {line}, column {column}: bidirectional control character U+{code:04X} is not allowed"),
+        N_("column {column}: bidirectional control character U+{code:04X} is not allowed"),
+    ),
+    "control character": (
+        N_("line {line}, column {column}: control character U+{code:04X} is not allowed"),
+        N_("column {column}: control character U+{code:04X} is not allowed"),
+    ),
+}
+# Refused, of one value a person gives, named by `what` ("the reason", "front matter: 'title'").
+_REFUSALS_OF = {
+    "lone surrogate": (
+        N_("{what}: line {line}, column {column}: lone surrogate U+{code:04X} is not allowed"),
+        N_("{what}: column {column}: lone surrogate U+{code:04X} is not allowed"),
+    ),
+    "bidirectional control character": (
+        N_(
+            "{what}: line {line}, column {column}: bidirectional control character U+{code:04X} is not allowed"
+        ),
+        N_("{what}: column {column}: bidirectional control character U+{code:04X} is not allowed"),
+    ),
+    "control character": (
+        N_("{what}: line {line}, column {column}: control character U+{code:04X} is not allowed"),
+        N_("{what}: column {column}: control character U+{code:04X} is not allowed"),
+    ),
+}
+
+
 def _kind(ch: str) -> str:
     code = ord(ch)
     if 0xD800 <= code <= 0xDFFF:
@@ -62,19 +115,35 @@ def forbidden_char(text: str) -> str | None:
     return f"U+{ord(found.group()):04X}" if found else None
 
 
-def text_problem(text: str) -> str | None:
-    """Where the first forbidden character is and what it is, e.g. 'line 3, column 7: bidirectional
-    control character U+202E'; the line is left out for one-line text. None when the text is fine."""
+def _say(text: str, templates: dict[str, tuple[str, str]], **values: object) -> str | None:
+    """The first forbidden character in `text` in one of `templates` (by kind: several lines, one line)."""
     found = _FORBIDDEN.search(text)
     if found is None:
         return None
     line = text.count("\n", 0, found.start()) + 1
     column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
-    where = f"line {line}, column {column}" if "\n" in text else f"column {column}"
-    return f"{where}: {_kind(found.group())} U+{ord(found.group()):04X}"
+    in_lines, in_line = templates[_kind(found.group())]
+    template = in_lines if "\n" in text else in_line
+    return template.format(line=line, column=column, code=ord(found.group()), **values)
+
+
+def text_problem(text: str) -> str | None:
+    """Where the first forbidden character is and what it is, e.g. 'line 3, column 7: bidirectional
+    control character U+202E'; the line is left out for one-line text. None when the text is fine."""
+    return _say(text, _PROBLEMS)
+
+
+def refusal(text: str, what: str | None = None) -> str | None:
+    """The message refusing the first forbidden character in `text`: `text_problem`'s, followed by "is
+    not allowed", after "`what`: " when given. None when the text is fine."""
+    return _say(text, _REFUSALS) if what is None else _say(text, _REFUSALS_OF, what=what)
 
 
 SEPARATORS = {"\u2028": "line separator", "\u2029": "paragraph separator"}
+_SEPARATOR_PROBLEMS = {
+    "\u2028": N_("{what}: column {column}: a line separator U+{code:04X} is not allowed in one line"),
+    "\u2029": N_("{what}: column {column}: a paragraph separator U+{code:04X} is not allowed in one line"),
+}
 
 
 def only_marks(text: str) -> bool:
@@ -93,14 +162,16 @@ def check_text(text: str, what: str) -> str:
     """`text`, one line a person gives (a title, a reason, an edit), if it holds no forbidden character,
     no line or paragraph separator and more than combining marks; else InputError naming `what` and
     where."""
-    if problem := text_problem(text):
-        raise InputError(f"{what}: {problem} is not allowed")
-    for ch, name in SEPARATORS.items():
+    if refused := refusal(text, what):
+        raise InputError(refused)
+    for ch in SEPARATORS:
         if ch in text:
             column = text.index(ch) + 1
-            raise InputError(f"{what}: column {column}: a {name} U+{ord(ch):04X} is not allowed in one line")
+            raise InputError(_SEPARATOR_PROBLEMS[ch].format(what=what, column=column, code=ord(ch)))
     if only_marks(text):
-        raise InputError(f"{what}: only combining marks, with no letter to sit on; nothing to read")
+        raise InputError(
+            N_("{what}: only combining marks, with no letter to sit on; nothing to read").format(what=what)
+        )
     return text
 
 
@@ -108,5 +179,5 @@ def check_user(name: str) -> str:
     """A user name: 1–64 printable characters, not only spaces."""
     if not name.strip() or len(name) > 64 or not name.isprintable():
         shown = name.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
-        raise InputError(f"invalid user name {shown!r}: use 1–64 printable characters")
+        raise InputError(N_("invalid user name {name!r}: use 1–64 printable characters").format(name=shown))
     return name

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from trilingo.errors import InputError, UnavailableError, WorkspaceError
+from trilingo.i18n import N_
 
 MAX_INPUT_BYTES = 20 * 1024 * 1024  # glossaries and memories; notices have a smaller limit of their own
 
@@ -53,38 +54,46 @@ def read_input(path: Source, error: type[InputError] = InputError, max_bytes: in
     read already: its size and emptiness are checked here, with the limit that applies here."""
     if isinstance(path, Upload):
         if len(path.data) > max_bytes:
-            raise error(f"{path}: file too large ({len(path.data):,} bytes; the limit is {max_bytes:,})")
+            raise error(
+                N_("{path}: file too large ({size:,} bytes; the limit is {limit:,})").format(
+                    path=path, size=len(path.data), limit=max_bytes
+                )
+            )
         if not path.data.strip():
-            raise error(f"{path}: file is empty")
+            raise error(N_("{path}: file is empty").format(path=path))
         return path.data
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
-        raise error(f"{path}: no such file") from None
+        raise error(N_("{path}: no such file").format(path=path)) from None
     except IsADirectoryError:
-        raise error(f"{path}: is a directory") from None
+        raise error(N_("{path}: is a directory").format(path=path)) from None
     except OSError as exc:
-        raise error(f"{path}: cannot read ({exc.strerror})") from None
+        raise error(N_("{path}: cannot read ({reason})").format(path=path, reason=exc.strerror)) from None
     info = os.fstat(fd)
     problem = None
     if stat.S_ISDIR(info.st_mode):
-        problem = "is a directory"
+        problem = N_("{path}: is a directory").format(path=path)
     elif not stat.S_ISREG(info.st_mode):
-        problem = "not a regular file (a pipe, socket or device); give a file"
+        problem = N_("{path}: not a regular file (a pipe, socket or device); give a file").format(path=path)
     elif info.st_size > max_bytes:
-        problem = f"file too large ({info.st_size:,} bytes; the limit is {max_bytes:,})"
+        problem = N_("{path}: file too large ({size:,} bytes; the limit is {limit:,})").format(
+            path=path, size=info.st_size, limit=max_bytes
+        )
     if problem:
         os.close(fd)
-        raise error(f"{path}: {problem}")
+        raise error(problem)
     with os.fdopen(fd, "rb") as fh:
         try:
             raw = fh.read(max_bytes + 1)
         except OSError as exc:
-            raise error(f"{path}: cannot read ({exc.strerror})") from None
+            raise error(N_("{path}: cannot read ({reason})").format(path=path, reason=exc.strerror)) from None
     if len(raw) > max_bytes:  # it grew while being read
-        raise error(f"{path}: file too large (more than {max_bytes:,} bytes)")
+        raise error(
+            N_("{path}: file too large (more than {limit:,} bytes)").format(path=path, limit=max_bytes)
+        )
     if not raw.strip():
-        raise error(f"{path}: file is empty")
+        raise error(N_("{path}: file is empty").format(path=path))
     return raw
 
 
@@ -94,7 +103,11 @@ def decode_utf8(path: Source | PurePath, raw: bytes, error: type[InputError] = I
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        raise error(f"{path}: line {line}: invalid UTF-8 (byte 0x{raw[exc.start]:02x})") from None
+        raise error(
+            N_("{path}: line {line}: invalid UTF-8 (byte 0x{byte:02x})").format(
+                path=path, line=line, byte=raw[exc.start]
+            )
+        ) from None
 
 
 def read_utf8(path: Source, error: type[InputError] = InputError, max_bytes: int = MAX_INPUT_BYTES) -> str:
@@ -107,9 +120,11 @@ def read_stdin_text(what: str, max_bytes: int = 64 * 1024) -> str:
 
     raw = sys.stdin.buffer.read(max_bytes + 1)
     if len(raw) > max_bytes:
-        raise InputError(f"{what}: too long (more than {max_bytes:,} bytes)")
+        raise InputError(
+            N_("{what}: too long (more than {limit:,} bytes)").format(what=what, limit=max_bytes)
+        )
     if not raw.strip():
-        raise InputError(f"{what}: nothing was given")
+        raise InputError(N_("{what}: nothing was given").format(what=what))
     return decode_utf8(Path("<stdin>"), raw).strip()
 
 
@@ -163,17 +178,27 @@ def write_error(path: Path, exc: OSError, error: type[InputError] | None = None)
     """What failing to write `path` means for the user, as one error."""
     reason = exc.strerror or str(exc)
     if error is not None:
-        return error(f"{path}: cannot write ({reason})")
+        return error(N_("{path}: cannot write ({reason})").format(path=path, reason=reason))
     if exc.errno == errno.ENOSPC:
-        return UnavailableError(f"cannot write {path}: the disk is full. Free some space, then try again")
+        return UnavailableError(
+            N_("cannot write {path}: the disk is full. Free some space, then try again").format(path=path)
+        )
     if exc.errno == errno.EISDIR:
-        return WorkspaceError(f"cannot write {path}: a folder is in the way; move it away, then try again")
+        return WorkspaceError(
+            N_("cannot write {path}: a folder is in the way; move it away, then try again").format(path=path)
+        )
     if exc.errno in (errno.EEXIST, errno.ENOTDIR):
         blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), path.parent)
         return WorkspaceError(
-            f"cannot write {path}: {blocker} is a file where a folder should be; move it away, then try again"
+            N_(
+                "cannot write {path}: {blocker} is a file where a folder should be; move it away, then try again"
+            ).format(path=path, blocker=blocker)
         )
-    return WorkspaceError(f"cannot write {path} ({reason}); check that the folder is writable")
+    return WorkspaceError(
+        N_("cannot write {path} ({reason}); check that the folder is writable").format(
+            path=path, reason=reason
+        )
+    )
 
 
 def write_output(path: Path, text: str) -> None:
@@ -185,8 +210,15 @@ def write_output(path: Path, text: str) -> None:
     except FileNotFoundError:
         info = None
     except OSError as exc:
-        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
+        raise InputError(
+            N_("{path}: cannot write ({reason})").format(path=path, reason=exc.strerror)
+        ) from None
     if info is not None and not stat.S_ISREG(info.st_mode):
-        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a device, pipe or socket)"
-        raise InputError(f"{path}: is {kind}; give the name of a file to write")
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError(N_("{path}: is a folder; give the name of a file to write").format(path=path))
+        raise InputError(
+            N_(
+                "{path}: is not a regular file (a device, pipe or socket); give the name of a file to write"
+            ).format(path=path)
+        )
     write_atomic(path, text, InputError)

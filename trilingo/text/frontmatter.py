@@ -10,7 +10,8 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 import yaml
 
 from trilingo.errors import InputError
-from trilingo.text.clean import check_text, clean_line, clean_text, only_marks, text_problem
+from trilingo.i18n import N_
+from trilingo.text.clean import check_text, clean_line, clean_text, only_marks, refusal
 from trilingo.text.files import Source, read_utf8
 from trilingo.text.limits import Limits, where_set
 from trilingo.text.segment import Piece, split
@@ -59,8 +60,9 @@ def _no_duplicates(base: type) -> type:
                     break
                 if first != key_node.start_mark.line:
                     raise _FrontMatterError(
-                        f"front matter: the key {key!r} is given twice (lines {first + 2} and "
-                        f"{key_node.start_mark.line + 2}); keep one"
+                        N_(
+                            "front matter: the key {key!r} is given twice (lines {first} and {second}); keep one"
+                        ).format(key=key, first=first + 2, second=key_node.start_mark.line + 2)
                     )
             return super().construct_mapping(node, deep)  # type: ignore[no-any-return]
 
@@ -103,8 +105,8 @@ def parse_notice(text: str, limits: Limits | None = None) -> Notice:
     """Check a notice field by field; the first problem found is an InputError (FrontMatterError for its keys)."""
     limits = limits or Limits()
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if problem := text_problem(text):
-        raise InputError(f"{problem} is not allowed")
+    if refused := refusal(text):
+        raise InputError(refused)
     meta, body, body_line = _split(text)
     title = _title(meta)
     _refuse_unknown_keys(meta)
@@ -133,9 +135,9 @@ def parse_notice(text: str, limits: Limits | None = None) -> Notice:
 
 # The optional keys whose value is text, and what is said when it is something else.
 NOT_TEXT = {
-    "slug": "front matter: 'slug' must be text",
-    "category": "front matter: 'category' must be text",
-    "screen": "front matter: 'screen' must be text (the one-slide summary for the gate screens)",
+    "slug": N_("front matter: 'slug' must be text"),
+    "category": N_("front matter: 'category' must be text"),
+    "screen": N_("front matter: 'screen' must be text (the one-slide summary for the gate screens)"),
 }
 
 
@@ -151,7 +153,7 @@ def _title(meta: dict) -> str:
     """The title as given: required, text, with something in it once cleaned."""
     title = meta.get("title")
     if not isinstance(title, str) or not clean_line(title):
-        raise FrontMatterError("front matter: 'title' is required and must be text")
+        raise FrontMatterError(N_("front matter: 'title' is required and must be text"))
     check_text(title, "front matter: 'title'")
     return title
 
@@ -159,7 +161,7 @@ def _title(meta: dict) -> str:
 def _refuse_unknown_keys(meta: dict) -> None:
     unknown = sorted(set(meta) - KNOWN_KEYS)
     if unknown:
-        raise FrontMatterError(f"front matter: unknown key {unknown[0]!r}")
+        raise FrontMatterError(N_("front matter: unknown key {key!r}").format(key=unknown[0]))
 
 
 def _slug(meta: dict, title: str) -> str:
@@ -173,7 +175,11 @@ def _clean_body(body: str, first_line: int) -> str:
     body = clean_text(body)
     for n, line in enumerate(body.split("\n"), start=first_line):
         if only_marks(line):
-            raise InputError(f"line {n}: only combining marks, with no letter to sit on; nothing to read")
+            raise InputError(
+                N_("line {line}: only combining marks, with no letter to sit on; nothing to read").format(
+                    line=n
+                )
+            )
     return body
 
 
@@ -200,7 +206,9 @@ def _clean_title(title: str, limits: Limits) -> str:
     title = clean_line(title)
     if len(title) > limits.title_chars:
         raise InputError(
-            f"the title is {len(title):,} characters; the limit is {limits.title_chars:,} ({where_set('title_chars')})"
+            N_("the title is {length:,} characters; the limit is {limit:,} ({where})").format(
+                length=len(title), limit=limits.title_chars, where=where_set("title_chars")
+            )
         )
     return title
 
@@ -210,7 +218,9 @@ def _pieces(title: str, body: str, screen: str | None, limits: Limits) -> tuple[
     pieces = tuple(split(title, body, limits.segment_chars, screen))
     if len(pieces) > limits.segments:
         raise InputError(
-            f"{len(pieces):,} segments; the limit is {limits.segments:,} per notice ({where_set('segments')})"
+            N_("{count:,} segments; the limit is {limit:,} per notice ({where})").format(
+                count=len(pieces), limit=limits.segments, where=where_set("segments")
+            )
         )
     return pieces
 
@@ -219,7 +229,9 @@ def _check_channel_names(channels: list[str]) -> None:
     malformed = [c for c in channels if not CHANNEL_RE.match(c)]
     if malformed:
         raise FrontMatterError(
-            f"front matter: 'channels': {malformed[0]!r} is not a channel's name (lower-case words: web, print …)"
+            N_(
+                "front matter: 'channels': {name!r} is not a channel's name (lower-case words: web, print …)"
+            ).format(name=malformed[0])
         )
 
 
@@ -236,14 +248,18 @@ def _expires(value: object) -> datetime | None:
             at = datetime.fromisoformat(value.strip())
         except ValueError:
             raise FrontMatterError(
-                f"front matter: 'expires' must be a date or a time (2026-12-31 or 2026-12-31T17:00+07:00), got {value!r}"
+                N_(
+                    "front matter: 'expires' must be a date or a time (2026-12-31 or 2026-12-31T17:00+07:00), "
+                    "got {value!r}"
+                ).format(value=value)
             ) from None
     else:
-        raise FrontMatterError("front matter: 'expires' must be a date or a time")
+        raise FrontMatterError(N_("front matter: 'expires' must be a date or a time"))
     if at.year not in EXPIRY_YEARS:
         raise FrontMatterError(
-            f"front matter: 'expires' is in the year {at.year}; give a date between "
-            f"{EXPIRY_YEARS.start} and {EXPIRY_YEARS.stop - 1} (2026-12-31)"
+            N_(
+                "front matter: 'expires' is in the year {year}; give a date between {first} and {last} (2026-12-31)"
+            ).format(year=at.year, first=EXPIRY_YEARS.start, last=EXPIRY_YEARS.stop - 1)
         )
     if at.tzinfo is None:
         at = at.replace(tzinfo=GATES_TZ)  # a time without a zone is the gates' local time
@@ -254,11 +270,11 @@ def _split(text: str) -> tuple[dict, str, int]:
     """The front matter's values, the body, and the body's first line number in the file."""
     lines = text.replace("\r\n", "\n").split("\n")
     if not lines or lines[0].strip() != "---":
-        raise FrontMatterError("front matter missing: the file must start with a '---' line")
+        raise FrontMatterError(N_("front matter missing: the file must start with a '---' line"))
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
     except StopIteration:
-        raise FrontMatterError("front matter not closed: no second '---' line") from None
+        raise FrontMatterError(N_("front matter not closed: no second '---' line")) from None
     source = "\n".join(lines[1:end])
     try:
         try:
@@ -270,14 +286,17 @@ def _split(text: str) -> tuple[dict, str, int]:
         raise FrontMatterError(str(exc)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 2}" if mark is not None else ""
-        raise FrontMatterError(f"front matter is not valid YAML{where}") from None
+        if mark is not None:
+            raise FrontMatterError(
+                N_("front matter is not valid YAML at line {line}").format(line=mark.line + 2)
+            ) from None
+        raise FrontMatterError(N_("front matter is not valid YAML")) from None
     except (ValueError, RecursionError, OverflowError, MemoryError):  # absurd numbers, absurd nesting
         raise FrontMatterError(
-            "front matter is not valid YAML (a value is too large or too deeply nested)"
+            N_("front matter is not valid YAML (a value is too large or too deeply nested)")
         ) from None
     if not isinstance(meta, dict):
-        raise FrontMatterError("front matter must be a mapping of keys to values")
+        raise FrontMatterError(N_("front matter must be a mapping of keys to values"))
     return meta, "\n".join(lines[end + 1 :]), end + 2
 
 
@@ -288,26 +307,32 @@ def _str_list(meta: dict, key: str) -> list[str]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise FrontMatterError(f"front matter: {key!r} must be a list of names")
+        raise FrontMatterError(N_("front matter: {key!r} must be a list of names").format(key=key))
     return [clean_line(v) for v in value]
 
 
 def check_slug(slug: str) -> str:
     if "/" in slug or "\\" in slug or ".." in slug:
-        raise InputError(f"invalid slug {slug!r}: no '/', '\\' or '..' allowed")
+        raise InputError(N_("invalid slug {slug!r}: no '/', '\\' or '..' allowed").format(slug=slug))
     if not SLUG_RE.match(slug):
         raise InputError(
-            f"invalid slug {slug!r}: use lowercase a-z, 0-9 and '-', with a letter (at most 100)"
+            N_("invalid slug {slug!r}: use lowercase a-z, 0-9 and '-', with a letter (at most 100)").format(
+                slug=slug
+            )
         )
     if slug in GENERATED_SLUGS or slug.startswith(GENERATED_PREFIXES):
         raise InputError(
-            f"the slug {slug!r} is the name of a page Trilingo makes (index, 404, feed, sitemap…, "
-            "category-…); give the notice another `slug:` in its front matter"
+            N_(
+                "the slug {slug!r} is the name of a page Trilingo makes (index, 404, feed, sitemap…, "
+                "category-…); give the notice another `slug:` in its front matter"
+            ).format(slug=slug)
         )
     if slug in DEVICE_SLUGS:
         raise InputError(
-            f"the slug {slug!r} is the name of a device on Windows, and a site copied to a Windows share "
-            "could not hold its page; give the notice another `slug:` in its front matter"
+            N_(
+                "the slug {slug!r} is the name of a device on Windows, and a site copied to a Windows share "
+                "could not hold its page; give the notice another `slug:` in its front matter"
+            ).format(slug=slug)
         )
     return slug
 
@@ -318,5 +343,5 @@ def slugify(title: str) -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
     slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:100].strip("-")
     if not slug:
-        raise InputError("cannot derive a slug from the title; give 'slug' in the front matter")
+        raise InputError(N_("cannot derive a slug from the title; give 'slug' in the front matter"))
     return slug

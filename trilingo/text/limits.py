@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from trilingo.errors import ConfigError
+from trilingo.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -27,19 +28,30 @@ class Limits:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise ConfigError(f"unknown limit {unknown[0]!r} (known: {', '.join(sorted(known))})")
+            raise ConfigError(
+                N_("unknown limit {name!r} (known: {known})").format(
+                    name=unknown[0], known=", ".join(sorted(known))
+                )
+            )
         out: dict[str, int] = {}
         for name, value in values.items():
             try:
                 number = int(str(value))
             except ValueError:
-                raise ConfigError(f"limit {name} must be a whole number, got {value!r}") from None
+                raise ConfigError(
+                    N_("limit {name} must be a whole number, got {value!r}").format(name=name, value=value)
+                ) from None
             if number <= 0:
-                raise ConfigError(f"limit {name} must be positive, got {number}")
+                raise ConfigError(
+                    N_("limit {name} must be positive, got {number}").format(name=name, number=number)
+                )
             out[name] = number
         return cls(**out)
 
 
 def where_set(name: str) -> str:
     """How a user changes one limit, for error messages."""
-    return f"limits.{name} in config.toml, or TRILINGO_LIMIT_{name.upper()}"
+    # Part of the messages it is put in (`({where})`): a template of its own, translated inside them.
+    return N_("limits.{name} in config.toml, or TRILINGO_LIMIT_{variable}").format(
+        name=name, variable=name.upper()
+    )

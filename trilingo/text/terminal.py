@@ -29,16 +29,23 @@ def undecodable(arg: str) -> str:
 
 
 def age(seconds: float) -> str:
-    """A wait as a person says it: 45 s, 12 min, 3 h 20 min, 2 days 4 h."""
+    """A wait as a person says it, in their language: 45 s, 12 min, 3 h 20 min, 2 days 4 h."""
+    from trilingo.i18n import _, ngettext
+
     s = max(0, round(seconds))
     if s < 60:
-        return f"{s} s"
+        return _("{s} s").format(s=s)
     minutes = s // 60
     if minutes < 60:
-        return f"{minutes} min"
+        return _("{minutes} min").format(minutes=minutes)
     hours, minutes = divmod(minutes, 60)
     if hours < 24:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+        return (
+            _("{hours} h {minutes} min").format(hours=hours, minutes=minutes)
+            if minutes
+            else _("{hours} h").format(hours=hours)
+        )
     days, hours = divmod(hours, 24)
-    unit = "day" if days == 1 else "days"
-    return f"{days} {unit} {hours} h" if hours else f"{days} {unit}"
+    if hours:
+        return ngettext("{days} day {hours} h", "{days} days {hours} h", days).format(days=days, hours=hours)
+    return ngettext("{days} day", "{days} days", days).format(days=days)

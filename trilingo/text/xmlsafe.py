@@ -25,9 +25,10 @@ from typing import NoReturn
 from xml.parsers import expat
 
 from trilingo.errors import InputError
+from trilingo.i18n import N_
 from trilingo.text.files import Source
 
-RULE = "an XML file may name an external DTD, which is never read, but may not declare or use entities"
+RULE = N_("an XML file may name an external DTD, which is never read, but may not declare or use entities")
 PREDEFINED = frozenset({"amp", "lt", "gt", "apos", "quot"})
 
 
@@ -35,7 +36,8 @@ class XMLRefused(Exception):
     """Something the safety rule refuses, and the line it is on."""
 
     def __init__(self, what: str, line: int) -> None:
-        super().__init__(f"{what} is not accepted ({RULE})")
+        super().__init__(N_("{what} is not accepted ({rule})").format(what=what, rule=RULE))
+        self.what = what
         self.line = line
 
 
@@ -60,23 +62,27 @@ class SafeParser:
         self, _name: str, system_id: str | None, public_id: str | None, has_internal_subset: int
     ) -> None:
         if has_internal_subset:
-            self.refuse("a DOCTYPE with an internal subset")
+            self.refuse(N_("a DOCTYPE with an internal subset"))
         self.external_dtd = bool(system_id or public_id)
 
     # An entity can only be declared in an internal subset, which is refused first, and the external DTD
     # is never read: these handlers are the second line of defence, should that ever change.
     def _entity(self, name: str, is_parameter: int, *_rest: object) -> None:
-        self.refuse(f"the {'parameter ' if is_parameter else ''}entity declaration {name!r}")
+        if is_parameter:
+            self.refuse(N_("the parameter entity declaration {name!r}").format(name=name))
+        self.refuse(N_("the entity declaration {name!r}").format(name=name))
 
     def _unparsed(self, name: str, *_rest: object) -> None:
-        self.refuse(f"the entity declaration {name!r}")
+        self.refuse(N_("the entity declaration {name!r}").format(name=name))
 
     def _external(self, context: str | None, *_rest: object) -> int:
         name = (context or "").rsplit("\x0c", 1)[-1]
-        self.refuse(f"the external entity {name!r}")
+        self.refuse(N_("the external entity {name!r}").format(name=name))
 
     def _skipped(self, name: str, is_parameter: int) -> None:
-        self.refuse(f"the entity reference {'%' if is_parameter else '&'}{name};")
+        if is_parameter:
+            self.refuse(N_("the entity reference %{name};").format(name=name))
+        self.refuse(N_("the entity reference &{name};").format(name=name))
 
     def parse(self, data: str | bytes, path: Source, error: type[InputError]) -> None:
         """Parse the whole document; any XML or safety problem is `error("FILE: line N: …")`."""
@@ -86,9 +92,17 @@ class SafeParser:
                 check_attribute_entities(data)
         except expat.ExpatError as exc:
             message = expat.errors.messages[exc.code]
-            raise error(f"{path}: line {exc.lineno}: not well-formed XML ({message})") from None
+            raise error(
+                N_("{path}: line {line}: not well-formed XML ({reason})").format(
+                    path=path, line=exc.lineno, reason=message
+                )
+            ) from None
         except XMLRefused as exc:
-            raise error(f"{path}: line {exc.line}: {exc}") from None
+            raise error(
+                N_("{path}: line {line}: {what} is not accepted ({rule})").format(
+                    path=path, line=exc.line, what=exc.what, rule=RULE
+                )
+            ) from None
 
 
 # Markup in which "&name;" is not an entity reference, then an entity reference (not a character one).
@@ -108,7 +122,7 @@ def check_attribute_entities(data: str | bytes) -> None:
     for m in _MARKUP.finditer(text):
         if m["name"] is not None and m["name"] not in PREDEFINED:
             line = text.count("\n", 0, m.start()) + 1
-            raise XMLRefused(f"the entity reference &{m['name']};", line)
+            raise XMLRefused(N_("the entity reference &{name};").format(name=m["name"]), line)
 
 
 _DECLARED = re.compile(rb"^<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)[\"']")

@@ -12,6 +12,7 @@ from io import StringIO
 from sqlmodel import Session, col, select
 
 from trilingo.errors import InputError
+from trilingo.i18n import N_
 from trilingo.languages import SOURCE, TARGETS
 from trilingo.store.chunks import chunked
 from trilingo.store.models import utcnow
@@ -103,7 +104,11 @@ def starter_pairs() -> list[StarterPair]:
     for line_no, row in enumerate(reader, start=2):
         for lang in langs:
             if not row.get(SOURCE) or not row.get(lang):
-                raise InputError(f"{STARTER_FILE}: line {line_no}: missing {SOURCE} or {lang}")
+                raise InputError(
+                    N_("{file}: line {line}: missing {source} or {lang}").format(
+                        file=STARTER_FILE, line=line_no, source=SOURCE, lang=lang
+                    )
+                )
             pairs.append(StarterPair(row[SOURCE], lang, row[lang]))
     return pairs
 

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from trilingo.access import check_scope
 from trilingo.errors import InputError
+from trilingo.i18n import N_
 from trilingo.languages import ALL, LANGUAGES, SOURCE, TARGETS, from_code
 from trilingo.people import authorize
 from trilingo.store.audit import record
@@ -100,9 +101,15 @@ class ImportReport:
     skipped: int = 0
 
     def line(self) -> str:
-        return (
-            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.kept} kept (approved here), {self.skipped} skipped"
+        return N_(
+            "{added} added, {updated} updated, {unchanged} unchanged, "
+            "{kept} kept (approved here), {skipped} skipped"
+        ).format(
+            added=self.added,
+            updated=self.updated,
+            unchanged=self.unchanged,
+            kept=self.kept,
+            skipped=self.skipped,
         )
 
 
@@ -133,7 +140,11 @@ class _Reader:
         self.seen_header = False
 
     def fail(self, message: str, line: int | None = None) -> TMXError:
-        return TMXError(f"{self.path}: line {line or self.parser.CurrentLineNumber}: {message}")
+        return TMXError(
+            N_("{path}: line {line}: {message}").format(
+                path=self.path, line=line or self.parser.CurrentLineNumber, message=message
+            )
+        )
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
         parent = self.stack[-1] if self.stack else None
@@ -149,16 +160,28 @@ class _Reader:
 
     def open_root(self, tag: str, attrs: dict[str, str]) -> None:
         if tag != "tmx":
-            raise self.fail(f"<{tag}> is not a TMX document (expected <tmx>)")
+            raise self.fail(N_("<{tag}> is not a TMX document (expected <tmx>)").format(tag=tag))
         version = attrs.get("version", "")
         if not version.startswith("1."):
-            raise self.fail(f"TMX version {version or '(none)'} is not supported (expected 1.4)")
+            if version:
+                raise self.fail(
+                    N_("TMX version {version} is not supported (expected 1.4)").format(version=version)
+                )
+            raise self.fail(N_("TMX version (none) is not supported (expected 1.4)"))
 
     def open_header(self, attrs: dict[str, str]) -> None:
         self.seen_header = True
         srclang = attrs.get("srclang", "")
         if srclang.lower() != "*all*" and our_lang(srclang) != SOURCE:
-            raise self.fail(f"<header> srclang is {srclang or '(none)'}, expected {TMX_LANG[SOURCE]}")
+            if srclang:
+                raise self.fail(
+                    N_("<header> srclang is {srclang}, expected {expected}").format(
+                        srclang=srclang, expected=TMX_LANG[SOURCE]
+                    )
+                )
+            raise self.fail(
+                N_("<header> srclang is (none), expected {expected}").format(expected=TMX_LANG[SOURCE])
+            )
 
     def open_unit(self, _attrs: dict[str, str]) -> None:
         self.unit = _Unit(self.parser.CurrentLineNumber)
@@ -169,7 +192,7 @@ class _Reader:
             return
         lang = attrs.get("xml:lang") or attrs.get("lang")  # `lang` is TMX 1.1's spelling
         if not lang:
-            raise self.fail("<tuv> has no xml:lang")
+            raise self.fail(N_("<tuv> has no xml:lang"))
         self.unit.lang, self.unit.tuv_line, self.unit.has_seg = lang, self.parser.CurrentLineNumber, False
 
     def open_segment(self, _attrs: dict[str, str]) -> None:
@@ -185,7 +208,7 @@ class _Reader:
         self.stack.pop()
         unit = self.unit
         if tag == "tmx" and not self.seen_header:
-            raise self.fail("<tmx> has no <header>")
+            raise self.fail(N_("<tmx> has no <header>"))
         if unit is None:
             return
         if tag in CODE_ELEMENTS and unit.seg is not None:
@@ -194,12 +217,14 @@ class _Reader:
             if unit.lang is not None:
                 key = unit.lang.lower()
                 if key in {k.lower() for k in unit.segs}:
-                    raise self.fail(f'<tu> has two <tuv xml:lang="{unit.lang}">', unit.tuv_line)
+                    raise self.fail(
+                        N_('<tu> has two <tuv xml:lang="{lang}">').format(lang=unit.lang), unit.tuv_line
+                    )
                 unit.segs[unit.lang] = "".join(unit.seg)
             unit.seg = None
         elif tag == "tuv":
             if not unit.has_seg:
-                raise self.fail("<tuv> has no <seg>", unit.tuv_line)
+                raise self.fail(N_("<tuv> has no <seg>"), unit.tuv_line)
             unit.lang = None
         elif tag == "tu":
             self.finish(unit)
@@ -212,9 +237,11 @@ class _Reader:
             if not lang or not clean_line(text):
                 continue
             if bad := forbidden_char(text):
-                raise self.fail(f"<seg> contains the control character {bad}", unit.line)
+                raise self.fail(N_("<seg> contains the control character {bad}").format(bad=bad), unit.line)
             if len(text) > MAX_SEGMENT_CHARS:
-                raise self.fail(f"<seg> is longer than {MAX_SEGMENT_CHARS:,} characters", unit.line)
+                raise self.fail(
+                    N_("<seg> is longer than {limit:,} characters").format(limit=MAX_SEGMENT_CHARS), unit.line
+                )
             by_lang.setdefault(lang, clean_line(text))
         source = by_lang.pop(SOURCE, None)
         if source is None or not by_lang:
@@ -240,7 +267,7 @@ def read_tmx(path: Source) -> TMXData:
     reader = _Reader(path)
     reader.safe.parse(raw, path, TMXError)
     if not reader.data.pairs and not reader.data.skipped:
-        raise TMXError(f"{path}: no translation units")
+        raise TMXError(N_("{path}: no translation units").format(path=path))
     return reader.data
 
 
@@ -268,7 +295,9 @@ def import_tmx(session: Session, path: Source, actor: str) -> ImportReport:
             user.langs,
             langs,
             "memory",
-            f"{path} has {len(outside)} pair(s) in {first.lang} (line {first.line} first)",
+            N_("{path} has {count} pair(s) in {lang} (line {line} first)").format(
+                path=path, count=len(outside), lang=first.lang, line=first.line
+            ),
         )
     report = ImportReport(skipped=data.skipped)
     latest: dict[tuple[str, str], Pair] = {}

@@ -1,0 +1,39 @@
+"""States and roles as a person reads them. The codes stay in JSON, in the audit log and in what a person
+types back (`--state needs_review`); the plain-text output shows each in the person's language."""
+
+from __future__ import annotations
+
+from trilingo import i18n
+from trilingo.i18n import N_, _
+
+# Each code is its own msgid, so the English output is the code, as before.
+LABELS = frozenset(
+    {
+        # a segment's translation
+        N_("untranslated"),
+        N_("mt_failed"),
+        N_("needs_review"),
+        N_("edited"),
+        N_("approved"),
+        # a document in one language
+        N_("submitted"),
+        N_("pretranslated"),
+        N_("in_review"),
+        N_("rejected"),
+        N_("published"),
+        N_("retracted"),
+        # a person
+        N_("editor"),
+        N_("reviewer"),
+        N_("operator"),
+        N_("admin"),
+    }
+)
+
+
+i18n.VALUES.update(LABELS)  # a state or a role inside a core message is shown translated too
+
+
+def label(code: str) -> str:
+    """A state's or a role's name in the person's language; any other value as it is."""
+    return _(code) if code in LABELS else code
