@@ -47,6 +47,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "trilingo.commands.glossary:glossary_group",
         "The border glossary: terms in every language, with status and confidence.",
     ),
+    "guide": (
+        "trilingo.commands.guide:guide",
+        "A short guide to your work, in your language: editor, reviewer or operator.",
+    ),
     "init": (
         "trilingo.commands.db:init",
         "Set up the workspace: its folder, the database schema and the starter border glossary.",
@@ -167,6 +171,10 @@ class LazyGroup(click.Group):
         for name, command in self.commands.items():
             self.lazy[name] = command
         self.commands = self.lazy
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        i18n.localize(self)  # `--help` exits before the group's callback could localise it
+        super().format_help(ctx, formatter)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # click.Group's, but from the table: listing every command must not import every command.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -101,3 +103,42 @@ def add_people(session: object, *names: str, role: str = "reviewer", admin: str 
     assert isinstance(session, Session)
     for name in names:
         add_user(session, admin, name, Role(role), ["lo", "zh"] if role == "reviewer" else [])
+
+
+# Words that are the same in every language: names, formats and the values a person types back.
+ALLOWED = {
+    "trilingo",
+    "prefect",
+    "json",
+    "pdf",
+    "sqlite",
+    "postgresql",
+    "http",
+    "https",
+    "tester",
+    "poedit",
+    "utc",
+}
+
+
+@functools.cache
+def english_words() -> frozenset[str]:
+    """Words of the English strings that the Vietnamese translations never use."""
+    import polib
+
+    from trilingo import i18n
+
+    po = polib.pofile(str(i18n.po_path("vi")))
+    english = {
+        w.lower()
+        for e in po
+        for w in re.findall(r"[A-Za-z]{3,}", re.sub(r"\{[^}]*\}|`[^`]*`|--[\w-]+", " ", e.msgid))
+    }
+    vietnamese = {w.lower() for e in po for w in re.findall(r"[A-Za-z]{3,}", e.msgstr)}
+    return frozenset(english - vietnamese - ALLOWED)
+
+
+def english_in(output: str, data: set[str]) -> list[str]:
+    text = re.sub(r"`[^`]*`|--[\w-]+|\S*[/\\]\S*|https?:\S+", " ", output)
+    words = {w.lower() for w in re.findall(r"(?<![\w-])[A-Za-z]{3,}(?![\w-])", text)}
+    return sorted(words & english_words() - data)

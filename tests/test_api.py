@@ -495,7 +495,7 @@ def test_a_reviewers_own_interface_language_needs_no_flag(office: Office, transp
     assert json.loads(said)["ui_lang"] == "lo"
     where = _lao("on this machine") if transport == "local" else _lao("on {server}").format(server=office.url)
     lao = _lao("{who}: {role} for {langs}, {where}").format(
-        who="lan", role="reviewer", langs="lo", where=where
+        who="lan", role=_lao("reviewer"), langs="lo", where=where
     )
     i18n.use("en", i18n.DEFAULT)  # a new command: no flag, no variable, no locale
     assert office.ok("lan", "whoami", transport=transport) == lao + "\n"

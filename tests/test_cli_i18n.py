@@ -16,6 +16,7 @@ import polib
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers import english_in
 from trilingo import i18n, i18n_catalog
 from trilingo.cli import cli
 
@@ -333,38 +334,6 @@ def test_english_shows_a_core_message_as_it_is() -> None:
 # --- what a person sees, in Vietnamese and Lao ----------------------------------------------------
 
 HOURS = "Cửa khẩu mở cửa từ 7 giờ 30 đến 19 giờ 30 hằng ngày.\n\nNgày mùng 1 Tết cửa khẩu nghỉ."
-# Words that are the same in every language: names, formats and the values a person types back.
-ALLOWED = {
-    "trilingo",
-    "prefect",
-    "json",
-    "pdf",
-    "sqlite",
-    "postgresql",
-    "http",
-    "https",
-    "tester",
-    "poedit",
-    "utc",
-}
-
-
-def _english_words() -> set[str]:
-    """Words of the English strings that the Vietnamese translations never use."""
-    po = polib.pofile(str(i18n.po_path("vi")))
-    english = {
-        w.lower()
-        for e in po
-        for w in re.findall(r"[A-Za-z]{3,}", re.sub(r"\{[^}]*\}|`[^`]*`|--[\w-]+", " ", e.msgid))
-    }
-    vietnamese = {w.lower() for e in po for w in re.findall(r"[A-Za-z]{3,}", e.msgstr)}
-    return english - vietnamese - ALLOWED
-
-
-def _english_in(output: str, data: set[str]) -> list[str]:
-    text = re.sub(r"`[^`]*`|--[\w-]+|\S*[/\\]\S*|https?:\S+", " ", output)
-    words = {w.lower() for w in re.findall(r"(?<![\w-])[A-Za-z]{3,}(?![\w-])", text)}
-    return sorted(words & _english_words() - data)
 
 
 @pytest.fixture
@@ -404,7 +373,7 @@ def test_no_english_is_left_in_the_vietnamese_output_of_the_everyday_commands(dr
         done = _trilingo(args, TRILINGO_UI_LANG="vi", PREFECT_API_URL="http://127.0.0.1:9/api")
         output = done.stdout + done.stderr
         assert "Traceback" not in output, output
-        assert _english_in(output, data) == [], f"trilingo {' '.join(args)}:\n{output}"
+        assert english_in(output, data) == [], f"trilingo {' '.join(args)}:\n{output}"
 
 
 @pytest.mark.usefixtures("drafted")
@@ -446,3 +415,56 @@ def test_a_lao_reviewer_works_the_review_screen_in_lao_on_a_terminal() -> None:
     until(lao["Skipped: back in the queue."])
     assert proc.wait(timeout=30) == 0
     os.close(main)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"), [("vi", "12.345"), ("lo", "12.345"), ("zh", "12,345"), ("en", "12345")]
+)
+def test_numbers_are_written_as_the_language_writes_them(lang: str, expected: str) -> None:
+    i18n.use(lang)
+    assert i18n.number(12345) == expected
+    assert i18n.number(999) == "999"
+
+
+def test_the_workspaces_own_zone_comes_from_its_site_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tomllib
+
+    from trilingo import site
+    from trilingo.errors import ConfigError
+
+    monkeypatch.delenv("TRILINGO_TIMEZONE", raising=False)
+    example = tomllib.loads(
+        (Path(site.__file__).parent / "data" / "site-example.toml").read_text(encoding="utf-8")
+    )
+    assert site.parse(example).timezone == "Asia/Ho_Chi_Minh"
+    assert site.parse({**example, "timezone": "Asia/Vientiane"}).timezone == "Asia/Vientiane"
+    with pytest.raises(ConfigError, match="timezone 'Mars/Olympus' is not a time zone"):
+        site.parse({**example, "timezone": "Mars/Olympus"})
+    i18n.set_zone("Asia/Vientiane")
+    try:
+        assert i18n.zone_label() == "Asia/Vientiane"
+        monkeypatch.setenv("TRILINGO_TIMEZONE", "Asia/Ho_Chi_Minh")  # the variable wins
+        assert i18n.zone_label() == "Vietnam time"
+    finally:
+        i18n.set_zone(None)
+
+
+@pytest.mark.usefixtures("vietnamese_core")
+def test_a_list_of_core_messages_is_shown_part_by_part() -> None:
+    i18n._state["translations"] = _catalog(
+        {
+            "{lang} not approved yet": "{lang} chưa được duyệt",
+            "{slug}: nothing to do here": "{slug}: không có gì",
+        }
+    )
+    i18n._state["templates"] = None
+    assert i18n.retranslate("tay-trang: lo not approved yet, zh not approved yet") == (
+        "tay-trang: lo chưa được duyệt, zh chưa được duyệt"
+    )
+    assert (
+        i18n.retranslate("lo not approved yet; zh not approved yet")
+        == "lo chưa được duyệt; zh chưa được duyệt"
+    )
+    # A part no template made keeps the whole line as it was made.
+    line = "lo not approved yet, something else entirely"
+    assert i18n.retranslate(line) == line

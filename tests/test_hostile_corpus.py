@@ -6,6 +6,7 @@ po/ to `catalogs import`, glossary/ to `glossary import`, tmx/ to `tm import`.""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import inspect, text
 
-from tests.helpers import write_notice
+from tests.helpers import english_in, write_notice
 from trilingo.cli import cli
 from trilingo.mt.offline import OfflineEngine
 from trilingo.pretranslate.jobs import draft_waiting
@@ -70,3 +71,19 @@ def test_a_hostile_file_gets_one_error_line_and_changes_nothing(ready: str, name
     for reason in case.get("listed", []):  # a PO import lists each refused entry with its reason
         assert reason in result.stdout, result.stdout
     assert snapshot(ready) == before
+
+
+@pytest.mark.usefixtures("ready")
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_a_hostile_files_error_is_told_in_the_users_language(name: str) -> None:
+    """The same refusal, with `--ui-lang vi`: one line, in Vietnamese, with no English left in it."""
+    path = CORPUS / name
+    result = CliRunner().invoke(cli, ["--ui-lang", "vi", *COMMANDS[name.split("/")[0]], str(path)])
+    assert result.exit_code == EXPECTED[name].get("exit", 1), result.output
+    [line] = result.stderr.splitlines()
+    assert line.startswith("Lỗi: "), line
+    assert line != EXPECTED[name]["error"].format(file=path)
+    # What the file itself holds may be quoted back (a key, a term, a language's name): that is data.
+    data = {w.lower() for w in re.findall(r"[A-Za-z]{3,}", path.read_bytes().decode("utf-8", "replace"))}
+    assert english_in(line, data) == [], line

@@ -311,8 +311,13 @@ def date_format() -> str:
 
 
 def zone_name() -> str:
-    """The zone times are shown in: $TRILINGO_TIMEZONE (an IANA name), or the gates' own."""
-    return os.environ.get("TRILINGO_TIMEZONE") or GATES_ZONE
+    """The zone times are shown in: $TRILINGO_TIMEZONE (an IANA name), else the workspace's [site]
+    timezone (set_zone, when its settings are read), else the gates' own."""
+    return os.environ.get("TRILINGO_TIMEZONE") or _state.get("zone") or GATES_ZONE
+
+
+def set_zone(name: str | None) -> None:
+    _state["zone"] = name
 
 
 def zone() -> Any:
@@ -475,4 +480,41 @@ def retranslate(message: str, depth: int = 0) -> str:
             tried += 1
             if left_english == 0 or tried >= CANDIDATES:
                 break
+    if best is not None and best[0] == 0:
+        return best[1]
+    # "{path}: {message}" and "{engine}: {problem}" have no words of their own to match on: a message
+    # after a name and a colon is tried by itself.
+    start = 0
+    for _attempt in range(3):
+        cut = message.find(": ", start)
+        if cut < 0:
+            break
+        tail = message[cut + 2 :]
+        said = retranslate(tail, depth + 1)
+        if said != tail:
+            return message[: cut + 2] + said
+        start = cut + 2
+    # A list of messages joined by "; " or ", " (what a leaflet waits for): each part by itself, when
+    # every part is a message the catalog knows, or data.
+    for joiner in ("; ", ", "):
+        parts = message.split(joiner)
+        if len(parts) > 1:
+            each = [retranslate(part, depth + 1) for part in parts]
+            if all(t != p or " " not in p for t, p in zip(each, parts, strict=True)) and each != parts:
+                return joiner.join(each)
     return best[1] if best is not None else message
+
+
+def number(value: int | float) -> str:
+    """A number as the person's language writes it, from CLDR's data (Babel): 12.345 in Vietnamese,
+    12,345 in English and Chinese."""
+    if _state["lang"] == ENGLISH or (isinstance(value, int) and -1000 < value < 1000):
+        return str(value)  # nothing to group: Babel is not loaded
+    from babel.numbers import format_decimal
+
+    lang = current()
+    bcp47 = ENGLISH if lang == ENGLISH else str(_registry().LANGUAGES[lang].bcp47)
+    try:
+        return str(format_decimal(value, locale=bcp47.replace("-", "_")))
+    except Exception:  # a locale CLDR does not know: as Python writes it
+        return f"{value:,}"

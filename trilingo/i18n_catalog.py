@@ -130,6 +130,10 @@ def _english_option(param: click.Parameter) -> click.Parameter:
     return param
 
 
+# Click translates these through a variable (`_(extra["required"])`): no literal call finds them.
+CLICK_DYNAMIC = ("required",)
+
+
 def _click_strings() -> Iterator[Message]:
     spec = importlib.util.find_spec("click")
     assert spec is not None and spec.submodule_search_locations
@@ -137,6 +141,8 @@ def _click_strings() -> Iterator[Message]:
     for module in i18n.CLICK_MODULES:
         path = folder / (module.split(".", 1)[1] + ".py")
         yield from _calls(path, f"click/{path.name}")
+    for msgid in CLICK_DYNAMIC:
+        yield Message(msgid, None, "click/core.py")
 
 
 def extract() -> list[Message]:

@@ -49,6 +49,8 @@ class SiteSettings:
     screen_seconds: int = 12  # how long a gate screen shows each language of an item
     # The published files' mode ([publish] mode in config.toml): not a page's input, so not in its repr
     file_mode: int = field(default=0o644, repr=False, compare=False)
+    # The zone the CLI shows times in ([site] timezone, an IANA name); not a page's input either
+    timezone: str = field(default="Asia/Ho_Chi_Minh", repr=False, compare=False)
 
     def gate(self, gate_id: str) -> Gate | None:
         return next((g for g in self.gates if g.id == gate_id), None)
@@ -110,11 +112,29 @@ def parse(values: Mapping[str, Any], example: bool = False) -> SiteSettings:
             base_url=str(values.get("base_url", "")).rstrip("/") + "/" if values.get("base_url") else "",
             example=example,
             screen_seconds=int(values.get("screen_seconds", 12)),
+            timezone=_zone(values.get("timezone")),
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise ConfigError(
             N_("config.toml: [site] is incomplete or malformed ({reason})").format(reason=exc)
         ) from None
+
+
+def _zone(value: object) -> str:
+    """[site] timezone: an IANA zone this machine knows (zoneinfo, with tzdata), or the gates' own."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if value is None:
+        return "Asia/Ho_Chi_Minh"
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            N_("config.toml: [site] timezone {zone!r} is not a time zone (e.g. Asia/Ho_Chi_Minh)").format(
+                zone=str(value)
+            )
+        ) from None
+    return str(value)
 
 
 def from_config(values: Mapping[str, Any], path: Path) -> SiteSettings:

@@ -35,13 +35,15 @@ def _md() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image")
 
 
-def markdown_to_html(text: str) -> str:
-    """Raw HTML in the source is shown as text; whatever slips through is removed by the sanitizer."""
+def markdown_to_html(text: str, *, images: bool = False) -> str:
+    """Raw HTML in the source is shown as text; whatever slips through is removed by the sanitizer.
+
+    `images` keeps `<img>` with a relative `src` (the staff guides' screenshots); notices never have it."""
     rendered = _md().render(text)
     return nh3.clean(
         rendered,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRS,
+        tags=ALLOWED_TAGS | {"img"} if images else ALLOWED_TAGS,
+        attributes={**ALLOWED_ATTRS, "img": {"src", "alt"}} if images else ALLOWED_ATTRS,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )

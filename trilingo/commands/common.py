@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from trilingo import i18n
 from trilingo.errors import ConfigError
 from trilingo.i18n import _, retranslate
 from trilingo.jsonable import to_json
@@ -58,6 +59,7 @@ class App:
             from trilingo import config
 
             self._settings = config.load(**self.cli_values)
+            i18n.set_zone(self._settings.site.timezone)  # times shown in the workspace's zone
         return self._settings
 
     def override(self, **values: Any) -> None:

@@ -69,7 +69,7 @@ def render_segment(seg: dict[str, Any], lang: str, color: bool | None) -> None:
     click.echo(f"{seg['n']:>3}  vi  {highlight(seg, color)}")
     target = shown(seg["target"]) if seg["target"] else click.style(_("(untranslated)"), fg="yellow")
     click.echo(f"     {lang}  {target}")
-    origin = seg["origin"] or "-"
+    origin = label(seg["origin"] or "-")
     if seg["detail"].get("needs_native_review"):
         origin = _("{origin}, starter memory: needs native review").format(origin=origin)
     click.echo(

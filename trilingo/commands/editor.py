@@ -8,7 +8,7 @@ import click
 
 from trilingo import progress
 from trilingo.commands.common import App, as_option, echo_json, json_option, pass_app, summary_output
-from trilingo.i18n import _, retranslate
+from trilingo.i18n import _, number, retranslate
 from trilingo.languages import ALL, names_of
 from trilingo.text.files import MAX_INPUT_BYTES, Upload
 from trilingo.text.terminal import shown
@@ -55,8 +55,8 @@ def submit(
                 slug=r["slug"],
                 id=r["id"],
                 version=r["version"],
-                segments=r["segments"],
-                changed=", ".join(f"{lang} {n}" for lang, n in r["changed"].items()),
+                segments=number(r["segments"]),
+                changed=", ".join(f"{lang} {number(n)}" for lang, n in r["changed"].items()),
             )
         )
 

@@ -45,7 +45,7 @@ def segment_panel(seg: dict[str, Any], lang: str) -> Panel:
     table.add_row(
         lang, Text(shown(seg["target"])) if seg["target"] else Text(_("(untranslated)"), style="yellow")
     )
-    origin = seg["origin"] or "-"
+    origin = label(seg["origin"] or "-")
     if seg["updated_by"]:
         origin = _("{origin}, last changed by {who}").format(origin=origin, who=seg["updated_by"])
     table.add_row(_("from"), Text(shown(origin), style="dim"))

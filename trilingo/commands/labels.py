@@ -22,6 +22,24 @@ LABELS = frozenset(
         N_("rejected"),
         N_("published"),
         N_("retracted"),
+        # a flow run (Prefect's state names)
+        N_("Scheduled"),
+        N_("Pending"),
+        N_("Running"),
+        N_("Completed"),
+        N_("Failed"),
+        N_("Crashed"),
+        N_("Cancelled"),
+        N_("Cancelling"),
+        N_("Paused"),
+        N_("Late"),
+        N_("Partial"),
+        # where a translation came from
+        N_("tm"),
+        N_("glossary"),
+        N_("human"),
+        N_("memory"),
+        N_("starter"),
         # a person
         N_("editor"),
         N_("reviewer"),
@@ -37,3 +55,8 @@ i18n.VALUES.update(LABELS)  # a state or a role inside a core message is shown t
 def label(code: str) -> str:
     """A state's or a role's name in the person's language; any other value as it is."""
     return _(code) if code in LABELS else code
+
+
+def run_state(code: str) -> str:
+    """A flow run's state as `runs --state` takes it (failed) or Prefect names it (Failed), in words."""
+    return label(code if code in LABELS else code.capitalize())

@@ -11,8 +11,8 @@ import click
 
 from trilingo import i18n
 from trilingo.commands.common import App, echo_json, json_option, pass_app
-from trilingo.commands.labels import label
-from trilingo.i18n import _, when
+from trilingo.commands.labels import label, run_state
+from trilingo.i18n import _, number, when
 from trilingo.text.terminal import age, shown
 
 
@@ -70,7 +70,7 @@ def _print_stuck_work(data: dict[str, Any]) -> None:
                 "OUT OF DATE [{lang}]: {count} live translation(s) of an older Vietnamese text, the oldest "
                 "for {age}: readers see a warning, or nothing in critical categories, until they "
                 "are approved (`trilingo review queue` lists them first)"
-            ).format(lang=lang, count=stale["count"], age=age(stale["seconds"]))
+            ).format(lang=lang, count=number(stale["count"]), age=age(stale["seconds"]))
         )
     for lang, failed in data["mt_failed"].items():
         reasons = "; ".join(f"{shown(r['reason'])} ({r['count']})" for r in failed["reasons"])
@@ -78,15 +78,17 @@ def _print_stuck_work(data: dict[str, Any]) -> None:
             _(
                 "MT FAILED [{lang}]: {count} segment(s) the engine could not translate: {reasons}. "
                 "The next `trilingo pretranslate` retries them"
-            ).format(lang=lang, count=failed["count"], reasons=reasons)
+            ).format(lang=lang, count=number(failed["count"]), reasons=reasons)
         )
 
 
 def _print_backlog(data: dict[str, Any]) -> None:
     """Documents by state and language, the oldest wait for review, and when each channel last published."""
-    click.echo(_("{count} document(s)").format(count=data["documents"]))
+    click.echo(_("{count} document(s)").format(count=number(data["documents"])))
     for state, by_lang in sorted(data["counts"].items()):
-        click.echo(f"  {label(state):<14}" + "  ".join(f"{lang} {n}" for lang, n in sorted(by_lang.items())))
+        click.echo(
+            f"  {label(state):<14}" + "  ".join(f"{lang} {number(n)}" for lang, n in sorted(by_lang.items()))
+        )
     if data["oldest_by_lang"]:
         oldest = ", ".join(
             _("{lang} for {age} (since {since})").format(
@@ -221,7 +223,7 @@ def runs(app: App, states: tuple[str, ...], flow: str | None, limit: int, as_jso
         echo_json(rows)
         return
     if not rows:
-        what = " ".join(filter(None, [", ".join(states), flow]))
+        what = " ".join(filter(None, [", ".join(run_state(s) for s in states), flow]))
         click.echo(_("No {what} flow runs.").format(what=what) if what else _("No flow runs."))
         return
     click.echo(
@@ -233,7 +235,7 @@ def runs(app: App, states: tuple[str, ...], flow: str | None, limit: int, as_jso
         took = "-" if seconds is None else f"{seconds:.1f} s" if seconds < 10 else age(seconds)
         started = when(row["started"]) if row["started"] else _("not started")
         click.echo(
-            f"{'!' if row['problem'] else '':1} {started:<17}  {row['state']:<10} {took:>10}  {row['flow']:<13} "
+            f"{'!' if row['problem'] else '':1} {started:<17}  {run_state(row['state']):<10} {took:>10}  {row['flow']:<13} "
             f"{row['started_by']:<8} {row['name']}"
         )
         if row["message"] and row["problem"]:

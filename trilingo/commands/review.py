@@ -14,7 +14,7 @@ from trilingo.commands.common import App, as_option, echo_json, json_option, pas
 from trilingo.commands.document_view import echo_checks, render_doc_view, when
 from trilingo.commands.editing import new_text
 from trilingo.commands.labels import label
-from trilingo.i18n import _, retranslate
+from trilingo.i18n import _, number, retranslate
 from trilingo.languages import TARGETS, names_of
 from trilingo.review.states import REJECT_CODES
 from trilingo.text.terminal import shown
@@ -44,8 +44,10 @@ def queue(app: App, lang: str | None, as_user: str | None, as_json: bool) -> Non
         click.echo(_("The review queue is empty."))
     for i in items:
         # Each optional clause carries its own separator, so a language can use its own punctuation.
-        blocked = _(", {count} untranslated").format(count=i["untranslated"]) if i["untranslated"] else ""
-        warned = _(", {count} with warnings").format(count=i["warnings"]) if i["warnings"] else ""
+        blocked = (
+            _(", {count} untranslated").format(count=number(i["untranslated"])) if i["untranslated"] else ""
+        )
+        warned = _(", {count} with warnings").format(count=number(i["warnings"])) if i["warnings"] else ""
         claimed = _(", claimed by {who}").format(who=shown(i["claimed_by"])) if i["claimed_by"] else ""
         reason = _(" — rejected: {reason}").format(reason=shown(i["reason"])) if i["reason"] else ""
         stale = (
@@ -63,7 +65,7 @@ def queue(app: App, lang: str | None, as_user: str | None, as_json: bool) -> Non
                 slug=i["slug"],
                 lang=i["lang"],
                 state=label(i["state"]),
-                segments=i["segments"],
+                segments=number(i["segments"]),
                 blocked=blocked,
                 warned=warned,
                 claimed=claimed,

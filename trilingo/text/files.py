@@ -147,7 +147,7 @@ def file_mode() -> int:
     return 0o666 & ~_umask()
 
 
-def write_atomic(path: Path, text: str, error: type[InputError] | None = None) -> None:
+def write_atomic(path: Path, text: str | bytes, error: type[InputError] | None = None) -> None:
     """Write to a temporary file beside `path`, fsync, then rename over it: readers see old or new, never half.
 
     The file gets the mode a new file gets (mkstemp's 0600 would hide published pages from a web server
@@ -162,10 +162,16 @@ def write_atomic(path: Path, text: str, error: type[InputError] | None = None) -
         raise write_error(path, exc, error) from None
     try:
         os.fchmod(fd, file_mode())
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
+        if isinstance(text, bytes):  # a PDF
+            with os.fdopen(fd, "wb") as raw:
+                raw.write(text)
+                raw.flush()
+                os.fsync(raw.fileno())
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -201,7 +207,7 @@ def write_error(path: Path, exc: OSError, error: type[InputError] | None = None)
     )
 
 
-def write_output(path: Path, text: str) -> None:
+def write_output(path: Path, text: str | bytes) -> None:
     """A file a person asked for (`-o FILE`): written whole or not at all, in a folder that exists, to a
     temporary file beside it that is renamed over it. Only a regular file is replaced: `-o /dev/full` as
     root would otherwise turn the device into a file."""
