@@ -139,6 +139,8 @@ def english_words() -> frozenset[str]:
 
 
 def english_in(output: str, data: set[str]) -> list[str]:
-    text = re.sub(r"`[^`]*`|--[\w-]+|\S*[/\\]\S*|https?:\S+", " ", output)
+    # Commands in backticks, options, paths, addresses and dotted names (trilingo.document.submitted,
+    # an event's name) are the same in every language.
+    text = re.sub(r"`[^`]*`|--[\w-]+|\S*[/\\]\S*|https?:\S+|\w+(?:\.\w+)+", " ", output)
     words = {w.lower() for w in re.findall(r"(?<![\w-])[A-Za-z]{3,}(?![\w-])", text)}
     return sorted(words & english_words() - data)

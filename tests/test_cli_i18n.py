@@ -370,7 +370,7 @@ def test_no_english_is_left_in_the_vietnamese_output_of_the_everyday_commands(dr
         ["review", "show", "gio-mo-cua", "--lang", "zh"],
         ["review", "approve", "gio-mo-cua", "--lang", "zh"],
     ):
-        done = _trilingo(args, TRILINGO_UI_LANG="vi", PREFECT_API_URL="http://127.0.0.1:9/api")
+        done = _trilingo(args, TRILINGO_UI_LANG="vi", TRILINGO_PREFECT_API_URL="http://127.0.0.1:9/api")
         output = done.stdout + done.stderr
         assert "Traceback" not in output, output
         assert english_in(output, data) == [], f"trilingo {' '.join(args)}:\n{output}"

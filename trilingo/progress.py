@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from trilingo.i18n import retranslate
+
 _lock = threading.Lock()
 _current: Any = None  # a rich Progress while a command shows one
 _task: Any = None
@@ -51,7 +53,7 @@ def bar(description: str, total: int | None = None, *, quiet: bool = False) -> I
     )
     with progress:
         with _lock:
-            _current, _task = progress, progress.add_task(description, total=total)
+            _current, _task = progress, progress.add_task(retranslate(description), total=total)
         try:
             yield
         finally:
@@ -63,7 +65,7 @@ def begin(description: str, total: int | None) -> None:
     """Reset the open bar to a new stage with a known size (e.g. the segments found waiting)."""
     with _lock:
         if _current is not None:
-            _current.update(_task, description=description, total=total, completed=0)
+            _current.update(_task, description=retranslate(description), total=total, completed=0)
 
 
 def advance(n: int = 1) -> None:
