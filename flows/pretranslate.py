@@ -45,6 +45,7 @@ def find_waiting_task(
 
 @task(
     name="pretranslate-batch",
+    task_run_name="pretranslate-{lang}-{engine_name}",
     retries=3,
     retry_delay_seconds=[2, 5, 15],
     retry_condition_fn=retry_unless_our_error,

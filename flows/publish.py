@@ -26,6 +26,7 @@ class PublishFailed(UnavailableError):
 
 @task(
     name="publish-channel",
+    task_run_name="publish-{channel}",  # what an operator looks for in the Prefect UI
     retries=3,
     retry_delay_seconds=[2, 5, 15],
     retry_condition_fn=retry_unless_our_error,

@@ -11,3 +11,11 @@ def flow_runs(api: str, flow_name: str) -> list[dict]:
     response = httpx.post(f"{api}/flow_runs/filter", json=body, timeout=10)
     response.raise_for_status()
     return response.json()
+
+
+def task_runs(api: str, flow_run_id: str) -> list[dict]:
+    """The task runs of one flow run."""
+    body = {"flow_runs": {"id": {"any_": [flow_run_id]}}, "limit": 200}
+    response = httpx.post(f"{api}/task_runs/filter", json=body, timeout=10)
+    response.raise_for_status()
+    return response.json()

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from sqlmodel import select
 
 from tests.helpers import write_notice
-from tests.prefect_api import flow_runs
+from tests.prefect_api import flow_runs, task_runs
 from trilingo.cli import cli
 from trilingo.store.sessions import TrilingoSession
 
@@ -69,6 +69,13 @@ def test_submit_pretranslate_review_publish(flow_home: Path, prefect_api: str, t
     for name in ("pretranslate", "publish"):
         runs = flow_runs(prefect_api, name)
         assert runs and runs[0]["state_type"] == "COMPLETED"
+    # Task runs are named after what they did, as an operator looks for them in Prefect's UI.
+    names = {
+        name: {t["name"] for t in task_runs(prefect_api, flow_runs(prefect_api, name)[0]["id"])}
+        for name in ("pretranslate", "publish")
+    }
+    assert {"pretranslate-lo-memory", "pretranslate-zh-memory"} <= names["pretranslate"]
+    assert {"publish-web", "publish-print", "publish-kiosk", "publish-screens"} <= names["publish"]
 
 
 @pytest.mark.usefixtures("flow_home")

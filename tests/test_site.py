@@ -236,3 +236,31 @@ def test_the_python_and_sql_forms_of_out_of_date_agree(session: Session) -> None
     slugs = {p.doc_id: p.slug for p in pages}
     assert sorted((slugs[d], lang) for d, lang in in_sql) == [("gio", "zh"), ("lai", "lo"), ("tb", "zh")]
     assert {(slugs[d], lang) for d, lang in set(outdated(session.connection(), lang="lo"))} == {("lai", "lo")}
+
+
+def test_every_feed_keeps_the_rules_of_rfc_4287(site: Path) -> None:
+    """RFC 4287 §4.1.1 and §4.1.2: a feed has one id, title and updated, an author (on the feed, or on
+    every entry), a self link; each entry one id, title and updated, and an alternate link; every id is
+    an absolute IRI and every date an RFC 3339 date-time."""
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    stamp = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)\Z")
+    feeds = sorted(site.glob("*/feed.xml"))
+    assert len(feeds) >= 2
+    for path in feeds:
+        feed = ET.fromstring(path.read_text(encoding="utf-8"))
+        assert feed.tag == "{http://www.w3.org/2005/Atom}feed", path
+        for child in ("id", "title", "updated"):
+            assert len(feed.findall(f"a:{child}", ns)) == 1, (path, child)
+        assert re.match(r"[a-z][a-z0-9+.-]*:", feed.findtext("a:id", namespaces=ns) or ""), path
+        assert stamp.match(feed.findtext("a:updated", namespaces=ns) or ""), path
+        assert [link.get("rel") for link in feed.findall("a:link", ns)].count("self") == 1, path
+        entries = feed.findall("a:entry", ns)
+        authored = feed.find("a:author/a:name", ns) is not None
+        for entry in entries:
+            for child in ("id", "title", "updated"):
+                assert len(entry.findall(f"a:{child}", ns)) == 1, (path, child)
+            assert re.match(r"[a-z][a-z0-9+.-]*:", entry.findtext("a:id", namespaces=ns) or ""), path
+            assert stamp.match(entry.findtext("a:updated", namespaces=ns) or ""), path
+            assert any(link.get("rel", "alternate") == "alternate" for link in entry.findall("a:link", ns))
+            assert authored or entry.find("a:author/a:name", ns) is not None, path
+        assert authored and (feed.findtext("a:author/a:name", namespaces=ns) or "").strip(), path
