@@ -261,7 +261,6 @@ def cli(ctx: click.Context, home: str | None, database_url: str | None, quiet: b
 
     Editors submit, reviewers approve, operators watch the flow runs. NO_COLOR=1 turns colour off.
     """
-    i18n.localize(ctx.command)
     if quiet and verbose:
         raise click.UsageError(i18n._("--quiet and --verbose cannot be used together"))
     if os.environ.get("NO_COLOR"):  # https://no-color.org: any non-empty value
@@ -277,7 +276,6 @@ def _announce_compiling() -> None:
 
 def main() -> None:
     i18n.use(*i18n.decide(sys.argv[1:]))
-    i18n.localize(cli)
     bytecode.ensure_compiled(_announce_compiling)
     try:
         cli.main(prog_name="trilingo")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import subprocess
 import sys
@@ -144,3 +145,38 @@ def english_in(output: str, data: set[str]) -> list[str]:
     text = re.sub(r"`[^`]*`|--[\w-]+|\S*[/\\]\S*|https?:\S+|\w+(?:\.\w+)+", " ", output)
     words = {w.lower() for w in re.findall(r"(?<![\w-])[A-Za-z]{3,}(?![\w-])", text)}
     return sorted(words & english_words() - data)
+
+
+class Terminal:
+    """A command on a pseudo-terminal, as a person at a keyboard runs it: read until a marker shows."""
+
+    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+        import pty
+        import subprocess
+
+        self.main, child = pty.openpty()
+        self.proc = subprocess.Popen(argv, stdin=child, stdout=child, stderr=child, env=env)
+        os.close(child)
+        self.seen = b""
+
+    def until(self, marker: bytes | str, timeout: float = 30) -> None:
+        import select
+        import time
+
+        wanted = marker.encode() if isinstance(marker, str) else marker
+        end = time.monotonic() + timeout
+        while wanted not in self.seen:
+            assert time.monotonic() < end, self.seen.decode(errors="replace")[-2000:]
+            if select.select([self.main], [], [], 0.2)[0]:
+                try:
+                    self.seen += os.read(self.main, 65536)
+                except OSError:
+                    break
+
+    def type(self, text: str) -> None:
+        os.write(self.main, text.encode())
+
+    def wait(self) -> int:
+        code = self.proc.wait(timeout=30)
+        os.close(self.main)
+        return code

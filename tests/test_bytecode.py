@@ -73,7 +73,7 @@ def test_an_environment_this_account_cannot_write_is_not_touched(
 
 def test_the_package_folders_are_found_without_importing_them() -> None:
     before = set(sys.modules)
-    folders = bytecode._package_folders()
+    folders = bytecode.package_folders()
     assert {f.name for f in folders} >= {"trilingo", "flows", "catalogs", "glossary", "review"}
     assert "trilingo.flows" not in set(sys.modules) - before
 

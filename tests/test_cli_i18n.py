@@ -16,7 +16,7 @@ import polib
 import pytest
 from click.testing import CliRunner
 
-from tests.helpers import english_in
+from tests.helpers import Terminal, english_in
 from trilingo import i18n, i18n_catalog
 from trilingo.cli import cli
 
@@ -309,8 +309,7 @@ def test_a_core_message_is_shown_from_its_templates_translation() -> None:
         i18n.retranslate("the Simplified Chinese translation is missing")
         == "thiếu bản dịch Tiếng Trung (giản thể)"
     )
-    # A state or a role the commands registered is shown translated, inside a message too.
-    i18n.VALUES.add("needs_review")
+    # A state or a role (a msgid of its own, commands.labels) is shown translated inside a message too.
     assert i18n.retranslate("segment 2 is needs_review now") == "đoạn 2 giờ là cần duyệt"
     # A message inside a message is translated too.
     assert (
@@ -380,41 +379,18 @@ def test_no_english_is_left_in_the_vietnamese_output_of_the_everyday_commands(dr
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_a_lao_reviewer_works_the_review_screen_in_lao_on_a_terminal() -> None:
     """Through a pseudo-terminal, as a reviewer would: the screen, its prompt and its answers in Lao."""
-    import pty
-    import select as select_
-    import time
-
     lao = {m: i18n_catalog_translation("lo", m) for m in ("decision", "Skipped: back in the queue.", "term")}
-    main, child = pty.openpty()
-    proc = subprocess.Popen(
+    screen = Terminal(
         [sys.executable, "-m", "trilingo", "--ui-lang", "lo", "review", "next", "--lang", "lo"],
-        stdin=child,
-        stdout=child,
-        stderr=child,
         env={**_env(), "COLUMNS": "120", "TERM": "dumb"},
     )
-    os.close(child)
-    seen = b""
-
-    def until(marker: str, timeout: float = 30) -> None:
-        nonlocal seen
-        end = time.monotonic() + timeout
-        while marker.encode() not in seen:
-            assert time.monotonic() < end, seen.decode(errors="replace")[-2000:]
-            if select_.select([main], [], [], 0.2)[0]:
-                try:
-                    seen += os.read(main, 65536)
-                except OSError:
-                    break
-
-    until(lao["decision"])
-    screen = seen.decode(errors="replace")
-    assert "gio-mo-cua [lo]" in screen
-    assert "decision" not in screen and "Claimed for" not in screen
-    os.write(main, b"k\n")
-    until(lao["Skipped: back in the queue."])
-    assert proc.wait(timeout=30) == 0
-    os.close(main)
+    screen.until(lao["decision"])
+    shown = screen.seen.decode(errors="replace")
+    assert "gio-mo-cua [lo]" in shown
+    assert "decision" not in shown and "Claimed for" not in shown
+    screen.type("k\n")
+    screen.until(lao["Skipped: back in the queue."])
+    assert screen.wait() == 0
 
 
 @pytest.mark.parametrize(

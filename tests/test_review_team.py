@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from sqlmodel import col, select
 
-from tests.helpers import add_users, write_notice
+from tests.helpers import Terminal, add_users, write_notice
 from trilingo.cli import cli
 from trilingo.store.models import AuditEvent, DocLang
 from trilingo.store.sessions import TrilingoSession
@@ -719,47 +719,24 @@ def test_next_without_a_terminal_prints_and_never_prompts() -> None:
 @pytest.mark.usefixtures("team")
 def test_next_on_a_terminal_lays_out_the_item_and_takes_decisions(db_url: str) -> None:
     """Through a pseudo-terminal, as a reviewer would: dismiss a warning, then skip (back to the queue)."""
-    import pty
-    import select as select_
-    import subprocess
     import sys
-    import time
 
     fill("hours", "lo", ["ເວລາເປີດ", "ດ່ານເປີດແຕ່ເຊົ້າ.", "ວັນທີ 1 ຂອງບຸນເຕັດ ດ່ານປິດ."], "lan")
-    main, child = pty.openpty()
-    proc = subprocess.Popen(
+    term = Terminal(
         [sys.executable, "-m", "trilingo", "review", "next", "--lang", "lo", "--as", "tester"],
-        stdin=child,
-        stdout=child,
-        stderr=child,
         env={**os.environ, "COLUMNS": "120", "TERM": "dumb"},
     )
-    os.close(child)
-    seen = b""
-
-    def until(marker: bytes, timeout: float = 30) -> None:
-        nonlocal seen
-        end = time.monotonic() + timeout
-        while marker not in seen:
-            assert time.monotonic() < end, seen.decode(errors="replace")[-2000:]
-            if select_.select([main], [], [], 0.2)[0]:
-                try:
-                    seen += os.read(main, 65536)
-                except OSError:
-                    break
-
-    until(b"decision")
-    screen = seen.decode(errors="replace")
+    term.until(b"decision")
+    screen = term.seen.decode(errors="replace")
     assert "hours [lo]" in screen and "segment 2" in screen
     assert "[numbers] numbers: missing in the translation: 19, 30, 7" in screen
-    os.write(main, b"d 2 numbers\n")
-    until(b"why does it not apply")
-    os.write(main, "giờ ghi ở biển\n".encode())
-    until(b"numbers dismissed on segment 2")
-    os.write(main, b"k\n")
-    until(b"Skipped: back in the queue.")
-    assert proc.wait(timeout=30) == 0
-    os.close(main)
+    term.type("d 2 numbers\n")
+    term.until(b"why does it not apply")
+    term.type("giờ ghi ở biển\n")
+    term.until(b"numbers dismissed on segment 2")
+    term.type("k\n")
+    term.until(b"Skipped: back in the queue.")
+    assert term.wait() == 0
     assert [e.action for e in events(db_url)[-3:]] == ["claim", "dismiss", "release-claim"]
 
 

@@ -13,7 +13,6 @@ Only a virtual environment this account may write to is compiled: a system Pytho
 
 from __future__ import annotations
 
-import compileall
 import importlib.util
 import os
 import sys
@@ -39,7 +38,8 @@ def _stamp(site: Path) -> str:
     return str(site.stat().st_mtime_ns)
 
 
-def _package_folders() -> list[Path]:
+def package_folders() -> list[Path]:
+    """The folders of the project's packages (trilingo and the ones installed under it), unimported."""
     folders = []
     for name in PACKAGES:
         spec = importlib.util.find_spec(name)
@@ -64,8 +64,10 @@ def ensure_compiled(announce: Callable[[], None] = lambda: None) -> bool:
         pass
     if not os.access(sys.prefix, os.W_OK) or not os.access(site, os.W_OK):
         return False
+    import compileall  # only when there is something to compile
+
     announce()
-    for folder in [site, *_package_folders()]:
+    for folder in [site, *package_folders()]:
         # Files that are not Python 3.11 (test data, templates named .py) are skipped, silently.
         compileall.compile_dir(folder, quiet=2, workers=0)
     partial = marker.with_name(f"{MARKER}.{os.getpid()}")

@@ -24,7 +24,7 @@ import os
 import re
 import string
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -312,11 +312,15 @@ def date_format() -> str:
 
 def zone_name() -> str:
     """The zone times are shown in: $TRILINGO_TIMEZONE (an IANA name), else the workspace's [site]
-    timezone (set_zone, when its settings are read), else the gates' own."""
-    return os.environ.get("TRILINGO_TIMEZONE") or _state.get("zone") or GATES_ZONE
+    timezone (set_zone), else the gates' own."""
+    configured = _state.get("zone")
+    if callable(configured):  # read when a time is first shown: most commands show none
+        configured = _state["zone"] = configured()
+    return os.environ.get("TRILINGO_TIMEZONE") or configured or GATES_ZONE
 
 
-def set_zone(name: str | None) -> None:
+def set_zone(name: str | Callable[[], str] | None) -> None:
+    """The workspace's zone, or a function that reads it (its settings are parsed only if needed)."""
     _state["zone"] = name
 
 
@@ -412,9 +416,6 @@ def _fill(template: str, values: dict[str, str]) -> str:
     return "".join(out)
 
 
-# Values that are words of the interface (a state, a role), not data: the commands register them
-# (commands.labels), and a message's values that are one of them are shown translated.
-VALUES: set[str] = set()
 # How many templates that match one message are weighed against each other (see retranslate).
 CANDIDATES = 4
 
@@ -422,7 +423,7 @@ CANDIDATES = 4
 def _value(value: str, depth: int) -> tuple[str, bool]:
     """A value taken out of a message, in the person's language; and whether it stayed English words
     that should not have (a sentence that no template made)."""
-    if value in VALUES or _(value) != value:  # a registered word, or a whole msgid ("a reviewer")
+    if _(value) != value:  # a word of the interface (a state, a role: commands.labels) or a whole msgid
         return _(value), False
     name = _language_name(value)
     if name is not None:

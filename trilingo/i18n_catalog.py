@@ -16,13 +16,15 @@ import ast
 import importlib.util
 import inspect
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 import polib
 
 from trilingo import i18n
+from trilingo.bytecode import package_folders
+from trilingo.channels.ui import UIStatus, catalog_status, new_template
 
 CALLS = {"_": 1, "N_": 1, "ngettext": 2}
 # Vietnamese, Lao and Chinese have one form for every number.
@@ -34,15 +36,6 @@ class Message:
     msgid: str
     plural: str | None
     where: str  # "path" of the source, or "command NAME" for help
-
-
-def _package_folders(names: tuple[str, ...]) -> list[Path]:
-    folders = []
-    for name in names:
-        spec = importlib.util.find_spec(name)
-        for location in (spec.submodule_search_locations or []) if spec else []:
-            folders.append(Path(location))
-    return folders
 
 
 def _calls(path: Path, label: str) -> Iterator[Message]:
@@ -65,17 +58,13 @@ def _calls(path: Path, label: str) -> Iterator[Message]:
 
 def _source_files() -> Iterator[tuple[Path, str]]:
     seen: set[Path] = set()
-    for folder in _package_folders(("trilingo", *i18n_subpackages())):
+    for folder in package_folders():
         for path in sorted(folder.rglob("*.py")):
             real = path.resolve()
             if real in seen or "migrations" in path.parts:
                 continue
             seen.add(real)
             yield path, f"{folder.name}/{path.relative_to(folder).as_posix()}"
-
-
-def i18n_subpackages() -> tuple[str, ...]:
-    return ("trilingo.flows", "trilingo.catalogs", "trilingo.glossary", "trilingo.review")
 
 
 def _help(command: click.Command, path: str) -> Iterator[Message]:
@@ -161,13 +150,7 @@ def extract() -> list[Message]:
 
 
 def template() -> polib.POFile:
-    pot = polib.POFile(wrapwidth=0)
-    pot.metadata = {
-        "Project-Id-Version": "Trilingo CLI",
-        "MIME-Version": "1.0",
-        "Content-Type": "text/plain; charset=UTF-8",
-        "Content-Transfer-Encoding": "8bit",
-    }
+    pot = new_template("Trilingo CLI")
     for m in extract():
         entry = polib.POEntry(msgid=m.msgid, msgstr="", occurrences=[(m.where, "")])
         if m.plural is not None:
@@ -200,30 +183,6 @@ def merge(pot: polib.POFile) -> None:
         po.save(str(path))
 
 
-@dataclass
-class CatalogStatus:
-    lang: str
-    total: int
-    untranslated: list[str] = field(default_factory=list)
-    fuzzy: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-
-
-def status(messages: list[Message] | None = None) -> list[CatalogStatus]:
+def status(messages: list[Message] | None = None) -> list[UIStatus]:
     wanted = [m.msgid for m in (messages if messages is not None else extract())]
-    out = []
-    for lang in i18n.ui_languages():
-        path = i18n.po_path(lang)
-        po = polib.pofile(str(path)) if path.is_file() else polib.POFile()
-        entries = {e.msgid: e for e in po if not e.obsolete}
-        done = {k for k, e in entries.items() if e.msgstr or any(e.msgstr_plural.values())}
-        out.append(
-            CatalogStatus(
-                lang,
-                len(wanted),
-                untranslated=[m for m in wanted if m in entries and m not in done],
-                fuzzy=[m for m in wanted if m in done and entries[m].fuzzy],
-                missing=[m for m in wanted if m not in entries],
-            )
-        )
-    return out
+    return catalog_status(wanted, i18n.po_path, i18n.ui_languages())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -81,14 +82,20 @@ def extract() -> list[str]:
     return found + [m for m in IN_CODE if m not in found]
 
 
-def template_pot() -> polib.POFile:
+def new_template(project: str) -> polib.POFile:
+    """An empty template with the headers both interface domains' .pot files carry."""
     pot = polib.POFile(wrapwidth=0)
     pot.metadata = {
-        "Project-Id-Version": "Trilingo channels",
+        "Project-Id-Version": project,
         "MIME-Version": "1.0",
         "Content-Type": "text/plain; charset=UTF-8",
         "Content-Transfer-Encoding": "8bit",
     }
+    return pot
+
+
+def template_pot() -> polib.POFile:
+    pot = new_template("Trilingo channels")
     for msgid in extract():
         pot.append(polib.POEntry(msgid=msgid, msgstr=""))
     return pot
@@ -104,17 +111,23 @@ class UIStatus:
 
 
 def status() -> list[UIStatus]:
-    wanted = extract()
+    return catalog_status(extract(), po_path, ALL)
+
+
+def catalog_status(wanted: list[str], path_of: Callable[[str], Path], langs: Sequence[str]) -> list[UIStatus]:
+    """Each language's catalog against the msgids `wanted`: untranslated, fuzzy, and missing ones."""
     out = []
-    for lang in ALL:
-        po = polib.pofile(str(po_path(lang))) if po_path(lang).is_file() else polib.POFile()
+    for lang in langs:
+        path = path_of(lang)
+        po = polib.pofile(str(path)) if path.is_file() else polib.POFile()
         entries = {e.msgid: e for e in po if not e.obsolete}
+        done = {k for k, e in entries.items() if e.msgstr or any(e.msgstr_plural.values())}
         out.append(
             UIStatus(
                 lang,
                 len(wanted),
-                untranslated=[m for m in wanted if m in entries and not entries[m].msgstr],
-                fuzzy=[m for m in wanted if m in entries and entries[m].msgstr and entries[m].fuzzy],
+                untranslated=[m for m in wanted if m in entries and m not in done],
+                fuzzy=[m for m in wanted if m in done and entries[m].fuzzy],
                 missing=[m for m in wanted if m not in entries],
             )
         )

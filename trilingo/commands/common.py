@@ -58,8 +58,8 @@ class App:
             # each loads only what its own work needs (one transport; the database only locally).
             from trilingo import config
 
-            self._settings = config.load(**self.cli_values)
-            i18n.set_zone(self._settings.site.timezone)  # times shown in the workspace's zone
+            settings = self._settings = config.load(**self.cli_values)
+            i18n.set_zone(lambda: settings.site.timezone)  # times in the workspace's zone, read when shown
         return self._settings
 
     def override(self, **values: Any) -> None:

@@ -118,13 +118,7 @@ def run_demo(app: App, echo: Callable[[str], None]) -> None:
             _(
                 "4. Pretranslated [{lang}]: {segments} segments — memory {tm}, glossary {glossary}, "
                 "untranslated {untranslated}"
-            ).format(
-                lang=r["lang"],
-                segments=r["segments"],
-                tm=r["tm"],
-                glossary=r["glossary"],
-                untranslated=r["untranslated"],
-            )
+            ).format(**r)
         )
     ready = _review_queue(app, {s.slug for s in submitted}, echo)
     _approve_ready(app, ready, echo)

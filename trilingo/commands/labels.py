@@ -3,7 +3,6 @@ types back (`--state needs_review`); the plain-text output shows each in the per
 
 from __future__ import annotations
 
-from trilingo import i18n
 from trilingo.i18n import N_, _
 
 # Each code is its own msgid, so the English output is the code, as before.
@@ -47,9 +46,6 @@ LABELS = frozenset(
         N_("admin"),
     }
 )
-
-
-i18n.VALUES.update(LABELS)  # a state or a role inside a core message is shown translated too
 
 
 def label(code: str) -> str:

@@ -59,18 +59,7 @@ def pretranslate(
                     "[{lang}] {documents} document(s), {segments} segment(s): tm {tm}, "
                     "glossary {glossary}, {engine} {engine_drafts}, untranslated {untranslated}, "
                     "failed {failed}, with warnings {warnings}"
-                ).format(
-                    lang=r["lang"],
-                    documents=r["documents"],
-                    segments=r["segments"],
-                    tm=r["tm"],
-                    glossary=r["glossary"],
-                    engine=r["engine"],
-                    engine_drafts=r["engine_drafts"],
-                    untranslated=r["untranslated"],
-                    failed=r["failed"],
-                    warnings=r["warnings"],
-                )
+                ).format(**r)  # the fields are the result's own keys
             )
             for failure in r["failures"][:5]:
                 click.echo("  " + _("failed {failure}").format(failure=shown(failure)))

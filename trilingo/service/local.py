@@ -53,9 +53,13 @@ def _person_lang(ctx: Context) -> str:
     from trilingo.errors import TrilingoError
     from trilingo.store.db import read_scope
     from trilingo.store.tables import user
+    from trilingo.workspace import open_existing
 
+    settings = ctx.settings
     try:
-        with read_scope(ctx.existing_database()) as conn:
+        # Straight to the database: the operation's own context still loads the audit key and checks
+        # the caller, as it would without this read.
+        with read_scope(open_existing(settings.database_url, ctx.caller.proved, settings.home)) as conn:
             found = conn.execute(select(user.c.ui_lang).where(user.c.name == ctx.actor)).scalar()
     except TrilingoError:
         return ""
