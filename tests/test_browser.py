@@ -82,7 +82,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         )
     with TrilingoSession(create_database(url)) as session:
         publish_channel(session, "web", folder / "public", "tester")
-        publish_channel(session, "kiosk", folder / "public", "tester")
         session.commit()
     return folder / "public" / "web"
 
@@ -227,28 +226,3 @@ def test_phone_width_needs_no_horizontal_scroll_and_screenshots(
         assert browser.execute_script("return document.documentElement.lang") in ("vi", "lo", "zh-Hans")
         browser.save_screenshot(str(SCREENSHOTS / f"{name}-{lang}.png"))
     assert (SCREENSHOTS / f"home-{lang}.png").stat().st_size > 5_000
-
-
-def test_the_kiosk_page_searches_offline_in_the_chosen_language(browser: object, site: Path) -> None:
-    """From the file system, no server: Chinese 口岸, Lao ພາສີ, and Vietnamese in either tone-mark style."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.remote.webdriver import WebDriver
-
-    assert isinstance(browser, WebDriver)
-    browser.get((site.parent / "kiosk" / "index.html").as_uri())
-    box = browser.find_element(By.ID, "q")
-
-    def results(lang: str, query: str) -> list[str]:
-        browser.find_element(By.CSS_SELECTOR, f'nav button[data-lang="{lang}"]').click()
-        box.clear()
-        box.send_keys(query)
-        return [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#results li")]
-
-    zh = results("zh", "口岸")
-    assert len(zh) == 4 and all("口岸" in r for r in zh)
-    assert browser.execute_script("return document.documentElement.lang") == "zh-Hans"
-    assert len(results("lo", "ພາສີ")) == 4
-    vi = results("vi", "Ủy ban nhân dân")  # the sample writes the old style, "Uỷ ban"
-    assert len(vi) == 1 and "xuất nhập cảnh" in vi[0].lower()
-    assert results("vi", "uỷ ban nhân dân") == vi  # typed in the old style too
-    assert results("vi", "không có gì như thế") == [] and browser.find_element(By.ID, "count").text

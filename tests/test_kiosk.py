@@ -4,6 +4,7 @@ spelling variants (old-style tone marks, NFD), the CLI that reads only the file,
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import unicodedata
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 
-from trilingo.channels.kiosk_bundle import search, verify
+from trilingo.channels.kiosk_bundle import Entry, build, search, verify
 from trilingo.channels.publish import publish_channel
 from trilingo.cli import cli
 from trilingo.commands.demo import sample_files
@@ -54,7 +55,11 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
         )
     with TrilingoSession(create_database(url)) as session:
         summary = publish_channel(session, "kiosk", folder / "public", "tester")
-        assert sorted(summary.written) == ["index.html", "kiosk.sqlite", "manifest.json"]
+        written = set(summary.written)
+        assert {"index.html", "kiosk.sqlite", "manifest.json", "data/version.js"} <= written
+        # every notice as a file of its own, its cards, the index's buckets, the categories' lists
+        assert {f"data/n/{doc}.js" for doc in (1, 2, 3)} <= written and "data/s/0.js" in written
+        assert any(w.startswith("data/i/") for w in written) and any(w.startswith("data/c/") for w in written)
         again = publish_channel(session, "kiosk", folder / "public", "tester")
         assert again.written == []  # nothing changed: nothing written
         session.commit()
@@ -92,6 +97,42 @@ def test_vietnamese_spelling_variants_find_the_same_notice(bundle: Path) -> None
     assert slugs(search(bundle, "HẢI QUAN", "vi")) == [("tay-trang-gio-lam-viec", "vi")]
 
 
+def test_a_query_without_tone_marks_finds_the_same_notices_ranked_after_exact_ones(bundle: Path) -> None:
+    exact = slugs(search(bundle, "cửa khẩu", "vi"))
+    assert len(exact) == 3
+    for query in (
+        "cua khau",
+        "CUA KHAU",
+        "cưa khâu",
+        "cuả khẩu",
+    ):  # foreign keyboard, wrong tones, typo'd tone
+        result = search(bundle, query, "vi")
+        assert sorted(slugs(result)) == sorted(exact), query
+    # "hai quan" matches only the notice that says "hải quan"; an exact-spelling hit comes before loose ones
+    assert slugs(search(bundle, "hai quan", "vi")) == [("tay-trang-gio-lam-viec", "vi")]
+    assert search(bundle, "thong", "vi").loose == len(search(bundle, "thong", "vi").hits) > 0
+    assert search(bundle, "xyzzy khong co", "vi").hits == []
+
+
+def test_exact_spelling_ranks_before_a_loose_match(tmp_path: Path) -> None:
+    def entry(slug: str, body: str, updated: str) -> Entry:
+        return Entry(slug, "vi", "Thông báo", body, body, "", [], updated)
+
+    # The newest notice says "cua" (a crab), the older one "cửa" (a gate): a query for "cửa" lists the gate
+    # first although it is older; "cua" lists the crab first (its own spelling), then the gate.
+    build(
+        [
+            entry("cua-bien", "Cấm mang cua biển", "2026-02-01"),
+            entry("cua-khau", "Giờ mở cửa khẩu", "2026-01-01"),
+        ],
+        tmp_path,
+    )
+    gate = search(tmp_path, "cửa", "vi")
+    assert [h.slug for h in gate.hits] == ["cua-khau", "cua-bien"] and gate.loose == 1
+    crab = search(tmp_path, "cua", "vi")
+    assert [h.slug for h in crab.hits] == ["cua-bien", "cua-khau"] and crab.loose == 1
+
+
 def test_cli_search_reads_only_the_bundle(
     bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -114,19 +155,25 @@ def test_cli_search_reads_only_the_bundle(
 
 def test_verify_checks_every_file_against_the_manifest(bundle: Path, tmp_path: Path) -> None:
     manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
-    assert sorted(manifest["files"]) == ["index.html", "kiosk.sqlite"] and manifest["version"]
-    assert verify(bundle).files == 2
+    on_disk = sorted(str(p.relative_to(bundle)) for p in bundle.rglob("*") if p.is_file())
+    assert sorted(manifest["files"]) == [n for n in on_disk if n != "manifest.json"] and manifest["version"]
+    assert verify(bundle).files == len(on_disk) - 1
     copy = tmp_path / "copy"
-    copy.mkdir()
-    for name in ("manifest.json", "kiosk.sqlite", "index.html"):
-        (copy / name).write_bytes((bundle / name).read_bytes())
+    shutil.copytree(bundle, copy)
     page = copy / "index.html"
     page.write_bytes(page.read_bytes().replace(b"<title>", b"<title>x", 1))
     result = CliRunner().invoke(cli, ["kiosk", "verify", str(copy)])
     assert result.exit_code == 1 and result.stderr.startswith(f"Error: {page}: SHA-256 ")
     assert "does not match the manifest" in result.stderr and result.stderr.count("\n") == 1
     ok = CliRunner().invoke(cli, ["kiosk", "verify", str(bundle)])
-    assert ok.exit_code == 0 and "2 file(s) match the manifest" in ok.stdout
+    assert ok.exit_code == 0 and f"{len(on_disk) - 1} file(s) match the manifest" in ok.stdout
+    # A manifest cannot send the check outside the bundle
+    for name in ("../outside.js", "data/../../x", "/etc/passwd", "data/.hidden", "other/x.js"):
+        (copy / "manifest.json").write_text(
+            json.dumps({"version": "v", "files": {name: "0" * 64}}), encoding="utf-8"
+        )
+        bad = CliRunner().invoke(cli, ["kiosk", "verify", str(copy)])
+        assert bad.exit_code == 1 and "which is not a bundle file" in bad.stderr, name
 
 
 def test_kiosk_search_loads_no_database_code(bundle: Path) -> None:

@@ -47,6 +47,9 @@ class SiteSettings:
     base_url: str = ""
     example: bool = False  # the shipped example, not an office's own settings
     screen_seconds: int = 12  # how long a gate screen shows each language of an item
+    kiosk_idle_seconds: int = (
+        60  # a kiosk untouched this long goes back to its home screen in the source language
+    )
     # The published files' mode ([publish] mode in config.toml): not a page's input, so not in its repr
     file_mode: int = field(default=0o644, repr=False, compare=False)
     # The zone the CLI shows times in ([site] timezone, an IANA name); not a page's input either
@@ -112,12 +115,21 @@ def parse(values: Mapping[str, Any], example: bool = False) -> SiteSettings:
             base_url=str(values.get("base_url", "")).rstrip("/") + "/" if values.get("base_url") else "",
             example=example,
             screen_seconds=int(values.get("screen_seconds", 12)),
+            kiosk_idle_seconds=_positive(values.get("kiosk_idle_seconds", 60), "kiosk_idle_seconds"),
             timezone=_zone(values.get("timezone")),
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise ConfigError(
             N_("config.toml: [site] is incomplete or malformed ({reason})").format(reason=exc)
         ) from None
+
+
+def _positive(value: object, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(
+            N_("config.toml: [site] {name} must be a whole number of seconds, 1 or more").format(name=name)
+        )
+    return value
 
 
 def _zone(value: object) -> str:

@@ -8,10 +8,15 @@
   - `short`, for queries of one or two characters, which a trigram index cannot answer (口岸, 护照, a
     Vietnamese "xe"): Chinese and Lao runs are indexed as overlapping pairs of characters (and the last
     character alone), so a two-character query is a token and a one-character query a token prefix;
-- `index.html`: a touch-screen search page that works from the file system with no server: it carries
-  its own compact index (titles and summaries) and searches it in the browser;
-- `manifest.json`: the bundle's version and the SHA-256 of each file. A device swaps bundles whole and
-  `trilingo kiosk verify DIR` checks a copy against its manifest.
+  - `loose`, trigram-tokenized like `search`, over the text with every diacritic of its Latin-script
+    words removed: "cua khau" (a foreign keyboard) and "cưa khâu" (wrong tones) find "cửa khẩu",
+    ranked after the notices the query's own spelling finds;
+- `index.html` and `data/`: the touch-screen page, which works from the file system with no server and
+  no network: a home screen, search in any of the languages, and the full notices to read. It loads
+  its index and the notices on demand from `data/` (channels.kiosk_index), so its first load stays
+  small at any number of notices;
+- `manifest.json`: the bundle's version and the SHA-256 of each file. `trilingo kiosk verify DIR`
+  checks a copy against its manifest.
 
 Searching (`search`) opens the file and nothing else, as a device would; it imports no Trilingo database
 code.
@@ -31,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from trilingo.channels import kiosk_index as index
 from trilingo.errors import InputError
 from trilingo.i18n import N_
 from trilingo.languages import ALL, LANGUAGES, SOURCE
@@ -40,7 +46,6 @@ DATABASE = "kiosk.sqlite"
 PAGE = "index.html"
 MANIFEST = "manifest.json"
 SCHEMA = 1
-PAGE_KEY_CHARS = 3_000  # of each notice, searchable from the offline page (the bundle's index has it all)
 # Runs of letters in a script whose language does not space its words (Lao, Han, Khmer …), and CJK
 # symbols and full-width forms: indexed as overlapping pairs.
 _DENSE = re.compile(
@@ -48,6 +53,14 @@ _DENSE = re.compile(
     + "".join(lang.script.pattern for lang in LANGUAGES.values() if not lang.word_spaces)
     + "\u2e80-\u33ff\uff00-\uffef]+"
 )
+
+
+def loose_text(text: str) -> str:
+    """A text's words in Latin script without any diacritic (kiosk_index.loose); other scripts as they are."""
+    words = index.normalize(" ".join(text.split()))
+    return re.sub(
+        r"[^\W_]+", lambda m: m.group() if index.is_dense(m.group()) else index.loose(m.group()), words
+    )
 
 
 def fold(text: str, lang: str) -> str:
@@ -98,6 +111,7 @@ def build(entries: list[Entry], out_dir: Path) -> dict[str, str]:
                     gates TEXT NOT NULL, updated TEXT NOT NULL, UNIQUE(slug, lang));
                 CREATE VIRTUAL TABLE search USING fts5(title, body, tokenize='trigram');
                 CREATE VIRTUAL TABLE short USING fts5(text, tokenize="unicode61 remove_diacritics 0");
+                CREATE VIRTUAL TABLE loose USING fts5(text, tokenize='trigram');
                 """
             )
             rows = []
@@ -131,10 +145,15 @@ def build(entries: list[Entry], out_dir: Path) -> dict[str, str]:
                 [(i, short_tokens(t + " " + b)) for i, _, t, b in rows],
             )
             conn.executemany(
+                "INSERT INTO loose(rowid, text) VALUES (?, ?)",
+                [(i, loose_text(e.title + " " + e.body)) for i, e, _, _ in rows],
+            )
+            conn.executemany(
                 "INSERT INTO meta VALUES (?, ?)", [("schema", str(SCHEMA)), ("documents", str(len(entries)))]
             )
             conn.execute("INSERT INTO search(search) VALUES ('optimize')")
             conn.execute("INSERT INTO short(short) VALUES ('optimize')")
+            conn.execute("INSERT INTO loose(loose) VALUES ('optimize')")
             conn.commit()
         finally:
             conn.close()
@@ -164,6 +183,7 @@ class SearchResult:
     lang: str | None
     path: str  # "trigram" or "short": which index answered
     hits: list[Hit] = field(default_factory=list)
+    loose: int = 0  # of the hits, those found only without diacritics (listed after the others)
 
 
 def search(bundle: Path, query: str, lang: str | None = None, limit: int = 20) -> SearchResult:
@@ -195,6 +215,14 @@ def search(bundle: Path, query: str, lang: str | None = None, limit: int = 20) -
                 if row[0] not in seen and len(result.hits) < limit:
                     seen.add(row[0])
                     result.hits.append(Hit(*row[1:]))
+        # Then, ranked below, what matches without diacritics: "cua khau" and "cưa khâu" find "cửa khẩu".
+        bare = loose_text(text)
+        if len(result.hits) < limit and len(bare) >= 3:
+            for row in _loose_query(conn, bare, langs, limit):
+                if row[0] not in seen and len(result.hits) < limit:
+                    seen.add(row[0])
+                    result.hits.append(Hit(*row[1:]))
+                    result.loose += 1
         return result
     except sqlite3.DatabaseError as exc:
         raise InputError(
@@ -229,11 +257,30 @@ def _query(
     yield from conn.execute(sql, (match, *langs, limit))
 
 
+def _loose_query(
+    conn: sqlite3.Connection, key: str, langs: list[str], limit: int
+) -> Iterator[tuple[int, str, str, str, str, str]]:
+    marks = ",".join("?" * len(langs))
+    sql = (
+        "SELECT n.id, n.slug, n.lang, n.title, n.summary, n.updated FROM loose JOIN notice n ON n.id = loose.rowid "
+        f"WHERE loose MATCH ? AND n.lang IN ({marks}) ORDER BY loose.rowid DESC LIMIT ?"
+    )
+    yield from conn.execute(sql, ('"' + key.replace('"', '""') + '"', *langs, limit))
+
+
 def manifest(files: dict[str, str], version: str) -> str:
     return (
         json.dumps({"version": version, "schema": SCHEMA, "files": dict(sorted(files.items()))}, indent=2)
         + "\n"
     )
+
+
+def _bundle_name(name: object) -> bool:
+    """A file the manifest may name: in the bundle's folder or its data/ folder, no way out of it."""
+    if not isinstance(name, str) or "\\" in name or "\0" in name:
+        return False
+    parts = name.split("/")
+    return all(p and not p.startswith(".") for p in parts) and (len(parts) == 1 or parts[0] == "data")
 
 
 @dataclass
@@ -257,7 +304,7 @@ def verify(folder: Path) -> Verified:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputError(N_("{path}: unreadable manifest ({reason})").format(path=path, reason=exc)) from None
     for name, expected in sorted(files.items()):
-        if "/" in name or name.startswith("."):
+        if not _bundle_name(name):
             raise InputError(
                 N_("{path}: the manifest names {name!r}, which is not a bundle file").format(
                     path=path, name=name
@@ -275,25 +322,6 @@ def verify(folder: Path) -> Verified:
                 ).format(path=target, actual=actual[:12], expected=str(expected)[:12], version=version)
             )
     return Verified(str(folder), version, len(files))
-
-
-def page_data(entries: list[Entry], ui: dict[str, dict[str, str]]) -> dict[str, object]:
-    """What the offline search page carries: titles and summaries to show, the search key of each whole
-    notice (its first PAGE_KEY_CHARS characters), and the page's strings."""
-    from trilingo.text.keys import _TONE_FOLD
-
-    return {
-        "entries": [
-            [e.slug, e.lang, e.title, e.summary, fold(e.title + " " + e.body, e.lang)[:PAGE_KEY_CHARS]]
-            for e in entries
-        ],
-        "fold": _TONE_FOLD,
-        "source": SOURCE,
-        "rules": {
-            code: {"folds": list(lang.folds), "spaced": lang.word_spaces} for code, lang in LANGUAGES.items()
-        },
-        "ui": ui,
-    }
 
 
 def bundle_version(entries: list[Entry], digest: str) -> str:

@@ -52,10 +52,36 @@ def translations(lang: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(io.BytesIO(po.to_binary()))
 
 
-# Strings the channels translate in Python rather than in a template (the kiosk page's own script).
-IN_CODE = [
+# The kiosk page's own strings: its script shows them, in the language the visitor chose.
+KIOSK = [
     "Search the notices",
     "No notice matches.",
+    "Search",
+    "Latest notices",
+    "Categories",
+    "Opening hours",
+    "Back",
+    "Home",
+    "About this kiosk",
+    "Results: {n}",
+    "Notices",
+    "Searching…",
+    "Read in",
+    "This notice is not translated into this language yet; it is shown in {language}.",
+    "Updated {date}",
+    "Bundle",
+    "Built on",
+    "Contact",
+    "Phone",
+    "Email",
+    "Office details are an example.",
+    "The screen goes back to the start after {n} seconds without a touch.",
+    "Gates",
+]
+
+# Strings the channels translate in Python rather than in a template.
+IN_CODE = [
+    *KIOSK,
     # 404.html speaks every language, each from its own catalog (site_view.not_found).
     "Page not found",
     "This page does not exist or has moved.",

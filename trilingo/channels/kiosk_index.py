@@ -1,0 +1,202 @@
+"""The kiosk page's own search index: small script files the page loads on demand from the file system.
+
+A kiosk opens `index.html` from its disk (`file://`, no server, no network). Browsers let such a page
+load classic `<script src>` files beside it, but not read other files (no `fetch`, no XHR), so the index
+is cut into script files, each calling back into the page (`KIOSK.idx(…)`, `KIOSK.sum(…)`, …):
+
+- `data/i/<bucket>.js`: the inverted index, tokens → document ids, cut into buckets by a hash of the
+  token's first letters. Two kinds of token:
+  - *exact*: the text as the glossary keys it (NFC, lower case, old/new Vietnamese tone-mark style
+    and Lao spelling variants folded), split into words; Lao, Chinese and other unspaced scripts as
+    single characters and overlapping pairs (a query of one character is a token, and a longer one the
+    pairs it is made of);
+  - *loose*: the same Latin-script words with every diacritic removed ("cửa" → "cua", "đ" → "d"),
+    so that a query without tone marks, or with the wrong ones, finds the notice too. A loose match
+    ranks below an exact one. Only words whose loose form differs are listed again.
+  Posting lists are document ids, ascending, delta-encoded. A token and its loose form share a
+  bucket (the bucket of a Latin word is that of its loose first two letters), so a query word needs
+  one file, and the last word of a query can be matched as a prefix while it is being typed.
+- `data/s/<group>.js`: each document's title, summary and date in each language (64 documents a file),
+  what a result list shows.
+- `data/n/<id>.js`: one document whole, in every language it is published in, as blocks of text
+  (headings, paragraphs, list items): what the reader shows.
+- `data/c/<n>.js`: the documents of category n, newest first.
+
+Documents are their database ids: stable from one publish to the next, so a page that loaded the old
+`index.html` still reads the new files, and a publish rewrites only the files whose contents changed.
+The page folds and tokenizes a query with the same rules (`rules()` hands it the patterns).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+
+from trilingo.languages import LANGUAGES
+from trilingo.text.keys import _TONE_FOLD, _fold_tones, _lao_fold
+
+DATA_DIR = "data/"
+INDEX_DIR, SUMMARY_DIR, DOC_DIR, CATEGORY_DIR = (DATA_DIR + d for d in ("i/", "s/", "n/", "c/"))
+VERSION = DATA_DIR + "version.js"  # the build the files belong to
+SUMMARY_GROUP = 64  # documents per summary file
+BUCKET_POSTINGS = 6_000  # about this many postings per index file (the bucket count is a power of two)
+MAX_BUCKETS = 1_024
+# Letters of scripts whose languages do not space their words (Lao, Han, Khmer …), and CJK symbols and
+# full-width forms: indexed as characters and pairs.
+DENSE_CLASS = (
+    "["
+    + "".join(lang.script.pattern for lang in LANGUAGES.values() if not lang.word_spaces)
+    + "\u2e80-\u33ff\uff00-\uffef]"
+)
+_DENSE = re.compile(DENSE_CLASS + "+")
+_WORD = re.compile(r"[^\W_]+")
+
+
+def normalize(text: str) -> str:
+    """NFC, lower case, Lao spelling variants and Vietnamese tone-mark style folded (as the glossary
+    keys text), whatever language the text is in: a query's language is not known in advance."""
+    return _fold_tones(_lao_fold(unicodedata.normalize("NFC", text).lower()))
+
+
+def loose(word: str) -> str:
+    """A Latin-script word without any diacritic: what a visitor on a foreign keyboard types."""
+    bare = "".join(
+        c for c in unicodedata.normalize("NFD", word) if not unicodedata.category(c).startswith("M")
+    )
+    return unicodedata.normalize("NFC", bare.replace("đ", "d"))
+
+
+def is_dense(token: str) -> bool:
+    return bool(_DENSE.match(token[:1]))
+
+
+def tokens(text: str, *, query: bool = False) -> list[str]:
+    """The exact tokens of `text`, in order. A document's dense runs give every character and every
+    pair; a query's give its pairs (or its one character), all of which a matching document has."""
+    folded = normalize(text)
+    out: list[str] = []
+    pos = 0
+    for m in _DENSE.finditer(folded):
+        out += _WORD.findall(folded[pos : m.start()])
+        run = m.group()
+        pairs = [run[i : i + 2] for i in range(len(run) - 1)]
+        out += (pairs or [run]) if query else [*run, *pairs]
+        pos = m.end()
+    out += _WORD.findall(folded[pos:])
+    return out
+
+
+def _fnv(text: str) -> int:
+    h = 0x811C9DC5
+    for ch in text:
+        h = ((h ^ ord(ch)) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def bucket_of(token: str, buckets: int) -> int:
+    """The index file of a token: by its first character (unspaced scripts) or its loose first two
+    letters (words), so that a word, its loose form and the words it begins share one file."""
+    head = token[:1] if is_dense(token) else loose(token)[:2]
+    return _fnv(head) % buckets
+
+
+def bucket_count(postings: int) -> int:
+    n = 8
+    while n < MAX_BUCKETS and n * BUCKET_POSTINGS < postings:
+        n *= 2
+    return n
+
+
+def rules() -> dict[str, object]:
+    """What the page needs to fold and tokenize a query exactly as `tokens` does."""
+    dense = re.sub(r"\\U([0-9a-fA-F]{8})", lambda m: f"\\u{{{int(m.group(1), 16):x}}}", DENSE_CLASS)
+    return {"dense": dense, "toneFold": _TONE_FOLD}
+
+
+@dataclass
+class Index:
+    """Token → document ids, exact and loose."""
+
+    exact: dict[str, set[int]] = field(default_factory=dict)
+    loose: dict[str, set[int]] = field(default_factory=dict)
+
+    def add(self, doc: int, text: str) -> None:
+        for token in set(tokens(text)):
+            self.exact.setdefault(token, set()).add(doc)
+            if not is_dense(token):
+                bare = loose(token)
+                if bare != token:
+                    self.loose.setdefault(bare, set()).add(doc)
+
+    def postings(self) -> int:
+        return sum(map(len, self.exact.values())) + sum(map(len, self.loose.values()))
+
+    def buckets(self, count: int) -> list[dict[str, dict[str, list[int]]]]:
+        out: list[dict[str, dict[str, list[int]]]] = [{"e": {}, "l": {}} for _ in range(count)]
+        for kind, table in (("e", self.exact), ("l", self.loose)):
+            for token in sorted(table):
+                out[bucket_of(token, count)][kind][token] = deltas(sorted(table[token]))
+        return out
+
+
+def deltas(ids: Sequence[int]) -> list[int]:
+    return [ids[0], *(b - a for a, b in zip(ids, ids[1:], strict=False))] if ids else []
+
+
+def script(call: str, *args: object) -> str:
+    """One data file: a call of the page's loader with JSON arguments."""
+    return (
+        f"KIOSK.{call}({','.join(json.dumps(a, ensure_ascii=False, separators=(',', ':')) for a in args)});\n"
+    )
+
+
+_INLINE_TEXT = {"text", "code_inline"}
+_BREAKS = {"softbreak", "hardbreak"}
+
+
+def blocks(markdown: str) -> list[list[str]]:
+    """A notice's Markdown as blocks of plain text the page can show with `textContent` (no HTML ever
+    reaches the kiosk's page): [kind, text], kind one of h (heading), p, li, q (quote), pre."""
+    md = MarkdownIt("commonmark", {"html": False})
+    out: list[list[str]] = []
+    kind = "p"
+    stack: list[str] = []
+    for tok in md.parse(markdown):
+        if tok.type in ("bullet_list_open", "ordered_list_open"):
+            stack.append("li")
+        elif tok.type == "blockquote_open":
+            stack.append("q")
+        elif tok.type in ("bullet_list_close", "ordered_list_close", "blockquote_close"):
+            stack.pop()
+        elif tok.type == "heading_open":
+            kind = "h"
+        elif tok.type == "paragraph_open":
+            kind = stack[-1] if stack else "p"
+        elif tok.type in ("fence", "code_block"):
+            if tok.content.strip():
+                out.append(["pre", tok.content.rstrip("\n")])
+        elif tok.type == "inline":
+            text = "".join(
+                c.content if c.type in _INLINE_TEXT else " " if c.type in _BREAKS else ""
+                for c in tok.children or []
+            )
+            text = re.sub(r"\s+", " ", text).strip()
+            if text:
+                out.append([kind, text])
+    return out
+
+
+def group_of(doc: int) -> int:
+    return doc // SUMMARY_GROUP
+
+
+def grouped(ids: Iterable[int]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    for doc in sorted(ids):
+        out.setdefault(group_of(doc), []).append(doc)
+    return out
