@@ -59,6 +59,8 @@ QUERIES = [
     ("uỷ ban", "vi"),
     ("cà phê", "vi"),
     ("số 4242", "vi"),
+    ("cua khau", "vi"),  # no tone marks: the diacritic-free index
+    ("hai quan quay", "vi"),
 ]
 
 
@@ -158,6 +160,9 @@ def run() -> list[Figure]:
         bundle = root / "public" / "kiosk"
         size_mb = (bundle / "kiosk.sqlite").stat().st_size / 1e6
         page_mb = (bundle / "index.html").stat().st_size / 1e6
+        data = [p for p in (bundle / "data").rglob("*") if p.is_file()]
+        data_mb = sum(p.stat().st_size for p in data) / 1e6
+        browser = _browser(bundle)
         ours: list[float] = []
         like: list[float] = []
         short: list[float] = []
@@ -177,12 +182,25 @@ def run() -> list[Figure]:
     p95 = statistics.quantiles(ours, n=20)[-1]
     like_p95 = statistics.quantiles(like, n=20)[-1]
     short_p95 = max(short) if short else 0.0
-    return [
+    figures = [
         Figure(
-            f"kiosk: bundle build ({DOCS:,} docs x 3 languages)", build, "s", None, "", "<= 30 s", build <= 30
+            f"kiosk: bundle build ({DOCS:,} docs x 3 languages)", build, "s", None, "", "<= 60 s", build <= 60
         ),
         Figure(
-            "kiosk: bundle size (sqlite / offline page)", size_mb, "MB", page_mb / size_mb, "page / sqlite"
+            "kiosk: the page's first load (index.html)",
+            page_mb,
+            "MB",
+            page_mb / size_mb,
+            "kiosk.sqlite",
+            "<= 2 MB",
+            page_mb <= 2,
+        ),
+        Figure(
+            f"kiosk: data/ loaded on demand ({len(data):,} files)",
+            data_mb,
+            "MB",
+            data_mb / size_mb,
+            "kiosk.sqlite",
         ),
         Figure(
             f"kiosk: search p95 ({len(QUERIES)} queries x 5, {found} with hits)",
@@ -203,3 +221,66 @@ def run() -> list[Figure]:
             short_p95 <= 0.020,
         ),
     ]
+    if browser is None:
+        print("kiosk: no browser figure (Debian's chromium and chromium-driver are not installed)")
+        return figures
+    cold, warm, load_ms = browser
+    every = cold + warm
+    browser_p95 = statistics.quantiles(every, n=20)[-1]
+    return [
+        *figures,
+        Figure(
+            f"kiosk: page search p95 in headless Chromium ({len(every)} searches)",
+            browser_p95,
+            "ms",
+            browser_p95 / (p95 * 1000),
+            f"kiosk.sqlite search (p95 {p95 * 1000:.1f} ms)",
+            "<= 50 ms",
+            browser_p95 <= 50,
+        ),
+        Figure(
+            "kiosk: page search, first time for each query (worst)",
+            max(cold),
+            "ms",
+            max(cold) / statistics.median(warm),
+            "the same query again (median)",
+            "<= 50 ms",
+            max(cold) <= 50,
+        ),
+        Figure(
+            "kiosk: page load in headless Chromium", load_ms, "ms", None, "", "<= 1000 ms", load_ms <= 1000
+        ),
+    ]
+
+
+def _browser(bundle: Path) -> tuple[list[float], list[float], float] | None:
+    """Each query typed into the page (cold: its index files not loaded yet; then warm), from file://
+    with the network off: milliseconds to the ranked ids and the cards of the first results."""
+    import shutil
+
+    chromium, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
+    if chromium is None or driver_path is None:
+        return None
+    os.environ.setdefault("SE_OFFLINE", "true")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))
+    try:
+        driver.set_network_conditions(offline=True, latency=0, download_throughput=0, upload_throughput=0)
+        driver.get((bundle / "index.html").as_uri())
+        load_ms = driver.execute_script(
+            "const t = performance.getEntriesByType('navigation')[0]; return t.loadEventEnd - t.startTime"
+        )
+        script = (
+            "const done = arguments[arguments.length - 1]; kioskSearch(arguments[0]).then((r) => done(r.ms))"
+        )
+        cold = [float(driver.execute_async_script(script, q)) for q, _ in QUERIES]
+        warm = [float(driver.execute_async_script(script, q)) for _ in range(4) for q, _ in QUERIES]
+        return cold, warm, float(load_ms)
+    finally:
+        driver.quit()

@@ -16,7 +16,6 @@ from trilingo.channels import kiosk_bundle as bundle
 from trilingo.channels import kiosk_index as index
 from trilingo.channels.ledger import Ledger
 from trilingo.channels.pages import (
-    Page,
     bodies,
     by_document,
     date_text,
@@ -24,7 +23,6 @@ from trilingo.channels.pages import (
     gates_of,
     live_pages,
     renderer_version,
-    summary,
 )
 from trilingo.languages import ALL, LANGUAGES, SOURCE
 from trilingo.outdated import freshness
@@ -77,24 +75,31 @@ def publish_kiosk(
     texts = bodies(session, [p.release_id for p in shown])
     docs: dict[int, dict[str, Reading]] = {}
     for p in sorted(shown, key=lambda p: (p.doc_id, ALL.index(p.lang))):
-        md = texts[p.release_id]
-        parts = index.blocks(md)
-        docs.setdefault(p.doc_id, {})[p.lang] = Reading(p, summary(md), parts, date_text(p.approved_at))
+        parts = index.blocks(texts[p.release_id])
+        docs.setdefault(p.doc_id, {})[p.lang] = Reading(
+            p.slug,
+            p.title,
+            p.category or "",
+            gates_of(p),
+            index.summary(parts),
+            parts,
+            date_text(p.approved_at),
+        )
     entries = [
         bundle.Entry(
-            slug=r.page.slug,
-            lang=r.page.lang,
-            title=r.page.title,
+            slug=r.slug,
+            lang=code,
+            title=r.title,
             summary=r.summary,
             body=" ".join(text for _, text in r.blocks),
-            category=r.page.category or "",
-            gates=list(gates_of(r.page)),
+            category=r.category,
+            gates=list(r.gates),
             updated=r.updated,
         )
         for langs in docs.values()
-        for r in langs.values()
+        for code, r in langs.items()
     ]
-    files, buckets = _data_files(docs, site)
+    files, buckets = data_files(docs, site)
     with tempfile.TemporaryDirectory(prefix="trilingo-kiosk-") as tmp:
         digests = bundle.build(entries, Path(tmp))
         data = (Path(tmp) / bundle.DATABASE).read_bytes()
@@ -104,17 +109,16 @@ def publish_kiosk(
     # The page asks for this file when it has been idle: a new build means a new bundle, so it reloads.
     files[index.VERSION] = index.script("version", build)
     digests[index.VERSION] = sha256(files[index.VERSION])
-    page_html = _page(docs, site, build, buckets)
-    digests[bundle.PAGE] = sha256(page_html)
+    page = page_html(docs, site, build, buckets)
+    digests[bundle.PAGE] = sha256(page)
     version = bundle.bundle_version(entries, sha256("".join(sorted(digests.values()))))
     result.version = version
     # The data files first, then the database and the page, the manifest last: a device that sees a new
     # manifest finds the files it names already there. Files whose bytes did not change are not written.
     for rel, content in files.items():
-        doc = int(rel.rsplit("/", 1)[1][:-3]) if rel.startswith(index.DOC_DIR) else None
-        ledger.put(rel, functools.partial(str, content), key=sha256(content), document_id=doc)
+        ledger.put(rel, functools.partial(str, content), key=sha256(content))
     ledger.put(bundle.DATABASE, lambda: data, key=key)
-    ledger.put(bundle.PAGE, lambda: page_html, key=key)
+    ledger.put(bundle.PAGE, lambda: page, key=key)
     ledger.put(bundle.MANIFEST, lambda: bundle.manifest(digests, version), key=key)
     ledger.prune()  # the files of documents no longer shown, and of buckets no longer used
     ledger.commit()
@@ -126,14 +130,17 @@ def publish_kiosk(
 class Reading:
     """One document-language as the kiosk shows it."""
 
-    page: Page
+    slug: str
+    title: str
+    category: str
+    gates: tuple[str, ...]
     summary: str
     blocks: list[list[str]]
     updated: str
 
     def card(self) -> list[str]:
         """What a result list shows: title, summary, date."""
-        return [self.page.title, self.summary, self.updated]
+        return [self.title, self.summary, self.updated]
 
 
 def _category_number(site: SiteSettings) -> dict[str, int]:
@@ -144,7 +151,7 @@ def _newest_first(docs: dict[int, dict[str, Reading]]) -> list[int]:
     return sorted(docs, key=lambda d: (max(r.updated for r in docs[d].values()), d), reverse=True)
 
 
-def _data_files(docs: dict[int, dict[str, Reading]], site: SiteSettings) -> tuple[dict[str, str], int]:
+def data_files(docs: dict[int, dict[str, Reading]], site: SiteSettings) -> tuple[dict[str, str], int]:
     """Every data file of the page (index.DATA_DIR) by its path in the bundle, and the number of index
     buckets (the page carries it: it names the files a query needs)."""
     found = index.Index()
@@ -154,26 +161,16 @@ def _data_files(docs: dict[int, dict[str, Reading]], site: SiteSettings) -> tupl
     for doc in _newest_first(docs):
         langs = docs[doc]
         for r in langs.values():
-            found.add(doc, r.page.title + "\n" + "\n".join(text for _, text in r.blocks))
-        first = next(iter(langs.values())).page
+            found.add(doc, r.title + "\n" + "\n".join(text for _, text in r.blocks))
+        first = next(iter(langs.values()))
         if first.category in numbers:
             members.setdefault(numbers[first.category], []).append(doc)
-        files[f"{index.DOC_DIR}{doc}.js"] = index.script(
-            "doc",
-            doc,
-            {
-                "slug": first.slug,
-                "category": numbers.get(first.category or ""),
-                "gates": list(gates_of(first)),
-                "langs": {
-                    code: {"title": r.page.title, "updated": r.updated, "blocks": r.blocks}
-                    for code, r in langs.items()
-                },
-            },
-        )
-    for group, ids in index.grouped(docs).items():
+    for group, ids in index.grouped(docs, index.SUMMARY_GROUP).items():
         cards = {doc: {code: r.card() for code, r in docs[doc].items()} for doc in ids}
         files[f"{index.SUMMARY_DIR}{group}.js"] = index.script("sum", group, cards)
+    for group, ids in index.grouped(docs, index.DOC_GROUP).items():
+        whole = {doc: _whole(docs[doc], numbers) for doc in ids}
+        files[f"{index.DOC_DIR}{group}.js"] = index.script("doc", group, whole)
     buckets = index.bucket_count(found.postings())
     for n, table in enumerate(found.buckets(buckets)):
         files[f"{index.INDEX_DIR}{n}.js"] = index.script("idx", n, table)
@@ -182,10 +179,23 @@ def _data_files(docs: dict[int, dict[str, Reading]], site: SiteSettings) -> tupl
     return files, buckets
 
 
+def _whole(langs: dict[str, Reading], numbers: dict[str, int]) -> dict[str, object]:
+    """A notice as the reader shows it, in every language it is published in."""
+    first = next(iter(langs.values()))
+    return {
+        "slug": first.slug,
+        "category": numbers.get(first.category),
+        "gates": list(first.gates),
+        "langs": {
+            code: {"title": r.title, "updated": r.updated, "blocks": r.blocks} for code, r in langs.items()
+        },
+    }
+
+
 LATEST = 8  # notices on the home screen
 
 
-def _page(docs: dict[int, dict[str, Reading]], site: SiteSettings, build: str, buckets: int) -> str:
+def page_html(docs: dict[int, dict[str, Reading]], site: SiteSettings, build: str, buckets: int) -> str:
     strings = {}
     for code in ALL:
         gettext = ui.translations(code).gettext
@@ -196,7 +206,7 @@ def _page(docs: dict[int, dict[str, Reading]], site: SiteSettings, build: str, b
     counts: dict[int, int] = {}
     numbers = _category_number(site)
     for langs in docs.values():
-        number = numbers.get(next(iter(langs.values())).page.category or "")
+        number = numbers.get(next(iter(langs.values())).category)
         if number is not None:
             counts[number] = counts.get(number, 0) + 1
     data = {
@@ -219,6 +229,7 @@ def _page(docs: dict[int, dict[str, Reading]], site: SiteSettings, build: str, b
         "documents": len(docs),
         "buckets": buckets,
         "group": index.SUMMARY_GROUP,
+        "docGroup": index.DOC_GROUP,
         "build": build,
         "built": utcnow().strftime("%Y-%m-%d"),
         "idle": site.kiosk_idle_seconds,

@@ -18,8 +18,8 @@ is cut into script files, each calling back into the page (`KIOSK.idx(…)`, `KI
   one file, and the last word of a query can be matched as a prefix while it is being typed.
 - `data/s/<group>.js`: each document's title, summary and date in each language (64 documents a file),
   what a result list shows.
-- `data/n/<id>.js`: one document whole, in every language it is published in, as blocks of text
-  (headings, paragraphs, list items): what the reader shows.
+- `data/n/<group>.js`: documents whole (16 a file), in every language each is published in, as blocks
+  of text (headings, paragraphs, list items): what the reader shows.
 - `data/c/<n>.js`: the documents of category n, newest first.
 
 Documents are their database ids: stable from one publish to the next, so a page that loaded the old
@@ -34,6 +34,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
@@ -44,6 +45,7 @@ DATA_DIR = "data/"
 INDEX_DIR, SUMMARY_DIR, DOC_DIR, CATEGORY_DIR = (DATA_DIR + d for d in ("i/", "s/", "n/", "c/"))
 VERSION = DATA_DIR + "version.js"  # the build the files belong to
 SUMMARY_GROUP = 64  # documents per summary file
+DOC_GROUP = 16  # documents per file of whole notices (a file each would be 10,000 files to write and fsync)
 BUCKET_POSTINGS = 6_000  # about this many postings per index file (the bucket count is a power of two)
 MAX_BUCKETS = 1_024
 # Letters of scripts whose languages do not space their words (Lao, Han, Khmer …), and CJK symbols and
@@ -63,6 +65,7 @@ def normalize(text: str) -> str:
     return _fold_tones(_lao_fold(unicodedata.normalize("NFC", text).lower()))
 
 
+@lru_cache(maxsize=200_000)
 def loose(word: str) -> str:
     """A Latin-script word without any diacritic: what a visitor on a foreign keyboard types."""
     bare = "".join(
@@ -159,10 +162,15 @@ _INLINE_TEXT = {"text", "code_inline"}
 _BREAKS = {"softbreak", "hardbreak"}
 
 
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False})
+
+
 def blocks(markdown: str) -> list[list[str]]:
     """A notice's Markdown as blocks of plain text the page can show with `textContent` (no HTML ever
     reaches the kiosk's page): [kind, text], kind one of h (heading), p, li, q (quote), pre."""
-    md = MarkdownIt("commonmark", {"html": False})
+    md = _parser()
     out: list[list[str]] = []
     kind = "p"
     stack: list[str] = []
@@ -191,12 +199,21 @@ def blocks(markdown: str) -> list[list[str]]:
     return out
 
 
-def group_of(doc: int) -> int:
-    return doc // SUMMARY_GROUP
+def summary(parts: list[list[str]], limit: int = 160) -> str:
+    """The first paragraph, cut at a word near `limit` characters (what pages.summary gives, from the
+    blocks already made rather than from the Markdown again)."""
+    for kind, text in parts:
+        if kind != "h":
+            if len(text) <= limit:
+                return text
+            cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+            return cut.rstrip(",;:") + " …"
+    return ""
 
 
-def grouped(ids: Iterable[int]) -> dict[int, list[int]]:
+def grouped(ids: Iterable[int], size: int) -> dict[int, list[int]]:
+    """Document ids by the file that holds them (id // size)."""
     out: dict[int, list[int]] = {}
     for doc in sorted(ids):
-        out.setdefault(group_of(doc), []).append(doc)
+        out.setdefault(doc // size, []).append(doc)
     return out
