@@ -3,13 +3,20 @@ Chinese one after another, as HTML with print CSS and as a PDF (WeasyPrint, Noto
 
 A leaflet is made only when all three languages are approved and the translations are of the current
 Vietnamese text; `publish` says which leaflets wait, and for what.
+
+A leaflet fits one A4 page whenever its text allows: it is laid out with the roomiest of `FITS` first,
+and while it takes more than one page with the next, tighter one (smaller type, tighter lines, narrower
+margins, never below `MIN_FONT_PT`), then in two columns; only the last step may take a second page.
+The HTML carries the step the PDF was made with. The PDF is PDF/UA-1 (tagged): its structure tree has
+each language's section, office line and label marked with that language (/Lang), so a screen reader
+reads the Lao and Chinese in their own voices.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -115,14 +122,92 @@ def _leaflet_key(pages: list[Page], site: SiteSettings) -> str:
 def _put_leaflet(
     ledger: Ledger, pages: list[Page], key: str, texts: dict[int, str], site: SiteSettings
 ) -> None:
-    """Stage a leaflet's HTML and its PDF, both named after its Vietnamese slug."""
-    html = leaflet_html(pages, texts, site)
+    """Stage a leaflet's HTML and its PDF, both named after its Vietnamese slug, both of one layout."""
+    made = cache(partial(make_leaflet, pages, texts, site))
     slug = pages[0].slug
-    ledger.put(f"{slug}.html", partial(str, html), key=key, document_id=pages[0].doc_id)
-    ledger.put(f"{slug}.pdf", partial(to_pdf, html), key=key, document_id=pages[0].doc_id)
+    ledger.put(f"{slug}.html", lambda: made().html, key=key, document_id=pages[0].doc_id)
+    ledger.put(f"{slug}.pdf", lambda: made().pdf, key=key, document_id=pages[0].doc_id)
 
 
-def leaflet_html(pages: list[Page], bodies: dict[int, str], site: SiteSettings) -> str:
+@dataclass(frozen=True)
+class Fit:
+    """One step of a leaflet's layout: the body text's size, each language's line height scaled by
+    `line_scale`, the page margins, the space between the language sections, the space around the
+    notice's paragraphs and headings (in em; 1 is the browsers' own), and the columns."""
+
+    font_pt: float
+    line_scale: float
+    margin_mm: float
+    gap_mm: float
+    para_em: float
+    columns: int = 1
+
+    def css(self) -> Markup:
+        """This step's rules, laid over the template's (after its per-language fonts and line heights)."""
+
+        def n(x: float) -> str:
+            return f"{round(x, 2):g}"
+
+        size, gap, para = self.font_pt, self.gap_mm, self.para_em
+        rules = [
+            f"@page{{margin:{n(self.margin_mm)}mm {n(self.margin_mm)}mm {n(self.margin_mm + 2)}mm}}",
+            f"body{{font-size:{n(size)}pt}}",
+            f"h1{{font-size:{n(size * 16 / 11)}pt}}",
+            f"main p,main ul,main ol{{margin-top:{n(para)}em;margin-bottom:{n(para)}em}}",
+            f"main h2{{font-size:{n(1 + 0.5 * para)}em;margin:{n(0.83 * para)}em 0}}",
+            f"header{{margin-bottom:{n(gap * 6 / 7)}mm}}",
+            f"section{{margin-bottom:{n(gap)}mm}}",
+            f"section + section{{padding-top:{n(gap * 5 / 7)}mm}}",
+            # Each language's own line height (the registry's), scaled: Lao's tall marks keep their room.
+            *(
+                f":lang({lang.bcp47}){{line-height:{n(lang.line_height * self.line_scale)}}}"
+                for lang in LANGUAGES.values()
+            ),
+        ]
+        if self.columns > 1:
+            rules += [
+                f"main{{columns:{self.columns};column-gap:7mm;column-rule:0.5pt solid #999}}",
+                "section + section{border-top:none;padding-top:0}",
+            ]
+        return Markup("\n".join(rules))
+
+
+# The steps a leaflet is laid out with until it fits one page, roomiest first (the first is the layout
+# leaflets always had). 9 pt with lines at 85 % of each language's line height is the smallest a counter
+# leaflet is read at arm's length: the last step keeps it and goes to two columns.
+MIN_FONT_PT = 9.0
+FITS = (
+    Fit(11, 1.0, 16, 7, 1.0),
+    Fit(10.5, 0.95, 14, 5.5, 0.8),
+    Fit(10, 0.92, 12, 4.5, 0.65),
+    Fit(9.5, 0.88, 11, 3.5, 0.5),
+    Fit(MIN_FONT_PT, 0.85, 10, 3, 0.4),
+    Fit(MIN_FONT_PT, 0.85, 10, 3, 0.4, columns=2),
+)
+
+
+@dataclass(frozen=True)
+class Leaflet:
+    html: str
+    pdf: bytes
+    fit: Fit  # the step it was laid out with
+    pages: int
+
+
+def make_leaflet(pages: list[Page], bodies: dict[int, str], site: SiteSettings) -> Leaflet:
+    """A leaflet laid out with the first step of `FITS` that fits one A4 page (the last one if none
+    does): its HTML and its tagged PDF. The same pages always give the same bytes."""
+    from weasyprint import HTML  # loading it takes ~0.5 s: only when a leaflet is made
+
+    for fit in FITS:
+        html = leaflet_html(pages, bodies, site, fit)
+        document = HTML(string=html).render()
+        if len(document.pages) == 1:
+            break
+    return Leaflet(html, _tagged_pdf(document), fit, len(document.pages))
+
+
+def leaflet_html(pages: list[Page], bodies: dict[int, str], site: SiteSettings, fit: Fit = FITS[0]) -> str:
     sections = []
     for page in pages:
         gettext = ui.translations(page.lang).gettext
@@ -158,15 +243,67 @@ def leaflet_html(pages: list[Page], bodies: dict[int, str], site: SiteSettings) 
             email=site.email,
             printed=date_text(max(p.approved_at for p in pages)),
             example=site.example,
+            fit_css=fit.css(),
         )
     )
 
 
 def to_pdf(html: str) -> bytes:
-    from weasyprint import HTML  # loading it takes ~0.5 s: only when a leaflet is made
+    """A leaflet's HTML as a tagged PDF (PDF/UA-1), as laid out by its own CSS."""
+    from weasyprint import HTML
 
-    pdf: bytes = HTML(string=html).write_pdf()
+    return _tagged_pdf(HTML(string=html).render())
+
+
+# The PDF structure types of the HTML elements a leaflet marks with a language (WeasyPrint's mapping).
+_LANG_TAGS = {"section": "/Sect", "div": "/Div", "span": "/Span"}
+
+
+def _tagged_pdf(document: Any) -> bytes:
+    """A rendered WeasyPrint document as PDF/UA-1, with /Lang on the structure elements of the
+    elements that carry a `lang` (WeasyPrint sets the document's /Lang, not its elements')."""
+    pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1", finisher=_mark_languages)
     return pdf
+
+
+def _mark_languages(document: Any, pdf: Any) -> None:
+    """Give each structure element of a `section`, `div` or `span` with a `lang` attribute its /Lang.
+
+    WeasyPrint builds the structure tree in one walk of each page's boxes, adding each element to the
+    PDF's objects before its children: so the elements of one structure type, in the order of the PDF's
+    objects, are the boxes of that element type in the same walk's order. The leaf /Span elements
+    WeasyPrint makes for runs of text (their only kid a marked-content id) are not elements' boxes."""
+    import pydyf
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+
+    def walk(box: Any) -> Any:
+        if isinstance(box, AbsolutePlaceholder):
+            box = box._box
+        if box.element is not None and not isinstance(box, (boxes.LineBox, boxes.TextBox)):
+            yield box
+        if isinstance(box, boxes.ParentBox):
+            for child in box.children:
+                yield from walk(child)
+
+    found: dict[str, list[Any]] = {tag: [] for tag in _LANG_TAGS.values()}
+    for page in document.pages:
+        for box in walk(page._page_box):
+            if box.element_tag in _LANG_TAGS:
+                found[_LANG_TAGS[box.element_tag]].append(box)
+    made: dict[str, list[Any]] = {tag: [] for tag in _LANG_TAGS.values()}
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/StructElem" and obj.get("S") in made:
+            kids = obj.get("K") or []
+            if obj["S"] == "/Span" and len(kids) == 1 and isinstance(kids[0], int):
+                continue  # a run of text
+            made[obj["S"]].append(obj)
+    for tag, elements in made.items():
+        if len(elements) != len(found[tag]):  # WeasyPrint changed how it tags: a test says so
+            raise RuntimeError(f"{tag}: {len(elements)} structure elements for {len(found[tag])} boxes")
+        for element, box in zip(elements, found[tag], strict=True):
+            if lang := box.element.get("lang"):
+                element["Lang"] = pydyf.String(lang)
 
 
 class Leaflets(FileChannel):
