@@ -19,14 +19,15 @@ from trilingo.errors import UnavailableError
 from trilingo.flows.context import run_identity, settings_from, workspace_db
 from trilingo.flows.retry import retry_unless_our_error
 from trilingo.flows.throttle import limiter_for
-from trilingo.i18n import N_
+from trilingo.i18n import N_, set_zone
 from trilingo.jsonable import to_json
 from trilingo.languages import SOURCE, TARGETS
 from trilingo.mt.health import record as record_health
 from trilingo.mt.registry import make_engine, require_pair
 from trilingo.pretranslate.jobs import batches, draft_batch, find_waiting, lanes
-from trilingo.reports import pretranslate_markdown, review_backlog
+from trilingo.reports import backlog_description, pretranslate_markdown, review_backlog
 from trilingo.store.db import optimize, session_scope
+from trilingo.store.models import utcnow
 from trilingo.workspace import open_database
 
 
@@ -185,10 +186,14 @@ def _leave_artifacts(home: str, user: str, results: list[dict[str, Any]]) -> Non
     create_markdown_artifact(
         pretranslate_markdown(results), key="pretranslate-summary", description="What this run drafted"
     )
+    settings = settings_from(home, user)
+    set_zone(lambda: settings.site.timezone)  # the snapshot's time in the workspace's zone, as the CLI
     with session_scope(workspace_db(home, user), write=False) as session:
-        backlog = review_backlog(session)
+        taken = utcnow()
+        backlog = review_backlog(session, taken)
     create_table_artifact(
         backlog or [{"language": "-", "state": "-", "documents": 0, "oldest waiting": "-"}],
         key="review-backlog",
-        description="What now waits for review",
+        # A snapshot, never refreshed: it says when it was taken and where the current numbers are.
+        description=backlog_description(taken),
     )

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from sqlmodel import select
 
 from tests.helpers import write_notice
-from tests.prefect_api import flow_runs, task_runs
+from tests.prefect_api import artifacts, flow_runs, markdown_tables, task_runs
 from trilingo.cli import cli
 from trilingo.store.sessions import TrilingoSession
 
@@ -76,6 +76,41 @@ def test_submit_pretranslate_review_publish(flow_home: Path, prefect_api: str, t
     }
     assert {"pretranslate-lo-memory", "pretranslate-zh-memory"} <= names["pretranslate"]
     assert {"publish-web", "publish-print", "publish-kiosk", "publish-screens"} <= names["publish"]
+    check_pretranslate_artifacts(prefect_api, flow_runs(prefect_api, "pretranslate")[0]["id"])
+
+
+def check_pretranslate_artifacts(api: str, run_id: str) -> None:
+    """The run's summary fits Prefect's UI at 1280 px (no table wider than 7 columns) and keeps every
+    count; the review backlog says it is a snapshot, when it was taken (in the gates' zone) and where
+    the current numbers are."""
+    import re
+    from datetime import UTC, datetime, timedelta
+
+    by_key = artifacts(api, run_id)
+    summary = by_key["pretranslate-summary"]["data"]
+    tables = markdown_tables(summary)
+    assert len(tables) == 3 and all(len(row) <= 7 for table in tables for row in table)
+    drafts, left, engine = ({row[0]: row for row in table[1:]} for table in tables)
+    assert tables[0][0] == [
+        "language",
+        "engine",
+        "documents",
+        "segments",
+        "memory",
+        "glossary",
+        "engine drafts",
+    ]
+    # zh: the title from the glossary, one sentence from memory, one left for a person.
+    assert drafts["zh"] == ["zh", "memory", "1", "3", "1", "1", "0"]
+    assert tables[1][0][:4] == ["language", "untranslated", "warnings", "failed"] and left["zh"][1] == "1"
+    assert tables[2][0] == ["language", "engine calls", "cache hits"] and set(engine) == {"lo", "zh"}
+    backlog = by_key["review-backlog"]
+    note = backlog["description"]
+    assert "not refreshed" in note and "`trilingo status`" in note
+    taken = re.search(r"taken (\d{4}-\d{2}-\d{2} \d{2}:\d{2}) \(Vietnam time, UTC\+7\)", note)
+    assert taken is not None, note
+    at = datetime.strptime(taken.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=UTC) - timedelta(hours=7)
+    assert abs(datetime.now(UTC) - at) < timedelta(minutes=10)  # the gates' time, not UTC
 
 
 @pytest.mark.usefixtures("flow_home")
@@ -153,3 +188,63 @@ def test_a_failing_webhook_fails_the_run_after_the_other_channels(
         home / "public" / "kiosk" / "kiosk.sqlite"
     ).is_file()  # written by the same run, before the webhook
     assert "WEBHOOK: 1 event(s) waiting to be delivered" in invoke("status")
+
+
+@pytest.mark.usefixtures("flow_home")
+def test_the_publish_summary_counts_the_webhooks_real_deliveries(
+    prefect_api: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The publish run's artifact shows what the webhook did (events queued and delivered to how many
+    receivers), not the file counts it has none of; every table is at most 7 columns wide."""
+    import http.server
+    import threading
+
+    from tests.test_webhook import SECRET
+
+    received: list[bytes] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("TRILINGO_WEBHOOK_URLS", f"http://127.0.0.1:{server.server_address[1]}/hook")
+        monkeypatch.setenv("TRILINGO_WEBHOOK_SECRET", SECRET)
+        for n in range(3):
+            invoke("submit", str(write_notice(tmp_path, f"tb-hook-{n}", f"Câu số {n}.")))
+        published = {r["channel"]: r for r in json.loads(invoke("publish", "--json"))}
+    finally:
+        server.shutdown()
+    assert len(received) == 3 and published["webhook"]["delivered"] == 3
+    [run] = flow_runs(prefect_api, "publish")[:1]
+    summary = artifacts(prefect_api, run["id"])["publish-summary"]["data"]
+    tables = markdown_tables(summary)
+    assert all(len(row) <= 7 for table in tables for row in table), summary
+    files, deliveries = tables
+    assert [row[0] for row in files[1:]] == ["web", "print", "kiosk", "screens"]
+    assert deliveries[0] == ["channel", "receivers", "queued", "delivered", "failed", "to retry", "dead"]
+    assert deliveries[1:] == [["webhook", "1", "3", "3", "0", "0", "0"]]
+    web = {row[0]: row for row in files[1:]}["web"]
+    assert int(web[2]) > 0  # unchanged: submit wrote the three notices' pages already
+
+
+def test_the_backlog_note_gives_the_time_in_the_workspaces_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, datetime
+
+    from trilingo.reports import backlog_description
+
+    taken = datetime(2026, 12, 7, 7, 5, tzinfo=UTC)
+    assert backlog_description(taken).startswith("A snapshot taken 2026-12-07 14:05 (Vietnam time, UTC+7)")
+    monkeypatch.setenv("TRILINGO_TIMEZONE", "Asia/Shanghai")
+    note = backlog_description(taken)
+    assert note == (
+        "A snapshot taken 2026-12-07 15:05 (Asia/Shanghai, UTC+8), when this run ended: it is not "
+        "refreshed. For the current numbers run `trilingo status`."
+    )

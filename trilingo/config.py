@@ -35,6 +35,37 @@ class WebhookConfig:
     timeout: float = 10.0  # seconds for the whole request: a receiver that hangs cannot hold a publish
     backoff: float = 30.0  # seconds before the first retry; doubled each time, at most an hour
 
+    @property
+    def key(self) -> bytes:
+        """The HMAC key the events are signed with (Standard Webhooks): a `whsec_` secret is base64 and
+        the key is its bytes, as every Standard Webhooks library reads it; any other secret (the form
+        before) is its own UTF-8 bytes."""
+        return signing_key(self.secret)
+
+
+WHSEC = "whsec_"
+
+
+def signing_key(secret: str) -> bytes:
+    """The key of a webhook secret; ConfigError for a `whsec_` secret that is not base64 of a key."""
+    import base64
+    import binascii
+
+    if not secret.startswith(WHSEC):
+        return secret.encode("utf-8")
+    try:
+        key = base64.b64decode(secret[len(WHSEC) :], validate=True)
+    except (binascii.Error, ValueError):
+        key = b""
+    if not key:
+        raise ConfigError(
+            N_(
+                "the webhook secret starts with whsec_ but what follows is not a key in base64 "
+                "(TRILINGO_WEBHOOK_SECRET or [webhook] secret)"
+            )
+        )
+    return key
+
 
 def webhook_config(table: object, env: Mapping[str, str]) -> WebhookConfig:
     """`[webhook]` in config.toml (urls, secret, max_tries, timeout, backoff); TRILINGO_WEBHOOK_URLS
@@ -53,6 +84,7 @@ def webhook_config(table: object, env: Mapping[str, str]) -> WebhookConfig:
         raise ConfigError(
             N_("webhook urls are set but no secret: set TRILINGO_WEBHOOK_SECRET (or [webhook] secret)")
         )
+    signing_key(secret)  # an unusable secret is refused now, before anything is published
     try:
         return WebhookConfig(
             clean,

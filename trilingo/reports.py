@@ -12,23 +12,38 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
+from trilingo.i18n import N_
 from trilingo.review.states import QUEUED
 from trilingo.store.models import DocLang, aware, utcnow
 from trilingo.text.terminal import age
 
-PRETRANSLATE_COLUMNS = (
-    ("documents", "documents"),
-    ("segments", "segments"),
-    ("tm", "memory"),
-    ("glossary", "glossary"),
-    ("engine_drafts", "engine"),
-    ("engine_calls", "engine calls"),
-    ("cache_hits", "cache hits"),
-    ("untranslated", "untranslated"),
-    ("warnings", "warnings"),
-    ("failed", "failed"),
-    ("kept", "kept (edited meanwhile)"),
+# The pretranslate summary, one table per concern, each narrow enough for Prefect's UI at 1280 px
+# (MAX_COLUMNS, the language included): where the drafts came from, what is left for a person, what the
+# engine was asked.
+PRETRANSLATE_TABLES = (
+    (
+        N_("Drafts"),
+        (
+            ("documents", "documents"),
+            ("segments", "segments"),
+            ("tm", "memory"),
+            ("glossary", "glossary"),
+            ("engine_drafts", "engine drafts"),
+        ),
+    ),
+    (
+        N_("Left for a person"),
+        (
+            ("untranslated", "untranslated"),
+            ("warnings", "warnings"),
+            ("failed", "failed"),
+            ("kept", "kept (edited meanwhile)"),
+        ),
+    ),
+    (N_("Engine use"), (("engine_calls", "engine calls"), ("cache_hits", "cache hits"))),
 )
+PRETRANSLATE_COLUMNS = tuple(column for _, columns in PRETRANSLATE_TABLES for column in columns)
+MAX_COLUMNS = 7
 MAX_LISTED = 50
 
 
@@ -36,8 +51,14 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
+    assert len(header) <= MAX_COLUMNS, header  # wider, Prefect's UI hides the last columns
+    lines = ["| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
+    return lines + ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+
+
 def pretranslate_markdown(results: Sequence[dict[str, Any]]) -> str:
-    """One row per (batch, language) totals per language, then every failure with its reason."""
+    """Totals per language, one table per concern, then every failure with its reason."""
     if not results:
         return "# Pretranslate\n\nNothing was waiting: no segment was drafted.\n"
     by_lang: dict[str, dict[str, Any]] = {}
@@ -53,12 +74,15 @@ def pretranslate_markdown(results: Sequence[dict[str, Any]]) -> str:
         if failed
         else f"All {segments} segment(s) drafted or left for a person; nothing failed."
     )
-    lines = ["# Pretranslate", "", verdict, ""]
-    lines.append("| language | engine | " + " | ".join(label for _, label in PRETRANSLATE_COLUMNS) + " |")
-    lines.append("|---" * (len(PRETRANSLATE_COLUMNS) + 2) + "|")
-    for lang, t in sorted(by_lang.items()):
-        cells = [lang, t["engine"], *(str(t[key]) for key, _ in PRETRANSLATE_COLUMNS)]
-        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    lines = ["# Pretranslate", "", verdict]
+    for n, (title, columns) in enumerate(PRETRANSLATE_TABLES):
+        engine = ["engine"] if n == 0 else []  # the engine once, beside the drafts it made
+        header = ["language", *engine, *(label for _, label in columns)]
+        rows = [
+            [lang, *([t["engine"]] if engine else []), *(t[key] for key, _ in columns)]
+            for lang, t in sorted(by_lang.items())
+        ]
+        lines += ["", f"## {title}", "", *_table(header, rows)]
     failures = [(lang, f) for lang, t in sorted(by_lang.items()) for f in t["failures"]]
     if failures:
         lines += ["", "## Failures", ""]
@@ -68,28 +92,69 @@ def pretranslate_markdown(results: Sequence[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _delivers(result: dict[str, Any]) -> bool:
+    """Whether a channel's result is deliveries (the webhook's events) rather than files."""
+    from trilingo.channels.webhook import CHANNEL as WEBHOOK
+
+    return result["channel"] == WEBHOOK or bool(result.get("receivers"))
+
+
 def publish_markdown(results: Sequence[dict[str, Any]]) -> str:
-    lines = [
-        "# Publish",
-        "",
-        "| channel | written | unchanged | removed | went live | waiting | failed deliveries |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for r in results:
-        cells = [
-            r["channel"],
-            len(r.get("written", [])),
-            r.get("unchanged", 0),
-            len(r.get("removed", [])),
-            len(r.get("went_live", [])),
-            len(r.get("waiting", [])),
-            len(r.get("failed", [])),
+    """What each channel did: the files written, and apart the events delivered (a channel of
+    deliveries writes no file: its counts are its events, after real deliveries)."""
+    files = [r for r in results if not _delivers(r)]
+    deliveries = [r for r in results if _delivers(r)]
+    lines = ["# Publish"]
+    if files:
+        header = ["channel", "written", "unchanged", "removed", "went live", "waiting"]
+        rows = [
+            [
+                r["channel"],
+                len(r.get("written", [])),
+                r.get("unchanged", 0),
+                len(r.get("removed", [])),
+                len(r.get("went_live", [])),
+                len(r.get("waiting", [])),
+            ]
+            for r in files
         ]
-        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+        lines += ["", f"## {N_('Files')}", "", *_table(header, rows)]
+    if deliveries:
+        header = ["channel", "receivers", "queued", "delivered", "failed", "to retry", "dead"]
+        rows = [
+            [
+                r["channel"],
+                r.get("receivers", 0),
+                r.get("queued", 0),
+                r.get("delivered", 0),
+                len(r.get("failed", [])),
+                r.get("pending_total", 0),
+                r.get("dead_total", 0),
+            ]
+            for r in deliveries
+        ]
+        lines += ["", f"## {N_('Deliveries')}", "", *_table(header, rows)]
+        for r in deliveries:
+            if r.get("undelivered"):
+                lines += ["", f"{r['channel']}: {_cell(r['undelivered'])}"]
     waiting = [w for r in results for w in r.get("waiting", [])]
     if waiting:
         lines += ["", "## Not published yet", ""] + [f"- {_cell(w)}" for w in waiting[:MAX_LISTED]]
     return "\n".join(lines) + "\n"
+
+
+BACKLOG_NOTE = N_(
+    "A snapshot taken {taken} ({zone}), when this run ended: it is not refreshed. "
+    "For the current numbers run `trilingo status`."
+)
+
+
+def backlog_description(taken: datetime) -> str:
+    """The review-backlog artifact's own text: when its numbers were taken, in the gates' zone (the
+    workspace's), and that they are not refreshed."""
+    from trilingo.i18n import when, zone_label, zone_offset
+
+    return BACKLOG_NOTE.format(taken=when(taken), zone=f"{zone_label()}, {zone_offset()}")
 
 
 def review_backlog(session: Session, now: datetime | None = None) -> list[dict[str, Any]]:

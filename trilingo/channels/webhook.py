@@ -7,15 +7,20 @@ document; a failure is retried with backoff and stays visible in `status`; after
 is dead, with its last error, until `trilingo webhook retry`.
 
 Events: `published` (a first release), `updated` (a newer release), `retracted`, `expired`.
-Headers: `X-Trilingo-Event` (the event id: drop a duplicate), `X-Trilingo-Signature: sha256=<hex>`
-(HMAC-SHA256 of the raw body with the shared secret).
+Signed as Standard Webhooks signs (https://www.standardwebhooks.com/): `webhook-id` (the event id,
+the same on every retry: drop a duplicate), `webhook-timestamp` (unix seconds when this attempt was
+sent: refuse one more than 5 minutes away, so a captured request cannot be replayed later) and
+`webhook-signature: v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`. The key is the secret's
+(WebhookConfig.key): `whsec_` + base64, or, as before, a plain secret's UTF-8 bytes.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,12 +38,24 @@ from trilingo.store.db import redact
 from trilingo.store.models import PublishRecord, WebhookEvent, aware, utcnow
 
 CHANNEL = "webhook"
-SIGNATURE = "X-Trilingo-Signature"
-EVENT = "X-Trilingo-Event"
+ID, TIMESTAMP, SIGNATURE = "webhook-id", "webhook-timestamp", "webhook-signature"
 
 
-def sign(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+def sign(key: bytes, event_id: str, timestamp: int, body: bytes) -> str:
+    """The `webhook-signature` of one attempt: v1, then base64 of HMAC-SHA256 over id.timestamp.body."""
+    signed = f"{event_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode("ascii")
+
+
+def headers(key: bytes, event_id: str, body: bytes, timestamp: int | None = None) -> dict[str, str]:
+    """The headers of one attempt, stamped with the time it is sent."""
+    at = int(time.time()) if timestamp is None else timestamp
+    return {
+        "Content-Type": "application/json; charset=utf-8",
+        ID: event_id,
+        TIMESTAMP: str(at),
+        SIGNATURE: sign(key, event_id, at, body),
+    }
 
 
 @dataclass
@@ -165,6 +182,7 @@ def deliver(session: Session, config: WebhookConfig, now: datetime | None = None
         select(WebhookEvent).where(WebhookEvent.state == "pending").order_by(col(WebhookEvent.id))
     ).all()
     blocked: set[tuple[str, int]] = set()
+    signing = config.key
     with httpx.Client(timeout=httpx.Timeout(config.timeout), follow_redirects=False) as client:
         for event in pending:
             key = (event.url, event.document_id)
@@ -176,13 +194,7 @@ def deliver(session: Session, config: WebhookConfig, now: datetime | None = None
             body = event.payload.encode("utf-8")
             try:
                 response = client.post(
-                    event.url,
-                    content=body,
-                    headers={
-                        "Content-Type": "application/json; charset=utf-8",
-                        EVENT: event.event_id,
-                        SIGNATURE: sign(config.secret, body),
-                    },
+                    event.url, content=body, headers=headers(signing, event.event_id, body)
                 )
                 error = None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"
             except httpx.HTTPError as exc:
