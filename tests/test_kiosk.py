@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 
+from trilingo.channels import kiosk_index
 from trilingo.channels.kiosk_bundle import Entry, build, search, verify
 from trilingo.channels.publish import publish_channel
 from trilingo.cli import cli
@@ -20,7 +21,7 @@ from trilingo.commands.demo import sample_files
 from trilingo.intake.store import submit
 from trilingo.store.db import create_database
 from trilingo.store.sessions import TrilingoSession
-from trilingo.text.frontmatter import read_notice
+from trilingo.text.frontmatter import parse_notice, read_notice
 from trilingo.workspace import open_database
 
 LO = "ຜູ້ໂດຍສານຕ້ອງແຈ້ງສິນຄ້າກັບພາສີ ທີ່ດ່ານສາກົນໄຕຈາງ."
@@ -189,3 +190,77 @@ def test_kiosk_search_loads_no_database_code(bundle: Path) -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr
     assert "口岸" in done.stdout
+
+
+def test_a_change_updates_the_bundle_in_place_as_a_full_build_would_make_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One notice edited and one added: only the files they touch are written, and every data file then
+    reads as a build from nothing reads (the database's rows too)."""
+    url = f"sqlite:///{tmp_path / 'trilingo.db'}"
+    db = open_database(url, "tester")
+    public = tmp_path / "public"
+    with TrilingoSession(db) as session:
+        for path in sample_files():
+            submit(session, read_notice(path), "tester")
+        session.commit()
+        first = publish_channel(session, "kiosk", public, "tester")
+        session.commit()
+        sample = unicodedata.normalize("NFC", sample_files()[1].read_text(encoding="utf-8"))
+        edited = sample.replace("trừ ngày lễ", "kể cả ngày lễ và Tết")
+        assert submit(session, parse_notice(edited), "tester").version == 2
+        submit(session, parse_notice(NEW), "tester")
+        session.commit()
+        made: list[str] = []
+        blocks = kiosk_index.blocks
+
+        def counted(md: str) -> list[list[str]]:
+            made.append(md)
+            return blocks(md)
+
+        monkeypatch.setattr(kiosk_index, "blocks", counted)
+        second = publish_channel(session, "kiosk", public, "tester")
+        session.commit()
+    kiosk = public / "kiosk"
+    assert len(made) == 2 and "kể cả ngày lễ" in made[0] + made[1]  # only the two new releases were read
+    assert "data/n/0.js" in second.written and set(second.written) < set(first.written) | {"data/c/0.js"}
+    assert "kiosk.sqlite" in second.written and "manifest.json" in second.written
+    assert [h.slug for h in search(kiosk, "kể cả ngày lễ", "vi").hits] == ["huoi-puoc-thong-bao"]
+    assert search(kiosk, "trừ ngày lễ", "vi").hits == []  # the old text is gone from every index
+    assert [h.slug for h in search(kiosk, "xe khach", "vi").hits] == ["xe-khach-moi"]
+    assert verify(kiosk).files == len(
+        json.loads((kiosk / "manifest.json").read_text(encoding="utf-8"))["files"]
+    )
+
+    def snapshot() -> tuple[dict[str, bytes], list[tuple[object, ...]]]:
+        files = {
+            str(p.relative_to(kiosk)): p.read_bytes()
+            for p in sorted((kiosk / "data").rglob("*.js"))
+            if p.name != "version.js"
+        }
+        conn = sqlite3.connect(kiosk / "kiosk.sqlite")
+        rows = conn.execute(
+            "SELECT doc, lang, title, summary, body, blocks, key FROM notice ORDER BY doc, lang"
+        ).fetchall()
+        conn.close()
+        return files, rows
+
+    in_place = snapshot()
+    shutil.rmtree(kiosk)
+    with TrilingoSession(create_database(url)) as session:
+        whole = publish_channel(session, "kiosk", public, "tester")
+        session.commit()
+    assert len(whole.written) > len(second.written)
+    rebuilt = snapshot()
+    assert sorted(in_place[0]) == sorted(rebuilt[0])
+    assert [k for k in in_place[0] if in_place[0][k] != rebuilt[0][k]] == []
+    assert in_place[1] == rebuilt[1]
+
+
+NEW = """---
+title: Tuyến xe khách mới qua cửa khẩu
+slug: xe-khach-moi
+category: thông báo
+---
+Từ tháng sau có tuyến xe khách mới từ Điện Biên Phủ đi Mường Khoa.
+"""

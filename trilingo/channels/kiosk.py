@@ -4,8 +4,12 @@ searches and verifies the bundle itself)."""
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import shutil
+import sqlite3
 import tempfile
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +20,7 @@ from trilingo.channels import kiosk_bundle as bundle
 from trilingo.channels import kiosk_index as index
 from trilingo.channels.ledger import Ledger
 from trilingo.channels.pages import (
+    Page,
     bodies,
     by_document,
     date_text,
@@ -28,6 +33,7 @@ from trilingo.languages import ALL, LANGUAGES, SOURCE
 from trilingo.outdated import freshness
 from trilingo.site import SiteSettings
 from trilingo.site import example as example_site
+from trilingo.store.chunks import chunked
 from trilingo.store.hashing import sha256
 from trilingo.store.models import utcnow
 
@@ -48,138 +54,273 @@ def publish_kiosk(
     documents: Collection[int] | None = None,
     site: SiteSettings | None = None,
 ) -> KioskSummary:
-    """Bring the bundle up to date with the live releases: the device database, the page and its data
-    files. Only files whose contents changed are written; the manifest goes last."""
-    del documents  # the index spans every document: any change is found by comparing contents
+    """Bring the bundle up to date with the live releases, in place: the rows of changed releases only
+    are made again (kiosk.sqlite is updated on a copy, then swapped in whole), and only the page's data
+    files those rows touch are written. A full build happens for a new bundle, or when the renderer, the
+    site settings or the number of index buckets changed. The manifest goes last."""
+    del documents  # the index spans every document: changes are found by comparing each row's key
     site = site or example_site()
     pages = live_pages(session, CHANNEL)
     by_doc = by_document(pages)
     # A withdrawn (out-of-date, critical) translation is not offered; an out-of-date one is, as on the web.
     # Expired notices (`expires:`) leave the kiosk at the first publish after their time.
     now = utcnow()
-    shown = [
-        p
+    wanted = {
+        (p.doc_id, p.lang): (p, _row_key(p))
         for p in pages
         if not freshness(p, by_doc[p.doc_id].get(SOURCE), site).withdrawn and not p.expired(now)
-    ]
-    key = sha256(
-        renderer_version(__file__, index.__file__, bundle.__file__)
-        + repr(site)
-        + "|".join(f"{p.slug}{p.lang}{p.content_hash}{p.approved_at}" for p in shown)
-    )
+    }
+    renderer = sha256(renderer_version(__file__, index.__file__, bundle.__file__) + repr(site))
+    key = sha256(renderer + "|".join(sorted(f"{d}:{lang}:{k}" for (d, lang), (_, k) in wanted.items())))
     ledger = Ledger(session, CHANNEL, out_dir, mode=site.file_mode)
-    result = KioskSummary(documents=len({p.doc_id for p in shown}))
+    result = KioskSummary(documents=len({d for d, _ in wanted}))
     if ledger.is_current(bundle.MANIFEST, key) and ledger.is_current(bundle.DATABASE, key):
         result.unchanged = len(ledger.records())
         return result
-    texts = bodies(session, [p.release_id for p in shown])
-    docs: dict[int, dict[str, Reading]] = {}
-    for p in sorted(shown, key=lambda p: (p.doc_id, ALL.index(p.lang))):
-        parts = index.blocks(texts[p.release_id])
-        docs.setdefault(p.doc_id, {})[p.lang] = Reading(
-            p.slug,
-            p.title,
-            p.category or "",
-            gates_of(p),
-            index.summary(parts),
-            parts,
-            date_text(p.approved_at),
-        )
-    entries = [
-        bundle.Entry(
-            slug=r.slug,
-            lang=code,
-            title=r.title,
-            summary=r.summary,
-            body=" ".join(text for _, text in r.blocks),
-            category=r.category,
-            gates=list(r.gates),
-            updated=r.updated,
-        )
-        for langs in docs.values()
-        for code, r in langs.items()
-    ]
-    files, buckets = data_files(docs, site)
-    with tempfile.TemporaryDirectory(prefix="trilingo-kiosk-") as tmp:
-        digests = bundle.build(entries, Path(tmp))
-        data = (Path(tmp) / bundle.DATABASE).read_bytes()
+    buckets = index.bucket_count(result.documents)
+    previous = _previous(out_dir, ledger, renderer, buckets)
+    try:
+        data, files, state = _update(session, out_dir, wanted, site, renderer, buckets, previous)
+    except bundle.Stale:  # a file the update needs is gone or damaged: build the bundle whole
+        previous = None
+        data, files, state = _update(session, out_dir, wanted, site, renderer, buckets, previous)
+    digests = dict(previous or {})
+    digests.pop(bundle.PAGE, None)
+    digests.pop(index.VERSION, None)
     for rel, content in files.items():
-        digests[rel] = sha256(content)
+        if content is None:
+            digests.pop(rel, None)
+        else:
+            digests[rel] = sha256(content)
+    digests[bundle.DATABASE] = hashlib.sha256(data).hexdigest()
     build = sha256("".join(f"{k}{v}" for k, v in sorted(digests.items())))[:12]
     # The page asks for this file when it has been idle: a new build means a new bundle, so it reloads.
-    files[index.VERSION] = index.script("version", build)
-    digests[index.VERSION] = sha256(files[index.VERSION])
-    page = page_html(docs, site, build, buckets)
+    version_js = index.script("version", build)
+    digests[index.VERSION] = sha256(version_js)
+    page = page_html(state, site, build, buckets)
     digests[bundle.PAGE] = sha256(page)
-    version = bundle.bundle_version(entries, sha256("".join(sorted(digests.values()))))
+    version = bundle.bundle_version(state.newest, sha256("".join(sorted(digests.values()))))
     result.version = version
     # The data files first, then the database and the page, the manifest last: a device that sees a new
     # manifest finds the files it names already there. Files whose bytes did not change are not written.
+    for rel in digests:
+        if rel not in files:
+            ledger.keep(rel)  # not touched by this change
     for rel, content in files.items():
-        ledger.put(rel, functools.partial(str, content), key=sha256(content))
+        if content is not None:
+            ledger.put(rel, functools.partial(str, content), key=sha256(content))
+    ledger.put(index.VERSION, lambda: version_js, key=sha256(version_js))
     ledger.put(bundle.DATABASE, lambda: data, key=key)
     ledger.put(bundle.PAGE, lambda: page, key=key)
     ledger.put(bundle.MANIFEST, lambda: bundle.manifest(digests, version), key=key)
-    ledger.prune()  # the files of documents no longer shown, and of buckets no longer used
+    ledger.prune()  # the files of documents no longer shown, and of groups no longer used
     ledger.commit()
     result.written, result.unchanged = ledger.written, ledger.unchanged
     return result
 
 
-@dataclass(frozen=True)
-class Reading:
-    """One document-language as the kiosk shows it."""
+def _update(
+    session: Session,
+    out_dir: Path,
+    wanted: dict[tuple[int, str], tuple[Page, str]],
+    site: SiteSettings,
+    renderer: str,
+    buckets: int,
+    previous: dict[str, str] | None,
+) -> tuple[bytes, dict[str, str | None], PageState]:
+    """The new kiosk.sqlite (made on a copy of the published one, or from nothing), the data files the
+    change touches, and what the page shows."""
+    with tempfile.TemporaryDirectory(prefix="trilingo-kiosk-") as tmp:
+        state = Path(tmp) / bundle.DATABASE
+        if previous is not None:
+            shutil.copyfile(out_dir / bundle.DATABASE, state)
+        conn = sqlite3.connect(state)
+        try:
+            conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+            if previous is None:
+                bundle.create(conn)
+                conn.executemany(
+                    "INSERT INTO meta VALUES (?, ?)", [("renderer", renderer), ("buckets", str(buckets))]
+                )
+            change = _apply(conn, session, wanted, full=previous is None)
+            bundle.finish(conn, optimize=previous is None)
+            files = _data_files(conn, out_dir, change, site, buckets)
+            page_state = _page_state(conn)
+        finally:
+            conn.close()
+        return state.read_bytes(), files, page_state
 
-    slug: str
-    title: str
-    category: str
-    gates: tuple[str, ...]
-    summary: str
-    blocks: list[list[str]]
-    updated: str
 
-    def card(self) -> list[str]:
-        """What a result list shows: title, summary, date."""
-        return [self.title, self.summary, self.updated]
+def _row_key(p: Page) -> str:
+    """A release is frozen (its title, body, category and gates are those of one version, approved
+    once): its id and content hash say whether a row is still the one made from it."""
+    return f"{p.release_id}:{p.content_hash}"
+
+
+def _previous(out_dir: Path, ledger: Ledger, renderer: str, buckets: int) -> dict[str, str] | None:
+    """The published bundle's manifest (file → SHA-256), if the bundle can be updated in place: it is
+    this Trilingo's (the ledger wrote it), of this schema, renderer, site settings and bucket count."""
+    path = out_dir / bundle.DATABASE
+    records = ledger.records()
+    if bundle.DATABASE not in records or bundle.MANIFEST not in records or not path.is_file():
+        return None
+    try:
+        files = json.loads((out_dir / bundle.MANIFEST).read_text(encoding="utf-8"))["files"]
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        finally:
+            conn.close()
+    except (OSError, ValueError, KeyError, TypeError, sqlite3.DatabaseError):
+        return None
+    if meta.get("schema") != str(bundle.SCHEMA) or meta.get("renderer") != renderer:
+        return None
+    if meta.get("buckets") != str(buckets) or not isinstance(files, dict):
+        return None
+    return {str(k): str(v) for k, v in files.items()}
+
+
+@dataclass
+class Change:
+    documents: set[int]  # whose rows changed, came or went
+    old_keys: set[str]  # the index keys of the rows that went (their buckets lose those documents)
+    full: bool
+
+
+def _apply(
+    conn: sqlite3.Connection, session: Session, wanted: dict[tuple[int, str], tuple[Page, str]], *, full: bool
+) -> Change:
+    """Make the bundle's rows those of `wanted`: rows whose key changed or that are no longer live go,
+    new and changed releases come (their Markdown read and made into blocks, once)."""
+    old = {(d, lang): (i, k) for i, d, lang, k in conn.execute("SELECT id, doc, lang, key FROM notice")}
+    gone = [(i, d) for (d, lang), (i, k) in old.items() if wanted.get((d, lang), (None, ""))[1] != k]
+    new = [p for (d, lang), (p, k) in wanted.items() if old.get((d, lang), (0, ""))[1] != k]
+    old_keys: set[str] = set()
+    if not full:
+        for chunk in chunked([i for i, _ in gone]):
+            marks = ",".join("?" * len(chunk))
+            for title, body in conn.execute(f"SELECT title, body FROM notice WHERE id IN ({marks})", chunk):
+                old_keys.update(index.tokens(title + "\n" + body))
+    bundle.delete(conn, [i for i, _ in gone])
+    texts = bodies(session, [p.release_id for p in new])
+    entries = []
+    for p in new:
+        parts = index.blocks(texts[p.release_id])
+        entries.append(
+            bundle.Entry(
+                slug=p.slug,
+                lang=p.lang,
+                title=p.title,
+                summary=index.summary(parts),
+                body=" ".join(text for _, text in parts),
+                category=p.category or "",
+                gates=list(gates_of(p)),
+                updated=date_text(p.approved_at),
+                doc=p.doc_id,
+                blocks=parts,
+                key=wanted[(p.doc_id, p.lang)][1],
+            )
+        )
+    bundle.insert(conn, entries)
+    return Change({d for _, d in gone} | {p.doc_id for p in new}, old_keys, full)
+
+
+_COLUMNS = "doc, slug, lang, title, summary, body, category, gates, updated, blocks, key"
+
+
+def _entries(
+    conn: sqlite3.Connection, where: str = "", params: Sequence[object] = ()
+) -> dict[int, dict[str, bundle.Entry]]:
+    """The bundle's rows as document → language → entry, languages in the registry's order."""
+    out: dict[int, dict[str, bundle.Entry]] = {}
+    rows = conn.execute(f"SELECT {_COLUMNS} FROM notice {where}", params).fetchall()
+    for doc, slug, lang, title, summ, body, category, gates, updated, parts, key in sorted(
+        rows, key=lambda r: (r[0], ALL.index(r[2]) if r[2] in ALL else len(ALL))
+    ):
+        out.setdefault(doc, {})[lang] = bundle.Entry(
+            slug, lang, title, summ, body, category, json.loads(gates), updated, doc, json.loads(parts), key
+        )
+    return out
+
+
+def _text(e: bundle.Entry) -> str:
+    return e.title + "\n" + e.body
+
+
+def _data_files(
+    conn: sqlite3.Connection, out_dir: Path, change: Change, site: SiteSettings, buckets: int
+) -> dict[str, str | None]:
+    """The page's data files this change touches, by path: new contents, or None for a file no longer
+    needed (a group left empty)."""
+    files: dict[str, str | None] = {}
+    numbers = _category_number(site)
+    if change.full:
+        docs = _entries(conn)
+    else:
+        docs = {}
+        for chunk in chunked(sorted(change.documents)):
+            docs.update(_entries(conn, f"WHERE doc IN ({','.join('?' * len(chunk))})", chunk))
+    found = index.Index()
+    for doc, langs in docs.items():
+        for e in langs.values():
+            found.add(doc, _text(e))
+    tables: dict[int, dict[str, dict[str, list[int]]]] = {}
+    if change.full:
+        tables = dict(enumerate(found.buckets(buckets)))
+    else:
+        touched = {index.bucket_of(t, buckets) for t in change.old_keys | set(found.exact)}
+        for n in sorted(touched):
+            table = index.read_bucket(out_dir / f"{index.INDEX_DIR}{n}.js")
+            if table is None:
+                raise bundle.Stale(f"{index.INDEX_DIR}{n}.js")
+            tables[n] = index.merge(table, found, n, buckets, change.documents, change.old_keys)
+    for n, table in tables.items() if isinstance(tables, dict) else enumerate(tables):
+        files[f"{index.INDEX_DIR}{n}.js"] = index.script("idx", n, table)
+    for size, folder, make in (
+        (index.SUMMARY_GROUP, index.SUMMARY_DIR, _cards_file),
+        (index.DOC_GROUP, index.DOC_DIR, _docs_file),
+    ):
+        groups = {d // size for d in change.documents} if not change.full else {d // size for d in docs}
+        for g in sorted(groups):
+            members = (
+                {d: langs for d, langs in docs.items() if d // size == g}
+                if change.full
+                else _entries(conn, "WHERE doc BETWEEN ? AND ?", (g * size, g * size + size - 1))
+            )
+            files[f"{folder}{g}.js"] = make(g, members, numbers) if members else None
+    in_category: dict[int, list[int]] = {}
+    rows = conn.execute("SELECT doc, category, max(updated) FROM notice GROUP BY doc").fetchall()
+    for doc, category, _ in sorted(rows, key=lambda r: (r[2], r[0]), reverse=True):
+        if category in numbers:
+            in_category.setdefault(numbers[category], []).append(doc)
+    for n in range(len(site.categories)):
+        files[f"{index.CATEGORY_DIR}{n}.js"] = (
+            index.script("cat", n, in_category[n]) if n in in_category else None
+        )
+    return files
+
+
+def _cards_file(group: int, docs: dict[int, dict[str, bundle.Entry]], numbers: dict[str, int]) -> str:
+    del numbers
+    return index.script(
+        "sum", group, {d: {code: _card(e) for code, e in langs.items()} for d, langs in docs.items()}
+    )
+
+
+def _docs_file(group: int, docs: dict[int, dict[str, bundle.Entry]], numbers: dict[str, int]) -> str:
+    return index.script("doc", group, {d: _whole(langs, numbers) for d, langs in docs.items()})
+
+
+def _card(e: bundle.Entry) -> list[str]:
+    """What a result list shows: title, summary, date."""
+    return [e.title, e.summary, e.updated]
 
 
 def _category_number(site: SiteSettings) -> dict[str, int]:
     return {c.key: n for n, c in enumerate(site.categories)}
 
 
-def _newest_first(docs: dict[int, dict[str, Reading]]) -> list[int]:
-    return sorted(docs, key=lambda d: (max(r.updated for r in docs[d].values()), d), reverse=True)
-
-
-def data_files(docs: dict[int, dict[str, Reading]], site: SiteSettings) -> tuple[dict[str, str], int]:
-    """Every data file of the page (index.DATA_DIR) by its path in the bundle, and the number of index
-    buckets (the page carries it: it names the files a query needs)."""
-    found = index.Index()
-    files: dict[str, str] = {}
-    numbers = _category_number(site)
-    members: dict[int, list[int]] = {}
-    for doc in _newest_first(docs):
-        langs = docs[doc]
-        for r in langs.values():
-            found.add(doc, r.title + "\n" + "\n".join(text for _, text in r.blocks))
-        first = next(iter(langs.values()))
-        if first.category in numbers:
-            members.setdefault(numbers[first.category], []).append(doc)
-    for group, ids in index.grouped(docs, index.SUMMARY_GROUP).items():
-        cards = {doc: {code: r.card() for code, r in docs[doc].items()} for doc in ids}
-        files[f"{index.SUMMARY_DIR}{group}.js"] = index.script("sum", group, cards)
-    for group, ids in index.grouped(docs, index.DOC_GROUP).items():
-        whole = {doc: _whole(docs[doc], numbers) for doc in ids}
-        files[f"{index.DOC_DIR}{group}.js"] = index.script("doc", group, whole)
-    buckets = index.bucket_count(found.postings())
-    for n, table in enumerate(found.buckets(buckets)):
-        files[f"{index.INDEX_DIR}{n}.js"] = index.script("idx", n, table)
-    for n, ids in sorted(members.items()):
-        files[f"{index.CATEGORY_DIR}{n}.js"] = index.script("cat", n, ids)
-    return files, buckets
-
-
-def _whole(langs: dict[str, Reading], numbers: dict[str, int]) -> dict[str, object]:
+def _whole(langs: dict[str, bundle.Entry], numbers: dict[str, int]) -> dict[str, object]:
     """A notice as the reader shows it, in every language it is published in."""
     first = next(iter(langs.values()))
     return {
@@ -187,28 +328,42 @@ def _whole(langs: dict[str, Reading], numbers: dict[str, int]) -> dict[str, obje
         "category": numbers.get(first.category),
         "gates": list(first.gates),
         "langs": {
-            code: {"title": r.title, "updated": r.updated, "blocks": r.blocks} for code, r in langs.items()
+            code: {"title": e.title, "updated": e.updated, "blocks": e.blocks} for code, e in langs.items()
         },
     }
+
+
+@dataclass
+class PageState:
+    """What the page itself carries, read from the bundle's rows."""
+
+    latest: dict[int, dict[str, bundle.Entry]]  # newest first
+    counts: dict[str, int]  # category key → documents
+    documents: int
+    newest: str  # the newest row's date
+
+
+def _page_state(conn: sqlite3.Connection) -> PageState:
+    rows = conn.execute("SELECT doc, category, max(updated) FROM notice GROUP BY doc").fetchall()
+    newest = sorted(rows, key=lambda r: (r[2], r[0]), reverse=True)
+    counts: dict[str, int] = {}
+    for _, category, _ in rows:
+        counts[category] = counts.get(category, 0) + 1
+    ids = [r[0] for r in newest[:LATEST]]
+    found = _entries(conn, f"WHERE doc IN ({','.join('?' * len(ids))})", ids) if ids else {}
+    return PageState({d: found[d] for d in ids}, counts, len(rows), newest[0][2] if newest else "")
 
 
 LATEST = 8  # notices on the home screen
 
 
-def page_html(docs: dict[int, dict[str, Reading]], site: SiteSettings, build: str, buckets: int) -> str:
+def page_html(state: PageState, site: SiteSettings, build: str, buckets: int) -> str:
     strings = {}
     for code in ALL:
         gettext = ui.translations(code).gettext
         strings[code] = {msgid: gettext(msgid) for msgid in ui.KIOSK}
         strings[code]["office"] = site.office.get(code) or site.office[SOURCE]
         strings[code]["address"] = site.address.get(code) or site.address.get(SOURCE, "")
-    latest = _newest_first(docs)[:LATEST]
-    counts: dict[int, int] = {}
-    numbers = _category_number(site)
-    for langs in docs.values():
-        number = numbers.get(next(iter(langs.values())).category)
-        if number is not None:
-            counts[number] = counts.get(number, 0) + 1
     data = {
         "source": SOURCE,
         "languages": {
@@ -221,12 +376,15 @@ def page_html(docs: dict[int, dict[str, Reading]], site: SiteSettings, build: st
         "example": site.example,
         "gates": [{"names": g.names, "hours": g.hours} for g in site.gates],
         "categories": [
-            {"n": n, "names": c.names, "count": counts[n]}
+            {"n": n, "names": c.names, "count": state.counts[c.key]}
             for n, c in enumerate(site.categories)
-            if counts.get(n)
+            if state.counts.get(c.key)
         ],
-        "latest": [{"id": d, "langs": {code: r.card() for code, r in docs[d].items()}} for d in latest],
-        "documents": len(docs),
+        "latest": [
+            {"id": d, "langs": {code: _card(e) for code, e in langs.items()}}
+            for d, langs in state.latest.items()
+        ],
+        "documents": state.documents,
         "buckets": buckets,
         "group": index.SUMMARY_GROUP,
         "docGroup": index.DOC_GROUP,

@@ -32,7 +32,7 @@ import sqlite3
 import tempfile
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -45,7 +45,7 @@ from trilingo.text.keys import match_key
 DATABASE = "kiosk.sqlite"
 PAGE = "index.html"
 MANIFEST = "manifest.json"
-SCHEMA = 1
+SCHEMA = 2  # 2: notice.doc, .blocks and .key (the bundle is updated in place)
 # Runs of letters in a script whose language does not space its words (Lao, Han, Khmer …), and CJK
 # symbols and full-width forms: indexed as overlapping pairs.
 _DENSE = re.compile(
@@ -91,70 +91,101 @@ class Entry:
     category: str
     gates: list[str]
     updated: str
+    doc: int = 0  # the document's id (the page's data files name documents by it)
+    blocks: list[list[str]] = field(default_factory=list)  # what the reader shows (kiosk_index.blocks)
+    key: str = ""  # what it was made from: a row whose key is unchanged is not made again
+
+
+SCHEMA_SQL = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE notice(id INTEGER PRIMARY KEY, slug TEXT NOT NULL, lang TEXT NOT NULL,
+    title TEXT NOT NULL, summary TEXT NOT NULL, body TEXT NOT NULL, category TEXT NOT NULL,
+    gates TEXT NOT NULL, updated TEXT NOT NULL, doc INTEGER NOT NULL, blocks TEXT NOT NULL,
+    key TEXT NOT NULL, UNIQUE(doc, lang));
+CREATE VIRTUAL TABLE search USING fts5(title, body, tokenize='trigram');
+CREATE VIRTUAL TABLE short USING fts5(text, tokenize="unicode61 remove_diacritics 0");
+CREATE VIRTUAL TABLE loose USING fts5(text, tokenize='trigram');
+"""
+
+
+def create(conn: sqlite3.Connection) -> None:
+    conn.executescript(SCHEMA_SQL)
+    conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
+
+
+def insert(conn: sqlite3.Connection, entries: list[Entry]) -> None:
+    """Add rows and their index entries. Oldest first, after every row already there, so that the
+    highest row ids are the newest notices: searches read the indexes in descending row order and stop
+    after `limit` hits, newest first, however many notices match."""
+    first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM notice").fetchone()[0]
+    rows = [
+        (i, e, fold(e.title, e.lang), fold(e.body, e.lang))
+        for i, e in enumerate(sorted(entries, key=lambda e: (e.updated, e.slug, e.lang)), first)
+    ]
+    conn.executemany(
+        "INSERT INTO notice VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                i,
+                e.slug,
+                e.lang,
+                e.title,
+                e.summary,
+                e.body,
+                e.category,
+                json.dumps(e.gates),
+                e.updated,
+                e.doc,
+                json.dumps(e.blocks, ensure_ascii=False),
+                e.key,
+            )
+            for i, e, _, _ in rows
+        ],
+    )
+    conn.executemany(
+        "INSERT INTO search(rowid, title, body) VALUES (?, ?, ?)", [(i, t, b) for i, _, t, b in rows]
+    )
+    conn.executemany(
+        "INSERT INTO short(rowid, text) VALUES (?, ?)",
+        [(i, short_tokens(t + " " + b)) for i, _, t, b in rows],
+    )
+    conn.executemany(
+        "INSERT INTO loose(rowid, text) VALUES (?, ?)",
+        [(i, loose_text(e.title + " " + e.body)) for i, e, _, _ in rows],
+    )
+
+
+def delete(conn: sqlite3.Connection, ids: list[int]) -> None:
+    """Take rows out, with their index entries."""
+    for table in ("notice", "search", "short", "loose"):
+        column = "id" if table == "notice" else "rowid"
+        conn.executemany(f"DELETE FROM {table} WHERE {column} = ?", [(i,) for i in ids])
+
+
+def finish(conn: sqlite3.Connection, *, optimize: bool) -> None:
+    """Record the count; after a full build, merge the indexes' segments (a device reads one b-tree)."""
+    documents = conn.execute("SELECT count(DISTINCT doc) FROM notice").fetchone()[0]
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('documents', ?)", (str(documents),))
+    if optimize:
+        for table in ("search", "short", "loose"):
+            conn.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+    conn.commit()
 
 
 def build(entries: list[Entry], out_dir: Path) -> dict[str, str]:
-    """Write kiosk.sqlite (atomically) into `out_dir`; return its file name → SHA-256."""
+    """Write a new kiosk.sqlite (atomically) into `out_dir`; return its file name → SHA-256."""
     out_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".trilingo-kiosk-", suffix=".tmp", dir=out_dir)
     os.close(fd)
     try:
         conn = sqlite3.connect(tmp)
         try:
-            conn.executescript(
-                """
-                PRAGMA journal_mode=OFF;
-                PRAGMA synchronous=OFF;
-                CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-                CREATE TABLE notice(id INTEGER PRIMARY KEY, slug TEXT NOT NULL, lang TEXT NOT NULL,
-                    title TEXT NOT NULL, summary TEXT NOT NULL, body TEXT NOT NULL, category TEXT NOT NULL,
-                    gates TEXT NOT NULL, updated TEXT NOT NULL, UNIQUE(slug, lang));
-                CREATE VIRTUAL TABLE search USING fts5(title, body, tokenize='trigram');
-                CREATE VIRTUAL TABLE short USING fts5(text, tokenize="unicode61 remove_diacritics 0");
-                CREATE VIRTUAL TABLE loose USING fts5(text, tokenize='trigram');
-                """
-            )
-            rows = []
-            # Oldest first, so that the highest row ids are the newest notices: searches read the index in
-            # descending row order and stop after `limit` hits, newest first, however many notices match.
-            for i, e in enumerate(sorted(entries, key=lambda e: (e.updated, e.slug, e.lang)), 1):
-                title, body = fold(e.title, e.lang), fold(e.body, e.lang)
-                rows.append((i, e, title, body))
-            conn.executemany(
-                "INSERT INTO notice VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        i,
-                        e.slug,
-                        e.lang,
-                        e.title,
-                        e.summary,
-                        e.body,
-                        e.category,
-                        json.dumps(e.gates),
-                        e.updated,
-                    )
-                    for i, e, _, _ in rows
-                ],
-            )
-            conn.executemany(
-                "INSERT INTO search(rowid, title, body) VALUES (?, ?, ?)", [(i, t, b) for i, _, t, b in rows]
-            )
-            conn.executemany(
-                "INSERT INTO short(rowid, text) VALUES (?, ?)",
-                [(i, short_tokens(t + " " + b)) for i, _, t, b in rows],
-            )
-            conn.executemany(
-                "INSERT INTO loose(rowid, text) VALUES (?, ?)",
-                [(i, loose_text(e.title + " " + e.body)) for i, e, _, _ in rows],
-            )
-            conn.executemany(
-                "INSERT INTO meta VALUES (?, ?)", [("schema", str(SCHEMA)), ("documents", str(len(entries)))]
-            )
-            conn.execute("INSERT INTO search(search) VALUES ('optimize')")
-            conn.execute("INSERT INTO short(short) VALUES ('optimize')")
-            conn.execute("INSERT INTO loose(loose) VALUES ('optimize')")
-            conn.commit()
+            conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+            create(conn)
+            # Entries made without a document id (tests, tools) are numbered by their slug.
+            slugs = {slug: n for n, slug in enumerate(sorted({e.slug for e in entries}), 1)}
+            insert(conn, [e if e.doc else replace(e, doc=slugs[e.slug]) for e in entries])
+            finish(conn, optimize=True)
         finally:
             conn.close()
         with open(tmp, "rb") as fh:
@@ -324,7 +355,11 @@ def verify(folder: Path) -> Verified:
     return Verified(str(folder), version, len(files))
 
 
-def bundle_version(entries: list[Entry], digest: str) -> str:
-    newest = max((e.updated for e in entries), default="")
+class Stale(Exception):
+    """A file the bundle's in-place update needs is missing or unreadable: build it whole instead."""
+
+
+def bundle_version(newest: str, digest: str) -> str:
+    """The newest notice's date and a digest of every file."""
     stamp = datetime.now(UTC).strftime("%Y%m%d") if not newest else newest.replace("-", "")
     return f"{stamp}-{digest[:12]}"

@@ -35,6 +35,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from markdown_it import MarkdownIt
 
@@ -46,7 +47,7 @@ INDEX_DIR, SUMMARY_DIR, DOC_DIR, CATEGORY_DIR = (DATA_DIR + d for d in ("i/", "s
 VERSION = DATA_DIR + "version.js"  # the build the files belong to
 SUMMARY_GROUP = 64  # documents per summary file
 DOC_GROUP = 16  # documents per file of whole notices (a file each would be 10,000 files to write and fsync)
-BUCKET_POSTINGS = 6_000  # about this many postings per index file (the bucket count is a power of two)
+DOCS_PER_BUCKET = 10  # documents per index file, about (the bucket count is a power of two)
 MAX_BUCKETS = 1_024
 # Letters of scripts whose languages do not space their words (Lao, Han, Khmer …), and CJK symbols and
 # full-width forms: indexed as characters and pairs.
@@ -108,9 +109,11 @@ def bucket_of(token: str, buckets: int) -> int:
     return _fnv(head) % buckets
 
 
-def bucket_count(postings: int) -> int:
+def bucket_count(documents: int) -> int:
+    """The index's files for this many documents: a power of two, about one per DOCS_PER_BUCKET. It
+    changes only when the count crosses a power of two (the index is then built whole)."""
     n = 8
-    while n < MAX_BUCKETS and n * BUCKET_POSTINGS < postings:
+    while n < MAX_BUCKETS and n * DOCS_PER_BUCKET < documents:
         n *= 2
     return n
 
@@ -136,15 +139,63 @@ class Index:
                 if bare != token:
                     self.loose.setdefault(bare, set()).add(doc)
 
-    def postings(self) -> int:
-        return sum(map(len, self.exact.values())) + sum(map(len, self.loose.values()))
-
     def buckets(self, count: int) -> list[dict[str, dict[str, list[int]]]]:
         out: list[dict[str, dict[str, list[int]]]] = [{"e": {}, "l": {}} for _ in range(count)]
         for kind, table in (("e", self.exact), ("l", self.loose)):
             for token in sorted(table):
                 out[bucket_of(token, count)][kind][token] = deltas(sorted(table[token]))
         return out
+
+
+def read_bucket(path: Path) -> dict[str, dict[str, list[int]]] | None:
+    """An index file as `script` wrote it, or None if it is not one."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        table = json.loads(text[text.index(",") + 1 : text.rindex(")")])
+    except (OSError, ValueError):
+        return None
+    if (
+        not isinstance(table, dict)
+        or not isinstance(table.get("e"), dict)
+        or not isinstance(table.get("l"), dict)
+    ):
+        return None
+    return table
+
+
+def merge(
+    table: dict[str, dict[str, list[int]]],
+    found: Index,
+    bucket: int,
+    buckets: int,
+    documents: set[int],
+    old: set[str],
+) -> dict[str, dict[str, list[int]]]:
+    """One bucket after a change: `documents` taken out of every posting list, then their tokens in
+    `found` (every current row of those documents) put back in. Only the lists that can hold them are
+    decoded: the tokens of the rows that went (`old`) and of the rows they have now."""
+    out: dict[str, dict[str, list[int]]] = {}
+    exact = {t for t in old | set(found.exact) if bucket_of(t, buckets) == bucket}
+    bare = {loose(t) for t in exact if not is_dense(t)}
+    for kind, fresh, mine in (("e", found.exact, exact), ("l", found.loose, bare)):
+        lists: dict[str, list[int] | set[int]] = dict(table[kind])
+        for token in mine:
+            ids = set(undeltas(table[kind].get(token, ()))) - documents
+            ids.update(fresh.get(token, ()))
+            if ids:
+                lists[token] = ids
+            else:
+                lists.pop(token, None)
+        out[kind] = {t: v if isinstance(v, list) else deltas(sorted(v)) for t, v in sorted(lists.items())}
+    return out
+
+
+def undeltas(encoded: Sequence[int]) -> list[int]:
+    out, at = [], 0
+    for d in encoded:
+        at += d
+        out.append(at)
+    return out
 
 
 def deltas(ids: Sequence[int]) -> list[int]:
