@@ -355,7 +355,7 @@ TBX_ERRORS = [
             '<conceptEntry id="c1"><langSec xml:lang="en"><termSec><term>a</term></termSec>'
             "</langSec></conceptEntry>"
         ),
-        "line 4: <conceptEntry> 'c1' has no vi, lo or zh term",
+        "line 4: <conceptEntry> 'c1' has no vi, lo or zh term (its languages: en)",
     ),
     (
         "reliability",
