@@ -96,6 +96,7 @@ def read_tbx(path: Source, warnings: list[str] | None = None) -> tuple[list[Conc
     for entry in body.find_all(entry_tag):
         # TBX v2 makes termEntry's id optional, and translate-toolkit and Weblate write none.
         derive = root.tag == "martif" and not entry.attrs.get("id", "").strip()
+        before = len(renamed)
         concept = _read_entry(entry, lang_tag, path, skipped, derive, renamed)
         where = N_("{path}: line {line}: <{tag}>").format(path=path, line=entry.line, tag=entry_tag)
         if concept.concept in concepts:
@@ -105,6 +106,12 @@ def read_tbx(path: Source, warnings: list[str] | None = None) -> tuple[list[Conc
                         "{where} has no id, and the id made from its terms, {concept!r}, is the "
                         "entry's on line {first}; give the entries ids"
                     ).format(where=where, concept=concept.concept, first=lines[concept.concept])
+                )
+            if len(renamed) > before:
+                raise MalformedFile(
+                    N_("{where} id {given!r} (imported as {concept!r}) appears twice").format(
+                        where=where, given=renamed[-1][0], concept=concept.concept
+                    )
                 )
             raise MalformedFile(
                 N_("{where} id {concept!r} appears twice").format(where=where, concept=concept.concept)
