@@ -149,6 +149,17 @@ def _is_concept_id(value: str) -> bool:
     return True
 
 
+def v3_id(concept: str) -> str:
+    """The id a concept has in TBX v3, whose RNG makes it an XML ID (an NCName): a concept id that starts
+    with a digit (`110-hotline`) gets a leading `_`, which the importer takes off again."""
+    return f"_{concept}" if concept[:1].isdigit() else concept
+
+
+def _is_v3_id_of(value: str) -> bool:
+    """Whether a file's id is v3_id of a concept id that starts with a digit."""
+    return value[:1] == "_" and value[1:2].isdigit() and _is_concept_id(value[1:])
+
+
 def safe_id(value: str) -> str:
     """A concept id for an entry whose id is not one (`trạm kiểm soát biên phòng`, as csv2tbx writes the
     source term): the id in ASCII and six hex digits of its hash (`tram-kiem-soat-bien-phong-…`), so that
@@ -204,6 +215,8 @@ def _read_entry(
     given = entry.attrs.get("id", "")
     if derive:
         cid = "(no id)"
+    elif _is_v3_id_of(given.strip()):
+        cid = given.strip()[1:]
     elif given.strip() and not _is_concept_id(given):
         cid = safe_id(given.strip())
         renamed.append((given.strip(), cid))
@@ -374,7 +387,7 @@ def write_tbx2(concepts: Iterable[ConceptData], title: str = "Trilingo border gl
 def _entry(c: ConceptData, entry_tag: str, lang_tag: str, term_tag: str, v3: bool) -> list[str]:
     """One concept: v3 names its parts conceptEntry/langSec/termSec, v2 termEntry/langSet/tig; v3 (TBX-Basic)
     gives the reliability code as a note, v2 as a descrip."""
-    lines = [f'      <{entry_tag} id="{_x(c.concept)}">']
+    lines = [f'      <{entry_tag} id="{_x(v3_id(c.concept) if v3 else c.concept)}">']
     if c.domain:
         lines.append(f'        <descrip type="subjectField">{_x(c.domain)}</descrip>')
     code = RELIABILITY[c.confidence]

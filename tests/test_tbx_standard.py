@@ -19,8 +19,9 @@ from saxonche import PySaxonProcessor
 
 from trilingo.cli import cli
 from trilingo.glossary.csvio import read_csv, write_csv
+from trilingo.glossary.entries import ConceptData, TermData
 from trilingo.glossary.store import starter_path
-from trilingo.glossary.tbx import NAMESPACE, TBX_BASIC_RNG, TBX_BASIC_SCH, read_tbx, write_tbx
+from trilingo.glossary.tbx import NAMESPACE, TBX_BASIC_RNG, TBX_BASIC_SCH, read_tbx, write_tbx, write_tbx2
 
 SCHEMAS = Path(__file__).parent / "data" / "tbx-basic"
 GLOSSARY = Path(__file__).parent / "data" / "glossary"
@@ -146,3 +147,19 @@ def test_old_exporter_files_read_back_the_same() -> None:
     assert {c.confidence for c in new} == {"high", "medium", "low"}  # the comparison covered each code
     assert write_csv(old).encode() == (GLOSSARY / "rich.csv").read_bytes()
     assert write_tbx(old).encode() == (GLOSSARY / "rich.tbx").read_bytes()
+
+
+def test_a_concept_id_starting_with_a_digit_is_a_valid_v3_id_and_reads_back(
+    checker: Checker, tmp_path: Path
+) -> None:
+    """v3's conceptEntry id is an XML ID, which may not start with a digit; our concept ids may."""
+    concepts = [
+        ConceptData("110-hotline", "agency", "high", "", [TermData("vi", "đường dây nóng 110", "preferred")])
+    ]
+    text = write_tbx(concepts)
+    assert '<conceptEntry id="_110-hotline">' in text
+    assert checker.rng_errors(text) == [] and checker.failures(text) == []
+    path = tmp_path / "g.tbx"
+    path.write_text(text, encoding="utf-8")
+    assert [c.snapshot() for c in read_tbx(path)[0]] == [c.snapshot() for c in concepts]
+    assert '<termEntry id="110-hotline">' in write_tbx2(concepts)  # v2 has no such rule: the id as it is
