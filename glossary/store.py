@@ -88,11 +88,12 @@ class ParsedFile:
 def read_file(path: Source) -> ParsedFile:
     """Parse a CSV or TBX file completely."""
     fmt = file_format(path)
+    warnings: list[str] = []
     if fmt == "csv":
-        warnings: list[str] = []
         parsed = ParsedFile(fmt, read_csv(path, warnings), warnings=warnings)
     else:
-        parsed = ParsedFile(fmt, *read_tbx(path))
+        found, skipped = read_tbx(path, warnings)
+        parsed = ParsedFile(fmt, found, skipped, warnings)
     if (
         not parsed.concepts
     ):  # a header alone, or an empty <body>, is a mistake, not a glossary with nothing in it

@@ -2,14 +2,20 @@
 
 v3: tbx/text/body/conceptEntry/langSec/termSec. v2: martif/text/body/termEntry/langSet/(n)tig, the
 dialect translate-toolkit and Weblate read (and write, with the DOCTYPE that names the MARTIF core DTD).
-Domain is `descrip type="subjectField"`, the note is `note`, confidence is
-`descrip type="reliabilityCode"` (high 9, medium 6, low 3; 1-4 reads as low, 5-7 medium, 8-10 high),
-and each term's status is its `administrativeStatus`. Both writers carry every field, so a glossary
-goes v3 → v2 → v3 unchanged; v2 only lacks v3's namespace and its dialect and style attributes.
+Domain is `descrip type="subjectField"`, the note is `note`, confidence is a reliability code (high 9,
+medium 6, low 3; 1-4 reads as low, 5-7 medium, 8-10 high), and each term's status is its
+`administrativeStatus`. v2 writes the code as `descrip type="reliabilityCode"`; v3 declares itself
+TBX-Basic, whose data categories do not include reliabilityCode (LTAC's Schematron permits `descrip` only
+of type subjectField, context and definition), so v3 writes it as the concept's `<note>reliabilityCode:
+9</note>`. Both are read from either version, and so are the `descrip` of v3 files our older exporter
+wrote. Both writers carry every field, so a glossary goes v3 → v2 → v3 unchanged; v2 only lacks v3's
+namespace and its dialect and style attributes.
 Languages are written with each one's `tbx` tag in the registry (vi, lo and zh-CN as shipped: the tag
 the PO and TMX exports use for Chinese too), and read by any code the registry knows for them (its
 codes in each format and its aliases: regional and script variants). A v2 termEntry without an id
-(translate-toolkit and Weblate write none) gets one made from its terms: see derived_id.
+(translate-toolkit and Weblate write none) gets one made from its terms: see derived_id; an entry whose
+id is not a safe concept id (csv2tbx writes the source term as the id) gets one made from that id, and the
+import warns: see safe_id.
 """
 
 from __future__ import annotations
@@ -51,10 +57,26 @@ RELIABILITY = {"high": 9, "medium": 6, "low": 3}
 TBX_LANG = {code: LANGUAGES[code].tbx for code in ALL}
 # What translate-toolkit writes, and Weblate's example files carry; the DTD is never read on import.
 V2_DOCTYPE = '<!DOCTYPE martif PUBLIC "ISO 12200:1999A//DTD MARTIF core (DXFcdV04)//EN" "TBXcdv04.dtd">'
+# TBX v3 (ISO 30042:2019) names a file's schemas in xml-model processing instructions: LTAC's TBX-Basic
+# 1.2.1 is the core structure RNG and the dialect's Schematron, at the addresses LTAC's own examples use.
+TBX_BASIC_RNG = "https://raw.githubusercontent.com/LTAC-Global/TBX_Core_RNG/master/TBXcoreStructV03.rng"
+TBX_BASIC_SCH = "https://raw.githubusercontent.com/LTAC-Global/TBX-Basic_dialect/master/DCA/TBX-Basic_DCA.sch"
+XML_MODELS = (
+    f'<?xml-model href="{TBX_BASIC_RNG}" type="application/xml" '
+    'schematypens="http://relaxng.org/ns/structure/1.0"?>',
+    f'<?xml-model href="{TBX_BASIC_SCH}" type="application/xml" '
+    'schematypens="http://purl.oclc.org/dsdl/schematron"?>',
+)
+# v3's reliability code, a concept-level note: the whole note is this, then the code.
+RELIABILITY_NOTE = "reliabilityCode: "
+_RELIABILITY_NOTE = re.compile(r"reliabilityCode\s*:\s*(\S+)", re.IGNORECASE)
 
 
-def read_tbx(path: Source) -> tuple[list[ConceptData], list[str]]:
-    """Concepts, and the language tags skipped (none of our languages: Traditional Chinese is not zh)."""
+def read_tbx(path: Source, warnings: list[str] | None = None) -> tuple[list[ConceptData], list[str]]:
+    """Concepts, and the language tags skipped (none of our languages: Traditional Chinese is not zh).
+
+    Entries whose ids are not safe concept ids are imported under ids made from them (safe_id); one
+    warning, added to `warnings`, counts them and shows the first few."""
     root = parse(path, read_text(path))
     if root.tag == "tbx":
         entry_tag, lang_tag = "conceptEntry", "langSec"
@@ -70,10 +92,12 @@ def read_tbx(path: Source) -> tuple[list[ConceptData], list[str]]:
     concepts: dict[str, ConceptData] = {}
     lines: dict[str, int] = {}
     skipped: list[str] = []
+    renamed: list[tuple[str, str]] = []
     for entry in body.find_all(entry_tag):
         # TBX v2 makes termEntry's id optional, and translate-toolkit and Weblate write none.
-        derive = root.tag == "martif" and "id" not in entry.attrs
-        concept = _read_entry(entry, lang_tag, path, skipped, derive)
+        derive = root.tag == "martif" and not entry.attrs.get("id", "").strip()
+        before = len(renamed)
+        concept = _read_entry(entry, lang_tag, path, skipped, derive, renamed)
         where = N_("{path}: line {line}: <{tag}>").format(path=path, line=entry.line, tag=entry_tag)
         if concept.concept in concepts:
             if derive:
@@ -83,22 +107,71 @@ def read_tbx(path: Source) -> tuple[list[ConceptData], list[str]]:
                         "entry's on line {first}; give the entries ids"
                     ).format(where=where, concept=concept.concept, first=lines[concept.concept])
                 )
+            if len(renamed) > before:
+                raise MalformedFile(
+                    N_("{where} id {given!r} (imported as {concept!r}) appears twice").format(
+                        where=where, given=renamed[-1][0], concept=concept.concept
+                    )
+                )
             raise MalformedFile(
                 N_("{where} id {concept!r} appears twice").format(where=where, concept=concept.concept)
             )
         concepts[concept.concept] = concept
         lines[concept.concept] = entry.line
+    if renamed and warnings is not None:
+        shown = ", ".join(f"{old!r} → {new!r}" for old, new in renamed[:SHOWN_RENAMES])
+        warnings.append(
+            N_(
+                "{path}: {count} entry id(s) are not concept ids (letters, digits, '.', '_' and '-'); each "
+                "was imported under an id made from it: {shown}{more}"
+            ).format(
+                path=path, count=len(renamed), shown=shown, more=", …" if len(renamed) > SHOWN_RENAMES else ""
+            )
+        )
     return list(concepts.values()), sorted(set(skipped))
+
+
+SHOWN_RENAMES = 3
 
 
 def derived_id(terms: list[TermData]) -> str:
     """A concept id for an entry that has none: its first source term (else its first term) in ASCII, and
     six hex digits of that term's hash, so that importing the same file again finds the same concepts."""
     first = next((t for t in terms if t.lang == SOURCE), terms[0])
-    folded = unicodedata.normalize("NFKD", first.text.replace("đ", "d").replace("Đ", "D"))
+    return _slug_id(first.text, f"{first.lang}:{first.text}", first.lang)
+
+
+def _is_concept_id(value: str) -> bool:
+    try:
+        check_concept_id(value, "")
+    except MalformedFile:
+        return False
+    return True
+
+
+def v3_id(concept: str) -> str:
+    """The id a concept has in TBX v3, whose RNG makes it an XML ID (an NCName): a concept id that starts
+    with a digit (`110-hotline`) gets a leading `_`, which the importer takes off again."""
+    return f"_{concept}" if concept[:1].isdigit() else concept
+
+
+def _is_v3_id_of(value: str) -> bool:
+    """Whether a file's id is v3_id of a concept id that starts with a digit."""
+    return value[:1] == "_" and value[1:2].isdigit() and _is_concept_id(value[1:])
+
+
+def safe_id(value: str) -> str:
+    """A concept id for an entry whose id is not one (`trạm kiểm soát biên phòng`, as csv2tbx writes the
+    source term): the id in ASCII and six hex digits of its hash (`tram-kiem-soat-bien-phong-…`), so that
+    importing the same file again finds the same concepts, and two ids that fold alike stay apart."""
+    return _slug_id(value, f"id:{value}", "concept")
+
+
+def _slug_id(text: str, hashed: str, fallback: str) -> str:
+    folded = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
     slug = re.sub(r"[^a-z0-9]+", "-", folded.encode("ascii", "ignore").decode().lower()).strip("-")
-    digest = hashlib.sha256(f"{first.lang}:{first.text}".encode()).hexdigest()[:6]
-    return f"{slug[:40].strip('-') or first.lang}-{digest}"
+    digest = hashlib.sha256(hashed.encode()).hexdigest()[:6]
+    return f"{slug[:40].strip('-') or fallback}-{digest}"
 
 
 def _child(node: Node, tag: str, path: Source) -> Node:
@@ -135,18 +208,32 @@ def _flat(node: Node, path: Source) -> list[Node]:
     return out
 
 
-def _read_entry(entry: Node, lang_tag: str, path: Source, skipped: list[str], derive: bool) -> ConceptData:
+def _read_entry(
+    entry: Node, lang_tag: str, path: Source, skipped: list[str], derive: bool, renamed: list[tuple[str, str]]
+) -> ConceptData:
     where = N_("{path}: line {line}: <{tag}>").format(path=path, line=entry.line, tag=entry.tag)
-    cid = "(no id)" if derive else check_concept_id(entry.attrs.get("id", ""), where)
+    given = entry.attrs.get("id", "")
+    if derive:
+        cid = "(no id)"
+    elif _is_v3_id_of(given.strip()):
+        cid = given.strip()[1:]
+    elif given.strip() and not _is_concept_id(given):
+        cid = safe_id(given.strip())
+        renamed.append((given.strip(), cid))
+    else:
+        cid = check_concept_id(given, where)
     concept = ConceptData(cid)
     codes: list[int] = []
     notes: list[str] = []
     for c in _flat(entry, path):
         kind = c.attrs.get("type")
+        note_code = _note_code(c.text) if c.tag == "note" else None
         if c.tag == "descrip" and kind == "subjectField":
             concept.domain = c.text.strip()
         elif c.tag in ("descrip", "admin") and kind == "reliabilityCode":
             codes.append(_reliability(c, path))
+        elif note_code is not None:
+            codes.append(note_code)
         elif c.tag == "note" and c.text.strip():
             notes.append(c.text.strip())
     concept.note = "; ".join(notes)
@@ -170,6 +257,13 @@ def _read_entry(entry: Node, lang_tag: str, path: Source, skipped: list[str], de
             if term_sec.tag in ("termSec", "tig", "ntig"):
                 term_codes += _read_term(concept, lang, term_sec, path)
     if not concept.terms:
+        theirs = sorted({s.lang() for s in entry.find_all(lang_tag) if s.lang()})
+        if theirs:
+            raise MalformedFile(
+                N_("{where} {concept!r} has no {languages} term (its languages: {tags})").format(
+                    where=where, concept=given.strip() or cid, languages=names_of(ALL), tags=", ".join(theirs)
+                )
+            )
         raise MalformedFile(
             N_("{where} {concept!r} has no {languages} term").format(
                 where=where, concept=cid, languages=names_of(ALL)
@@ -215,12 +309,26 @@ def status_of(value: str) -> str | None:
     return _STATUS_OF.get(_STATUS_SUFFIX.sub("", value.strip().lower(), count=1))
 
 
-def _reliability(node: Node, path: Source) -> int:
-    value = node.text.strip()
+def _code(value: str) -> int | None:
+    """A reliability code (1-10, or high/medium/low), or None."""
     if value in RELIABILITY:
         return RELIABILITY[value]
     if value.isdigit() and len(value) <= 2 and 1 <= int(value) <= 10:
         return int(value)
+    return None
+
+
+def _note_code(text: str) -> int | None:
+    """The code of a v3 reliability note (`reliabilityCode: 9`); None for any other note, which stays a note."""
+    found = _RELIABILITY_NOTE.fullmatch(text.strip())
+    return _code(found.group(1)) if found else None
+
+
+def _reliability(node: Node, path: Source) -> int:
+    value = node.text.strip()
+    code = _code(value)
+    if code is not None:
+        return code
     raise MalformedFile(
         N_('{path}: line {line}: <{tag} type="reliabilityCode"> must be 1-10, not {value!r}').format(
             path=path, line=node.line, tag=node.tag, value=value[:20]
@@ -240,6 +348,7 @@ def write_tbx(concepts: Iterable[ConceptData], title: str = "Trilingo border glo
     """Deterministic TBX v3 text: the same glossary always gives the same bytes."""
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
+        *XML_MODELS,
         f'<tbx type="TBX-Basic" style="dca" xml:lang="{_x(TBX_LANG[SOURCE])}" xmlns="{NAMESPACE}">',
         "  <tbxHeader>",
         "    <fileDesc>",
@@ -250,7 +359,7 @@ def write_tbx(concepts: Iterable[ConceptData], title: str = "Trilingo border glo
         "    <body>",
     ]
     for c in concepts:
-        lines += _entry(c, "conceptEntry", "langSec", "termSec")
+        lines += _entry(c, "conceptEntry", "langSec", "termSec", v3=True)
     lines += ["    </body>", "  </text>", "</tbx>", ""]
     return "\n".join(lines)
 
@@ -270,17 +379,22 @@ def write_tbx2(concepts: Iterable[ConceptData], title: str = "Trilingo border gl
         "    <body>",
     ]
     for c in concepts:
-        lines += _entry(c, "termEntry", "langSet", "tig")
+        lines += _entry(c, "termEntry", "langSet", "tig", v3=False)
     lines += ["    </body>", "  </text>", "</martif>", ""]
     return "\n".join(lines)
 
 
-def _entry(c: ConceptData, entry_tag: str, lang_tag: str, term_tag: str) -> list[str]:
-    """One concept: v3 names its parts conceptEntry/langSec/termSec, v2 termEntry/langSet/tig."""
-    lines = [f'      <{entry_tag} id="{_x(c.concept)}">']
+def _entry(c: ConceptData, entry_tag: str, lang_tag: str, term_tag: str, v3: bool) -> list[str]:
+    """One concept: v3 names its parts conceptEntry/langSec/termSec, v2 termEntry/langSet/tig; v3 (TBX-Basic)
+    gives the reliability code as a note, v2 as a descrip."""
+    lines = [f'      <{entry_tag} id="{_x(v3_id(c.concept) if v3 else c.concept)}">']
     if c.domain:
         lines.append(f'        <descrip type="subjectField">{_x(c.domain)}</descrip>')
-    lines.append(f'        <descrip type="reliabilityCode">{RELIABILITY[c.confidence]}</descrip>')
+    code = RELIABILITY[c.confidence]
+    if v3:
+        lines.append(f"        <note>{RELIABILITY_NOTE}{code}</note>")
+    else:
+        lines.append(f'        <descrip type="reliabilityCode">{code}</descrip>')
     if c.note:
         lines.append(f"        <note>{_x(c.note)}</note>")
     terms = c.sorted_terms()

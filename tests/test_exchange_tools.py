@@ -5,8 +5,10 @@ made here, and translate-toolkit never fetches the DTDs its DOCTYPEs name."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +24,9 @@ from tests.helpers import write_notice
 from trilingo.catalogs.po import PO_LANGUAGE
 from trilingo.cli import cli
 from trilingo.glossary.csvio import read_csv
+from trilingo.glossary.entries import ConceptData
 from trilingo.glossary.store import starter_path
-from trilingo.glossary.tbx import ADMIN_STATUS, TBX_LANG
+from trilingo.glossary.tbx import ADMIN_STATUS, TBX_LANG, safe_id
 from trilingo.tm.tmx import TMX_LANG
 
 DATA = Path(__file__).parent / "data"
@@ -130,6 +133,76 @@ def test_we_import_a_tbx_written_by_translate_toolkit(tmp_path: Path) -> None:
         ("lo", "ໃບຜ່ານແດນ"),
         ("zh", "通行证"),
     }
+
+
+def _csv2tbx(tmp_path: Path) -> tuple[Path, list[tuple[str, str]]]:
+    """translate-toolkit's csv2tbx, run as its command, on the vi and lo terms of the border glossary: it
+    writes each source term as its entry's id, and tags every file's languages en and xx."""
+    pairs = []
+    for concept in read_csv(starter_path()):
+        vi, lo = (_first(concept, lang) for lang in ("vi", "lo"))
+        if vi and lo:
+            pairs.append((vi, lo))
+    source = tmp_path / "border.csv"
+    source.write_text(
+        "location,source,target\n" + "".join(f",{vi},{lo}\n" for vi, lo in pairs), encoding="utf-8"
+    )
+    out = tmp_path / "border.tbx"
+    subprocess.run(
+        [sys.executable, "-m", "translate.convert.csv2tbx", str(source), str(out)],
+        check=True,
+        capture_output=True,
+    )
+    return out, pairs
+
+
+def _first(concept: ConceptData, lang: str) -> str:
+    return next((t.text for t in concept.sorted_terms() if t.lang == lang), "")
+
+
+@pytest.mark.usefixtures("ws")
+def test_we_import_what_csv2tbx_writes_from_the_border_glossary(tmp_path: Path) -> None:
+    path, pairs = _csv2tbx(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    ids = re.findall(r'<termEntry id="([^"]*)">', text)
+    assert ids == [vi for vi, _ in pairs]  # the terms as ids: 'tỉnh Điện Biên', 'cửa khẩu', ...
+    assert len(pairs) == 46 and "cửa khẩu" in ids
+    # As written, the file names no language of ours (csv2tbx cannot be told them): one line, nothing stored.
+    runner = CliRunner()
+    refused = runner.invoke(cli, ["glossary", "import", str(path)])
+    assert refused.exit_code == 1
+    assert refused.output == (
+        f"Error: {path}: line 13: <termEntry> {pairs[0][0]!r} has no vi, lo or zh term (its languages: en, xx)\n"
+    )
+    assert ok("glossary", "export") == starter_path().read_text(encoding="utf-8")
+    # Tagged with our languages (what a person does after csv2tbx), every entry comes in, each under an id
+    # made from the one csv2tbx gave it, and the import says so on one line.
+    path.write_text(
+        text.replace('xml:lang="en"', 'xml:lang="vi"').replace('xml:lang="xx"', 'xml:lang="lo"'),
+        encoding="utf-8",
+    )
+    result = runner.invoke(cli, ["glossary", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(
+        f"{path}: {len(pairs)} added, 0 changed, 0 unchanged → glossary version 2\n"
+    )
+    first = [f"{vi!r} → {safe_id(vi)!r}" for vi, _ in pairs[:3]]
+    assert result.stderr == (
+        f"Warning: {path}: {len(pairs)} entry id(s) are not concept ids (letters, digits, '.', '_' and '-'); "
+        f"each was imported under an id made from it: {', '.join(first)}, …\n"
+    )
+    assert re.fullmatch(r"cua-khau-[0-9a-f]{6}", safe_id("cửa khẩu"))
+    exported = tmp_path / "all.csv"
+    ok("glossary", "export", "-o", str(exported))
+    got = {c.concept: c for c in read_csv(exported)}
+    for vi, lo in pairs:
+        concept = got[safe_id(vi)]
+        assert {(t.lang, t.text, t.status) for t in concept.terms} == {
+            ("vi", vi, "admitted"),
+            ("lo", lo, "admitted"),
+        }
+    # The same file again finds the same concepts.
+    assert ok("glossary", "import", str(path)) == f"{path}: nothing changed (glossary version 2)\n"
 
 
 # --- TMX -----------------------------------------------------------------------------------------------

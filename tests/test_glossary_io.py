@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from trilingo.glossary.csvio import read_csv, write_csv
 from trilingo.glossary.entries import TermData
 from trilingo.glossary.errors import MalformedFile, TermConflict
 from trilingo.glossary.store import read_file, starter_path
-from trilingo.glossary.tbx import derived_id, read_tbx, write_tbx, write_tbx2
+from trilingo.glossary.tbx import derived_id, read_tbx, safe_id, write_tbx, write_tbx2
 from trilingo.text.xmlsafe import RULE
 
 DATA = Path(__file__).parent / "data" / "glossary"
@@ -198,6 +199,87 @@ def test_tbx2_entries_without_ids_get_stable_ids_from_their_terms(tmp_path: Path
     )
 
 
+@pytest.mark.parametrize("root", ["v3", "v2"])
+def test_an_id_that_is_not_a_concept_id_is_mapped_to_one_and_the_import_says_so(
+    root: str, tmp_path: Path
+) -> None:
+    # csv2tbx writes the source term as the entry's id (tests/test_exchange_tools.py runs it).
+    entry, lang_sec, term_sec = (
+        ("conceptEntry", "langSec", "termSec") if root == "v3" else ("termEntry", "langSet", "tig")
+    )
+    body = "".join(
+        f'<{entry} id="{cid}"><{lang_sec} xml:lang="vi"><{term_sec}><term>{term}</term></{term_sec}></{lang_sec}>'
+        f"</{entry}>\n"
+        for cid, term in [
+            ("trạm kiểm soát biên phòng", "trạm kiểm soát biên phòng"),
+            ("  border-post ", "đồn biên phòng"),  # a concept id, once trimmed: kept
+            ("Lào", "Lào"),
+            ("Lão", "lão"),  # folds to the same ASCII as Lào: its hash keeps it apart
+            ("cửa khẩu/quốc tế", "cửa khẩu quốc tế"),
+            ("ທ່າ", "bến"),  # no ASCII at all
+        ]
+    )
+    head = '<tbx xmlns="urn:iso:std:iso:30042:ed-2">' if root == "v3" else '<martif type="TBX">'
+    tail = "</tbx>" if root == "v3" else "</martif>"
+    path = _write(tmp_path, "g.tbx", f"{head}<text><body>\n{body}</body></text>{tail}")
+    parsed = read_file(path)
+    ids = [c.concept for c in parsed.concepts]
+    assert ids[1] == "border-post"
+    assert re.fullmatch(r"tram-kiem-soat-bien-phong-[0-9a-f]{6}", ids[0])
+    assert (
+        re.fullmatch(r"lao-[0-9a-f]{6}", ids[2])
+        and re.fullmatch(r"lao-[0-9a-f]{6}", ids[3])
+        and ids[2] != ids[3]
+    )
+    assert re.fullmatch(r"cua-khau-quoc-te-[0-9a-f]{6}", ids[4])
+    assert re.fullmatch(r"concept-[0-9a-f]{6}", ids[5])
+    assert ids == [
+        safe_id("trạm kiểm soát biên phòng"),
+        "border-post",
+        *(safe_id(given) for given in ("Lào", "Lão", "cửa khẩu/quốc tế", "ທ່າ")),
+    ]
+    assert parsed.warnings == [
+        f"{path}: 5 entry id(s) are not concept ids (letters, digits, '.', '_' and '-'); each was imported under "
+        f"an id made from it: 'trạm kiểm soát biên phòng' → {ids[0]!r}, 'Lào' → {ids[2]!r}, 'Lão' → {ids[3]!r}, …"
+    ]
+    assert [c.concept for c in read_file(path).concepts] == ids  # the same file, the same ids
+    twice = _write(
+        tmp_path, "twice.tbx", f"{head}<text><body>\n{body}{body.splitlines()[2]}\n</body></text>{tail}"
+    )
+    with pytest.raises(MalformedFile) as exc:
+        read_file(twice)
+    assert exc.value.message == f"{twice}: line 8: <{entry}> id 'Lào' (imported as {ids[2]!r}) appears twice"
+
+
+def test_a_file_with_only_safe_ids_has_no_warning() -> None:
+    parsed = read_file(DATA / "rich.tbx")
+    assert parsed.warnings == [] and len(parsed.concepts) == 5
+
+
+@pytest.mark.parametrize(
+    ("notes", "confidence", "note"),
+    [
+        (["reliabilityCode: 3"], "low", ""),
+        (["ReliabilityCode : 8", "checked"], "high", "checked"),
+        (["reliabilityCode: 11"], "low", "reliabilityCode: 11"),  # not a code: a note like any other
+        (["reliabilityCode: soon"], "low", "reliabilityCode: soon"),
+        (["see reliabilityCode: 9"], "low", "see reliabilityCode: 9"),
+    ],
+)
+def test_v3_reliability_note_is_read_as_the_code(
+    notes: list[str], confidence: str, note: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "g.tbx"
+    path.write_text(
+        '<tbx xmlns="urn:iso:std:iso:30042:ed-2"><text><body><conceptEntry id="c1">'
+        + "".join(f"<note>{n}</note>" for n in notes)
+        + '<langSec xml:lang="vi"><termSec><term>hộ chiếu</term></termSec></langSec></conceptEntry></body></text></tbx>',
+        encoding="utf-8",
+    )
+    [concept], _ = read_tbx(path)
+    assert (concept.confidence, concept.note) == (confidence, note)
+
+
 def test_tbx_without_any_reliability_is_shown_as_low_confidence(tmp_path: Path) -> None:
     path = tmp_path / "g.tbx"
     path.write_text(
@@ -355,7 +437,7 @@ TBX_ERRORS = [
             '<conceptEntry id="c1"><langSec xml:lang="en"><termSec><term>a</term></termSec>'
             "</langSec></conceptEntry>"
         ),
-        "line 4: <conceptEntry> 'c1' has no vi, lo or zh term",
+        "line 4: <conceptEntry> 'c1' has no vi, lo or zh term (its languages: en)",
     ),
     (
         "reliability",
