@@ -76,7 +76,6 @@ KIOSK = [
     "Email",
     "Office details are an example.",
     "The screen goes back to the start after {n} seconds without a touch.",
-    "Gates",
 ]
 
 # Strings the channels translate in Python rather than in a template.
