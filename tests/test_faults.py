@@ -218,7 +218,7 @@ def test_a_file_in_the_way_of_an_output_folder(home: Path, tmp_path: Path) -> No
     result = CliRunner().invoke(cli, ["publish"])
     assert result.exit_code == 11, result.output
     assert result.stderr == (
-        f"Error: cannot write {blocker}/n/tb.html: {blocker} is a file where a folder should be; "
+        f"Error: cannot write {blocker}/n: {blocker} is a file where a folder should be; "
         "move it away, then try again\n"
     )
     blocker.unlink()

@@ -113,7 +113,7 @@ def test_a_symbolic_link_to_a_folder_inside_public_is_refused(
     elsewhere = tmp_path / "elsewhere"
     shutil.move(lao, elsewhere)
     lao.symlink_to(elsewhere, target_is_directory=True)
-    before = {p.name: p.read_bytes() for p in elsewhere.iterdir()}
+    before = {str(p.relative_to(elsewhere)): p.read_bytes() for p in elsewhere.rglob("*") if p.is_file()}
     ok("review", "edit", "laos", "--lang", "lo", "--segment", "1", "--text", "ພາສີ ລາວ")
     ok("review", "approve", "laos", "--lang", "lo")
     from trilingo.errors import WorkspaceError
@@ -126,7 +126,9 @@ def test_a_symbolic_link_to_a_folder_inside_public_is_refused(
     )
     result = run("retract", "laos", "--lang", "lo", "--reason", "thử")
     assert result.exit_code == 11 and f"cannot publish through {lao}" in result.stderr
-    assert {p.name: p.read_bytes() for p in elsewhere.iterdir()} == before  # nothing written or deleted there
+    assert {
+        str(p.relative_to(elsewhere)): p.read_bytes() for p in elsewhere.rglob("*") if p.is_file()
+    } == before  # nothing written or deleted there
     assert not list(elsewhere.glob(".trilingo-*"))
 
 
