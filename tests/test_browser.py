@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.conftest import IN_CI
+from trilingo.channels import pages
 from trilingo.channels.publish import publish_channel
 from trilingo.commands.demo import sample_files
 from trilingo.intake.store import submit
@@ -80,7 +82,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 "WHERE r.document_id = doclang.document_id AND r.lang = doclang.lang) WHERE lang IN ('lo', 'zh')"
             )
         )
-    with TrilingoSession(create_database(url)) as session:
+    with TrilingoSession(create_database(url)) as session, pytest.MonkeyPatch.context() as m:
+        # First as a version before articles had their folder published it (`<lang>/<slug>.html`) …
+        m.setattr(pages, "ARTICLE_FOLDER", "")
+        publish_channel(session, "web", folder / "public", "tester")
+        session.commit()
+        m.undo()
+        # … then as this one: the articles move to `<lang>/n/`, their old addresses redirect there.
         publish_channel(session, "web", folder / "public", "tester")
         session.commit()
     return folder / "public" / "web"
@@ -91,6 +99,22 @@ def server(site: Path) -> Iterator[str]:
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *_args: object) -> None:
             pass
+
+        def do_GET(self) -> None:
+            """`?stay`: the page without its meta refresh (a redirect page to audit, not to leave)."""
+            parts = urlsplit(self.path)
+            if parts.query != "stay":
+                super().do_GET()
+                return
+            body = re.sub(
+                r'<meta http-equiv="refresh"[^>]*>', "", (site / parts.path.lstrip("/")).read_text("utf-8")
+            )
+            data = body.encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
 
     handler = functools.partial(Quiet, directory=str(site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -159,14 +183,14 @@ def test_no_script_runs_on_the_hostile_notice(browser: object, server: str) -> N
 
     assert isinstance(browser, WebDriver)
     for lang in ("vi", "lo", "zh"):
-        browser.get(f"{server}{lang}/an-toan.html")
+        browser.get(f"{server}{lang}/n/an-toan.html")
         assert browser.title != "PWNED"
         assert (
             browser.execute_script("return document.querySelectorAll('script, iframe, svg, img').length") == 0
         )
         hrefs = browser.execute_script("return [...document.links].map(a => a.getAttribute('href'))")
         assert not [h for h in hrefs if h.lower().startswith("javascript")]
-    browser.get(f"{server}vi/an-toan.html")
+    browser.get(f"{server}vi/n/an-toan.html")
     assert "bấm vào đây" in browser.find_element("css selector", "article").text  # the text stays …
     links = [a.text for a in browser.find_elements("css selector", "article a")]
     assert links == ["trang chính thức"]  # … the javascript: link does not; the real one does
@@ -189,9 +213,9 @@ def platform_fonts(browser: object, selector: str) -> dict[str, int]:
     ("path", "selector", "family"),
     [
         ("lo/index.html", "main h1", "Noto Sans Lao"),
-        ("lo/tay-trang-gio-lam-viec.html", "article h1 + p + p", "Noto Sans Lao"),
+        ("lo/n/tay-trang-gio-lam-viec.html", "article h1 + p + p", "Noto Sans Lao"),
         ("zh/index.html", "main h1", "Noto Sans CJK"),
-        ("zh/tay-trang-gio-lam-viec.html", "article h1 + p + p", "Noto Sans CJK"),
+        ("zh/n/tay-trang-gio-lam-viec.html", "article h1 + p + p", "Noto Sans CJK"),
     ],
 )
 def test_lao_and_chinese_are_drawn_with_noto(
@@ -217,7 +241,10 @@ def test_phone_width_needs_no_horizontal_scroll_and_screenshots(
 
     assert isinstance(browser, WebDriver)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for name, path in (("home", f"{lang}/index.html"), ("article", f"{lang}/huong-dan-xuat-nhap-canh.html")):
+    for name, path in (
+        ("home", f"{lang}/index.html"),
+        ("article", f"{lang}/n/huong-dan-xuat-nhap-canh.html"),
+    ):
         browser.get(server + path)
         width = browser.execute_script("return window.innerWidth")
         assert width <= 400, f"the window is {width} px wide, not a phone's"
@@ -226,3 +253,63 @@ def test_phone_width_needs_no_horizontal_scroll_and_screenshots(
         assert browser.execute_script("return document.documentElement.lang") in ("vi", "lo", "zh-Hans")
         browser.save_screenshot(str(SCREENSHOTS / f"{name}-{lang}.png"))
     assert (SCREENSHOTS / f"home-{lang}.png").stat().st_size > 5_000
+
+
+def test_every_old_article_address_redirects_to_its_new_one(browser: object, server: str, site: Path) -> None:
+    """Each article of the first publish left a redirect page at `<lang>/<slug>.html`; a browser that
+    opens it lands on `<lang>/n/<slug>.html`."""
+    from selenium.webdriver.remote.webdriver import WebDriver
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    assert isinstance(browser, WebDriver)
+    articles = sorted(site.glob("*/n/*.html"))
+    assert len(articles) >= 12
+    for article in articles:
+        lang, slug = article.parent.parent.name, article.stem
+        moved = (site / lang / f"{slug}.html").read_text(encoding="utf-8")
+        assert f'content="0; url=n/{slug}.html"' in moved and 'name="robots" content="noindex"' in moved
+    browser.get(f"{server}zh/an-toan.html")
+    WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith("/zh/n/an-toan.html"))
+    assert browser.find_element("css selector", "article h1").text
+
+
+def axe_pages(site: Path) -> list[str]:
+    """One page of every kind: the root, each home, a category, an article in each language, 404, and an
+    old address's redirect page (`?stay`: served without its meta refresh, or axe would audit the article
+    it leads to; the refresh itself is axe's `meta-refresh` rule's case of an immediate one, 0 s)."""
+    category = sorted(site.glob("vi/category-*.html"))[0].name
+    return [
+        "index.html",
+        *(f"{lang}/index.html" for lang in ("vi", "lo", "zh")),
+        f"vi/{category}",
+        f"zh/{category}",
+        *(f"{lang}/n/huong-dan-xuat-nhap-canh.html" for lang in ("vi", "lo", "zh")),
+        "vi/n/an-toan.html",  # the hostile notice: what the sanitizer leaves
+        "404.html",
+        "vi/huong-dan-xuat-nhap-canh.html?stay",
+        "zh/huong-dan-xuat-nhap-canh.html?stay",
+    ]
+
+
+def test_axe_finds_no_accessibility_violation_on_any_kind_of_page(
+    browser: object, server: str, site: Path
+) -> None:
+    from axe_selenium_python import Axe
+    from selenium.webdriver.remote.webdriver import WebDriver
+
+    assert isinstance(browser, WebDriver)
+    found: dict[str, list[str]] = {}
+    for path in axe_pages(site):
+        browser.get(server + path)
+        assert "?stay" in path or browser.current_url == server + path  # audited where it was opened
+        axe = Axe(browser)
+        axe.inject()
+        results = axe.run()
+        assert results["passes"], f"{path}: axe checked nothing"
+        violations = [
+            f"{v['id']}: {v['help']} ({', '.join(str(n['target']) for n in v['nodes'])})"
+            for v in results["violations"]
+        ]
+        if violations:
+            found[path] = violations
+    assert found == {}, "\n".join(f"{path}: {v}" for path, vs in found.items() for v in vs)

@@ -107,7 +107,7 @@ def test_a_registered_channel_is_published_retracted_shown_and_checked(
     assert code == 0, out
     assert "toy-json/gio-mo-cua.vi.json" in out or "1 file(s) removed" in out
     assert not written.exists()
-    assert (flow_home / "public" / "web" / "vi" / "gio-mo-cua.html").exists()
+    assert (flow_home / "public" / "web" / "vi" / "n" / "gio-mo-cua.html").exists()
     # and a misspelt channel is refused there too, listing the real ones
     code, out = run("retract", "gio-mo-cua", "--channel", "toy-jsn", "--reason", "thử")
     assert code == 1 and "unknown channel 'toy-jsn'" in out and "toy-json" in out and "webhook" not in out

@@ -35,7 +35,7 @@ def test_submit_json_contract(home: Path, tmp_path: Path, db_url: str) -> None:
     assert [(d["slug"], d["version"]) for d in data] == [("tb-a", 1), ("tb-b", 1)]
     # The Vietnamese original is published on submit; no translation is.
     web = home / "public" / "web"
-    assert "Câu một." in (web / "vi" / "tb-a.html").read_text(encoding="utf-8")
+    assert "Câu một." in (web / "vi" / "n" / "tb-a.html").read_text(encoding="utf-8")
     assert sorted(p.name for p in web.iterdir()) == [
         "404.html",
         "index.html",

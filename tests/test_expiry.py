@@ -71,9 +71,9 @@ def test_expired_notices_leave_the_kiosk_and_stay_marked_on_the_site(
     assert search(tmp_path / "kiosk", "口岸", "zh").hits == []
     assert search(tmp_path / "kiosk", "thông quan", "vi").hits == []
     # … and the website keeps it, marked as expired, in every language.
-    assert {"vi/tam-dung.html", "zh/tam-dung.html", "vi/index.html", "zh/index.html"} <= set(web.written)
-    vi = (tmp_path / "web" / "vi" / "tam-dung.html").read_text(encoding="utf-8")
-    zh = (tmp_path / "web" / "zh" / "tam-dung.html").read_text(encoding="utf-8")
+    assert {"vi/n/tam-dung.html", "zh/n/tam-dung.html", "vi/index.html", "zh/index.html"} <= set(web.written)
+    vi = (tmp_path / "web" / "vi" / "n" / "tam-dung.html").read_text(encoding="utf-8")
+    zh = (tmp_path / "web" / "zh" / "n" / "tam-dung.html").read_text(encoding="utf-8")
     assert "đã hết hiệu lực từ ngày 2026-01-01" in vi and "本通知已于2026-01-01失效" in zh
     assert "暂停通关" in zh  # kept for reference
     assert "已失效" in (tmp_path / "web" / "zh" / "index.html").read_text(encoding="utf-8")

@@ -218,12 +218,12 @@ def test_a_file_in_the_way_of_an_output_folder(home: Path, tmp_path: Path) -> No
     result = CliRunner().invoke(cli, ["publish"])
     assert result.exit_code == 11, result.output
     assert result.stderr == (
-        f"Error: cannot write {blocker}/tb.html: {blocker} is a file where a folder should be; "
+        f"Error: cannot write {blocker}/n: {blocker} is a file where a folder should be; "
         "move it away, then try again\n"
     )
     blocker.unlink()
     assert CliRunner().invoke(cli, ["publish"]).exit_code == 0  # the re-run finishes the work
-    assert (blocker / "tb.html").is_file()
+    assert (blocker / "n" / "tb.html").is_file()
 
 
 def test_a_corrupt_database_file(tmp_path: Path) -> None:

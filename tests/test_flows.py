@@ -59,10 +59,10 @@ def test_submit_pretranslate_review_publish(flow_home: Path, prefect_api: str, t
     published = json.loads(invoke("publish", "--json"))
     web = flow_home / "public" / "web"
     assert published[0]["channel"] == "web"
-    page = (web / "zh" / "gio-mo-cua.html").read_text(encoding="utf-8")
+    page = (web / "zh" / "n" / "gio-mo-cua.html").read_text(encoding="utf-8")
     assert '<html lang="zh-Hans">' in page and "口岸7时开放。" in page and "记忆库中尚无此句。" in page
-    assert (web / "vi" / "gio-mo-cua.html").exists()
-    assert not (web / "lo" / "gio-mo-cua.html").exists()  # never unreviewed machine output
+    assert (web / "vi" / "n" / "gio-mo-cua.html").exists()
+    assert not (web / "lo" / "n" / "gio-mo-cua.html").exists()  # never unreviewed machine output
     again = json.loads(invoke("publish", "--json"))
     assert again[0]["written"] == [] and again[0]["unchanged"] >= 4
 
@@ -135,13 +135,13 @@ def test_demo_publishes_lao_and_chinese_with_glossary_terms(
         in out
     )
     web = flow_home / "public" / "web"
-    lo = (web / "lo" / "tay-trang-gio-lam-viec.html").read_text(encoding="utf-8")
-    zh = (web / "zh" / "tay-trang-gio-lam-viec.html").read_text(encoding="utf-8")
+    lo = (web / "lo" / "n" / "tay-trang-gio-lam-viec.html").read_text(encoding="utf-8")
+    zh = (web / "zh" / "n" / "tay-trang-gio-lam-viec.html").read_text(encoding="utf-8")
     assert "ດ່ານສາກົນໄຕຈາງ" in lo and "ພາສີ" in lo and '<html lang="lo">' in lo
     assert "西庄国际口岸" in zh and "海关" in zh
     # The notice with a sentence the memory does not know is not published in lo/zh.
-    assert not (web / "zh" / "huong-dan-xuat-nhap-canh.html").exists()
-    assert (web / "vi" / "huong-dan-xuat-nhap-canh.html").exists()
+    assert not (web / "zh" / "n" / "huong-dan-xuat-nhap-canh.html").exists()
+    assert (web / "vi" / "n" / "huong-dan-xuat-nhap-canh.html").exists()
     queue = json.loads(invoke("review", "queue", "--json"))
     assert {(q["slug"], q["lang"], q["untranslated"]) for q in queue} == {
         ("huong-dan-xuat-nhap-canh", "lo", 1),

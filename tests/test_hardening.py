@@ -113,7 +113,7 @@ def test_a_symbolic_link_to_a_folder_inside_public_is_refused(
     elsewhere = tmp_path / "elsewhere"
     shutil.move(lao, elsewhere)
     lao.symlink_to(elsewhere, target_is_directory=True)
-    before = {p.name: p.read_bytes() for p in elsewhere.iterdir()}
+    before = {str(p.relative_to(elsewhere)): p.read_bytes() for p in elsewhere.rglob("*") if p.is_file()}
     ok("review", "edit", "laos", "--lang", "lo", "--segment", "1", "--text", "ພາສີ ລາວ")
     ok("review", "approve", "laos", "--lang", "lo")
     from trilingo.errors import WorkspaceError
@@ -126,7 +126,9 @@ def test_a_symbolic_link_to_a_folder_inside_public_is_refused(
     )
     result = run("retract", "laos", "--lang", "lo", "--reason", "thử")
     assert result.exit_code == 11 and f"cannot publish through {lao}" in result.stderr
-    assert {p.name: p.read_bytes() for p in elsewhere.iterdir()} == before  # nothing written or deleted there
+    assert {
+        str(p.relative_to(elsewhere)): p.read_bytes() for p in elsewhere.rglob("*") if p.is_file()
+    } == before  # nothing written or deleted there
     assert not list(elsewhere.glob(".trilingo-*"))
 
 
@@ -135,7 +137,7 @@ def test_public_itself_may_be_a_link_to_shared_storage(solo: Path, tmp_path: Pat
     shared.mkdir()
     (solo / "public").symlink_to(shared, target_is_directory=True)
     ok("submit", str(write_notice(solo.parent, "laos", LAOS, title="Hải quan")))
-    assert (shared / "web" / "vi" / "laos.html").is_file()
+    assert (shared / "web" / "vi" / "n" / "laos.html").is_file()
 
 
 @pytest.mark.parametrize("umask", [0o077, 0o000])
@@ -155,7 +157,7 @@ def test_published_modes_do_not_follow_the_umask(solo: Path, umask: int) -> None
 def test_publish_mode_setting(solo: Path) -> None:
     (solo / "config.toml").write_text('[publish]\nmode = "0640"\n', encoding="utf-8")
     ok("submit", str(write_notice(solo.parent, "laos", LAOS, title="Hải quan")))
-    page = solo / "public" / "web" / "vi" / "laos.html"
+    page = solo / "public" / "web" / "vi" / "n" / "laos.html"
     assert stat.S_IMODE(page.stat().st_mode) == 0o640
     assert stat.S_IMODE(page.parent.stat().st_mode) == 0o750
     (solo / "config.toml").write_text('[publish]\nmode = "0666"\n', encoding="utf-8")
@@ -207,7 +209,7 @@ def test_four_submits_at_once_publish_every_page_they_list(solo: Path, tmp_path:
     assert all(o.startswith("0 ") or o == "0" or o.startswith("0 Note:") for o in outcomes), outcomes
     web = solo / "public" / "web"
     for i in range(4):
-        assert (web / "vi" / f"n{i}.html").is_file()
+        assert (web / "vi" / "n" / f"n{i}.html").is_file()
     assert_every_link_resolves(web)
     assert not list(web.rglob(".trilingo-*.tmp"))
 
@@ -215,7 +217,7 @@ def test_four_submits_at_once_publish_every_page_they_list(solo: Path, tmp_path:
 def assert_every_link_resolves(web: Path) -> None:
     """No list (home, category, feed) links to an article that is not on disk."""
     for page in [*web.glob("*/index.html"), *web.glob("*/category-*.html")]:
-        for href in re.findall(r'href="([a-z0-9-]+\.html)"', page.read_text(encoding="utf-8")):
+        for href in re.findall(r'href="([a-z0-9/-]+\.html)"', page.read_text(encoding="utf-8")):
             assert (page.parent / href).is_file(), f"{page.relative_to(web)} links to missing {href}"
 
 
@@ -224,17 +226,17 @@ def test_a_submit_run_again_puts_back_pages_a_killed_one_never_wrote(solo: Path,
     ok("submit", *notices)
     web = solo / "public" / "web"
     for i in range(3):  # as a submit killed after its commit and before its renames leaves it
-        (web / "vi" / f"n{i}.html").unlink()
+        (web / "vi" / "n" / f"n{i}.html").unlink()
     out = ok("submit", *notices)
     assert out.count("unchanged (version 1)") == 3
     for i in range(3):
-        assert (web / "vi" / f"n{i}.html").is_file()
+        assert (web / "vi" / "n" / f"n{i}.html").is_file()
     assert_every_link_resolves(web)
 
 
 def test_a_scoped_publish_rewrites_a_listed_page_that_went_missing(solo: Path, tmp_path: Path) -> None:
     ok("submit", str(write_notice(tmp_path, "old", "Câu cũ.", title="Cũ")))
-    page = solo / "public" / "web" / "vi" / "old.html"
+    page = solo / "public" / "web" / "vi" / "n" / "old.html"
     page.unlink()
     ok("submit", str(write_notice(tmp_path, "new", "Câu mới.", title="Mới")))  # publishes only `new`'s pages…
     assert page.is_file()  # …and the lists it rebuilt may not link to a page that is not there
@@ -285,7 +287,7 @@ def test_a_full_disk_leaves_no_staged_files_and_status_names_the_channel(solo: P
         assert "CHANNEL web: the last publish FAILED" in ok("status")
         filler.unlink()
         ok("submit", str(notice))  # run again: put right
-        assert (public / "web" / "vi" / "big.html").is_file()
+        assert (public / "web" / "vi" / "n" / "big.html").is_file()
         assert json.loads(ok("status", "--json"))["channel_failures"] == {}
 
 
@@ -324,7 +326,7 @@ def test_a_full_disk_under_the_database_is_named_as_such(
 
 
 def test_a_retraction_says_retracted_everywhere(published: Path) -> None:
-    page = published / "public" / "web" / "lo" / "laos.html"
+    page = published / "public" / "web" / "lo" / "n" / "laos.html"
     assert page.is_file()
     ok("retract", "laos", "--lang", "lo", "--channel", "web", "--reason", "sai số")  # one channel: still live
     assert json.loads(ok("review", "show", "laos", "--lang", "lo", "--json"))["state"] == "published"
@@ -343,7 +345,7 @@ def test_a_retraction_the_channels_could_not_carry_out_is_pending_until_a_publis
 ) -> None:
     from tests.test_faults import read_only
 
-    page = published / "public" / "web" / "lo" / "laos.html"
+    page = published / "public" / "web" / "lo" / "n" / "laos.html"
     with read_only(published / "public"):
         result = run("retract", "laos", "--lang", "lo", "--reason", "sai thuật ngữ")
     assert result.exit_code == 11

@@ -99,10 +99,12 @@ def test_a_fourth_language_from_the_registry_alone_goes_through_the_pipeline(
     assert any(item.endswith(":km") for item in channels["web"]["went_live"])
 
     public = flow_home / "public"
-    page = (public / "web" / "km" / "gio-mo-cua.html").read_text(encoding="utf-8")
+    page = (public / "web" / "km" / "n" / "gio-mo-cua.html").read_text(encoding="utf-8")
     assert '<html lang="km"' in page and KHMER_TEXT in page
     assert ':lang(km){font-family:"Noto Sans Khmer","Noto Sans",sans-serif;line-height:1.9}' in page
-    assert "ភាសាខ្មែរ" in (public / "web" / "vi" / "gio-mo-cua.html").read_text(encoding="utf-8")  # switcher
+    assert "ភាសាខ្មែរ" in (public / "web" / "vi" / "n" / "gio-mo-cua.html").read_text(
+        encoding="utf-8"
+    )  # switcher
     root = (public / "web" / "index.html").read_text(encoding="utf-8")
     assert '<li lang="km"><a href="km/index.html" hreflang="km">' in root  # the root page offers it
     hits = json.loads(_ok(found))

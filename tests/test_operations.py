@@ -485,7 +485,7 @@ def test_serve_pretranslates_what_is_submitted_and_publishes_what_is_approved(
             assert edit.exit_code == 0, edit.output
         approved = invoke("review", "approve", "xep-hang", "--lang", "lo")
         assert approved.exit_code == 0, approved.output
-        page = flow_home / "public" / "web" / "lo" / "xep-hang.html"
+        page = flow_home / "public" / "web" / "lo" / "n" / "xep-hang.html"
         wait_for("the approved translation published", page.exists)
         assert "ກະລຸນາເຂົ້າແຖວ." in page.read_text(encoding="utf-8")
     finally:

@@ -98,16 +98,16 @@ def broken_links(web: Path) -> list[str]:
 def test_retract_takes_a_language_off_every_channel(published: Path, db_url: str) -> None:
     slug = "huoi-puoc-thong-bao"
     web = published / "web"
-    assert (web / "zh" / f"{slug}.html").is_file() and (published / "print" / f"{slug}.pdf").is_file()
+    assert (web / "zh" / "n" / f"{slug}.html").is_file() and (published / "print" / f"{slug}.pdf").is_file()
     assert any(h.slug == slug for h in search(published / "kiosk", "口岸", "zh").hits)
     result = CliRunner().invoke(
         cli, ["retract", slug, "--lang", "zh", "--reason", "sai giờ mở cửa", "--as", "wei"]
     )
     assert result.exit_code == 0, result.output
     assert f"{slug} [zh]: retracted from every channel (sai giờ mở cửa)" in result.stdout
-    assert not (web / "zh" / f"{slug}.html").exists()
+    assert not (web / "zh" / "n" / f"{slug}.html").exists()
     assert f"{slug}.html" not in (web / "zh" / "index.html").read_text(encoding="utf-8")
-    assert f"../zh/{slug}.html" not in (web / "vi" / f"{slug}.html").read_text(encoding="utf-8")
+    assert f"zh/n/{slug}.html" not in (web / "vi" / "n" / f"{slug}.html").read_text(encoding="utf-8")
     assert broken_links(web) == []
     assert not (published / "print" / f"{slug}.pdf").exists()  # a leaflet needs all three languages
     assert all(h.slug != slug for h in search(published / "kiosk", "口岸", "zh").hits)
@@ -117,20 +117,20 @@ def test_retract_takes_a_language_off_every_channel(published: Path, db_url: str
         assert (event.actor, event.lang, event.detail["reason"]) == ("wei", "zh", "sai giờ mở cửa")
     # Publishing again does not bring it back …
     publish_all(db_url, published)
-    assert not (web / "zh" / f"{slug}.html").exists()
+    assert not (web / "zh" / "n" / f"{slug}.html").exists()
     again = CliRunner().invoke(cli, ["retract", slug, "--lang", "zh", "--reason", "x", "--as", "wei"])
     assert again.exit_code == 1 and "nothing published to retract" in again.stderr
     # … a newly approved release does.
     approve_sql(db_url, "AND r.document_id = (SELECT id FROM document WHERE slug = 'huoi-puoc-thong-bao')")
     publish_all(db_url, published)
-    assert (web / "zh" / f"{slug}.html").is_file() and broken_links(web) == []
+    assert (web / "zh" / "n" / f"{slug}.html").is_file() and broken_links(web) == []
 
 
 def test_retracting_the_original_takes_the_notice_down_everywhere(published: Path) -> None:
     slug = "tay-trang-gio-lam-viec"
     result = CliRunner().invoke(cli, ["retract", slug, "--reason", "thông báo đã hết hiệu lực", "--json"])
     assert result.exit_code == 0, result.output
-    assert not any((published / "web" / lang / f"{slug}.html").exists() for lang in ("vi", "lo", "zh"))
+    assert not any((published / "web" / lang / "n" / f"{slug}.html").exists() for lang in ("vi", "lo", "zh"))
     assert broken_links(published / "web") == []
     hits = search(published / "kiosk", "cửa khẩu", "vi").hits
     assert hits and all(h.slug != slug for h in hits)  # the other notices are still there

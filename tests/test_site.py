@@ -65,21 +65,21 @@ def read(web: Path, rel: str) -> str:
 
 
 def test_an_out_of_date_translation_says_so_in_its_language(site: Path) -> None:
-    page = read(site, "zh/tb.html")
+    page = read(site, "zh/n/tb.html")
     assert "16时" in page  # still the old text …
     assert "本通知的越南语原文已于" in page and "可能已过时" in page  # … with a notice in Chinese
-    assert 'href="../vi/tb.html" hreflang="vi"' in page
-    assert "17 giờ" in read(site, "vi/tb.html")
-    assert 'href="tb.html"' in read(site, "zh/index.html")
+    assert 'href="../../vi/n/tb.html" hreflang="vi"' in page
+    assert "17 giờ" in read(site, "vi/n/tb.html")
+    assert 'href="n/tb.html"' in read(site, "zh/index.html")
 
 
 def test_an_out_of_date_translation_in_a_critical_category_is_withdrawn(site: Path) -> None:
-    page = read(site, "zh/gio.html")
+    page = read(site, "zh/n/gio.html")
     assert "16时" not in page and "口岸每天" not in page  # the old hours are gone …
     assert "旧译文暂时撤下" in page  # … the page says why, in Chinese …
     assert '<h1 lang="vi">Giờ làm việc gio</h1>' in page  # under the original's title, marked Vietnamese
-    assert 'href="../vi/gio.html" hreflang="vi"' in page  # … and links to the original
-    assert 'href="gio.html"' not in read(site, "zh/index.html")
+    assert 'href="../../vi/n/gio.html" hreflang="vi"' in page  # … and links to the original
+    assert 'href="n/gio.html"' not in read(site, "zh/index.html")
     assert "gio.html" not in read(site, "zh/feed.xml")
 
 
@@ -93,18 +93,18 @@ def test_re_approval_brings_the_page_back_without_a_notice(
             session, resolve_document(session, slug).id or 0, "zh", f"口岸每天7时至17时开放（{slug}）。"
         )
     summary = publish_channel(session, "web", tmp_path, "op")
-    assert {"zh/gio.html", "zh/tb.html", "zh/index.html"} <= set(summary.written)
+    assert {"zh/n/gio.html", "zh/n/tb.html", "zh/index.html"} <= set(summary.written)
     for slug in ("gio", "tb"):
-        page = read(site, f"zh/{slug}.html")
+        page = read(site, f"zh/n/{slug}.html")
         assert "17时" in page and "可能已过时" not in page and "撤下" not in page
-    assert 'href="gio.html"' in read(site, "zh/index.html")
+    assert 'href="n/gio.html"' in read(site, "zh/index.html")
 
 
 def test_every_run_of_another_language_carries_its_lang(site: Path) -> None:
-    page = read(site, "zh/tb.html")
+    page = read(site, "zh/n/tb.html")
     # The switcher and the "not available in" line name Lao in Lao: marked as Lao.
     assert '<span lang="lo">ພາສາລາວ</span>' in page
-    assert re.search(r'<a href="\.\./vi/tb\.html" hreflang="vi" lang="vi">Tiếng Việt</a>', page)
+    assert re.search(r'<a href="\.\./\.\./vi/n/tb\.html" hreflang="vi" lang="vi">Tiếng Việt</a>', page)
     assert '<span lang="vi">Tiếng Việt</span>' in page  # in the out-of-date notice
     for text in re.findall(
         r">([^<>]*[\u0e80-\u0eff][^<>]*)<", page
@@ -117,21 +117,83 @@ def test_feed_sitemap_and_404(site: Path) -> None:
     ns = {"a": "http://www.w3.org/2005/Atom"}
     titles = [e.findtext("a:title", namespaces=ns) or "" for e in atom.findall("a:entry", ns)]
     assert sorted(titles) == ["Giờ làm việc gio", "Giờ làm việc tb"]
-    sm = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
-    index = ET.fromstring(read(site, "sitemap.xml"))
-    parts = [(loc or "").split("/", 3)[-1] for loc in (s.findtext("s:loc", namespaces=sm) for s in index)]
-    assert parts == ["sitemap-home.xml", "sitemap-0.xml"]
-    urls = [u for part in parts for u in ET.fromstring(read(site, part)).findall("s:url", sm)]
-    locs = [u.findtext("s:loc", namespaces=sm) or "" for u in urls]
-    assert any(loc.endswith("/zh/tb.html") for loc in locs) and any(
-        loc.endswith("/zh/index.html") for loc in locs
-    )
-    for url in urls:
-        for alt in url.findall("x:link", sm):
-            rel = alt.get("href", "").split("/", 3)[-1]
-            assert (site / rel).is_file(), rel  # every hreflang alternate is a page that exists
     assert "Không tìm thấy trang" in read(site, "404.html")
     assert 'href="/zh/index.html"' in read(site, "404.html")
+
+
+SM = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+BASE = "https://thongtin-cuakhau.dienbien.example/"  # the example site's base_url
+
+
+def sitemap_urls(web: Path) -> dict[str, dict[str, str]]:
+    """Every <url> of every sitemap file the index names: its <loc> → its alternates (hreflang → href)."""
+    index = ET.fromstring(read(web, "sitemap.xml"))
+    files = [s.findtext("s:loc", namespaces=SM) or "" for s in index]
+    assert files and all(f.startswith(BASE) for f in files), files
+    assert [f.removeprefix(BASE) for f in files] == ["sitemap-home.xml", "sitemap-0.xml"]
+    urls: dict[str, dict[str, str]] = {}
+    for f in files:
+        for url in ET.fromstring(read(web, f.removeprefix(BASE))).findall("s:url", SM):
+            loc = url.findtext("s:loc", namespaces=SM) or ""
+            assert loc not in urls, f"{loc} listed twice"
+            links = url.findall("x:link", SM)
+            alternates = {a.get("hreflang", ""): a.get("href", "") for a in links}
+            assert len(alternates) == len(links), f"{loc}: a language given twice"
+            urls[loc] = alternates
+    return urls
+
+
+def test_the_sitemaps_list_every_page_with_absolute_alternates_and_an_x_default(site: Path) -> None:
+    """Every <loc> and every hreflang href is absolute (the site's base_url) and a page that exists;
+    every group has its x-default: the root page (choose a language) for the home pages and the root
+    itself, the Vietnamese original for an article or a category; each page is among its own alternates."""
+    urls = sitemap_urls(site)
+    rels = {loc.removeprefix(BASE) for loc in urls}
+    assert {
+        "index.html",  # the root page
+        "vi/index.html",
+        "zh/index.html",
+        "vi/category-gio-lam-viec.html",
+        "vi/category-thong-bao.html",
+        "zh/category-thong-bao.html",  # (the Chinese gio is withdrawn: no Chinese category of it)
+        "vi/n/gio.html",
+        "vi/n/tb.html",
+        "zh/n/gio.html",
+        "zh/n/tb.html",
+    } == rels
+    for loc, alternates in urls.items():
+        assert loc.startswith(BASE), loc
+        assert alternates, f"{loc} has no alternates"
+        for hreflang, href in alternates.items():
+            assert href.startswith(BASE), (loc, hreflang, href)
+            assert (site / href.removeprefix(BASE)).is_file(), (loc, href)
+        assert "x-default" in alternates, f"{loc} has no x-default"
+        assert loc in alternates.values(), f"{loc} is not among its own alternates"
+    homes = {
+        "vi": BASE + "vi/index.html",
+        "zh-Hans": BASE + "zh/index.html",
+        "x-default": BASE + "index.html",
+    }
+    assert urls[BASE + "index.html"] == urls[BASE + "vi/index.html"] == urls[BASE + "zh/index.html"] == homes
+    tb = {"vi": BASE + "vi/n/tb.html", "zh-Hans": BASE + "zh/n/tb.html", "x-default": BASE + "vi/n/tb.html"}
+    assert urls[BASE + "vi/n/tb.html"] == urls[BASE + "zh/n/tb.html"] == tb
+    category = {
+        "vi": BASE + "vi/category-thong-bao.html",
+        "zh-Hans": BASE + "zh/category-thong-bao.html",
+        "x-default": BASE + "vi/category-thong-bao.html",
+    }
+    assert urls[BASE + "zh/category-thong-bao.html"] == category
+    assert urls[BASE + "vi/category-gio-lam-viec.html"] == {
+        "vi": BASE + "vi/category-gio-lam-viec.html",
+        "x-default": BASE + "vi/category-gio-lam-viec.html",
+    }
+    # The pages say the same in their <head>.
+    page = read(site, "zh/n/tb.html")
+    for hreflang, href in tb.items():
+        assert f'<link rel="alternate" hreflang="{hreflang}" href="{href}">' in page
+    root = read(site, "index.html")
+    for hreflang, href in homes.items():
+        assert f'<link rel="alternate" hreflang="{hreflang}" href="{href}">' in root
 
 
 def test_ui_catalogs_hold_every_template_string_and_ship_lao_and_chinese_as_fuzzy() -> None:

@@ -75,15 +75,15 @@ def test_publish_only_releases_and_switcher(session: Session, tmp_path: Path) ->
         "sitemap.xml",
         "vi/feed.xml",
         "vi/index.html",
-        "vi/tb-1.html",
+        "vi/n/tb-1.html",
         "zh/feed.xml",
         "zh/index.html",
-        "zh/tb-1.html",
+        "zh/n/tb-1.html",
     ]
-    zh = (web / "zh" / "tb-1.html").read_text(encoding="utf-8")
-    vi = (web / "vi" / "tb-1.html").read_text(encoding="utf-8")
+    zh = (web / "zh" / "n" / "tb-1.html").read_text(encoding="utf-8")
+    vi = (web / "vi" / "n" / "tb-1.html").read_text(encoding="utf-8")
     assert '<html lang="zh-Hans">' in zh and '<html lang="vi">' in vi
-    assert 'href="../vi/tb-1.html" hreflang="vi"' in zh and "../lo/" not in zh
+    assert 'href="../../vi/n/tb-1.html" hreflang="vi"' in zh and "/lo/" not in zh
     assert "ພາສາລາວ" in zh  # says which language is missing
     assert LIVE_HTML.search(vi) is None
     assert not (web / "lo").exists()
@@ -96,8 +96,8 @@ def test_republish_is_a_noop_and_rewrites_a_deleted_file(session: Session, tmp_p
     publish_channel(session, "web", tmp_path, "op")
     again = publish_channel(session, "web", tmp_path, "op")
     assert again.written == [] and again.unchanged == 8
-    (tmp_path / "web" / "vi" / "tb-2.html").unlink()
-    assert publish_channel(session, "web", tmp_path, "op").written == ["vi/tb-2.html"]
+    (tmp_path / "web" / "vi" / "n" / "tb-2.html").unlink()
+    assert publish_channel(session, "web", tmp_path, "op").written == ["vi/n/tb-2.html"]
 
 
 def test_edit_after_approval_does_not_leak_until_reapproved(session: Session, tmp_path: Path) -> None:
@@ -107,7 +107,7 @@ def test_edit_after_approval_does_not_leak_until_reapproved(session: Session, tm
     publish_channel(session, "web", tmp_path, "op")
     _translate_all(session, doc, "zh", "未审核的修改")  # working copy changes, no approval
     publish_channel(session, "web", tmp_path, "op")
-    page = (tmp_path / "web" / "zh" / "tb-3.html").read_text(encoding="utf-8")
+    page = (tmp_path / "web" / "zh" / "n" / "tb-3.html").read_text(encoding="utf-8")
     assert "第一版" in page and "未审核的修改" not in page
 
 
@@ -162,13 +162,13 @@ def test_publishing_one_changed_notice_reads_only_what_its_lists_need_and_writes
     written = web.publish_web(session, out, documents={docs[3]}).written
     monkeypatch.setattr(web, "live_pages", real)
     chunk = docs[3] // 2
-    assert "lo/tb-3.html" in written  # out of date: it says so (or, withdrawn, it says it is withdrawn)
+    assert "lo/n/tb-3.html" in written  # out of date: it says so (or, withdrawn, it says it is withdrawn)
     if category == "giờ làm việc":
         assert {} in reads and "lo/index.html" in written  # withdrawn: a translation's entry changed
     else:
         assert reads == [{"chunks": {chunk}}, {"lang": "vi"}]  # its sitemap file's pages, then the Vietnamese
         assert "lo/index.html" not in written
-    assert {"vi/tb-3.html", "vi/index.html", "vi/feed.xml"} <= set(written)
+    assert {"vi/n/tb-3.html", "vi/index.html", "vi/feed.xml"} <= set(written)
     # (its sitemap file is made again from the new dates, but says the same on the same day)
     assert web.publish_web(session, out).written == []
 
@@ -192,3 +192,85 @@ def test_the_404_and_root_pages_speak_every_live_language(session: Session, tmp_
     assert missing.count("<h1>") == 1
     root = (tmp_path / "web" / "index.html").read_text(encoding="utf-8")
     assert root.count("<h1>") == 1 and '<span lang="vi">' in root.split("<h1>")[1].split("</h1>")[0]
+
+
+def _old_layout_site(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, int, int]:
+    """A site published before articles had their folder (`<lang>/<slug>.html`), then by this version:
+    tb-old in Vietnamese and Chinese, tb-vi in Vietnamese only."""
+    from trilingo.channels import pages
+
+    old = _doc(session, "tb-old", "Câu cũ.")
+    _translate_all(session, old, "zh", "旧的")
+    approve(session, str(old), "zh", "reviewer", accept_warnings=ACCEPT)
+    only_vi = _doc(session, "tb-vi", "Câu.")
+    with monkeypatch.context() as m:
+        m.setattr(pages, "ARTICLE_FOLDER", "")
+        publish_channel(session, "web", tmp_path, "op")
+    web = tmp_path / "web"
+    assert "<article>" in (web / "zh" / "tb-old.html").read_text(encoding="utf-8")  # the old layout
+    publish_channel(session, "web", tmp_path, "op")
+    return web, old, only_vi
+
+
+def test_articles_move_to_their_folder_and_their_old_addresses_redirect(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    web, _old, _only_vi = _old_layout_site(session, tmp_path, monkeypatch)
+    for lang, slug, html_lang in (("vi", "tb-old", "vi"), ("zh", "tb-old", "zh-Hans"), ("vi", "tb-vi", "vi")):
+        assert (web / lang / "n" / f"{slug}.html").is_file()
+        moved = (web / lang / f"{slug}.html").read_text(encoding="utf-8")
+        assert f'<html lang="{html_lang}">' in moved
+        assert f'<meta http-equiv="refresh" content="0; url=n/{slug}.html">' in moved
+        assert (
+            f'<link rel="canonical" href="https://thongtin-cuakhau.dienbien.example/{lang}/n/{slug}.html">'
+            in moved
+        )
+        assert '<meta name="robots" content="noindex">' in moved
+        assert re.search(rf'<a href="n/{slug}\.html">[^<]+</a>', moved)  # a link a reader can follow
+        assert "<article>" not in moved  # not the article itself
+    # Every list links to the new addresses.
+    for rel in ("vi/index.html", "zh/index.html"):
+        text = (web / rel).read_text(encoding="utf-8")
+        assert 'href="n/tb-old.html"' in text and 'href="tb-old.html"' not in text, rel
+    feed = (web / "vi" / "feed.xml").read_text(encoding="utf-8")
+    site = "https://thongtin-cuakhau.dienbien.example/"
+    assert f'<link rel="alternate" href="{site}vi/n/tb-old.html"/>' in feed
+    assert f"<id>{site}vi/tb-old.html</id>" in feed  # an entry's id never changes (RFC 4287 §4.2.6)
+    # A notice published since has no old address: nothing is made there.
+    _doc(session, "tb-new", "Câu mới.")
+    publish_channel(session, "web", tmp_path, "op")
+    assert (web / "vi" / "n" / "tb-new.html").is_file() and not (web / "vi" / "tb-new.html").exists()
+    assert publish_channel(session, "web", tmp_path, "op").written == []  # the redirects are kept as they are
+
+
+def test_a_retraction_removes_the_article_and_its_old_address(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trilingo.channels.retract import retract
+
+    web, old, only_vi = _old_layout_site(session, tmp_path, monkeypatch)
+    retract(session, str(old), "reviewer", "sai", lang="zh")
+    removed = publish_channel(session, "web", tmp_path, "op", documents={old}).removed
+    assert sorted(removed) == ["zh/n/tb-old.html", "zh/tb-old.html"]
+    assert (web / "vi" / "n" / "tb-old.html").is_file() and (web / "vi" / "tb-old.html").is_file()
+    retract(session, str(only_vi), "ed", "sai")
+    removed = publish_channel(session, "web", tmp_path, "op", documents={only_vi}).removed
+    assert sorted(removed) == ["vi/n/tb-vi.html", "vi/tb-vi.html"]
+    assert publish_channel(session, "web", tmp_path, "op").written == []  # a full publish agrees
+
+
+def test_without_a_base_url_no_sitemap_is_published(session: Session, tmp_path: Path) -> None:
+    """A sitemap's addresses must be absolute: a site with no base_url has none (and no relative one)."""
+    from dataclasses import replace
+
+    from trilingo.channels.web import publish_web
+    from trilingo.site import example
+
+    _doc(session, "tb-nb", "Câu.")
+    written = publish_web(session, tmp_path / "web", site=replace(example(), base_url="")).written
+    assert "vi/n/tb-nb.html" in written and not [rel for rel in written if rel.startswith("sitemap")]
+    assert 'hreflang="x-default" href="tb-nb.html"' in (
+        tmp_path / "web" / "vi" / "n" / "tb-nb.html"
+    ).read_text(encoding="utf-8")

@@ -139,7 +139,7 @@ def test_events_are_signed_and_sent_once(session: Session, doc: int, receiver: R
         ("published", "zh", True),
     ]
     assert (
-        receiver.received[1]["url"] == "https://example.vn/zh/gio.html"
+        receiver.received[1]["url"] == "https://example.vn/zh/n/gio.html"
         and receiver.received[1]["document"] == doc
     )
     assert len({e["id"] for e in receiver.received}) == 2

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import posixpath
 import re
 from collections.abc import Collection, Iterable
 from datetime import datetime
@@ -71,6 +72,40 @@ SITEMAP_DOCUMENTS = (
 def sitemap_chunk(doc_id: int) -> int:
     """Which sitemap file lists a document (`live_pages(chunks=…)` reads one back)."""
     return doc_id // SITEMAP_DOCUMENTS
+
+
+# The web channel's article URLs, shared by every channel that links to an article (the webhook's `url`).
+# Articles have a folder of their own beside each language's generated pages (index.html, feed.xml,
+# category-*.html), so no slug can ever take a generated page's name.
+ARTICLE_FOLDER = "n"
+
+
+def article_path(lang: str, slug: str) -> str:
+    """Where the web channel publishes a document's page in `lang`, from the site's root: `<lang>/n/<slug>.html`."""
+    return posixpath.join(lang, ARTICLE_FOLDER, f"{slug}.html")
+
+
+def legacy_article_path(lang: str, slug: str) -> str:
+    """Where articles were published before they had a folder of their own: `<lang>/<slug>.html`. A page
+    published there keeps a small redirect page at it."""
+    return f"{lang}/{slug}.html"
+
+
+def is_article_path(rel: str) -> bool:
+    """Whether `rel` (from the site's root) is an article's page, not a generated page or a redirect."""
+    parts = rel.split("/")
+    folder = [ARTICLE_FOLDER] if ARTICLE_FOLDER else []
+    return len(parts) == 2 + len(folder) and parts[1:-1] == folder and parts[-1].endswith(".html")
+
+
+def article_url(base_url: str, lang: str, slug: str) -> str | None:
+    """An article's absolute URL on the site at `base_url` (None when the site has no base URL)."""
+    return f"{base_url}{article_path(lang, slug)}" if base_url else None
+
+
+def relative_link(from_rel: str, to_rel: str) -> str:
+    """The relative href from the page at `from_rel` to the file at `to_rel` (both from the site's root)."""
+    return posixpath.relpath(to_rel, posixpath.dirname(from_rel) or ".")
 
 
 def by_document(pages: Iterable[Page]) -> dict[int, dict[str, Page]]:

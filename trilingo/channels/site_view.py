@@ -10,11 +10,26 @@ from markupsafe import Markup
 
 from trilingo.channels import ui
 from trilingo.channels.markdown import markdown_to_html
-from trilingo.channels.pages import Page, date_text, environment, gates_of
+from trilingo.channels.pages import (
+    Page,
+    article_path,
+    date_text,
+    environment,
+    gates_of,
+    legacy_article_path,
+    relative_link,
+)
 from trilingo.languages import ALL, LANGUAGES, SOURCE
 from trilingo.outdated import Freshness
 from trilingo.site import SiteSettings, category_slug
 from trilingo.store.models import utcnow
+
+ROOT = "index.html"  # the root page: choose a language
+
+
+def category_path(lang: str, slug: str) -> str:
+    """A category's page, from the site's root."""
+    return f"{lang}/category-{slug}.html"
 
 
 def stale_dates(updated: datetime | None, translated: datetime) -> dict[str, str]:
@@ -36,8 +51,10 @@ class SiteView:
         self.now = utcnow()
 
     def _common(
-        self, lang: str, switcher: list[dict[str, Any]], alternates: list[dict[str, str]]
+        self, lang: str, here: str, switcher: list[dict[str, Any]], alternates: list[dict[str, str]]
     ) -> dict[str, Any]:
+        """What every page shows; `here` is the page's own path from the site's root (its links are
+        relative to it)."""
         site = self.site
         return {
             "html_lang": LANGUAGES[lang].html,
@@ -49,25 +66,44 @@ class SiteView:
             "last_change": self.last_change,
             "switcher": switcher,
             "alternates": alternates,
-            "home": "index.html",
-            "feed": "feed.xml",
+            "home": relative_link(here, f"{lang}/index.html"),
+            "feed": relative_link(here, f"{lang}/feed.xml"),
         }
 
     @staticmethod
-    def _switcher(current: str, available: list[str], href: str) -> list[dict[str, Any]]:
+    def _switcher(current: str, here: str, paths: dict[str, str]) -> list[dict[str, Any]]:
+        """The language switcher: `paths` is language → the same page in that language (from the root)."""
         return [
             {
                 "current": code == current,
-                "href": f"../{code}/{href}",
+                "href": relative_link(here, rel),
                 "hreflang": LANGUAGES[code].html,
                 "name": LANGUAGES[code].native,
             }
-            for code in available
+            for code, rel in paths.items()
         ]
 
+    def url(self, here: str, rel: str) -> str:
+        """The address of `rel` (from the site's root) as a link from `here`: absolute with the site's
+        base URL (hreflang alternates and sitemaps want them so), else relative."""
+        return f"{self.site.base_url}{rel}" if self.site.base_url else relative_link(here, rel)
+
+    def alternates(self, here: str, paths: dict[str, str], default: str) -> list[dict[str, str]]:
+        """The hreflang alternates of a page: each language's version (`paths`: language → path from the
+        root) and `x-default` (`default`, see x_default)."""
+        links = [{"hreflang": LANGUAGES[c].html, "href": self.url(here, rel)} for c, rel in paths.items()]
+        return [*links, {"hreflang": "x-default", "href": self.url(here, default)}]
+
     @staticmethod
-    def _alternates(available: list[str], href: str) -> list[dict[str, str]]:
-        return [{"hreflang": LANGUAGES[c].html, "href": f"../{c}/{href}"} for c in available]
+    def x_default(paths: dict[str, str]) -> str:
+        """The `x-default` of a page that exists in several languages (an article, a category): its
+        Vietnamese original when there is one, else its first language in the registry's order. The
+        home pages' `x-default` is the root page, where a visitor chooses a language (ROOT)."""
+        return paths.get(SOURCE) or paths[min(paths, key=ALL.index)]
+
+    @staticmethod
+    def home_paths(langs_live: list[str]) -> dict[str, str]:
+        return {c: f"{c}/index.html" for c in langs_live}
 
     def _named(self, names: dict[str, str], lang: str) -> tuple[str, str | None]:
         """A configured name in `lang`, or the Vietnamese one marked as Vietnamese."""
@@ -103,21 +139,26 @@ class SiteView:
         now: datetime,
     ) -> str:
         lang = page.lang
-        available = [code for code in ALL if code in versions]
-        href = page.slug + ".html"
+        here = article_path(lang, page.slug)
+        paths = {code: article_path(code, versions[code].slug) for code in ALL if code in versions}
         state = fresh[(page.doc_id, lang)]
         category, _category_lang, category_slug_ = self._category(lang, page.category)
         original = versions.get(SOURCE)
         return self._render(
             lang,
             "article.html",
-            **self._common(lang, self._switcher(lang, available, href), self._alternates(available, href)),
+            **self._common(
+                lang,
+                here,
+                self._switcher(lang, here, paths),
+                self.alternates(here, paths, self.x_default(paths)),
+            ),
             title=page.title,
             body=Markup(markdown_to_html(markdown)),  # sanitized by nh3 in markdown_to_html
             published=date_text(page.first_published),
             updated=date_text(page.approved_at),
             category=category if page.category else "",
-            category_href=f"category-{category_slug_}.html",
+            category_href=relative_link(here, f"{lang}/category-{category_slug_}.html"),
             gates=self._gates(lang, gates_of(page)),
             missing=[
                 {"hreflang": LANGUAGES[c].html, "name": LANGUAGES[c].native} for c in ALL if c not in versions
@@ -125,7 +166,7 @@ class SiteView:
             outdated=state.outdated,
             withdrawn=state.withdrawn,
             **stale_dates(original.approved_at if original else None, page.version_created),
-            original_href=f"../{SOURCE}/{href}",
+            original_href=relative_link(here, article_path(SOURCE, page.slug)),
             original_title=original.title if original else page.title,
             expired=date_text(page.expires) if page.expired(now) else "",
         )
@@ -138,17 +179,19 @@ class SiteView:
         summaries: dict[int, str],
         langs_live: list[str],
     ) -> str:
+        here = f"{lang}/index.html"
+        homes = self.home_paths(langs_live)
         return self._render(
             lang,
             "home.html",
-            **self._common(
-                lang,
-                self._switcher(lang, langs_live, "index.html"),
-                self._alternates(langs_live, "index.html"),
-            ),
-            items=[self._item(lang, p, summaries.get(p.release_id, "")) for p in latest],
+            **self._common(lang, here, self._switcher(lang, here, homes), self.alternates(here, homes, ROOT)),
+            items=[self._item(lang, here, p, summaries.get(p.release_id, "")) for p in latest],
             categories=[
-                {"href": f"category-{slug}.html", "name": name, "count": len(items)}
+                {
+                    "href": relative_link(here, f"{lang}/category-{slug}.html"),
+                    "name": name,
+                    "count": len(items),
+                }
                 for slug, (name, _l, items) in self.categories(lang, listed).items()
             ],
             gates=[
@@ -162,14 +205,14 @@ class SiteView:
             ],
         )
 
-    def _item(self, lang: str, page: Page, text: str = "") -> dict[str, Any]:
+    def _item(self, lang: str, here: str, page: Page, text: str = "") -> dict[str, Any]:
         name, _name_lang, slug = self._category(lang, page.category)
         return {
-            "href": f"{page.slug}.html",
+            "href": relative_link(here, article_path(lang, page.slug)),
             "title": page.title,
             "date": date_text(page.approved_at),
             "category": name if page.category else "",
-            "category_href": f"category-{slug}.html",
+            "category_href": relative_link(here, f"{lang}/category-{slug}.html"),
             "summary": text,
             "expired": page.expired(self.now),
         }
@@ -184,14 +227,30 @@ class SiteView:
         return dict(sorted(out.items()))
 
     def category_page(
-        self, lang: str, name: str, _name_lang: str | None, items: list[Page], langs_live: list[str]
+        self,
+        lang: str,
+        slug: str,
+        name: str,
+        _name_lang: str | None,
+        items: list[Page],
+        langs_live: list[str],
+        langs_with_it: list[str],
     ) -> str:
+        """A category's list in `lang`; its switcher leads to the other languages' home pages, its hreflang
+        alternates to the same category in `langs_with_it` (the languages that list it)."""
+        here = category_path(lang, slug)
+        paths = {c: category_path(c, slug) for c in ALL if c in langs_with_it}
         return self._render(
             lang,
             "category.html",
-            **self._common(lang, self._switcher(lang, langs_live, "index.html"), []),
+            **self._common(
+                lang,
+                here,
+                self._switcher(lang, here, self.home_paths(langs_live)),
+                self.alternates(here, paths, self.x_default(paths)),
+            ),
             name=name,
-            items=[self._item(lang, p) for p in items],
+            items=[self._item(lang, here, p) for p in items],
         )
 
     def feed(self, lang: str, latest: list[Page], summaries: dict[int, str]) -> str:
@@ -199,7 +258,7 @@ class SiteView:
         return self._render(
             lang,
             "atom.xml",
-            **self._common(lang, [], []),
+            **self._common(lang, f"{lang}/feed.xml", [], []),
             feed_id=f"{base}{lang}/feed.xml" if base else f"urn:trilingo:{lang}:feed",
             updated=max((p.approved_at for p in latest), default=datetime(2000, 1, 1)).isoformat(),
             self_href=f"{base}{lang}/feed.xml",
@@ -207,9 +266,12 @@ class SiteView:
             entries=[
                 {
                     "title": p.title,
-                    "id": f"{base}{lang}/{p.slug}.html" if base else f"urn:trilingo:{lang}:{p.slug}",
+                    # An entry's id never changes (RFC 4287 §4.2.6): the address it was first published at.
+                    "id": f"{base}{legacy_article_path(lang, p.slug)}"
+                    if base
+                    else f"urn:trilingo:{lang}:{p.slug}",
                     "updated": p.approved_at.isoformat(),
-                    "href": f"{base}{lang}/{p.slug}.html",
+                    "href": f"{base}{article_path(lang, p.slug)}",
                     "summary": summaries.get(p.release_id, ""),
                 }
                 for p in latest
@@ -217,8 +279,9 @@ class SiteView:
         )
 
     def root(self, langs_live: list[str]) -> str:
-        context = self._common(SOURCE, [], [])
-        context["home"] = "index.html"
+        homes = self.home_paths(langs_live)
+        context = self._common(SOURCE, ROOT, [], self.alternates(ROOT, homes, ROOT))
+        context["home"] = ROOT
         context["feed"] = ""
         return self._render(
             SOURCE,
@@ -241,11 +304,13 @@ class SiteView:
         )
 
     def not_found(self, langs_live: list[str]) -> str:
-        context = self._common(SOURCE, self._switcher("", langs_live, "index.html"), [])
+        context = self._common(
+            SOURCE, "404.html", self._switcher("", "404.html", self.home_paths(langs_live)), []
+        )
         # 404.html is served from any folder: its links are absolute from the site's root.
         for item in context["switcher"]:
-            item["href"] = "/" + item["href"].removeprefix("../")
-        context["home"], context["feed"] = "/index.html", ""
+            item["href"] = "/" + item["href"]
+        context["home"], context["feed"] = f"/{ROOT}", ""
         # A visitor who lands here may read any of the languages: the page speaks each one.
         messages = []
         for item in context["switcher"]:
@@ -269,24 +334,52 @@ class SiteView:
             SOURCE, "sitemapindex.xml", sitemaps=[{"loc": f"{base}{rel}", "lastmod": at} for rel, at in files]
         )
 
-    def sitemap(self, by_doc: dict[int, dict[str, Page]], langs_live: list[str]) -> str:
+    def moved(self, page: Page) -> str:
+        """The page left at an article's old address (`<lang>/<slug>.html`, before articles had a folder of
+        their own): it sends the reader on at once, tells search engines where the page is now, and
+        shows the link, in the article's language."""
+        here = legacy_article_path(page.lang, page.slug)
+        target = article_path(page.lang, page.slug)
+        return self._render(
+            page.lang,
+            "moved.html",
+            **self._common(page.lang, here, [], []),
+            title=page.title,
+            href=relative_link(here, target),
+            canonical=self.url(here, target),
+        )
+
+    def sitemap(
+        self,
+        by_doc: dict[int, dict[str, Page]],
+        langs_live: list[str],
+        categories: dict[str, list[str]] | None = None,
+    ) -> str:
+        """A sitemap file: of the documents in `by_doc` (their articles), and with `langs_live`, of the site's
+        own pages: the root page, each language's home page and its `categories` (language → slugs).
+        Every address is absolute, and each page lists its group's hreflang alternates and x-default."""
         base = self.site.base_url
-        urls: list[dict[str, Any]] = [
-            {"loc": f"{base}{c}/index.html", "lastmod": self.last_change, "alternates": []}
-            for c in langs_live
-        ]
+        urls: list[dict[str, Any]] = []
+
+        def group(paths: dict[str, str], default: str, lastmod: str, extra: tuple[str, ...] = ()) -> None:
+            alternates = self.alternates("", paths, default)
+            for rel in (*extra, *paths.values()):
+                urls.append({"loc": f"{base}{rel}", "lastmod": lastmod, "alternates": alternates})
+
+        if langs_live:
+            group(self.home_paths(langs_live), ROOT, self.last_change, extra=(ROOT,))
+            slugs = sorted({slug for found in (categories or {}).values() for slug in found})
+            for slug in slugs:
+                paths = {c: category_path(c, slug) for c in ALL if slug in (categories or {}).get(c, ())}
+                group(paths, self.x_default(paths), self.last_change)
         for versions in by_doc.values():
-            available = [c for c in ALL if c in versions]
-            alternates = [
-                {"hreflang": LANGUAGES[c].html, "href": f"{base}{c}/{versions[c].slug}.html"}
-                for c in available
-            ]
-            for c in available:
-                page = versions[c]
+            paths = {c: article_path(c, versions[c].slug) for c in ALL if c in versions}
+            alternates = self.alternates("", paths, self.x_default(paths))
+            for c, rel in paths.items():
                 urls.append(
                     {
-                        "loc": f"{base}{c}/{page.slug}.html",
-                        "lastmod": date_text(page.approved_at),
+                        "loc": f"{base}{rel}",
+                        "lastmod": date_text(versions[c].approved_at),
                         "alternates": alternates,
                     }
                 )

@@ -1,8 +1,10 @@
 """The web channel: a static trilingual site rendered from Jinja2 templates (autoescaped).
 
 Per language: a home page (latest notices with date, category and summary; the gates' opening hours),
-category pages, article pages, an Atom feed; for the site: a root page, `sitemap.xml` with hreflang
-alternates and `404.html`. The interface strings come from gettext catalogs (channels.ui), the office's
+category pages, article pages (in their own folder, `<lang>/n/<slug>.html`, so that no slug can take a
+generated page's name), an Atom feed; for the site: a root page, `404.html` and, with a base URL,
+`sitemap.xml` (every page, absolute addresses, hreflang alternates with x-default). An article published
+at its old address (`<lang>/<slug>.html`) keeps a redirect page there for as long as it is live. The interface strings come from gettext catalogs (channels.ui), the office's
 name, contacts and gates from the site settings (trilingo.site).
 
 A translation whose Vietnamese original changed after it was approved is *out of date*: its page says
@@ -24,19 +26,23 @@ from typing import Any
 from sqlmodel import Session
 
 from trilingo.channels import FileChannel, PublishSummary, Target
+from trilingo.channels import pages as pages_module
 from trilingo.channels import site_view as site_view_module
 from trilingo.channels.ledger import Ledger
 from trilingo.channels.pages import (
     Page,
+    article_path,
     bodies,
     by_document,
     date_text,
+    is_article_path,
+    legacy_article_path,
     live_pages,
     renderer_version,
     sitemap_chunk,
     summaries,
 )
-from trilingo.channels.site_view import SiteView
+from trilingo.channels.site_view import ROOT, SiteView, category_path
 from trilingo.i18n import N_
 from trilingo.languages import ALL, SOURCE
 from trilingo.outdated import Freshness, freshness
@@ -71,12 +77,16 @@ def publish_web(
     site = site or example_site()
     now = utcnow()
     ledger = Ledger(session, CHANNEL, out_dir, documents, mode=site.file_mode)
-    base = sha256(renderer_version(__file__, site_view_module.__file__) + repr(site))
+    # The article folder is an input of every page that links to an article.
+    base = sha256(
+        renderer_version(__file__, site_view_module.__file__) + repr(site) + pages_module.ARTICLE_FOLDER
+    )
     scope = _scope(session, ledger, documents, site, base, now)
     pages = scope.pages
     by_doc = by_document(pages)
     fresh = _freshness(pages, by_doc, site)
-    todo = _stale_articles(ledger, _articles_in_scope(ledger, pages, documents), by_doc, fresh, base, now)
+    in_scope = _articles_in_scope(ledger, pages, documents)
+    todo = _stale_articles(ledger, in_scope, by_doc, fresh, base, now)
     texts = bodies(session, [page.release_id for page, _, _ in todo])
     site_view = SiteView(site, pages, scope.last_change)
     for page, key, entry in todo:
@@ -89,14 +99,22 @@ def publish_web(
             version_id=page.version_id,
             list_key=entry,
         )
+    _put_redirects(ledger, site_view, base, in_scope)
     by_lang = _by_language(pages)
     langs_live = scope.langs_live or sorted(by_lang, key=ALL.index)
-    for lang in langs_live:
-        # A language none of whose entries changed keeps its lists as they were.
-        if scope.listed is None or lang in scope.listed:
-            _put_lists(session, ledger, site_view, base, lang, by_lang[lang], fresh, langs_live, now)
+    # A language none of whose entries changed keeps its lists as they were.
+    rebuilt = [lang for lang in langs_live if scope.listed is None or lang in scope.listed]
+    listed = {lang: _listed(by_lang[lang], fresh) for lang in rebuilt}
+    found = {lang: site_view.categories(lang, listed[lang]) for lang in rebuilt}
+    categories = {
+        lang: list(found[lang]) if lang in found else _categories_kept(ledger, lang) for lang in langs_live
+    }
+    for lang in rebuilt:
+        _put_lists(
+            session, ledger, site_view, base, lang, listed[lang], found[lang], categories, langs_live, now
+        )
     if langs_live:
-        _put_site_files(ledger, site_view, base, by_doc, langs_live, scope)
+        _put_site_files(ledger, site_view, base, by_doc, langs_live, categories, scope)
     ledger.prune(documents)  # pages no longer live (retracted): removed, so nothing links to them
     ledger.commit()
     live = [(p.doc_id, p.lang) for p in pages if documents is None or p.doc_id in documents]
@@ -172,18 +190,15 @@ def _put_lists(
     site_view: SiteView,
     base: str,
     lang: str,
-    pages: list[Page],
-    fresh: dict[tuple[int, str], Freshness],
+    listed: list[Page],
+    found: dict[str, tuple[str, str | None, list[Page]]],
+    categories: dict[str, list[str]],
     langs_live: list[str],
     now: datetime,
 ) -> None:
-    """Stage one language's lists: its home page and feed (the LATEST notices) and its category pages,
-    each keyed on the entries it shows. Withdrawn pages are left out; newest first."""
-    listed = sorted(
-        (p for p in pages if not fresh[(p.doc_id, lang)].withdrawn),
-        key=lambda p: (p.approved_at, p.doc_id),
-        reverse=True,
-    )
+    """Stage one language's lists: its home page and feed (the LATEST notices) and its category pages
+    (`found`: slug → name, its language, items), each keyed on the entries it shows. `categories` holds
+    every live language's category slugs (a category page's hreflang alternates)."""
     latest = listed[:LATEST]
     blurbs = summaries(session, latest)
     list_key = sha256(
@@ -200,17 +215,39 @@ def _put_lists(
         lang=lang,
     )
     ledger.put(f"{lang}/feed.xml", partial(site_view.feed, lang, latest, blurbs), key=latest_key, lang=lang)
-    for slug, (name, name_lang, items) in site_view.categories(lang, listed).items():
+    for slug, (name, name_lang, items) in found.items():
+        with_it = [c for c in langs_live if slug in categories[c]]
         ledger.put(
-            f"{lang}/category-{slug}.html",  # beside the articles: every relative link works the same
-            partial(site_view.category_page, lang, name, name_lang, items, langs_live),
+            category_path(
+                lang, slug
+            ),  # beside the home page: a slug cannot take its name (articles are in n/)
+            partial(site_view.category_page, lang, slug, name, name_lang, items, langs_live, with_it),
             # Its own items only: a change in one category re-renders that category's page alone.
             key=sha256(
-                f"{base}|{','.join(langs_live)}|{slug}|{name}|"
+                f"{base}|{','.join(langs_live)}|{slug}|{name}|{','.join(sorted(with_it))}|"
                 + "|".join(f"{p.slug}\x1f{p.title}\x1f{p.approved_at}\x1f{p.expired(now)}" for p in items)
             ),
             lang=lang,
         )
+
+
+def _listed(pages: list[Page], fresh: dict[tuple[int, str], Freshness]) -> list[Page]:
+    """What one language's lists show: its pages but the withdrawn ones, newest first."""
+    return sorted(
+        (p for p in pages if not fresh[(p.doc_id, p.lang)].withdrawn),
+        key=lambda p: (p.approved_at, p.doc_id),
+        reverse=True,
+    )
+
+
+def _categories_kept(ledger: Ledger, lang: str) -> list[str]:
+    """The category slugs of a language whose lists this publish keeps: its category pages on record."""
+    prefix, suffix = category_path(lang, "\x00").split("\x00")
+    return sorted(
+        rel.removeprefix(prefix).removesuffix(suffix)
+        for rel in ledger.records()
+        if rel.startswith(prefix) and rel.endswith(suffix) and "/" not in rel.removeprefix(prefix)
+    )
 
 
 def _put_site_files(
@@ -219,11 +256,14 @@ def _put_site_files(
     base: str,
     by_doc: dict[int, dict[str, Page]],
     langs_live: list[str],
+    categories: dict[str, list[str]],
     scope: _Scope,
 ) -> None:
-    """Stage the files of the whole site: the sitemaps, the root page (choose a language) and `404.html`."""
-    _sitemaps(ledger, site_view, base, by_doc, langs_live, scope)
-    ledger.put("index.html", partial(site_view.root, langs_live), key=sha256(base + ",".join(langs_live)))
+    """Stage the files of the whole site: the sitemaps (with a base URL: a sitemap's addresses are
+    absolute), the root page (choose a language) and `404.html`."""
+    if site_view.site.base_url:
+        _sitemaps(ledger, site_view, base, by_doc, langs_live, categories, scope)
+    ledger.put(ROOT, partial(site_view.root, langs_live), key=_root_key(base, langs_live))
     ledger.put("404.html", partial(site_view.not_found, langs_live), key=sha256(base + ",".join(langs_live)))
 
 
@@ -233,6 +273,7 @@ def _sitemaps(
     base: str,
     by_doc: dict[int, dict[str, Page]],
     langs_live: list[str],
+    categories: dict[str, list[str]],
     scope: _Scope,
 ) -> None:
     """`sitemap.xml` is an index of `sitemap-home.xml` and one file per SITEMAP_DOCUMENTS documents (by
@@ -245,8 +286,8 @@ def _sitemaps(
             chunks.setdefault(k, {})[doc_id] = versions
     ledger.put(
         "sitemap-home.xml",
-        partial(site_view.sitemap, {}, langs_live),
-        key=sha256(base + ",".join(langs_live) + site_view.last_change),
+        partial(site_view.sitemap, {}, langs_live, categories),
+        key=sha256(base + ",".join(langs_live) + site_view.last_change + repr(sorted(categories.items()))),
         list_key=site_view.last_change,
     )
     dated = dict(scope.dates)  # the files this run does not rebuild, with their dates
@@ -264,6 +305,12 @@ def _sitemaps(
         partial(site_view.sitemap_index, files),
         key=sha256(base + "|".join(f"{rel}{at}" for rel, at in files)),
     )
+
+
+def _root_key(base: str, langs_live: list[str]) -> str:
+    """The root page's input key: a publish of a few documents compares it to know the renderer and the
+    site settings are those of the previous publish."""
+    return sha256(base + ",".join(langs_live))
 
 
 def _chunk_of(rel: str) -> int:
@@ -309,9 +356,10 @@ class _Previous:
     langs: list[str]  # the languages with a home page, in registry order
 
 
-def _previous(ledger: Ledger) -> _Previous | None:
+def _previous(ledger: Ledger, base: str) -> _Previous | None:
     """The sitemaps' dates and the languages live, as the previous publish left them; None when it
-    was made before the ledger kept list keys (or by a registry with other languages)."""
+    was made before the ledger kept list keys (or by a registry with other languages), or by another
+    renderer or with other site settings (`base` differs: every list is made again)."""
     records = ledger.records()
     home = records.get("sitemap-home.xml")
     home_date = home.list_key if home is not None else None
@@ -320,8 +368,12 @@ def _previous(ledger: Ledger) -> _Previous | None:
     known = all(r.list_key for r in files.values()) and langs <= set(ALL)
     if not home_date or not known:
         return None
+    ordered = sorted(langs, key=ALL.index)
+    root = records.get(ROOT)
+    if root is None or root.input_key != _root_key(base, ordered):
+        return None
     dates = {rel: r.list_key or "" for rel, r in files.items()}
-    return _Previous(home_date, dates, sorted(langs, key=ALL.index))
+    return _Previous(home_date, dates, ordered)
 
 
 def _changed_lists(
@@ -348,7 +400,7 @@ def _changed_lists(
         if record is None or record.list_key != entry:
             changed.add(page.lang)
     for rel, record in records.items():
-        if record.document_id in documents and rel not in shown:
+        if record.document_id in documents and rel not in shown and is_article_path(rel):
             changed.add(record.lang or "")  # a page no longer live leaves its lists
     return changed
 
@@ -365,7 +417,7 @@ def _scope(
     if documents is None:
         return _Scope(live_pages(session))
     chunks = {sitemap_chunk(d) for d in documents}
-    previous = _previous(ledger)
+    previous = _previous(ledger, base)
     if len(chunks) > MAX_SCOPED_CHUNKS or previous is None:
         return _Scope(live_pages(session))  # too wide, or published before the ledger kept list keys
     near = live_pages(session, chunks=chunks)
@@ -383,7 +435,28 @@ def _scope(
 
 
 def _article_path(page: Page) -> str:
-    return f"{page.lang}/{page.slug}.html"
+    return article_path(page.lang, page.slug)
+
+
+def _put_redirects(ledger: Ledger, site_view: SiteView, base: str, pages: list[Page]) -> None:
+    """Keep a redirect page at the old address of each of `pages` that was published there (before
+    articles had their folder): the ledger holds a file of that document at `<lang>/<slug>.html`, its
+    article or, since, its redirect. Only there: an article published since never had the old address,
+    which may be the name of a generated page (index.html, category-….html). A page no longer live loses
+    its redirect with its article (Ledger.prune: neither is produced)."""
+    records = ledger.records()
+    for page in pages:
+        old = legacy_article_path(page.lang, page.slug)
+        record = records.get(old)
+        if old == _article_path(page) or record is None or record.document_id != page.doc_id:
+            continue
+        ledger.put(
+            old,
+            partial(site_view.moved, page),
+            key=sha256(f"{base}|moved|{page.title}"),
+            document_id=page.doc_id,
+            lang=page.lang,
+        )
 
 
 class Web(FileChannel):

@@ -232,7 +232,7 @@ def retry_dead(session: Session) -> int:
 
 def publish_webhook(session: Session, config: WebhookConfig, base_url: str = "") -> WebhookSummary:
     """Queue an event for every change since the last publish, commit them, then deliver what is due."""
-    from trilingo.channels.pages import date_text, gates_of, live_pages
+    from trilingo.channels.pages import article_url, date_text, gates_of, live_pages
 
     now = utcnow()
     current: dict[tuple[int, str], tuple[str, dict[str, object]]] = {}
@@ -250,7 +250,7 @@ def publish_webhook(session: Session, config: WebhookConfig, base_url: str = "")
                 "category": page.category,
                 "gates": list(gates_of(page)),
                 "expires": date_text(page.expires) or None,
-                "url": f"{base_url}{page.lang}/{page.slug}.html" if base_url else None,
+                "url": article_url(base_url, page.lang, page.slug),
             },
         )
     summary = WebhookSummary(queued=enqueue(session, config, current))
