@@ -234,6 +234,7 @@ def test_a_result_opens_the_whole_notice_and_switches_its_language(page: Any) ->
     assert article.get_attribute("lang") == "vi" and "Huổi Puốc" in page.find_element("id", "title").text
     assert len(page.find_element("id", "body").text) > len(hits[0].text) // 2  # the whole text, not the card
     page.save_screenshot(str(SCREENSHOTS / "kiosk-result.png"))
+    assert [b.get_attribute("data-lang") for b in by_css(page, "#readin button")] == ["vi", "lo", "zh"]
     by_css(page, '#readin button[data-lang="lo"]')[0].click()
     assert article.get_attribute("lang") == "lo" and "ດ່ານສາກົນໄຕຈາງ" in page.find_element("id", "body").text
     assert by_css(page, "#body li")  # the Lao text's list item is a list item

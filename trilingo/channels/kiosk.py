@@ -366,6 +366,7 @@ def page_html(state: PageState, site: SiteSettings, build: str, buckets: int) ->
         strings[code]["address"] = site.address.get(code) or site.address.get(SOURCE, "")
     data = {
         "source": SOURCE,
+        "order": list(ALL),  # the page's data is written with sorted keys: the languages' order is this
         "languages": {
             c: {"html": LANGUAGES[c].html, "name": LANGUAGES[c].native, "font": LANGUAGES[c].font}
             for c in ALL
