@@ -5,12 +5,15 @@ ten, about 208,000 at 10,000 notices as the issue asks; varied text so the memor
 everything) go through what a gate office does:
 - `trilingo submit` of 500 files at a time, as processes (segments/s; the last batch against the first);
 - pretranslation through Prefect against the local server, memory engine (segment-languages/s);
-- `review queue --lang lo --json` and `status --json`, cold processes (wall time, peak memory);
+- `review queue`, `review next`, `status` and `runs` (`--json`), cold processes (wall time, peak
+  memory), and again as `uv run trilingo …`;
 - approval of every Lao and Chinese text (written straight into the tables: no benchmark of reviewers);
 - a full web publish, then `submit` of one changed notice and the incremental publish after it.
 
 Each figure's ratio is the same figure at 1,000 documents divided by this one, per item: 1.0 means it
-scales linearly, below 0.67 means a per-item cost grew more than 1.5×. Wall and CPU time are both
+scales linearly, below 0.77 means a per-item cost grew more than 1.3×. `uv run trilingo …` figures
+time the README's form of a command (uv's own start included). `TRILINGO_BENCH_SIZES=1000,100000`
+runs the province-wide size (about 2 million segments). Wall and CPU time are both
 reported, because this machine is shared. `TRILINGO_BENCH_SIZES=1000` runs one size only, `TRILINGO_BENCH_BACKENDS=sqlite` one database.
 """
 
@@ -206,6 +209,40 @@ def _cli(args: list[str], env: dict[str, str]) -> tuple[float, float, float]:
     return wall, cpu, _peak_mb(args, env)
 
 
+def _uv(args: list[str], env: dict[str, str]) -> float:
+    """Wall time of `uv run trilingo ARGS`, the README's form (uv's own start included), from the
+    project's folder; uv's cache and the environment are warm, as on a desk that ran it before."""
+    uv = shutil.which("uv")
+    if uv is None:
+        return float("nan")
+    start = time.perf_counter()
+    done = subprocess.run(
+        [uv, "run", "--offline", "trilingo", *args], env=env, capture_output=True, text=True, cwd=ROOT
+    )
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"uv run trilingo {' '.join(args[:3])} failed: {done.stderr.strip()[-500:]}")
+    return wall
+
+
+def _db_bytes(url: str, db: object) -> float:
+    """The database's size on disk: the SQLite file, or the PostgreSQL schema's tables and indexes."""
+    from sqlalchemy import text
+
+    if url.startswith("sqlite"):
+        return float(Path(url.removeprefix("sqlite:///")).stat().st_size)
+    with db.connect() as conn:  # type: ignore[attr-defined]
+        return float(
+            conn.execute(
+                text(
+                    "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c JOIN pg_namespace n "
+                    "ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = 'r'"
+                )
+            ).scalar()
+            or 0
+        )
+
+
 def _peak_mb(args: list[str], env: dict[str, str]) -> float:
     """Peak memory of the same command in a fresh process: its VmHWM, the high-water mark of its own
     memory. Not ru_maxrss: Linux carries that across exec, so a child of this (big) benchmark process
@@ -365,11 +402,14 @@ def _one(size: int, backend: str, database_url: str, home: Path) -> Result:
         res.figures["machine idle before the cold commands"] = (_wait_idle(), "s")
         for name, args in (
             ("review queue --json", ["review", "queue", "--lang", "lo", "--json"]),
+            ("review next --json", ["review", "next", "--lang", "zh", "--json"]),
             ("status --json", ["status", "--json"]),
+            ("runs --json", ["runs", "--json"]),
         ):
             w, c, m = _cli(args, env)
             res.figures[f"{name} cold"] = (w, "s")
             res.figures[f"{name} cold, CPU"] = (c, "s")
+            res.figures[f"uv run trilingo {name} cold"] = (_uv(args, env), "s")  # as the README types it
             peaks.append(m)
 
         # 4–5. Everything approved; a full publish of the web channel.
@@ -396,11 +436,22 @@ def _one(size: int, backend: str, database_url: str, home: Path) -> Result:
         peaks.append(m)
         res.figures["submit one changed notice cold"] = (w, "s")
         res.figures["submit one changed notice cold, CPU"] = (c, "s")
+        changed.write_text(
+            changed.read_text(encoding="utf-8").replace("(đã sửa)", "(sửa lần hai)", 1), encoding="utf-8"
+        )
+        res.figures["uv run trilingo submit one changed notice cold"] = (
+            _uv(["submit", str(changed)], env),
+            "s",
+        )
         start = time.perf_counter()
         with session_scope(db) as session:
             publish_channel(session, "web", public, ACCOUNT)
         res.figures["incremental publish after it"] = (time.perf_counter() - start, "s")
         res.figures["peak memory of a command"] = (max(peaks), "MB")
+        res.figures["database size per 10,000 notices"] = (
+            _db_bytes(database_url, db) / 1e6 * 10_000 / size,
+            "MB",
+        )
     finally:
         drain()
         server.stop(settings)
@@ -408,16 +459,24 @@ def _one(size: int, backend: str, database_url: str, home: Path) -> Result:
     return res
 
 
+def _one_second(v: float) -> bool:
+    return v <= 1.0
+
+
 TARGETS = {
     "submit segments/s": (">= 2,000", lambda v: v >= 2000),
     "submit last batch / first": ("<= 1.2", lambda v: v <= 1.2),
     "pretranslate (Prefect) seg-lang/s": (">= 2,000", lambda v: v >= 2000),
-    "review queue --json cold": ("<= 1 s", lambda v: v <= 1.0),
-    "status --json cold": ("<= 1 s", lambda v: v <= 1.0),
-    "submit one changed notice cold": ("<= 1.5 s", lambda v: v <= 1.5),
-    "full web publish": ("<= 60 s", lambda v: v <= 60),
+    **{
+        f"{form}{name} cold": ("<= 1 s", _one_second)
+        for form in ("", "uv run trilingo ")
+        for name in ("review queue --json", "review next --json", "status --json", "runs --json")
+    },
+    "submit one changed notice cold": ("<= 1 s", _one_second),
+    "uv run trilingo submit one changed notice cold": ("<= 1 s", _one_second),
+    "full web publish": ("<= 600 s", lambda v: v <= 600),
     "incremental publish after it": ("<= 2 s", lambda v: v <= 2),
-    "peak memory of a command": ("<= 500 MB", lambda v: v <= 500),
+    "peak memory of a command": ("<= 1,000 MB", lambda v: v <= 1000),
 }
 
 
@@ -469,8 +528,8 @@ def run() -> list[Figure]:
                         "ms",
                         ratio,
                         f"{small.size:,} docs",
-                        ">= 0.67 (within 1.5x)",
-                        ratio >= 0.67,
+                        ">= 0.77 (within 1.3x)",
+                        ratio >= 1 / 1.3,
                     )
                 )
     return figures
