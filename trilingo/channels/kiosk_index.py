@@ -16,7 +16,7 @@ is cut into script files, each calling back into the page (`KIOSK.idx(…)`, `KI
   Posting lists are document ids, ascending, delta-encoded. A token and its loose form share a
   bucket (the bucket of a Latin word is that of its loose first two letters), so a query word needs
   one file, and the last word of a query can be matched as a prefix while it is being typed.
-- `data/s/<group>.js`: each document's title, summary and date in each language (64 documents a file),
+- `data/s/<group>.js`: each document's title, summary and date in each language (128 documents a file),
   what a result list shows.
 - `data/n/<group>.js`: documents whole (16 a file), in every language each is published in, as blocks
   of text (headings, paragraphs, list items): what the reader shows.
@@ -45,7 +45,7 @@ from trilingo.text.keys import _TONE_FOLD, _fold_tones, _lao_fold
 DATA_DIR = "data/"
 INDEX_DIR, SUMMARY_DIR, DOC_DIR, CATEGORY_DIR = (DATA_DIR + d for d in ("i/", "s/", "n/", "c/"))
 VERSION = DATA_DIR + "version.js"  # the build the files belong to
-SUMMARY_GROUP = 64  # documents per summary file
+SUMMARY_GROUP = 128  # documents per file of cards (a result list of 30 reads a few)
 DOC_GROUP = 16  # documents per file of whole notices (a file each would be 10,000 files to write and fsync)
 DOCS_PER_BUCKET = 10  # documents per index file, about (the bucket count is a power of two)
 MAX_BUCKETS = 1_024
