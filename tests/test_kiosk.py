@@ -257,6 +257,37 @@ def test_a_change_updates_the_bundle_in_place_as_a_full_build_would_make_it(
     assert in_place[1] == rebuilt[1]
 
 
+def test_a_damaged_bundle_is_built_again_whole(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'trilingo.db'}"
+    db = open_database(url, "tester")
+    public = tmp_path / "public"
+    kiosk = public / "kiosk"
+    with TrilingoSession(db) as session:
+        for path in sample_files()[:2]:
+            submit(session, read_notice(path), "tester")
+        session.commit()
+        publish_channel(session, "kiosk", public, "tester")
+        session.commit()
+
+        def buckets() -> None:  # every index file: whatever the change touches is damaged
+            for path in (kiosk / "data" / "i").iterdir():
+                path.write_text("KIOSK.idx(0,{broken", encoding="utf-8")
+
+        def database() -> None:  # and a file the change does not touch
+            (kiosk / "kiosk.sqlite").write_bytes(b"not a database" * 100)
+            (kiosk / "data" / "i" / "0.js").write_text("damaged too", encoding="utf-8")
+
+        for damage, name in ((buckets, "NEW"), (database, "NEW2")):
+            damage()
+            submit(session, parse_notice(NEW.replace("xe-khach-moi", name.lower())), "tester")
+            session.commit()
+            done = publish_channel(session, "kiosk", public, "tester")
+            session.commit()
+            assert "data/i/0.js" in done.written and "kiosk.sqlite" in done.written
+            assert {h.slug for h in search(kiosk, "xe khách", "vi").hits} >= {name.lower()}
+            assert verify(kiosk).files > 0  # every file again as the manifest says
+
+
 NEW = """---
 title: Tuyến xe khách mới qua cửa khẩu
 slug: xe-khach-moi

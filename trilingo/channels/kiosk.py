@@ -79,10 +79,15 @@ def publish_kiosk(
         return result
     buckets = index.bucket_count(result.documents)
     previous = _previous(out_dir, ledger, renderer, buckets)
+    if previous is None and bundle.DATABASE in ledger.records():
+        ledger.distrust()  # a whole build over a bundle we wrote: its files may be damaged, write them all
     try:
         data, files, state = _update(session, out_dir, wanted, site, renderer, buckets, previous)
-    except bundle.Stale:  # a file the update needs is gone or damaged: build the bundle whole
-        previous = None
+    except (bundle.Stale, sqlite3.DatabaseError):
+        if previous is None:
+            raise
+        previous = None  # a file the update needs is gone or damaged: build the bundle whole
+        ledger.distrust()  # and write every file again: others may be damaged too
         data, files, state = _update(session, out_dir, wanted, site, renderer, buckets, previous)
     digests = dict(previous or {})
     digests.pop(bundle.PAGE, None)

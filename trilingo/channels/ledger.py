@@ -26,7 +26,7 @@ import tempfile
 import time
 import zlib
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -198,6 +198,13 @@ class Ledger:
             ):
                 if i is not None and path not in self._records:
                     self._records[path] = _Record(i, h, k, d, la, lk)
+
+    def distrust(self) -> None:
+        """The files on disk may not be what this ledger wrote (a damaged copy was found): write every
+        file this run produces again, whatever its record says."""
+        self._records = {
+            rel: replace(rec, content_hash="", input_key=None) for rel, rec in self._records.items()
+        }
 
     def keep(self, rel: str) -> None:
         """`rel` is still published, unchanged (so `prune` leaves it)."""
