@@ -22,13 +22,17 @@ import shutil
 import signal
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from bench.common import Figure
 
@@ -85,6 +89,26 @@ def _until(done: Callable[[], set[str]], since: dict[str, float]) -> dict[str, f
     return {slug: took.get(slug, TIMEOUT) for slug in since}
 
 
+def _stages(api: str, submitted_at: dict[str, datetime]) -> dict[str, list[float]]:
+    """Where the submits' time went, from the server's record of their runs (one clock: this machine)."""
+    body = {"flows": {"name": {"any_": ["pretranslate"]}}, "limit": 200}
+    runs = httpx.post(f"{api}/flow_runs/filter", json=body, timeout=30).json()
+    out: dict[str, list[float]] = {
+        "pretranslate: submit -> run created": [],
+        "pretranslate: run created -> started": [],
+        "pretranslate: run started -> ended": [],
+    }
+    for r in runs:
+        first = ((r.get("parameters") or {}).get("documents") or [None])[0]
+        if first not in submitted_at or not r.get("start_time") or not r.get("end_time"):
+            continue
+        created, start, end = (datetime.fromisoformat(r[k]) for k in ("created", "start_time", "end_time"))
+        out["pretranslate: submit -> run created"].append((created - submitted_at[first]).total_seconds())
+        out["pretranslate: run created -> started"].append((start - created).total_seconds())
+        out["pretranslate: run started -> ended"].append((end - start).total_seconds())
+    return out
+
+
 def run() -> list[Figure]:
     from trilingo import config, server
     from trilingo.languages import TARGETS
@@ -107,6 +131,8 @@ def run() -> list[Figure]:
     started: Any = None
     proc: subprocess.Popen[bytes] | None = None
     submit_s: list[float] = []
+    submitted_at: dict[str, datetime] = {}  # a batch's first slug → when its submit returned (UTC)
+    stages: dict[str, list[float]] = {}
     publish_s: list[float] = []
     late: list[str] = []
     try:
@@ -144,6 +170,7 @@ def run() -> list[Figure]:
                 uploads.append(Upload.read(path))
             notices.submit(ctx, uploads)
             t0 = time.monotonic()
+            submitted_at[slugs[0]] = datetime.now(UTC)
 
             def drafted(slugs: list[str] = slugs) -> set[str]:
                 states = _states(db_path)
@@ -173,6 +200,7 @@ def run() -> list[Figure]:
             took = _until(published, approved)
             publish_s += took.values()
             late += [f"{s} not published" for s, t in took.items() if t >= TIMEOUT]
+        stages = _stages(settings.prefect_api_url, submitted_at)
     finally:
         if proc is not None:
             os.killpg(proc.pid, signal.SIGINT)
@@ -203,6 +231,9 @@ def run() -> list[Figure]:
                 )
             )
         figures.append(Figure(f"serve: {what}, max", max(values), "s"))
+    for stage, values in stages.items():
+        if values:
+            figures.append(Figure(f"serve: {stage}, median", statistics.median(values), "s"))
     if late:
         print(f"serve: {len(late)} late: {', '.join(late[:5])}", file=sys.stderr)
     return figures

@@ -18,7 +18,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,10 +31,12 @@ from prefect.events import DeploymentEventTrigger
 
 from trilingo import i18n
 from trilingo.config import Settings
+from trilingo.errors import ConfigError
 from trilingo.events import APPROVED, RETRACTED, SUBMITTED, resource_id
 from trilingo.flows.context import pretranslate_params, run_identity
 from trilingo.flows.pretranslate import pretranslate_flow
 from trilingo.flows.publish import publish_flow
+from trilingo.i18n import N_
 
 GATES_TIMEZONE = "Asia/Ho_Chi_Minh"  # UTC+7: a notice that expires on a date ends at that day's midnight here
 EXPIRY_CRON = "0 * * * *"
@@ -143,12 +145,13 @@ def serve_forever(
     from prefect.exceptions import TerminationSignal
     from prefect.runner import Runner
 
+    poll = poll_seconds(os.environ)  # before anything starts: a wrong value changes nothing
     stop = threading.Event()
     retries = threading.Thread(target=_retry_webhook, args=(settings, stop, echo), daemon=True)
     retries.start()
     with tempfile.TemporaryDirectory(prefix="trilingo-serve-") as reports:
         _fast_starts(Path(reports), report)
-        runner = Runner(pause_on_shutdown=True, limit=limit, query_seconds=POLL_SECONDS)
+        runner = Runner(pause_on_shutdown=True, limit=limit, query_seconds=poll)
         specs = _specs(settings, engines, sweep=sweep, publish_sweep=publish_sweep, trigger="serve")
         try:
             asyncio.run(_serve(runner, specs))
@@ -156,6 +159,25 @@ def serve_forever(
             pass
         finally:
             stop.set()
+
+
+def poll_seconds(environ: Mapping[str, str]) -> float:
+    """How often the runner asks for runs to start: PREFECT_RUNNER_POLL_FREQUENCY when it is set, else
+    POLL_SECONDS (Prefect's own default, 10 s, is not used)."""
+    given = environ.get("PREFECT_RUNNER_POLL_FREQUENCY", "").strip()
+    if not given:
+        return POLL_SECONDS
+    try:
+        seconds = float(given)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= 3600:
+        raise ConfigError(
+            N_("PREFECT_RUNNER_POLL_FREQUENCY must be a number of seconds (0 to 3600), got {value!r}").format(
+                value=given
+            )
+        )
+    return seconds
 
 
 async def _serve(runner: Any, specs: list[tuple[Any, dict[str, Any]]]) -> None:
