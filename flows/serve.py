@@ -203,8 +203,8 @@ def start_sweep_parameters(parameters: dict[str, Any]) -> dict[str, Any]:
 # interpreter that imports Prefect and the flows again (2.5 s here). Under `serve` it is forked instead
 # from a server process ("forkserver") that imported them once: the run starts in milliseconds, still in a
 # fresh process (a run that dies takes nothing else with it). Prefect's runner reaches the start through
-# prefect.runner._starter_direct.run_flow_in_subprocess, which Prefect names as the place to override;
-# tests/test_serve.py fails if a Prefect upgrade moves it.
+# prefect.runner._starter_direct.run_flow_in_subprocess, a module reference its docstring says to patch
+# to override (Prefect 3.9); tests/test_serve.py fails if an upgrade moves it.
 
 
 class _Forked:
@@ -228,10 +228,11 @@ def _fast_starts(reports: Path, report: Callable[[str], None] | None) -> None:
     import prefect.flow_engine as engine
     import prefect.runner._starter_direct as starter
 
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
-    forkserver.ensure_running()  # it imports PRELOAD while the deployments are registered
-    engine.multiprocessing = _Forked(context)  # type: ignore[assignment]
+    if "forkserver" in multiprocessing.get_all_start_methods():  # not on Windows: runs spawn there
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)
+        forkserver.ensure_running()  # it imports PRELOAD while the deployments are registered
+        engine.multiprocessing = _Forked(context)  # type: ignore[assignment]
     start_run = engine.run_flow_in_subprocess
 
     def run_flow_in_subprocess(flow: Any, flow_run: Any = None, **kw: Any) -> Any:
