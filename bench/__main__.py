@@ -28,6 +28,7 @@ BENCHMARKS = (
     "screens",
     "scale",
     "orchestration",
+    "serve",
     "api",
     "cli",
 )

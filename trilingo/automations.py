@@ -244,3 +244,47 @@ def earlier_sweep(api_url: str, deployment_id: str, me: str, *, timeout: float =
         ) from None
     first = min(((_when(t), i) for t, i in sweeps), default=None)
     return first[1] if first is not None and first[1] != me else None
+
+
+def remove_covered_runs(api_url: str, deployment_id: str, me: str, *, timeout: float = 10.0) -> list[str]:
+    """Remove the runs that events queued behind run `me` of a deployment that runs one at a time
+    (publish), created before `me` took its slot; returns their ids.
+
+    Each publish writes everything approved or retracted when it reads the database, which `me` does
+    after it took the slot: what those runs were queued for is published by `me`. Ten approvals in a
+    few seconds made ten publishes, one after the other; now they make two. Only runs that events
+    started are removed (a schedule's are left to it), and only those the server created before `me`'s
+    own state, by the server's clock, so no approval is left behind by a difference of clocks. No other
+    run can start meanwhile: `me` holds the deployment's one slot."""
+    try:
+        with prefect_rest.client(api_url, timeout) as client:
+            mine = client.get(f"/flow_runs/{me}")
+            mine.raise_for_status()
+            since = _when(mine.json()["state"]["timestamp"])
+            found = client.post(
+                "/flow_runs/filter",
+                json={
+                    "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}},
+                    "deployments": {"id": {"any_": [deployment_id]}},
+                    "limit": 200,
+                },
+            )
+            found.raise_for_status()
+            covered = [
+                str(r["id"])
+                for r in found.json()
+                if str(r["id"]) != me
+                and (r.get("created_by") or {}).get("type") == "AUTOMATION"
+                and _when(r["created"]) < since
+            ]
+            for run_id in covered:
+                gone = client.delete(f"/flow_runs/{run_id}")
+                if gone.status_code not in (200, 204, 404):
+                    gone.raise_for_status()
+    except (httpx.HTTPError, ValueError, KeyError) as exc:
+        raise UnavailableError(
+            N_("could not list the queued runs on {url} ({kind}: {exc})").format(
+                url=api_url, kind=exc.__class__.__name__, exc=exc
+            )
+        ) from None
+    return covered

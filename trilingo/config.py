@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 import tomllib
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -160,8 +161,11 @@ class Settings:
 
     @property
     def workspace_key(self) -> str:
-        """`workspace_id` from the config, else a short hash of the workspace folder."""
-        return self.workspace_id or "ws-" + hashlib.sha256(str(self.home).encode()).hexdigest()[:10]
+        """What names this workspace's deployments and its events' resource on a Prefect server:
+        `workspace_id` from the config, else the folder's name and a short hash of its path
+        (`lao-bao-09dfd243`: readable in the UI, and two folders of the same name stay apart), or
+        `ws-` and the hash when the name has no letter or digit to show."""
+        return self.workspace_id or readable_key(self.home)
 
     @property
     def public_dir(self) -> Path:
@@ -320,6 +324,16 @@ def _audit_key_file(home: Path, file_values: Mapping[str, Any]) -> Path:
         raise ConfigError(N_('config.toml: [audit] must be a table (key_file = "…")'))
     given = audit.get("key_file")
     return Path(str(given)).expanduser() if given else home / AUDIT_KEY_FILE
+
+
+def readable_key(home: Path) -> str:
+    """A workspace key made from the folder: its name in ASCII (Vietnamese marks dropped, đ as d), lower
+    case, dashes between words, at most 30 characters, then 8 hex digits of its full path's SHA-256."""
+    digest = hashlib.sha256(str(home).encode()).hexdigest()
+    folded = unicodedata.normalize("NFKD", home.name.replace("đ", "d").replace("Đ", "D"))
+    ascii_name = folded.encode("ascii", "ignore").decode().lower()
+    name = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")[:30].strip("-")
+    return f"{name}-{digest[:8]}" if name else "ws-" + digest[:10]
 
 
 def _workspace_id(value: object) -> str:

@@ -52,6 +52,9 @@ def prefect_env(settings: Settings, base: Mapping[str, str]) -> dict[str, str]:
             # Concurrency leases on disk, not in the server's memory: after a restart, the slots a dead run
             # held still expire; in memory they were lost and their slots stayed taken for good.
             "PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE": "prefect.server.concurrency.lease_storage.filesystem",
+            # A publish that finds another one running waits this long before trying again (Prefect: 30 s,
+            # which an approval made during a publish waited in full; `trilingo serve` polls every second).
+            "PREFECT_SERVER_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS": "1",
             # Prefect's own log lines go to the server (the UI shows them), not into the CLI's output.
             "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "CRITICAL",
             # …and its internal services' complaints (an unreachable server) are not the CLI's to print.

@@ -151,9 +151,10 @@ def _pipeline_on_server(app: App) -> EnginePlan:
 def serve_command(app: App, sweep: int, publish_sweep: int, limit: int) -> None:
     """Run the pipeline by itself until Ctrl-C: pretranslate what is submitted, publish what is approved.
 
-    Submit, approve and retract send events that start a run at once; sweeps catch anything an event
-    missed, and an hourly run takes expired notices off the kiosk and screens. Runs report to the
-    workspace's Prefect server (`trilingo runs` lists them)."""
+    Submit, approve and retract send events that start a run at once; sweeps (one as it starts, then on
+    schedule) catch anything an event missed, and an hourly run takes expired notices off the kiosk and
+    screens. Each run started and ended is one line (not with --quiet); runs report to the workspace's
+    Prefect server (`trilingo runs` lists them)."""
     # Deferred (with flows.serve below): httpx and Prefect; `serve --help` and `deploy --help` load neither.
     from trilingo import automations
 
@@ -181,6 +182,7 @@ def serve_command(app: App, sweep: int, publish_sweep: int, limit: int) -> None:
             publish_sweep=timedelta(seconds=publish_sweep),
             limit=limit,
             echo=app.note,
+            report=None if app.quiet else click.echo,  # a line per run started and ended
         )
     click.echo(
         _("Stopped. The schedules are paused until the next `trilingo serve`; events still queue runs.")
