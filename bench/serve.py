@@ -9,7 +9,7 @@ layer, in this process), so the clock starts when each one returns, as the perso
 
 - submit → pretranslated: until both target languages of the notice have left `submitted` (the memory
   engine's run has been through it).
-- approve → published: until `public/web/lo/SLUG.html` exists and the kiosk's `kiosk.sqlite` has it.
+- approve → published: until `public/web/lo/n/SLUG.html` exists and the kiosk's `kiosk.sqlite` has it.
 
 p50 and p95 of each, against the issue's target (p95 ≤ 5 s); the ratio is the target over the figure
 (>1: within it). The serve process's own lines are in serve.log (kept when TRILINGO_BENCH_KEEP is set).
@@ -195,7 +195,7 @@ def run() -> list[Figure]:
 
             def published(approved: dict[str, float] = approved) -> set[str]:
                 on_kiosk = _on_kiosk(kiosk / "kiosk.sqlite", lang)
-                return {s for s in approved if s in on_kiosk and (web / f"{s}.html").exists()}
+                return {s for s in approved if s in on_kiosk and (web / "n" / f"{s}.html").exists()}
 
             took = _until(published, approved)
             publish_s += took.values()

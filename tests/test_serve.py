@@ -239,7 +239,7 @@ def test_serve_sweeps_as_it_starts_and_says_what_each_run_did(
             )
         for slug in ("som", "hai", "ba"):  # three approvals at once: three events
             review.approve(ctx, slug, LAO)
-        pages = [flow_home / "public" / "web" / LAO / f"{slug}.html" for slug in ("som", "hai", "ba")]
+        pages = [flow_home / "public" / "web" / LAO / "n" / f"{slug}.html" for slug in ("som", "hai", "ba")]
         _wait(proc, "the three approvals published", lambda: all(p.exists() for p in pages))
         _wait(
             proc,
