@@ -161,7 +161,10 @@ def test_a_category_spelt_without_tone_marks_is_told_and_stored_as_the_sites(tmp
     )
     result = CliRunner().invoke(cli, ["submit", str(path)])
     assert result.exit_code == 0, result.output
-    assert f"{path}: category 'thong bao' is stored as the site's 'thông báo'" in result.stderr.splitlines()
+    assert (
+        f"Note: {path}: category 'thong bao' is stored as the site's 'thông báo'"
+        in result.stderr.splitlines()
+    )
     # Stored as the site spells it: the file written the site's way is the same notice, unchanged.
     path.write_text(
         "---\ntitle: Thông báo thử\nslug: tb\ncategory: thông báo\n---\nCâu một.\n", encoding="utf-8"

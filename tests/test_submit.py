@@ -171,7 +171,7 @@ def test_a_category_without_tone_marks_is_stored_as_the_site_spells_it() -> None
             parse_notice(f"---\ntitle: Thử\nslug: thu\ncategory: {spelt}\n---\nCâu.\n"), example()
         )
         assert checked.category == "thông báo"
-        assert notes == [f"thu: category {spelt!r} is stored as the site's 'thông báo'"]
+        assert notes == [f"Note: thu: category {spelt!r} is stored as the site's 'thông báo'"]
     exact, notes = check_site_lists(
         parse_notice("---\ntitle: Thử\ncategory: thông báo\n---\nCâu.\n"), example()
     )

@@ -99,7 +99,7 @@ def check_site_lists(notice: Notice, site: SiteSettings) -> tuple[Notice, list[s
             if found is None:
                 raise _unknown(where, "category", notice.category, keys)
             notes.append(
-                N_("{where}: category {given!r} is stored as the site's {category!r}").format(
+                N_("Note: {where}: category {given!r} is stored as the site's {category!r}").format(
                     where=where, given=notice.category, category=found.key
                 )
             )
