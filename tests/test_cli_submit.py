@@ -102,3 +102,94 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_unreadable_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["submit", str(tmp_path)])
     assert (result.exit_code, result.output) == (1, f"Error: {tmp_path}: is a directory\n")
+
+
+@pytest.mark.usefixtures("home")
+def test_a_new_file_whose_title_makes_a_stored_slug_needs_update(tmp_path: Path, db_url: str) -> None:
+    """No `slug:`: the same file again is unchanged; a changed one is refused (one line, nothing stored)
+    unless `--update`; a file that gives its `slug:` is a new version without it."""
+    path = tmp_path / "nghi-le.md"
+    path.write_text("---\ntitle: Thông báo nghỉ lễ\n---\nNghỉ ngày 30 tháng 4.\n", encoding="utf-8")
+    assert CliRunner().invoke(cli, ["submit", str(path)]).exit_code == 0
+    again = CliRunner().invoke(cli, ["submit", str(path)])
+    assert again.exit_code == 0 and again.stdout.startswith("thong-bao-nghi-le (#1): unchanged (version 1)")
+    other = tmp_path / "nghi-le-2026.md"
+    other.write_text("---\ntitle: Thông báo nghỉ lễ\n---\nNghỉ ngày 2 tháng 9.\n", encoding="utf-8")
+    before = counts(db_url)
+    both = CliRunner().invoke(cli, ["submit", str(path), str(other)])
+    assert (both.exit_code, both.stdout, both.exception.__class__) == (1, "", SystemExit)
+    assert (
+        both.stderr == f"Error: {path} and {other} have the same slug thong-bao-nghi-le; submit one of them\n"
+    )
+    refused = CliRunner().invoke(cli, ["submit", str(other)])
+    assert (refused.exit_code, refused.stdout) == (1, "")
+    assert refused.stderr == (
+        f"Error: {other}: a notice with this slug already exists: thong-bao-nghi-le; to publish a new version "
+        "give `slug: thong-bao-nghi-le` or `--update`; a new notice needs another title or `slug:`\n"
+    )
+    assert counts(db_url) == before
+    updated = CliRunner().invoke(cli, ["submit", "--update", str(other), "--json"])
+    assert updated.exit_code == 0, updated.output
+    assert [(r["slug"], r["version"]) for r in json.loads(updated.stdout)] == [("thong-bao-nghi-le", 2)]
+    assert (
+        CliRunner()
+        .invoke(cli, ["submit", "--update", str(other)])
+        .stdout.startswith("thong-bao-nghi-le (#1): unchanged (version 2)")
+    )
+    given = tmp_path / "given.md"
+    given.write_text(
+        "---\ntitle: Thông báo nghỉ lễ\nslug: thong-bao-nghi-le\n---\nNghỉ Tết.\n", encoding="utf-8"
+    )
+    assert "version 3" in CliRunner().invoke(cli, ["submit", str(given)]).stdout
+
+
+def test_update_travels_through_the_api_as_a_parameter() -> None:
+    from trilingo.api.params import arguments
+    from trilingo.service.registry import BY_NAME
+
+    fn = BY_NAME["submit"].function()
+    upload = {"name": "a.md", "data": "LS0tCg=="}
+    assert arguments(fn, {"files": [upload], "update": True})["update"] is True
+    assert arguments(fn, {"files": [upload]}).get("update", False) is False
+
+
+@pytest.mark.usefixtures("home")
+def test_a_category_spelt_without_tone_marks_is_told_and_stored_as_the_sites(tmp_path: Path) -> None:
+    path = tmp_path / "tb.md"
+    path.write_text(
+        "---\ntitle: Thông báo thử\nslug: tb\ncategory: thong bao\n---\nCâu một.\n", encoding="utf-8"
+    )
+    result = CliRunner().invoke(cli, ["submit", str(path)])
+    assert result.exit_code == 0, result.output
+    assert (
+        f"Note: {path}: category 'thong bao' is stored as the site's 'thông báo'"
+        in result.stderr.splitlines()
+    )
+    # Stored as the site spells it: the file written the site's way is the same notice, unchanged.
+    path.write_text(
+        "---\ntitle: Thông báo thử\nslug: tb\ncategory: thông báo\n---\nCâu một.\n", encoding="utf-8"
+    )
+    again = CliRunner().invoke(cli, ["submit", str(path)])
+    assert "unchanged (version 1)" in again.stdout and "stored as" not in again.stderr
+
+
+@pytest.mark.usefixtures("home")
+def test_a_notice_for_the_screens_without_a_screen_summary_is_warned_about(tmp_path: Path) -> None:
+    def submitted(front: str) -> list[str]:
+        path = tmp_path / "tb.md"
+        path.write_text(f"---\ntitle: Thông báo thử\nslug: tb\n{front}\n---\nCâu một.\n", encoding="utf-8")
+        result = CliRunner().invoke(cli, ["submit", str(path)])
+        assert result.exit_code == 0, result.output
+        return [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+
+    path = tmp_path / "tb.md"
+    assert submitted("gates: [huoi-puoc]") == [
+        f"Warning: {path}: it goes to the gate screens (huoi-puoc) without a `screen:` summary; they show its "
+        "first paragraph, shortened. Give `screen:` in its front matter to choose the text"
+    ]
+    assert submitted("gates: [huoi-puoc]\nchannels: [web, screens]") != []
+    assert submitted("gates: [huoi-puoc]\nscreen: Giờ làm việc mới.") == []
+    assert submitted("gates: [huoi-puoc]\nchannels: [web, print]") == []  # not for the screens
+    assert submitted("category: thông báo") == []  # no gate: no screen shows it
+    quiet = CliRunner().invoke(cli, ["--quiet", "submit", str(path)])
+    assert quiet.exit_code == 0 and "Warning" not in quiet.stderr

@@ -121,7 +121,7 @@ def test_eight_concurrent_approvals_make_one_release(db_url: str, tmp_path: Path
     assert CliRunner().invoke(cli, approve).exit_code == 0
     notice = tmp_path / "tb0.md"
     text_now = notice.read_text(encoding="utf-8")
-    notice.write_text(text_now.replace("slug: tb0", "slug: tb0\ncategory: giờ mở cửa"), encoding="utf-8")
+    notice.write_text(text_now.replace("slug: tb0", "slug: tb0\ncategory: hướng dẫn"), encoding="utf-8")
     assert CliRunner().invoke(cli, ["submit", str(notice)]).exit_code == 0
     if db_url.startswith("postgresql"):
         # Hold every approver between reading the document-language and writing it, so that all eight

@@ -34,6 +34,30 @@ def test_slug_given_or_made_from_the_title() -> None:
     assert fm._slug({"slug": "given"}, "Cửa khẩu") == "given"
 
 
+def test_a_notice_says_whether_its_slug_was_made_from_its_title() -> None:
+    assert fm.parse_notice("---\ntitle: Cửa khẩu\n---\nCâu.\n").derived_slug is True
+    assert fm.parse_notice("---\ntitle: Cửa khẩu\nslug: cua-khau\n---\nCâu.\n").derived_slug is False
+
+
+@pytest.mark.parametrize(
+    ("slug", "title"),
+    [
+        ("index", "Index"),
+        ("404", "404"),
+        ("feed", "Feed"),
+        ("sitemap", "Sitemap"),
+        ("category-x", "Category X"),
+    ],
+)
+def test_a_slug_cannot_take_the_name_of_a_generated_page(slug: str, title: str) -> None:
+    """Given (`slug:`) or made from the title alike; 404 too, although it has no letter."""
+    want = rf"^the slug '{slug}' is the name of a page Trilingo makes"
+    with pytest.raises(InputError, match=want):
+        fm.parse_notice(f'---\ntitle: Tin\nslug: "{slug}"\n---\nCâu.\n')
+    with pytest.raises(InputError, match=want):
+        fm.parse_notice(f"---\ntitle: '{title}'\n---\nCâu.\n")
+
+
 def test_body_line_of_marks_alone_numbered_as_in_the_file() -> None:
     with pytest.raises(InputError, match=r"^line 7: only combining marks"):
         fm._clean_body("text\n\u0301", 6)

@@ -133,6 +133,57 @@ def test_expired_and_retracted_items_leave_the_screens(session: Session, doc: in
     assert playlist(tmp_path)["items"] == []
 
 
+def test_without_a_screen_summary_a_slide_shows_the_first_paragraph_in_each_language(
+    session: Session, tmp_path: Path
+) -> None:
+    """The Huổi Puốc sample had no `screen:`, and its slide was a title alone."""
+    no_summary = NOTICE.replace("screen: Mở cửa {hours} hằng ngày.\n", "") + "\nNgày lễ nghỉ.\n"
+    doc_id = submit(session, parse_notice(no_summary.format(hours="7:00–19:00")), "ed").id
+    add_people(session, "reviewer", admin="ed")
+    for lang in ("lo", "zh"):
+        approve_all(session, doc_id, lang, "7:00–19:00")
+    publish_channel(session, "screens", tmp_path, "op")
+    [item] = playlist(tmp_path)["items"]
+    assert item["vi"] == {
+        "title": "Giờ mở cửa",
+        "text": "Cửa khẩu Quốc tế Tây Trang mở cửa 7:00–19:00 hằng ngày.",
+    }
+    assert item["lo"]["text"] == "ດ່ານສາກົນໄຕຈາງ ເປີດ 7:00–19:00 ທຸກມື້."  # its first paragraph, not the second
+    assert item["zh"]["text"] == "西庄国际口岸每天7:00–19:00开放。"
+
+
+def test_a_long_paragraph_is_cut_for_the_slide_at_a_boundary_of_its_script() -> None:
+    from trilingo.channels.screens import EXCERPT_COLUMNS, _width, excerpt, shorten
+
+    vi = (
+        "Cửa khẩu Huổi Puốc nối tỉnh Điện Biên với tỉnh Luông Pha Bang của Lào. Giờ làm việc: từ 7 giờ "
+        "đến 17 giờ, trừ ngày lễ, và các ngày nghỉ cuối tuần theo quy định."
+    )
+    assert shorten(vi) == (
+        "Cửa khẩu Huổi Puốc nối tỉnh Điện Biên với tỉnh Luông Pha Bang của Lào. Giờ làm việc: từ 7 giờ "
+        "đến 17 giờ, trừ ngày lễ…"
+    )  # at a space, its comma dropped
+    assert len(shorten(vi)) <= EXCERPT_COLUMNS
+    # Chinese: two columns a character, cut after a punctuation mark (no spaces to cut at).
+    zh = "会布口岸连接奠边省与老挝琅勃拉邦省。工作时间：每天七时至十七时，节假日除外。咨询热线请拨打本口岸服务电话。"
+    assert shorten(zh, 60) == "会布口岸连接奠边省与老挝琅勃拉邦省。工作时间…"
+    # Lao without spaces: cut between letters, never between a consonant and its vowel or tone mark,
+    # and never after a vowel written before its consonant.
+    lo = "ດ່ານຮ້ວຍປວກເຊື່ອມຕໍ່ແຂວງດ້ຽນບຽນກັບແຂວງຫຼວງພະບາງ"
+    for columns in range(4, 30):
+        cut = shorten(lo, columns)
+        head = cut.removesuffix("…")
+        assert cut.endswith("…") and lo.startswith(head) and sum(map(_width, head)) <= columns - 1
+        assert (
+            lo[len(head)]
+            not in "\u0eb1\u0eb4\u0eb5\u0eb6\u0eb7\u0eb8\u0eb9\u0ebb\u0ec8\u0ec9\u0eca\u0ecb\u0ecc"
+        )
+        assert not head.endswith(("ເ", "ແ", "ໂ", "ໃ", "ໄ"))
+    assert shorten("Ngắn.") == "Ngắn."
+    assert excerpt("# Tiêu đề\n\n**Giờ** mới: [xem](https://x.example).\n\nĐoạn hai.") == "Giờ mới: xem."
+    assert excerpt("") == ""
+
+
 def test_the_screen_page_rotates_languages_with_the_network_off(
     session: Session, doc: int, tmp_path: Path
 ) -> None:

@@ -126,7 +126,7 @@ def test_atomic_write_keeps_old_file_on_failure(tmp_path: Path, monkeypatch: pyt
 
 
 @pytest.mark.parametrize(
-    "category", ["tin tức", "giờ làm việc"]
+    "category", ["thông báo", "giờ làm việc"]
 )  # the second is critical in the example site
 def test_publishing_one_changed_notice_reads_only_what_its_lists_need_and_writes_what_a_full_publish_would(
     session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, category: str

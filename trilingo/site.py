@@ -59,10 +59,27 @@ class SiteSettings:
         return next((g for g in self.gates if g.id == gate_id), None)
 
     def category(self, key: str | None) -> Category | None:
-        return next((c for c in self.categories if c.key == key), None) if key else None
+        """The category a notice's `category:` names: its key exactly, else the one key it folds to (no
+        tone marks, other case or spacing: `thong bao`), else the one whose page it would share (the same
+        slug). A notice's own spelling never names a category the site lists: the names are the site's."""
+        if not key:
+            return None
+        exact = next((c for c in self.categories if c.key == key), None)
+        if exact is not None:
+            return exact
+        return self.folded_category(key) or next((c for c in self.categories if c.slug == _slug(key)), None)
+
+    def folded_category(self, key: str) -> Category | None:
+        """The one category whose key folds as `key` does (see fold); None when none does, or several."""
+        folded = fold(key)
+        found = [c for c in self.categories if folded and fold(c.key) == folded]
+        return found[0] if len(found) == 1 else None
 
     def is_critical(self, key: str | None) -> bool:
-        return key is not None and key in self.critical
+        if key is None:
+            return False
+        found = self.category(key)
+        return key in self.critical or (found is not None and found.key in self.critical)
 
 
 def _by_lang(table: object, what: str, required: bool = True) -> dict[str, str]:
@@ -80,13 +97,19 @@ def _by_lang(table: object, what: str, required: bool = True) -> dict[str, str]:
     return out
 
 
-def _slug(text: str) -> str:
+def fold(text: str) -> str:
+    """A name without tone marks, case or punctuation: `Thông  báo`, `thong bao` and `thông-báo` fold
+    alike (`thong-bao`). Two names that fold alike make one category page (category_slug)."""
     import re
     import unicodedata
 
     folded = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     ascii_ = "".join(c for c in folded if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-") or "other"
+    return re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-")
+
+
+def _slug(text: str) -> str:
+    return fold(text) or "other"
 
 
 def parse(values: Mapping[str, Any], example: bool = False) -> SiteSettings:

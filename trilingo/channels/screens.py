@@ -1,7 +1,8 @@
 """The screens channel: a playlist and a rotating page per gate, for the electronic screens at the gates.
 
 `public/screens/<gate>/playlist.json` is a versioned, ordered list of items, each with its vi, lo and
-zh text (the title and the `screen:` summary), a display duration and an expiry. `index.html` beside it
+zh text (the title and the `screen:` summary, or without one the first paragraph shortened: excerpt),
+a display duration and an expiry. `index.html` beside it
 carries the same playlist and rotates each item through its three languages. It makes no request to
 keep running: when the link is down it goes on with what it has; when it is served from the device and
 a newer playlist.json appears, it takes it.
@@ -13,6 +14,7 @@ the screen keeps the previous one. Expired (`expires:`) and retracted notices le
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,7 +27,7 @@ from sqlmodel import Session, col
 
 from trilingo.channels import FileChannel, PublishSummary, Target
 from trilingo.channels.ledger import Ledger
-from trilingo.channels.pages import environment, renderer_version
+from trilingo.channels.pages import environment, plain_text, renderer_version
 from trilingo.languages import ALL, LANGUAGES, SOURCE
 from trilingo.site import SiteSettings
 from trilingo.site import example as example_site
@@ -33,6 +35,14 @@ from trilingo.store.hashing import sha256
 from trilingo.store.models import Document, DocumentVersion, Release, aware, utcnow
 
 CHANNEL = "screens"
+# What a slide shows of a notice without a `screen:` summary: its first paragraph, at most this many
+# columns (a Chinese or other wide character takes two) - two lines of the slide's text, read in the
+# 12 seconds a language stays. Below limits.screens_chars, the most a reviewed summary should hold.
+EXCERPT_COLUMNS = 120
+ELLIPSIS = "…"
+# Where a text without spaces (Chinese; Lao, between phrases only) may be cut, after the mark.
+_BREAK_AFTER = set("，。、；：！？,.;:!?")
+_PREPOSED = "\u0ec0\u0ec1\u0ec2\u0ec3\u0ec4"  # Lao vowels written before their consonant: not last
 
 
 @dataclass
@@ -67,7 +77,7 @@ def _items(session: Session, site: SiteSettings) -> dict[str, list[dict[str, Any
 
 def _versions(session: Session) -> dict[int, dict[int, dict[str, Any]]]:
     """document → version number → language → the latest release of that version in that language, as
-    (release id, title, screen text, approved at); and "_meta" → (slug, gates, expires). Only of the
+    (release id, title, screen text (its `screen:`, else the first paragraph shortened), approved at); and "_meta" → (slug, gates, expires). Only of the
     versions this channel carries."""
     rows = session.execute(
         sa_select(
@@ -77,6 +87,7 @@ def _versions(session: Session) -> dict[int, dict[int, dict[str, Any]]]:
             col(Release.version_id),
             col(Release.title),
             col(Release.screen),
+            col(Release.body),
             col(Release.approved_at),
             col(DocumentVersion.number),
             col(DocumentVersion.gates),
@@ -89,13 +100,55 @@ def _versions(session: Session) -> dict[int, dict[int, dict[str, Any]]]:
         .order_by(col(Release.id))
     ).all()
     versions: dict[int, dict[int, dict[str, Any]]] = {}
-    for rid, doc, lang, _vid, title, screen, approved, number, gates, channels, expires, slug in rows:
+    for rid, doc, lang, _vid, title, screen, body, approved, number, gates, channels, expires, slug in rows:
         if channels and CHANNEL not in channels:
             continue
         entry = versions.setdefault(doc, {}).setdefault(number, {})
-        entry[lang] = (rid, title, screen, approved)
+        entry[lang] = (rid, title, screen if screen is not None else excerpt(body), approved)
         entry["_meta"] = (slug, gates, expires)
     return versions
+
+
+def excerpt(markdown: str, columns: int = EXCERPT_COLUMNS) -> str:
+    """The first paragraph (not a heading) as plain text, at most `columns` wide, for a notice without a
+    `screen:` summary. A longer one is cut at a space in its last third if it has one, else after a
+    punctuation mark there (Chinese has no spaces, Lao none between words), else at the widest whole
+    character, never between a letter and its marks (Lao and Vietnamese vowels and tones); then …"""
+    for block in markdown.split("\n\n"):
+        block = block.strip()
+        if block and not block.startswith("#"):
+            return shorten(plain_text(block), columns)
+    return ""
+
+
+def _width(ch: str) -> int:
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def shorten(text: str, columns: int = EXCERPT_COLUMNS) -> str:
+    """`text` if it fits in `columns`; else its start, cut as excerpt says, with an ellipsis."""
+    widths = [_width(ch) for ch in text]
+    if sum(widths) <= columns:
+        return text
+    room = columns - 1  # the ellipsis
+    end, used = 0, 0
+    # A mark (or a joiner) has no width: it always comes with the letter it sits on.
+    while end < len(text) and used + widths[end] <= room:
+        used += widths[end]
+        end += 1
+    head = text[:end]
+    floor = len(head) * 2 // 3
+    space = head.rfind(" ")
+    if space > floor:
+        head = head[:space]
+    else:
+        marks = [i for i in range(len(head) - 1, floor, -1) if head[i] in _BREAK_AFTER]
+        if marks:
+            head = head[: marks[0] + 1]
+    head = head.rstrip(" " + "".join(sorted(_BREAK_AFTER)) + _PREPOSED)
+    return head + ELLIPSIS
 
 
 def _shown_version(

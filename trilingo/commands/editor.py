@@ -23,12 +23,23 @@ PROGRESS_FROM = 20  # files: fewer go by before a bar would be drawn
     is_flag=True,
     help="Store notices even if they do not look Vietnamese (the override is audited).",
 )
+@click.option(
+    "--update",
+    is_flag=True,
+    help="A file without `slug:` whose title makes a stored notice's slug is a new version of that notice "
+    "(without it, such a file is refused as a different notice).",
+)
 @as_option
 @json_option
 @pass_app
 @summary_output
 def submit(
-    app: App, files: tuple[Path, ...], force_language: bool, as_user: str | None, as_json: bool
+    app: App,
+    files: tuple[Path, ...],
+    force_language: bool,
+    update: bool,
+    as_user: str | None,
+    as_json: bool,
 ) -> None:
     """Submit Vietnamese notices (Markdown with YAML front matter). All or nothing."""
     app.override(user=as_user)
@@ -39,7 +50,7 @@ def submit(
         for f in files:  # every file is checked before anything is stored
             uploads.append(Upload.read(f, max_bytes=most))
             progress.advance()
-        results = app.call("submit", files=uploads, force_language=force_language)
+        results = app.call("submit", files=uploads, force_language=force_language, update=update)
     if as_json:
         echo_json(results)
         return

@@ -19,7 +19,7 @@ from sqlalchemy import text as sa_text
 from sqlmodel import Session, SQLModel
 
 from trilingo import channels
-from trilingo.errors import Conflict
+from trilingo.errors import Conflict, InputError
 from trilingo.i18n import N_
 from trilingo.languages import SOURCE, TARGETS
 from trilingo.people import authorize
@@ -69,12 +69,14 @@ def submit(
     now: datetime | None = None,
     *,
     forced_language: str | None = None,
+    update: bool = False,
 ) -> Submitted:
     """Store `notice` as a new document, or as a new version of the document with its slug.
 
-    `forced_language`: the language the detector found, when the editor submitted it as Vietnamese anyway."""
+    `forced_language`: the language the detector found, when the editor submitted it as Vietnamese anyway.
+    `update`: as submit_many's."""
     forced = {notice.slug: forced_language} if forced_language else {}
-    return submit_many(session, [notice], actor, now, forced_languages=forced)[0]
+    return submit_many(session, [notice], actor, now, forced_languages=forced, update=update)[0]
 
 
 @dataclass
@@ -119,15 +121,18 @@ def submit_many(
     now: datetime | None = None,
     *,
     forced_languages: dict[str, str] | None = None,
+    update: bool = False,
 ) -> list[Submitted]:
     """Store each notice as a new document, or a new version of the document with its slug (in order).
 
-    A notice equal to its document's current version stores nothing. Slugs must be distinct."""
+    A notice equal to its document's current version stores nothing. Slugs must be distinct. An update
+    is always meant: a changed notice whose slug was made from its title (no `slug:`) is refused as a new
+    file that happens to share a stored notice's title, unless `update`."""
     now = now or utcnow()
     authorize(session, actor, "submit")
     _check_notices(notices)
     docs = [_Doc(n, content_hash(n)) for n in notices]
-    results, new_docs = _match_existing(session, docs)
+    results, new_docs = _match_existing(session, docs, update)
     _create_documents(session, new_docs, actor, now)
     work = [d for d in docs if d.notice.slug not in results]
     if not work:
@@ -149,9 +154,12 @@ def _check_notices(notices: Sequence[Notice]) -> None:
         channels.check_all(notice.channels, notice.source or notice.slug)
 
 
-def _match_existing(session: Session, docs: list[_Doc]) -> tuple[dict[str, Submitted], list[_Doc]]:
+def _match_existing(
+    session: Session, docs: list[_Doc], update: bool = False
+) -> tuple[dict[str, Submitted], list[_Doc]]:
     """Match each notice to the document with its slug: a notice equal to its document's current version
-    is done (slug → what it is); a changed one gets the next version's number; the rest are new documents."""
+    is done (slug → what it is); a changed one gets the next version's number, if it gave its `slug:` or
+    `update` says it is meant (else an InputError); the rest are new documents."""
     existing = _existing(session, [d.notice.slug for d in docs])
     done: dict[str, Submitted] = {}
     new_docs: list[_Doc] = []
@@ -164,6 +172,13 @@ def _match_existing(session: Session, docs: list[_Doc]) -> tuple[dict[str, Submi
         if previous_hash == d.digest:
             done[d.notice.slug] = Submitted(
                 d.id, d.notice.slug, current, False, count, dict.fromkeys(TARGETS, 0)
+            )
+        elif d.notice.derived_slug and not update:
+            raise InputError(
+                N_(
+                    "{where}: a notice with this slug already exists: {slug}; to publish a new version give "
+                    "`slug: {slug}` or `--update`; a new notice needs another title or `slug:`"
+                ).format(where=d.notice.source or d.notice.slug, slug=d.notice.slug)
             )
         else:
             d.number = current + 1

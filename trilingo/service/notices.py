@@ -13,8 +13,11 @@ from trilingo.service.context import Context
 from trilingo.text.files import Upload
 
 
-def submit(ctx: Context, files: list[Upload], force_language: bool = False) -> Any:
-    """Check every file before anything is stored; then store them all, or none."""
+def submit(ctx: Context, files: list[Upload], force_language: bool = False, update: bool = False) -> Any:
+    """Check every file before anything is stored; then store them all, or none.
+
+    `update`: a file without `slug:` whose title makes the slug of a stored notice is a new version of
+    it; without `update` it is refused, as a new notice that happens to share a title would be."""
     from trilingo import progress
     from trilingo.events import SUBMITTED, documents_payloads
     from trilingo.intake.submit import submit_notices
@@ -40,6 +43,8 @@ def submit(ctx: Context, files: list[Upload], force_language: bool = False) -> A
         ctx.settings.public_dir,
         force_language=force_language,
         settings=ctx.settings,
+        update=update,
+        note=ctx.note,
     )
     changed = [r.slug for r in results if r.created]
     if changed:

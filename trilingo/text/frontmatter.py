@@ -89,6 +89,9 @@ class Notice:
     source: str = ""  # the file it came from, for messages
     expires: datetime | None = None  # UTC; off the kiosk from the first publish after it
     screen: str | None = None  # the one-slide summary for the gate screens (`screen:`), translated too
+    # The slug was made from the title (no `slug:`): a stored notice with that slug is another notice
+    # unless the submit says it is an update (intake.store.submit_many).
+    derived_slug: bool = field(default=False, compare=False)
 
 
 def read_notice(path: Source, limits: Limits | None = None) -> Notice:
@@ -111,6 +114,7 @@ def parse_notice(text: str, limits: Limits | None = None) -> Notice:
     title = _title(meta)
     _refuse_unknown_keys(meta)
     slug = check_slug(_slug(meta, title))
+    derived_slug = meta.get("slug") is None
     category = _optional_text(meta, "category")
     body = _clean_body(body, body_line)
     gates, channels = _str_list(meta, "gates"), _str_list(meta, "channels")
@@ -130,6 +134,7 @@ def parse_notice(text: str, limits: Limits | None = None) -> Notice:
         pieces=pieces,
         expires=expires,
         screen=screen,
+        derived_slug=derived_slug,
     )
 
 
@@ -314,18 +319,19 @@ def _str_list(meta: dict, key: str) -> list[str]:
 def check_slug(slug: str) -> str:
     if "/" in slug or "\\" in slug or ".." in slug:
         raise InputError(N_("invalid slug {slug!r}: no '/', '\\' or '..' allowed").format(slug=slug))
-    if not SLUG_RE.match(slug):
-        raise InputError(
-            N_("invalid slug {slug!r}: use lowercase a-z, 0-9 and '-', with a letter (at most 100)").format(
-                slug=slug
-            )
-        )
-    if slug in GENERATED_SLUGS or slug.startswith(GENERATED_PREFIXES):
+    # Before the form: `404` is refused as the name of a page, not as a slug without a letter.
+    if slug.lower() in GENERATED_SLUGS or slug.lower().startswith(GENERATED_PREFIXES):
         raise InputError(
             N_(
                 "the slug {slug!r} is the name of a page Trilingo makes (index, 404, feed, sitemap…, "
                 "category-…); give the notice another `slug:` in its front matter"
             ).format(slug=slug)
+        )
+    if not SLUG_RE.match(slug):
+        raise InputError(
+            N_("invalid slug {slug!r}: use lowercase a-z, 0-9 and '-', with a letter (at most 100)").format(
+                slug=slug
+            )
         )
     if slug in DEVICE_SLUGS:
         raise InputError(
