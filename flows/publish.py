@@ -31,10 +31,10 @@ class PublishFailed(UnavailableError):
     retry_delay_seconds=[2, 5, 15],
     retry_condition_fn=retry_unless_our_error,
 )
-def publish_channel_task(home: str, channel: str, user: str) -> dict[str, Any]:
+def publish_channel_task(home: str, channel: str, user: str, full: bool = False) -> dict[str, Any]:
     settings = settings_from(home, user)
     db = open_database(settings.database_url, user, settings.home)
-    return to_json(publish_and_record(db, channel, settings.public_dir, user, settings=settings))
+    return to_json(publish_and_record(db, channel, settings.public_dir, user, settings=settings, full=full))
 
 
 def _run_name() -> str:
@@ -42,8 +42,9 @@ def _run_name() -> str:
 
 
 @flow(name="publish", flow_run_name=_run_name)
-def publish_flow(home: str, user: str, channels: list[str] | None = None) -> Any:
-    """Write every channel's approved releases; unchanged files are left alone. The workspace's database
+def publish_flow(home: str, user: str, channels: list[str] | None = None, full: bool = False) -> Any:
+    """Write every channel's approved releases; unchanged files are left alone. `full`: nothing is taken
+    as current, every file is rendered again (channels.publish.forget_input_keys). The workspace's database
     and secrets come from this process's environment and the workspace's configuration, never from
     parameters (they are stored on the Prefect server, and shown in its UI)."""
     results: list[dict[str, Any]] = []
@@ -52,7 +53,7 @@ def publish_flow(home: str, user: str, channels: list[str] | None = None) -> Any
     todo = channels or list(channel_names())
     progress.begin(N_("Publishing (channels)"), len(todo))
     for channel in todo:
-        state = publish_channel_task(home, channel, user, return_state=True)
+        state = publish_channel_task(home, channel, user, full, return_state=True)
         if state.is_completed():
             result: dict[str, Any] = state.result()
             results.append(result)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trilingo import server
 from trilingo.commands.common import App
@@ -15,6 +15,9 @@ from trilingo.i18n import _
 from trilingo.people import authorize
 from trilingo.pretranslate.plan import EnginePlan, plan
 from trilingo.store.documents import resolve_document
+
+if TYPE_CHECKING:
+    from trilingo.channels.publish import Fingerprint
 
 
 def check_pipeline(
@@ -48,18 +51,48 @@ def run_pretranslate(
     return result
 
 
-def run_publish(app: App) -> list[dict[str, Any]]:
+def publish_state(app: App) -> tuple[Fingerprint | None, bool]:
+    """Before a publish: the user's right to run the pipeline, what the publish would read (its
+    fingerprint), and whether a publish of every channel would change nothing since the last one."""
+    from trilingo.channels.publish import fingerprint, nothing_to_publish
+
     settings = app.settings
     with app.session() as session:  # a missing or older database is reported here, before a flow run starts
         authorize(session, settings.user, "pipeline")
+        conn = session.connection()
+        taken = fingerprint(conn, settings)
+        return taken, nothing_to_publish(conn, settings, taken)
+
+
+def run_publish(
+    app: App, full: bool = False, state: tuple[Fingerprint | None, bool] | None = None
+) -> list[dict[str, Any]]:
+    """Publish every channel in a flow run (`full`: render every file again). `state` is what
+    `publish_state` said, if the caller asked it already. When the run succeeded on every channel, the
+    fingerprint taken before it is kept for the next `publish_state`."""
+    from trilingo.channels.publish import keep_fingerprint
+
+    settings = app.settings
+    taken, _idle = state or publish_state(app)
     server.connect(settings, os.environ, announce=app.note, verbose=app.verbose)
     from trilingo.flows.context import run_identity
     from trilingo.flows.publish import publish_flow
 
     name, tags = run_identity("publish")
+    keep_fingerprint(settings, None)  # a run that fails, or is killed, leaves none behind
     result: list[dict[str, Any]] = _run(
-        settings, publish_flow, run_name=name, run_tags=tags, home=str(settings.home), user=settings.user
+        settings,
+        publish_flow,
+        run_name=name,
+        run_tags=tags,
+        home=str(settings.home),
+        user=settings.user,
+        full=full,
     )
+    clean = isinstance(result, list) and not any(
+        r.get("failed") or r.get("dead_total") or r.get("pending_total") for r in result
+    )
+    keep_fingerprint(settings, taken if clean else None)
     return result
 
 

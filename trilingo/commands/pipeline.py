@@ -16,7 +16,7 @@ import click
 from trilingo import channels, progress
 from trilingo import server as srv
 from trilingo.commands.common import App, echo_json, json_option, pass_app, summary_output
-from trilingo.commands.flowrun import check_pipeline, run_pretranslate, run_publish
+from trilingo.commands.flowrun import check_pipeline, publish_state, run_pretranslate, run_publish
 from trilingo.errors import PartialFailure, UnavailableError
 from trilingo.i18n import _, retranslate
 from trilingo.languages import TARGETS, names_of
@@ -89,14 +89,31 @@ def _fail_loudly(results: list[dict[str, Any]]) -> None:
 
 
 @click.command()
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Render every file of every channel again, as if nothing were published (a new kiosk, an upgrade).",
+)
 @json_option
 @pass_app
 @summary_output
-def publish(app: App, as_json: bool) -> None:
+def publish(app: App, full: bool, as_json: bool) -> None:
     """Publish approved translations (and the Vietnamese originals) to the channels."""
     app.local_only("publish")
+    state = publish_state(app)
+    if state[1] and not full:  # no flow run: nothing would change
+        if as_json:
+            echo_json([])
+        else:
+            click.echo(
+                _(
+                    "Nothing to publish: no approval, retraction, expiry, webhook event or renderer "
+                    "change since the last publish. `trilingo publish --full` renders everything again."
+                )
+            )
+        return
     with progress.bar(_("Publishing"), quiet=app.quiet):
-        results = run_publish(app)
+        results = run_publish(app, full=full, state=state)
     if as_json:
         echo_json(results)
 
