@@ -295,3 +295,20 @@ category: thông báo
 ---
 Từ tháng sau có tuyến xe khách mới từ Điện Biên Phủ đi Mường Khoa.
 """
+
+
+def test_publish_full_builds_the_bundle_whole(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'trilingo.db'}"
+    db = open_database(url, "tester")
+    public = tmp_path / "public"
+    with TrilingoSession(db) as session:
+        for path in sample_files():
+            submit(session, read_notice(path), "tester")
+        session.commit()
+        first = publish_channel(session, "kiosk", public, "tester")
+        session.commit()
+        assert publish_channel(session, "kiosk", public, "tester").written == []
+        whole = publish_channel(session, "kiosk", public, "tester", full=True)
+        session.commit()
+    # every file made and written again (the same bytes, but nothing trusted), the database included
+    assert sorted(whole.written) == sorted(first.written)

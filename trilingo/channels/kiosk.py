@@ -169,6 +169,8 @@ def _previous(out_dir: Path, ledger: Ledger, renderer: str, buckets: int) -> dic
     records = ledger.records()
     if bundle.DATABASE not in records or bundle.MANIFEST not in records or not path.is_file():
         return None
+    if records[bundle.MANIFEST].input_key is None:  # `publish --full` forgot the keys: build it whole
+        return None
     try:
         files = json.loads((out_dir / bundle.MANIFEST).read_text(encoding="utf-8"))["files"]
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
