@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine as Database
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from trilingo.errors import Conflict
 from trilingo.glossary.match import Glossary
@@ -33,6 +32,7 @@ from trilingo.mt.base import Engine, EngineResult, Failure, RemoteEngine
 from trilingo.mt.runner import translate
 from trilingo.mt.throttle import Limiter
 from trilingo.pretranslate.select import REDRAFT
+from trilingo.pretranslate.write import DraftRow, as_json, write_drafts
 from trilingo.review import checks
 from trilingo.store.audit import record
 from trilingo.store.chunks import chunked
@@ -363,47 +363,35 @@ def _write(
             .with_for_update()
         ).all()
         current.update({i: (v, s) for i, v, s in locked if i is not None})
-    params = []
+    drafts_to_write: list[DraftRow] = []
     written: set[int] = set()  # versions with a row this batch wrote
     for row, d in zip(read.rows, drafts, strict=True):
         version, state = current.get(row.translation_id, (None, None))
         if version != row.row_version or state not in REDRAFT:
             summary.kept += 1  # a person (or another run) changed it since it was read
             continue
-        params.append(
-            {
-                "b_id": row.translation_id,
-                "b_version": row.row_version,
-                "p_target": d.text,
-                "p_state": d.state,
-                "p_origin": d.origin,
-                "p_detail": d.detail,
-                "p_warnings": d.warnings,
-                "p_hints": d.hints,
-                "p_checks": d.checks,
-                "p_dismissed": {},
-                "p_glossary_version": read.glossary.version,
-                "p_updated_at": now,
-                "p_updated_by": None,
-            }
+        drafts_to_write.append(
+            (
+                row.translation_id,
+                row.row_version,
+                d.text,
+                d.state,
+                d.origin,
+                as_json(d.detail, d.warnings, d.hints, d.checks),
+            )
         )
         _count(summary, row, d)
         written.add(row.version_id)
-    if params:
-        table = SQLModel.metadata.tables["translation"]
-        values: dict[str, Any] = {name[2:]: bindparam(name) for name in params[0] if name.startswith("p_")}
-        statement = (
-            update(table)
-            .where(table.c.id == bindparam("b_id"), table.c.row_version == bindparam("b_version"))
-            .values({**values, "row_version": table.c.row_version + 1})
-        )
+    if drafts_to_write:
         mark_versions(session, written)
-        changed = session.connection().execute(statement, params).rowcount
-        if changed != len(params):  # cannot happen while the rows are locked; refuse to guess if it does
+        changed = write_drafts(session, drafts_to_write, glossary_version=read.glossary.version, now=now)
+        if changed != len(
+            drafts_to_write
+        ):  # cannot happen while the rows are locked; refuse to guess if it does
             raise Conflict(
                 N_(
                     "Someone changed this at the same time; nothing was saved. Try again. ({count} segment(s) changed while being written)"
-                ).format(count=len(params) - changed)
+                ).format(count=len(drafts_to_write) - changed)
             )
     if read.cache_key is not None:
         for text, result in fresh.items():
