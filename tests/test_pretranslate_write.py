@@ -106,8 +106,10 @@ def _drafts(rows: list[Translation]) -> list[DraftRow]:
     for i, t in enumerate(rows):
         v = _values(i)
         assert t.id is not None
-        parts = as_json(v["detail"], v["warnings"], v["hints"], v["checks"])
-        out.append((t.id, t.row_version, v["target"], v["state"], v["origin"], parts))
+        draft = as_json(
+            v["target"], v["state"], v["origin"], v["detail"], v["warnings"], v["hints"], v["checks"]
+        )
+        out.append((t.id, t.row_version, draft))
     return out
 
 

@@ -370,16 +370,8 @@ def _write(
         if version != row.row_version or state not in REDRAFT:
             summary.kept += 1  # a person (or another run) changed it since it was read
             continue
-        drafts_to_write.append(
-            (
-                row.translation_id,
-                row.row_version,
-                d.text,
-                d.state,
-                d.origin,
-                as_json(d.detail, d.warnings, d.hints, d.checks),
-            )
-        )
+        draft = as_json(d.text, d.state, d.origin, d.detail, d.warnings, d.hints, d.checks)
+        drafts_to_write.append((row.translation_id, row.row_version, draft))
         _count(summary, row, d)
         written.add(row.version_id)
     if drafts_to_write:
