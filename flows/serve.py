@@ -15,6 +15,8 @@ import asyncio
 import json
 import multiprocessing
 import os
+import signal
+import sys
 import tempfile
 import threading
 import time
@@ -135,9 +137,12 @@ def serve_forever(
     limit: int | None,
     echo: Callable[[str], None] = print,
     report: Callable[[str], None] | None = None,
+    on_stop: Callable[[], None] | None = None,
 ) -> None:
     """Run the deployments in this process until Ctrl-C or SIGTERM (schedules pause on the way out), and
-    beside them the webhook's retries, on their own schedule.
+    beside them the webhook's retries, on their own schedule. A Ctrl-C after which the runner has not
+    stopped within STOP_SECONDS (its shutdown waiting on a run or on the server) ends the process anyway,
+    after `on_stop`: the heartbeat rule marks a run it left Crashed, and the next sweep takes its work.
 
     As it starts it runs one sweep of each deployment, so what waited while nothing served does not wait
     for the first scheduled sweep. Each run it starts and ends is told to `report` as one line (none
@@ -153,12 +158,34 @@ def serve_forever(
         _fast_starts(Path(reports), report)
         runner = Runner(pause_on_shutdown=True, limit=limit, query_seconds=poll)
         specs = _specs(settings, engines, sweep=sweep, publish_sweep=publish_sweep, trigger="serve")
+        previous = signal.getsignal(signal.SIGINT)
+
+        def interrupted(signum: int, frame: Any) -> None:
+            watchdog = threading.Timer(STOP_SECONDS, _force_stop, args=(on_stop,))
+            watchdog.daemon = True
+            watchdog.start()
+            if callable(previous):
+                previous(signum, frame)  # Python's own: KeyboardInterrupt
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGINT, interrupted)
         try:
             asyncio.run(_serve(runner, specs))
         except (KeyboardInterrupt, TerminationSignal):
             pass
         finally:
             stop.set()
+
+
+STOP_SECONDS = 20.0
+
+
+def _force_stop(on_stop: Callable[[], None] | None) -> None:
+    if on_stop is not None:
+        on_stop()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def poll_seconds(environ: Mapping[str, str]) -> float:

@@ -191,6 +191,12 @@ def serve_command(app: App, sweep: int, publish_sweep: int, limit: int) -> None:
             home=settings.home, key=settings.workspace_key, ui=ui, sweep=sweep, publish_sweep=publish_sweep
         )
     )
+
+    def stopped() -> None:
+        click.echo(
+            _("Stopped. The schedules are paused until the next `trilingo serve`; events still queue runs.")
+        )
+
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how an operator stops it: no traceback
         serve_forever(
             settings,
@@ -200,10 +206,9 @@ def serve_command(app: App, sweep: int, publish_sweep: int, limit: int) -> None:
             limit=limit,
             echo=app.note,
             report=None if app.quiet else click.echo,  # a line per run started and ended
+            on_stop=stopped,
         )
-    click.echo(
-        _("Stopped. The schedules are paused until the next `trilingo serve`; events still queue runs.")
-    )
+    stopped()
 
 
 @click.command()
