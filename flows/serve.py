@@ -155,7 +155,7 @@ def serve_forever(
     retries = threading.Thread(target=_retry_webhook, args=(settings, stop, echo), daemon=True)
     retries.start()
     with tempfile.TemporaryDirectory(prefix="trilingo-serve-") as reports:
-        _fast_starts(Path(reports), report)
+        live = _fast_starts(Path(reports), report)
         runner = Runner(pause_on_shutdown=True, limit=limit, query_seconds=poll)
         specs = _specs(settings, engines, sweep=sweep, publish_sweep=publish_sweep, trigger="serve")
         previous = signal.getsignal(signal.SIGINT)
@@ -175,9 +175,15 @@ def serve_forever(
             pass
         finally:
             stop.set()
+            # The runs the runner stopped or left: their ends are told (and their reports read, from the
+            # folder about to go) before serve says it has stopped.
+            deadline = time.monotonic() + ENDING_SECONDS
+            for run in list(live):
+                run.ended.wait(max(0.0, deadline - time.monotonic()))
 
 
-STOP_SECONDS = 20.0
+STOP_SECONDS = 30.0  # after a Ctrl-C, the most serve takes to stop
+ENDING_SECONDS = 10.0  # of which the most it waits for the runs it started to end (their lines come first)
 
 
 def _force_stop(on_stop: Callable[[], None] | None) -> None:
@@ -248,10 +254,12 @@ class _Forked:
         return getattr(multiprocessing, name)
 
 
-def _fast_starts(reports: Path, report: Callable[[str], None] | None) -> None:
-    """Start runs by forking the preloaded server process, and tell `report` of each start and end."""
+def _fast_starts(reports: Path, report: Callable[[str], None] | None) -> set[_Watched]:
+    """Start runs by forking the preloaded server process, and tell `report` of each start and end.
+    Returns the runs started and not yet ended (as they are started and end)."""
     from multiprocessing import forkserver
 
+    live: set[_Watched] = set()
     import prefect.flow_engine as engine
     import prefect.runner._starter_direct as starter
 
@@ -282,9 +290,10 @@ def _fast_starts(reports: Path, report: Callable[[str], None] | None) -> None:
                 end_line(flow.name, trigger, datetime.now(UTC), time.monotonic() - began, outcome, exitcode)
             )
 
-        return _Watched(process, ended)
+        return _Watched(process, ended, live)
 
     starter.run_flow_in_subprocess = run_flow_in_subprocess  # type: ignore[assignment]
+    return live
 
 
 def _remove_covered(flow: Any, flow_run: Any, report: Callable[[str], None] | None) -> int:
@@ -310,15 +319,20 @@ def _remove_covered(flow: Any, flow_run: Any, report: Callable[[str], None] | No
 class _Watched:
     """A run's process, which says when it has ended (the runner joins it exactly once)."""
 
-    def __init__(self, process: Any, ended: Callable[[int | None], None]) -> None:
+    def __init__(self, process: Any, report: Callable[[int | None], None], live: set[_Watched]) -> None:
         self._process = process
-        self._ended: Callable[[int | None], None] | None = ended
+        self._report: Callable[[int | None], None] | None = report
+        self._live = live
+        self.ended = threading.Event()  # set once its end is told
+        live.add(self)
 
     def join(self, timeout: float | None = None) -> None:
         self._process.join(timeout)
-        if self._process.exitcode is not None and self._ended is not None:
-            ended, self._ended = self._ended, None
-            ended(self._process.exitcode)
+        if self._process.exitcode is not None and self._report is not None:
+            report, self._report = self._report, None
+            report(self._process.exitcode)
+            self._live.discard(self)
+            self.ended.set()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._process, name)

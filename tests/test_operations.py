@@ -493,5 +493,5 @@ def test_serve_pretranslates_what_is_submitted_and_publishes_what_is_approved(
         out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert out.splitlines()[0].startswith(f"Serving {flow_home} ({settings.workspace_key}) on ")
-    assert out.splitlines()[-1].startswith("Stopped. The schedules are paused")
+    assert out.splitlines()[-1].startswith("Stopped. The schedules are paused"), out
     assert "Traceback" not in out + err and "CancelledError" not in out + err
