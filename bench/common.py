@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from trilingo.identity import os_account
 
@@ -42,3 +45,22 @@ def cpu_timed(fn: Callable[[], object]) -> float:
     start = time.process_time()
     fn()
     return time.process_time() - start
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def uv_run(args: list[str], env: dict[str, str]) -> float:
+    """Seconds `uv run trilingo ARGS` takes as a fresh process from the project's folder, as the README
+    tells people to type it (uv's own start included; its cache and the environment warm); NaN without uv."""
+    uv = shutil.which("uv")
+    if uv is None:
+        return float("nan")
+    start = time.perf_counter()
+    done = subprocess.run(
+        [uv, "run", "--offline", "trilingo", *args], env=env, capture_output=True, text=True, cwd=ROOT
+    )
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"uv run trilingo {' '.join(args[:3])} failed: {done.stderr.strip()[-800:]}")
+    return wall

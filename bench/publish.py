@@ -9,7 +9,6 @@ same leaflet's HTML without the PDF. `TRILINGO_BENCH_PUBLISH_DOCS` changes the n
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -17,13 +16,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.common import ACCOUNT, Figure
+from bench.common import ACCOUNT, Figure, uv_run
 
 DOCS = int(os.environ.get("TRILINGO_BENCH_PUBLISH_DOCS", "10000"))
 LEAFLETS = 5
 PRINTED = 500  # one notice in PRINTED goes to the counter leaflets too; the others name their channels
-ROOT = Path(__file__).resolve().parent.parent
-UV = shutil.which("uv") or "uv"
 
 
 def _notice(i: int) -> str:
@@ -134,18 +131,6 @@ def _change_one(url: str, number: int = 7) -> None:
             )
 
 
-def _command(args: list[str], env: dict[str, str]) -> float:
-    """Seconds `uv run trilingo ARGS` takes as a fresh process, as the README tells people to type it."""
-    start = time.perf_counter()
-    done = subprocess.run(
-        [UV, "run", "--offline", "trilingo", *args], env=env, capture_output=True, text=True, cwd=ROOT
-    )
-    wall = time.perf_counter() - start
-    if done.returncode != 0:
-        raise RuntimeError(f"trilingo {' '.join(args)} failed: {done.stderr.strip()[-800:]}")
-    return wall
-
-
 def _workspace(root: Path) -> tuple[dict[str, str], str]:
     """A workspace made by `trilingo init` (its admin is this account), its database filled by _build,
     and its own local Prefect server on a free port, started once here (not in the figures)."""
@@ -175,13 +160,13 @@ def run() -> list[Figure]:
         baseline = _median([sys.executable, "-c", "import sqlmodel"], env)
         server.start(settings, env)
         try:
-            first = _command(["publish"], env)
-            full = _command(["publish", "--full"], env)
+            first = uv_run(["publish"], env)
+            full = uv_run(["publish", "--full"], env)
             (settings.home / FINGERPRINT_FILE).unlink(missing_ok=True)  # as before the fast path: …
-            slow = _command(["publish"], env)  # … a flow run that finds nothing to do
-            idle = min(_command(["publish"], env) for _ in range(3))
+            slow = uv_run(["publish"], env)  # … a flow run that finds nothing to do
+            idle = min(uv_run(["publish"], env) for _ in range(3))
             _change_one(url, 7)
-            one = _command(["publish"], env)
+            one = uv_run(["publish"], env)
             _change_one(url, 8)  # another one, for the memory probe (the same command, in-process)
             peak = _peak_mb(["publish"], env)
         finally:

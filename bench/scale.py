@@ -32,12 +32,11 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.common import ACCOUNT, Figure
+from bench.common import ACCOUNT, Figure, uv_run
 
 SIZES = tuple(int(s) for s in os.environ.get("TRILINGO_BENCH_SIZES", "1000,10000").split(","))
 BATCH = 500
 PG_BASE = os.environ.get("TRILINGO_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
-ROOT = Path(__file__).parent.parent
 
 _WORDS = [
     "cửa",
@@ -207,22 +206,6 @@ def _cli(args: list[str], env: dict[str, str]) -> tuple[float, float, float]:
         raise RuntimeError(f"trilingo {' '.join(args[:3])} failed: {done.stderr.strip()[-500:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu, _peak_mb(args, env)
-
-
-def _uv(args: list[str], env: dict[str, str]) -> float:
-    """Wall time of `uv run trilingo ARGS`, the README's form (uv's own start included), from the
-    project's folder; uv's cache and the environment are warm, as on a desk that ran it before."""
-    uv = shutil.which("uv")
-    if uv is None:
-        return float("nan")
-    start = time.perf_counter()
-    done = subprocess.run(
-        [uv, "run", "--offline", "trilingo", *args], env=env, capture_output=True, text=True, cwd=ROOT
-    )
-    wall = time.perf_counter() - start
-    if done.returncode != 0:
-        raise RuntimeError(f"uv run trilingo {' '.join(args[:3])} failed: {done.stderr.strip()[-500:]}")
-    return wall
 
 
 def _db_bytes(url: str, db: object) -> float:
@@ -409,7 +392,7 @@ def _one(size: int, backend: str, database_url: str, home: Path) -> Result:
             w, c, m = _cli(args, env)
             res.figures[f"{name} cold"] = (w, "s")
             res.figures[f"{name} cold, CPU"] = (c, "s")
-            res.figures[f"uv run trilingo {name} cold"] = (_uv(args, env), "s")  # as the README types it
+            res.figures[f"uv run trilingo {name} cold"] = (uv_run(args, env), "s")  # as the README types it
             peaks.append(m)
 
         # 4–5. Everything approved; a full publish of the web channel.
@@ -440,7 +423,7 @@ def _one(size: int, backend: str, database_url: str, home: Path) -> Result:
             changed.read_text(encoding="utf-8").replace("(đã sửa)", "(sửa lần hai)", 1), encoding="utf-8"
         )
         res.figures["uv run trilingo submit one changed notice cold"] = (
-            _uv(["submit", str(changed)], env),
+            uv_run(["submit", str(changed)], env),
             "s",
         )
         start = time.perf_counter()

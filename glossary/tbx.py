@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
@@ -32,6 +31,7 @@ from trilingo.glossary.files import read_text
 from trilingo.glossary.xmltree import Node, parse
 from trilingo.i18n import N_
 from trilingo.languages import ALL, LANGUAGES, SOURCE, from_code, names_of
+from trilingo.text.clean import ascii_slug
 from trilingo.text.files import Source
 
 NAMESPACE = "urn:iso:std:iso:30042:ed-2"
@@ -168,8 +168,7 @@ def safe_id(value: str) -> str:
 
 
 def _slug_id(text: str, hashed: str, fallback: str) -> str:
-    folded = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
-    slug = re.sub(r"[^a-z0-9]+", "-", folded.encode("ascii", "ignore").decode().lower()).strip("-")
+    slug = ascii_slug(text)
     digest = hashlib.sha256(hashed.encode()).hexdigest()[:6]
     return f"{slug[:40].strip('-') or fallback}-{digest}"
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import http.server
 import json
 import os
 import re
 import subprocess
 import sys
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 NOTICE = """---
 title: {title}
@@ -180,3 +185,127 @@ class Terminal:
         code = self.proc.wait(timeout=30)
         os.close(self.main)
         return code
+
+
+CHROMIUM_REASON = (
+    "Debian's chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)"
+)
+
+
+def chromium(*args: str, logging: bool = False) -> Any:
+    """Debian's chromium, headless, through its chromium-driver (Selenium Manager never downloads one);
+    `args` are more command-line switches, `logging` keeps the browser's and the network's logs. Skips
+    the test without them, and fails it instead under CI=true."""
+    import shutil
+
+    import pytest
+
+    from tests.conftest import IN_CI
+
+    binary, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if binary is None or driver is None:
+        if IN_CI:
+            pytest.fail(f"CI=true but {CHROMIUM_REASON}")
+        pytest.skip(CHROMIUM_REASON)
+    os.environ.setdefault("SE_OFFLINE", "true")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking", *args):
+        options.add_argument(arg)
+    if logging:
+        options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    return webdriver.Chrome(options=options, service=Service(executable_path=driver))
+
+
+def axe_violations(driver: Any) -> list[str]:
+    """axe-core's findings on the page the driver shows, one line each (id, help, where)."""
+    from axe_selenium_python import Axe
+
+    axe = Axe(driver)
+    axe.inject()
+    found = axe.run()
+    assert found["passes"], "axe checked nothing"
+    return [
+        f"{v['id']}: {v['help']} ({', '.join(str(n['target']) for n in v['nodes'])})"
+        for v in found["violations"]
+    ]
+
+
+def approve_directly(db: Any, texts: dict[str, tuple[str, str]], below: int | None = None) -> None:
+    """Translations written straight into the tables and approved, for tests of what the channels
+    publish (not of review): `texts` is language → (title, body); each release's title gets its
+    document's id after it. Every document, or those whose id is below `below`."""
+    from sqlalchemy import bindparam, text
+
+    only = " AND r.document_id < :below" if below else ""
+    with db.begin() as conn:
+        for lang, (title, body) in texts.items():
+            conn.execute(
+                text(
+                    "INSERT INTO release (document_id, lang, version_id, title, body, content_hash, approved_by, "
+                    "approved_at) SELECT r.document_id, :lang, r.version_id, :title || ' ' || r.document_id, :body, "
+                    "'h-' || r.id || :lang, 'tester', r.approved_at FROM release r WHERE r.lang = 'vi'" + only
+                ),
+                {"lang": lang, "title": title, "body": body, **({"below": below} if below else {})},
+            )
+        conn.execute(
+            text(
+                "UPDATE doclang SET state = 'approved', release_id = (SELECT max(r.id) FROM release r "
+                "WHERE r.document_id = doclang.document_id AND r.lang = doclang.lang) WHERE lang IN :langs"
+                + (" AND document_id < :below" if below else "")
+            ).bindparams(bindparam("langs", expanding=True)),
+            {"langs": list(texts), **({"below": below} if below else {})},
+        )
+
+
+class QuietHandler(http.server.BaseHTTPRequestHandler):
+    """A request handler that does not log each request to stderr."""
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def local_server(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
+    """`handler` served on a free loopback port for the block; yields its base URL (no trailing /)."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+@contextlib.contextmanager
+def webhook_receiver(status: int = 204) -> Iterator[tuple[str, list[str]]]:
+    """A webhook receiver on loopback that answers every POST with `status`; yields its URL and bodies."""
+    got: list[str] = []
+
+    class Handler(QuietHandler):
+        def do_POST(self) -> None:
+            got.append(self.rfile.read(int(self.headers["Content-Length"])).decode())
+            self.send_response(status)
+            self.end_headers()
+
+    with local_server(Handler) as base:
+        yield f"{base}/hook", got
+
+
+def wait_while_running(
+    proc: subprocess.Popen[str], what: str, check: Callable[[], Any], timeout: float = 120, every: float = 0.3
+) -> Any:
+    """`check()`'s first true value, asked every `every` s while `proc` (serve) runs; fails if `proc`
+    exits first or `timeout` passes."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"serve exited ({proc.returncode}) while waiting for {what}")
+        if value := check():
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}")

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import re
-import shutil
 import threading
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -20,9 +18,8 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from sqlalchemy import text
 
-from tests.conftest import IN_CI
+from tests.helpers import approve_directly, axe_violations, chromium
 from trilingo.channels import pages
 from trilingo.channels.publish import publish_channel
 from trilingo.commands.demo import sample_files
@@ -34,8 +31,6 @@ from trilingo.workspace import open_database
 
 ROOT = Path(__file__).parent.parent
 SCREENSHOTS = ROOT / "build" / "screenshots"
-CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-_REASON = "Debian's chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)"
 
 HOSTILE = """---
 title: Thông báo thử nghiệm an toàn
@@ -65,23 +60,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for notice in [*(read_notice(p) for p in sample_files()), parse_notice(HOSTILE)]:
             submit(session, notice, "tester")
         session.commit()
-    with db.begin() as conn:
-        for lang, body in (("lo", LAO), ("zh", ZH)):
-            conn.execute(
-                text(
-                    "INSERT INTO release (document_id, lang, version_id, title, body, content_hash, approved_by, "
-                    "approved_at) SELECT r.document_id, :lang, r.version_id, :title || ' ' || r.document_id, "
-                    ":body || char(10) || char(10) || :body, 'h-' || r.id || :lang, 'tester', r.approved_at "
-                    "FROM release r WHERE r.lang = 'vi'"
-                ),
-                {"lang": lang, "title": body.split(" ")[0], "body": body},
-            )
-        conn.execute(
-            text(
-                "UPDATE doclang SET state = 'approved', release_id = (SELECT max(r.id) FROM release r "
-                "WHERE r.document_id = doclang.document_id AND r.lang = doclang.lang) WHERE lang IN ('lo', 'zh')"
-            )
-        )
+    approve_directly(
+        db, {lang: (body.split(" ")[0], f"{body}\n\n{body}") for lang, body in (("lo", LAO), ("zh", ZH))}
+    )
     with TrilingoSession(create_database(url)) as session, pytest.MonkeyPatch.context() as m:
         # First as a version before articles had their folder published it (`<lang>/<slug>.html`) …
         m.setattr(pages, "ARTICLE_FOLDER", "")
@@ -126,20 +107,7 @@ def server(site: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if CHROMIUM is None or DRIVER is None:
-        if IN_CI:
-            pytest.fail(f"CI=true but {_REASON}")
-        pytest.skip(_REASON)
-    os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must never download a browser or driver
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking"):
-        options.add_argument(arg)
-    options.add_argument("--window-size=390,844")
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=DRIVER))
+    driver = chromium("--window-size=390,844")
     # A phone: headless Chromium will not make a window narrower than 500 px, so emulate the screen.
     driver.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",
@@ -294,7 +262,6 @@ def axe_pages(site: Path) -> list[str]:
 def test_axe_finds_no_accessibility_violation_on_any_kind_of_page(
     browser: object, server: str, site: Path
 ) -> None:
-    from axe_selenium_python import Axe
     from selenium.webdriver.remote.webdriver import WebDriver
 
     assert isinstance(browser, WebDriver)
@@ -302,14 +269,7 @@ def test_axe_finds_no_accessibility_violation_on_any_kind_of_page(
     for path in axe_pages(site):
         browser.get(server + path)
         assert "?stay" in path or browser.current_url == server + path  # audited where it was opened
-        axe = Axe(browser)
-        axe.inject()
-        results = axe.run()
-        assert results["passes"], f"{path}: axe checked nothing"
-        violations = [
-            f"{v['id']}: {v['help']} ({', '.join(str(n['target']) for n in v['nodes'])})"
-            for v in results["violations"]
-        ]
+        violations = axe_violations(browser)
         if violations:
             found[path] = violations
     assert found == {}, "\n".join(f"{path}: {v}" for path, vs in found.items() for v in vs)

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from sqlmodel import select
 
-from tests.helpers import write_notice
+from tests.helpers import webhook_receiver, write_notice
 from tests.prefect_api import artifacts, flow_runs, markdown_tables, task_runs
 from trilingo.cli import cli
 from trilingo.store.sessions import TrilingoSession
@@ -196,32 +196,14 @@ def test_the_publish_summary_counts_the_webhooks_real_deliveries(
 ) -> None:
     """The publish run's artifact shows what the webhook did (events queued and delivered to how many
     receivers), not the file counts it has none of; every table is at most 7 columns wide."""
-    import http.server
-    import threading
-
     from tests.test_webhook import SECRET
 
-    received: list[bytes] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            received.append(self.rfile.read(int(self.headers["Content-Length"])))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *_args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        monkeypatch.setenv("TRILINGO_WEBHOOK_URLS", f"http://127.0.0.1:{server.server_address[1]}/hook")
+    with webhook_receiver() as (url, received):
+        monkeypatch.setenv("TRILINGO_WEBHOOK_URLS", url)
         monkeypatch.setenv("TRILINGO_WEBHOOK_SECRET", SECRET)
         for n in range(3):
             invoke("submit", str(write_notice(tmp_path, f"tb-hook-{n}", f"Câu số {n}.")))
         published = {r["channel"]: r for r in json.loads(invoke("publish", "--json"))}
-    finally:
-        server.shutdown()
     assert len(received) == 3 and published["webhook"]["delivered"] == 3
     [run] = flow_runs(prefect_api, "publish")[:1]
     summary = artifacts(prefect_api, run["id"])["publish-summary"]["data"]

@@ -4,7 +4,6 @@ a concurrent publisher and a dying receiver no longer get through."""
 from __future__ import annotations
 
 import contextlib
-import http.server
 import json
 import os
 import re
@@ -12,7 +11,6 @@ import shutil
 import stat
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +19,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import inspect, text
 
-from tests.helpers import write_notice
+from tests.helpers import webhook_receiver, write_notice
 from tests.test_webhook import SECRET
 from trilingo import config
 from trilingo.cli import cli
@@ -377,7 +375,7 @@ def test_a_retraction_the_channels_could_not_carry_out_is_pending_until_a_publis
 
 
 def test_webhook_failures_and_dead_events_are_said_by_every_command(published: Path, db_url: str) -> None:
-    with receiver(500) as (url, _got):
+    with webhook_receiver(500) as (url, _got):
         (published / "config.toml").write_text(
             f'[webhook]\nurls = ["{url}"]\nsecret = "{SECRET}"\nmax_tries = 1\nbackoff = 0\n',
             encoding="utf-8",
@@ -402,34 +400,12 @@ def test_webhook_failures_and_dead_events_are_said_by_every_command(published: P
         assert "WEBHOOK:" in ok("status")
 
 
-@contextlib.contextmanager
-def receiver(status: int) -> Iterator[tuple[str, list[str]]]:
-    """A webhook receiver on loopback that answers every POST with `status`; yields its URL and bodies."""
-    got: list[str] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            got.append(self.rfile.read(int(self.headers["Content-Length"])).decode())
-            self.send_response(status)
-            self.end_headers()
-
-        def log_message(self, *_args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/hook", got
-    finally:
-        server.shutdown()
-
-
 def test_serve_retries_webhook_events_on_their_own_schedule(published: Path, db_url: str) -> None:
     """A delivery round outside any publish (`serve` runs one every 15 s): what is due goes out."""
     from trilingo.channels.webhook import deliver_due, enqueue
     from trilingo.store.db import session_scope
 
-    with receiver(204) as (url, got):
+    with webhook_receiver(204) as (url, got):
         (published / "config.toml").write_text(
             f'[webhook]\nurls = ["{url}"]\nsecret = "{SECRET}"\n', encoding="utf-8"
         )

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import text
 
-from trilingo.channels import kiosk_index
+from tests.helpers import approve_directly
+from trilingo.channels import PublishSummary, kiosk_index
 from trilingo.channels.kiosk_bundle import Entry, build, search, verify
 from trilingo.channels.publish import publish_channel
 from trilingo.cli import cli
@@ -37,23 +37,7 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for path in sample_files():
             submit(session, read_notice(path), "tester")
         session.commit()
-    with db.begin() as conn:  # Lao and Chinese approved for the first two samples only
-        for lang, body in (("lo", LO), ("zh", ZH)):
-            conn.execute(
-                text(
-                    "INSERT INTO release (document_id, lang, version_id, title, body, content_hash, approved_by, "
-                    "approved_at) SELECT r.document_id, :lang, r.version_id, :title || ' ' || r.document_id, :body, "
-                    "'h-' || r.id || :lang, 'tester', r.approved_at FROM release r WHERE r.lang = 'vi' AND r.document_id < 3"
-                ),
-                {"lang": lang, "title": body[:6], "body": body},
-            )
-        conn.execute(
-            text(
-                "UPDATE doclang SET state = 'approved', release_id = (SELECT max(r.id) FROM release r "
-                "WHERE r.document_id = doclang.document_id AND r.lang = doclang.lang) "
-                "WHERE lang IN ('lo', 'zh') AND document_id < 3"
-            )
-        )
+    approve_directly(db, {"lo": (LO[:6], LO), "zh": (ZH[:6], ZH)}, below=3)  # the first two samples only
     with TrilingoSession(create_database(url)) as session:
         summary = publish_channel(session, "kiosk", folder / "public", "tester")
         written = set(summary.written)
@@ -65,6 +49,16 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert again.written == []  # nothing changed: nothing written
         session.commit()
     return folder / "public" / "kiosk"
+
+
+def published(session: TrilingoSession, public: Path, files: list[Path]) -> PublishSummary:
+    """`files` submitted and the kiosk published from them, both committed."""
+    for path in files:
+        submit(session, read_notice(path), "tester")
+    session.commit()
+    summary = publish_channel(session, "kiosk", public, "tester")
+    session.commit()
+    return summary
 
 
 def slugs(result: object) -> list[tuple[str, str]]:
@@ -201,11 +195,7 @@ def test_a_change_updates_the_bundle_in_place_as_a_full_build_would_make_it(
     db = open_database(url, "tester")
     public = tmp_path / "public"
     with TrilingoSession(db) as session:
-        for path in sample_files():
-            submit(session, read_notice(path), "tester")
-        session.commit()
-        first = publish_channel(session, "kiosk", public, "tester")
-        session.commit()
+        first = published(session, public, sample_files())
         sample = unicodedata.normalize("NFC", sample_files()[1].read_text(encoding="utf-8"))
         edited = sample.replace("trừ ngày lễ", "kể cả ngày lễ và Tết")
         assert submit(session, parse_notice(edited), "tester").version == 2
@@ -263,11 +253,7 @@ def test_a_damaged_bundle_is_built_again_whole(tmp_path: Path) -> None:
     public = tmp_path / "public"
     kiosk = public / "kiosk"
     with TrilingoSession(db) as session:
-        for path in sample_files()[:2]:
-            submit(session, read_notice(path), "tester")
-        session.commit()
-        publish_channel(session, "kiosk", public, "tester")
-        session.commit()
+        published(session, public, sample_files()[:2])
 
         def buckets() -> None:  # every index file: whatever the change touches is damaged
             for path in (kiosk / "data" / "i").iterdir():
@@ -302,11 +288,7 @@ def test_publish_full_builds_the_bundle_whole(tmp_path: Path) -> None:
     db = open_database(url, "tester")
     public = tmp_path / "public"
     with TrilingoSession(db) as session:
-        for path in sample_files():
-            submit(session, read_notice(path), "tester")
-        session.commit()
-        first = publish_channel(session, "kiosk", public, "tester")
-        session.commit()
+        first = published(session, public, sample_files())
         assert publish_channel(session, "kiosk", public, "tester").written == []
         whole = publish_channel(session, "kiosk", public, "tester", full=True)
         session.commit()

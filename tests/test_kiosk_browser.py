@@ -10,8 +10,6 @@ built from. Screenshots go to build/screenshots/ (kiosk-*.png).
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -19,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
-from tests.conftest import IN_CI
+from tests.helpers import approve_directly, axe_violations, chromium
 from trilingo.channels import kiosk_index
 from trilingo.channels.kiosk import publish_kiosk
 from trilingo.commands.demo import sample_files
@@ -34,8 +31,6 @@ from trilingo.workspace import open_database
 
 ROOT = Path(__file__).parent.parent
 SCREENSHOTS = ROOT / "build" / "screenshots"
-CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-_REASON = "Debian's chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)"
 IDLE = 3  # seconds: the fixture's [site] kiosk_idle_seconds
 LAO = "ດ່ານສາກົນໄຕຈາງ ເປີດບໍລິການທຸກມື້ ແລະ ແຈ້ງສິນຄ້າກັບພາສີ."
 ZH = "西庄国际口岸每天开放，出境旅客须出示有效护照。"
@@ -50,26 +45,12 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for path in sample_files():
             submit(session, read_notice(path), "tester")
         session.commit()
-    with (
-        db.begin() as conn
-    ):  # Lao and Chinese approved for the first two samples; the third is Vietnamese only
-        for lang, body in (("lo", LAO), ("zh", ZH)):
-            conn.execute(
-                text(
-                    "INSERT INTO release (document_id, lang, version_id, title, body, content_hash, approved_by, "
-                    "approved_at) SELECT r.document_id, :lang, r.version_id, :title || ' ' || r.document_id, "
-                    ":body || char(10) || char(10) || '- ' || :body, 'h-' || r.id || :lang, 'tester', r.approved_at "
-                    "FROM release r WHERE r.lang = 'vi' AND r.document_id < 3"
-                ),
-                {"lang": lang, "title": body.split(" ")[0][:8], "body": body},
-            )
-        conn.execute(
-            text(
-                "UPDATE doclang SET state = 'approved', release_id = (SELECT max(r.id) FROM release r "
-                "WHERE r.document_id = doclang.document_id AND r.lang = doclang.lang) "
-                "WHERE lang IN ('lo', 'zh') AND document_id < 3"
-            )
-        )
+    # Lao and Chinese approved for the first two samples; the third is Vietnamese only
+    approve_directly(
+        db,
+        {lang: (body.split(" ")[0][:8], f"{body}\n\n- {body}") for lang, body in (("lo", LAO), ("zh", ZH))},
+        below=3,
+    )
     with TrilingoSession(create_database(url)) as session:
         publish_kiosk(session, folder / "public" / "kiosk", site=replace(example(), kiosk_idle_seconds=IDLE))
         session.commit()
@@ -78,21 +59,7 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if CHROMIUM is None or DRIVER is None:
-        if IN_CI:
-            pytest.fail(f"CI=true but {_REASON}")
-        pytest.skip(_REASON)
-    os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must never download a browser or driver
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking"):
-        options.add_argument(arg)
-    options.add_argument("--window-size=1280,1000")
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})  # every request
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=DRIVER))
+    driver = chromium("--window-size=1280,1000", logging=True)  # every request is logged
     # The network is off: whatever the page needs must come from its own folder.
     driver.set_network_conditions(offline=True, latency=0, download_throughput=0, upload_throughput=0)
     yield driver
@@ -136,15 +103,6 @@ def type_query(driver: Any, query: str) -> list[Any]:
         "!document.getElementById('results').hidden && !/…/.test(document.getElementById('count').textContent)",
     )
     return by_css(driver, "#hits .card")
-
-
-def axe_violations(driver: Any) -> list[str]:
-    from axe_selenium_python import Axe
-
-    axe = Axe(driver)
-    axe.inject()
-    found = axe.run()
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} node(s))" for v in found["violations"]]
 
 
 def test_the_page_tokenizes_a_query_as_the_index_was_built(page: Any) -> None:

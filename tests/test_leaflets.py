@@ -5,7 +5,6 @@ the PDF is PDF/UA-1 with each section's language in its structure tree; the HTML
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -18,7 +17,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from tests.conftest import IN_CI
-from tests.helpers import add_people
+from tests.helpers import add_people, chromium
 from trilingo.channels import leaflets
 from trilingo.channels.pages import bodies, by_document, live_pages
 from trilingo.channels.publish import publish_channel
@@ -299,25 +298,9 @@ def test_the_pdf_is_pdf_ua_with_each_sections_language(session: Session, doc: in
     assert langs.count("lo") >= 3 and langs.count("zh-Hans") >= 3
 
 
-CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-_REASON = "Debian's chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)"
-
-
 @pytest.fixture
 def browser() -> Iterator[object]:
-    if CHROMIUM is None or DRIVER is None:
-        if IN_CI:
-            pytest.fail(f"CI=true but {_REASON}")
-        pytest.skip(_REASON)
-    os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must never download a browser or driver
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=DRIVER))
+    driver = chromium()
     yield driver
     driver.quit()
 

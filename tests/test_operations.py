@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlmodel import col, select
 
-from tests.helpers import write_notice
+from tests.helpers import wait_while_running, write_notice
 from trilingo import config
 from trilingo.cli import cli
 from trilingo.events import SUBMITTED, emit, resource_id
@@ -447,15 +447,8 @@ def test_serve_pretranslates_what_is_submitted_and_publishes_what_is_approved(
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
-    def wait_for(what: str, check: Any, timeout: float = 90) -> Any:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise AssertionError(f"serve exited ({proc.returncode}) while waiting for {what}")
-            if value := check():
-                return value
-            time.sleep(0.5)
-        raise AssertionError(f"timed out waiting for {what}")
+    def wait_for(what: str, check: Any) -> Any:
+        return wait_while_running(proc, what, check, timeout=90, every=0.5)
 
     try:
         key = settings.workspace_key

@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from tests.helpers import write_notice
+from tests.helpers import wait_while_running, write_notice
 from trilingo import config, i18n
 from trilingo.cli import cli
 from trilingo.config import readable_key
@@ -163,17 +162,6 @@ def _serve(*args: str) -> subprocess.Popen[str]:
     )
 
 
-def _wait(proc: subprocess.Popen[str], what: str, check: Callable[[], Any], timeout: float = 120) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"serve exited ({proc.returncode}) while waiting for {what}")
-        if value := check():
-            return value
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def _stop(proc: subprocess.Popen[str]) -> tuple[str, str]:
     """Ctrl-C: serve itself must stop cleanly. A flow run it forked may still be finishing and hold the
     output pipes open after serve is gone, so serve's own exit is waited for, then what is left of its
@@ -224,7 +212,7 @@ def test_serve_sweeps_as_it_starts_and_says_what_each_run_did(
     settings = config.load(home=str(flow_home))
     proc = _serve()
     try:
-        _wait(proc, "the notice submitted before serve drafted", lambda: _waiting(LAO) == 1)
+        wait_while_running(proc, "the notice submitted before serve drafted", lambda: _waiting(LAO) == 1)
         starts = _start_runs(prefect_api, settings.workspace_key)
         assert len(starts) == 2  # one of each deployment
         [pre] = [r for r in starts if "sweep" in r["parameters"]]
@@ -236,7 +224,7 @@ def test_serve_sweeps_as_it_starts_and_says_what_each_run_did(
             for n, slug in ((2, "hai"), (3, "ba"), (4, "bon"))
         ]
         assert CliRunner().invoke(cli, ["submit", *map(str, notices)]).exit_code == 0
-        _wait(proc, "the submitted notices drafted", lambda: _waiting(LAO) == 4)
+        wait_while_running(proc, "the submitted notices drafted", lambda: _waiting(LAO) == 4)
         ctx = Context(settings, settings.caller, quiet=True)
         for n, slug in ((1, "som"), (2, "hai"), (3, "ba")):
             title = "ສຳເລັດ" if slug == "som" else f"ຂໍ້ຄວາມ {n}"
@@ -247,8 +235,8 @@ def test_serve_sweeps_as_it_starts_and_says_what_each_run_did(
         for slug in ("som", "hai", "ba"):  # three approvals at once: three events
             review.approve(ctx, slug, LAO)
         pages = [flow_home / "public" / "web" / LAO / "n" / f"{slug}.html" for slug in ("som", "hai", "ba")]
-        _wait(proc, "the three approvals published", lambda: all(p.exists() for p in pages))
-        _wait(
+        wait_while_running(proc, "the three approvals published", lambda: all(p.exists() for p in pages))
+        wait_while_running(
             proc,
             "every publish an event started ended",
             lambda: not _event_runs_at_work(prefect_api, settings.workspace_key),
@@ -303,7 +291,7 @@ def test_serve_quiet_prints_no_run_lines_and_still_sweeps_at_start(tmp_path: Pat
     assert CliRunner().invoke(cli, ["submit", str(early)]).exit_code == 0
     proc = _serve("--quiet")
     try:
-        _wait(proc, "the notice submitted before serve drafted", lambda: _waiting(LAO) == 1)
+        wait_while_running(proc, "the notice submitted before serve drafted", lambda: _waiting(LAO) == 1)
         time.sleep(2)
     finally:
         out, _ = _stop(proc)

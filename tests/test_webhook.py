@@ -5,10 +5,8 @@
 from __future__ import annotations
 
 import base64
-import http.server
 import json
 import re
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,7 +19,7 @@ import pytest
 from sqlmodel import Session, select
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from tests.helpers import add_people
+from tests.helpers import QuietHandler, add_people, local_server
 from trilingo.channels.retract import retract
 from trilingo.channels.webhook import WebhookConfig, deliver, publish_webhook, retry_dead
 from trilingo.intake.store import submit
@@ -69,7 +67,7 @@ def receiver() -> Iterator[Receiver]:
     """A stub receiver that checks every request with the standardwebhooks package's own verifier."""
     state = Receiver()
 
-    class Handler(http.server.BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             headers = dict(self.headers.items())
@@ -91,14 +89,9 @@ def receiver() -> Iterator[Receiver]:
             self.send_response(204)
             self.end_headers()
 
-        def log_message(self, *_args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-    yield state
-    server.shutdown()
+    with local_server(Handler) as base:
+        state.url = f"{base}/hook"
+        yield state
 
 
 def config(url: str, secret: str = SECRET, **kw: float) -> WebhookConfig:
@@ -196,7 +189,7 @@ def readme_server() -> Iterator[tuple[str, list[float], list[dict[str, Any]]]]:
     seen: set[str] = set()
     stored: list[dict[str, Any]] = []
 
-    class Handler(http.server.BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             try:
@@ -209,13 +202,8 @@ def readme_server() -> Iterator[tuple[str, list[float], list[dict[str, Any]]]]:
                 self.send_response(204)
             self.end_headers()
 
-        def log_message(self, *_args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hook", offset, stored
-    server.shutdown()
+    with local_server(Handler) as base:
+        yield f"{base}/hook", offset, stored
 
 
 @pytest.mark.usefixtures("doc")

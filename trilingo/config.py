@@ -6,7 +6,6 @@ import hashlib
 import os
 import re
 import tomllib
-import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,7 +16,7 @@ from urllib.parse import urlsplit
 from trilingo import identity
 from trilingo.errors import ConfigError
 from trilingo.i18n import N_
-from trilingo.text.clean import check_user
+from trilingo.text.clean import ascii_slug, check_user
 from trilingo.text.limits import Limits
 
 if TYPE_CHECKING:
@@ -330,9 +329,7 @@ def readable_key(home: Path) -> str:
     """A workspace key made from the folder: its name in ASCII (Vietnamese marks dropped, đ as d), lower
     case, dashes between words, at most 30 characters, then 8 hex digits of its full path's SHA-256."""
     digest = hashlib.sha256(str(home).encode()).hexdigest()
-    folded = unicodedata.normalize("NFKD", home.name.replace("đ", "d").replace("Đ", "D"))
-    ascii_name = folded.encode("ascii", "ignore").decode().lower()
-    name = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")[:30].strip("-")
+    name = ascii_slug(home.name)[:30].strip("-")
     return f"{name}-{digest[:8]}" if name else "ws-" + digest[:10]
 
 

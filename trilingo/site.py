@@ -17,6 +17,7 @@ from typing import Any
 from trilingo.errors import ConfigError
 from trilingo.i18n import N_
 from trilingo.languages import ALL, SOURCE
+from trilingo.text.clean import ascii_slug
 
 
 @dataclass(frozen=True)
@@ -100,12 +101,7 @@ def _by_lang(table: object, what: str, required: bool = True) -> dict[str, str]:
 def fold(text: str) -> str:
     """A name without tone marks, case or punctuation: `Thông  báo`, `thong bao` and `thông-báo` fold
     alike (`thong-bao`). Two names that fold alike make one category page (category_slug)."""
-    import re
-    import unicodedata
-
-    folded = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    ascii_ = "".join(c for c in folded if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-")
+    return ascii_slug(text)
 
 
 def _slug(text: str) -> str:

@@ -39,28 +39,19 @@ from pathlib import Path
 from trilingo.channels import kiosk_index as index
 from trilingo.errors import InputError
 from trilingo.i18n import N_
-from trilingo.languages import ALL, LANGUAGES, SOURCE
+from trilingo.languages import ALL, SOURCE
 from trilingo.text.keys import match_key
 
 DATABASE = "kiosk.sqlite"
 PAGE = "index.html"
 MANIFEST = "manifest.json"
 SCHEMA = 2  # 2: notice.doc, .blocks and .key (the bundle is updated in place)
-# Runs of letters in a script whose language does not space its words (Lao, Han, Khmer …), and CJK
-# symbols and full-width forms: indexed as overlapping pairs.
-_DENSE = re.compile(
-    "["
-    + "".join(lang.script.pattern for lang in LANGUAGES.values() if not lang.word_spaces)
-    + "\u2e80-\u33ff\uff00-\uffef]+"
-)
 
 
 def loose_text(text: str) -> str:
     """A text's words in Latin script without any diacritic (kiosk_index.loose); other scripts as they are."""
     words = index.normalize(" ".join(text.split()))
-    return re.sub(
-        r"[^\W_]+", lambda m: m.group() if index.is_dense(m.group()) else index.loose(m.group()), words
-    )
+    return index.WORD.sub(lambda m: m.group() if index.is_dense(m.group()) else index.loose(m.group()), words)
 
 
 def fold(text: str, lang: str) -> str:
@@ -76,7 +67,7 @@ def short_tokens(folded: str) -> str:
         run = m.group()
         return " " + " ".join([run[i : i + 2] for i in range(len(run) - 1)] + [run[-1]]) + " "
 
-    return _DENSE.sub(pairs, folded)
+    return index.DENSE.sub(pairs, folded)
 
 
 @dataclass(frozen=True)

@@ -56,8 +56,8 @@ DENSE_CLASS = (
     + "".join(lang.script.pattern for lang in LANGUAGES.values() if not lang.word_spaces)
     + "\u2e80-\u33ff\uff00-\uffef]"
 )
-_DENSE = re.compile(DENSE_CLASS + "+")
-_WORD = re.compile(r"[^\W_]+")
+DENSE = re.compile(DENSE_CLASS + "+")
+WORD = re.compile(r"[^\W_]+")  # a run of letters and digits
 
 
 def normalize(text: str) -> str:
@@ -76,7 +76,7 @@ def loose(word: str) -> str:
 
 
 def is_dense(token: str) -> bool:
-    return bool(_DENSE.match(token[:1]))
+    return bool(DENSE.match(token[:1]))
 
 
 def tokens(text: str, *, query: bool = False) -> list[str]:
@@ -85,13 +85,13 @@ def tokens(text: str, *, query: bool = False) -> list[str]:
     folded = normalize(text)
     out: list[str] = []
     pos = 0
-    for m in _DENSE.finditer(folded):
-        out += _WORD.findall(folded[pos : m.start()])
+    for m in DENSE.finditer(folded):
+        out += WORD.findall(folded[pos : m.start()])
         run = m.group()
         pairs = [run[i : i + 2] for i in range(len(run) - 1)]
         out += (pairs or [run]) if query else [*run, *pairs]
         pos = m.end()
-    out += _WORD.findall(folded[pos:])
+    out += WORD.findall(folded[pos:])
     return out
 
 
@@ -248,18 +248,6 @@ def blocks(markdown: str) -> list[list[str]]:
             if text:
                 out.append([kind, text])
     return out
-
-
-def summary(parts: list[list[str]], limit: int = 160) -> str:
-    """The first paragraph, cut at a word near `limit` characters (what pages.summary gives, from the
-    blocks already made rather than from the Markdown again)."""
-    for kind, text in parts:
-        if kind != "h":
-            if len(text) <= limit:
-                return text
-            cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
-            return cut.rstrip(",;:") + " …"
-    return ""
 
 
 def grouped(ids: Iterable[int], size: int) -> dict[int, list[int]]:

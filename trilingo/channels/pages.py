@@ -223,17 +223,26 @@ def plain_text(markdown: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(nh3.clean(markdown_to_html(markdown), tags=set()))).strip()
 
 
-def summary(markdown: str, limit: int = 160) -> str:
-    """The first paragraph as plain text, cut at a word near `limit` characters."""
+def first_paragraph(markdown: str) -> str:
+    """The first paragraph that is not a heading, as plain text ("" when there is none)."""
     for block in markdown.split("\n\n"):
         block = block.strip()
         if block and not block.startswith("#"):
-            text = plain_text(block)
-            if len(text) <= limit:
-                return text
-            cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
-            return cut.rstrip(",;:") + " …"
+            return plain_text(block)
     return ""
+
+
+def cut_at_word(text: str, limit: int = 160) -> str:
+    """`text`, or its start cut at a word near `limit` characters with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(",;:") + " …"
+
+
+def summary(markdown: str, limit: int = 160) -> str:
+    """The first paragraph as plain text, cut at a word near `limit` characters."""
+    return cut_at_word(first_paragraph(markdown), limit)
 
 
 @cache

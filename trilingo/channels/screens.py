@@ -27,7 +27,7 @@ from sqlmodel import Session, col
 
 from trilingo.channels import FileChannel, PublishSummary, Target
 from trilingo.channels.ledger import Ledger
-from trilingo.channels.pages import environment, plain_text, renderer_version
+from trilingo.channels.pages import environment, first_paragraph, renderer_version
 from trilingo.languages import ALL, LANGUAGES, SOURCE
 from trilingo.site import SiteSettings
 from trilingo.site import example as example_site
@@ -114,11 +114,7 @@ def excerpt(markdown: str, columns: int = EXCERPT_COLUMNS) -> str:
     `screen:` summary. A longer one is cut at a space in its last third if it has one, else after a
     punctuation mark there (Chinese has no spaces, Lao none between words), else at the widest whole
     character, never between a letter and its marks (Lao and Vietnamese vowels and tones); then …"""
-    for block in markdown.split("\n\n"):
-        block = block.strip()
-        if block and not block.startswith("#"):
-            return shorten(plain_text(block), columns)
-    return ""
+    return shorten(first_paragraph(markdown), columns)
 
 
 def _width(ch: str) -> int:

@@ -181,3 +181,10 @@ def check_user(name: str) -> str:
         shown = name.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
         raise InputError(N_("invalid user name {name!r}: use 1–64 printable characters").format(name=shown))
     return name
+
+
+def ascii_slug(text: str) -> str:
+    """`text` as lower-case ASCII words joined by dashes, Vietnamese marks dropped and đ as d
+    ('Cửa khẩu Tây Trang' → 'cua-khau-tay-trang'); "" when nothing is left (a Lao or Chinese name)."""
+    folded = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    return re.sub(r"[^a-z0-9]+", "-", folded.encode("ascii", "ignore").decode("ascii").lower()).strip("-")

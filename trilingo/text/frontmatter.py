@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
@@ -11,7 +10,7 @@ import yaml
 
 from trilingo.errors import InputError
 from trilingo.i18n import N_
-from trilingo.text.clean import check_text, clean_line, clean_text, only_marks, refusal
+from trilingo.text.clean import ascii_slug, check_text, clean_line, clean_text, only_marks, refusal
 from trilingo.text.files import Source, read_utf8
 from trilingo.text.limits import Limits, where_set
 from trilingo.text.segment import Piece, split
@@ -345,9 +344,7 @@ def check_slug(slug: str) -> str:
 
 def slugify(title: str) -> str:
     """ASCII slug from a Vietnamese title: 'Cửa khẩu Tây Trang' → 'cua-khau-tay-trang'."""
-    text = title.replace("đ", "d").replace("Đ", "D")
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:100].strip("-")
+    slug = ascii_slug(title)[:100].strip("-")
     if not slug:
         raise InputError(N_("cannot derive a slug from the title; give 'slug' in the front matter"))
     return slug
