@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from trilingo import rules
+from trilingo.channels.markdown import first_paragraph
 from trilingo.errors import Conflict, InputError, NotFound, Refused, StateError
 from trilingo.glossary.store import load
 from trilingo.i18n import N_
@@ -419,6 +420,7 @@ def _new_release(session: Session, dl: DocLang, doc_id: int, c: Candidate, now: 
         title=title,
         body=body,
         screen=screen,
+        lead=first_paragraph(body),
         content_hash=release_hash(title, body, screen),
         approved_by=c.actor,
         approved_at=now,

@@ -79,10 +79,13 @@ def test_a_screen_shows_the_newest_version_complete_unless_retracted_or_expired(
 
 
 def test_a_screen_item_has_every_language_and_its_expiry() -> None:
-    item = screens._item(7, 1, _numbered()[1], example())
+    long_lead = "Hành khách xuất trình hộ chiếu tại quầy. " * 10  # a release's stored lead, too long
+    item = screens._item(7, 1, _numbered()[1], example(), {100: long_lead})
     assert (item["id"], item["document"], item["version"], item["expires"]) == ("gio", 7, 1, None)
     assert item["duration"] == example().screen_seconds and item["approved"] == T0.isoformat()
-    assert all(item[lang] == {"title": f"t-{lang}", "text": ""} for lang in ALL)
+    assert item[SOURCE] == {"title": f"t-{SOURCE}", "text": screens.shorten(long_lead)}
+    assert item[SOURCE]["text"].endswith("…") and len(item[SOURCE]["text"]) <= screens.EXCERPT_COLUMNS
+    assert all(item[lang] == {"title": f"t-{lang}", "text": ""} for lang in ALL if lang != SOURCE)
 
 
 def test_a_web_page_key_follows_its_original_and_its_languages() -> None:

@@ -27,6 +27,7 @@ from trilingo.store.models import (
     DocLang,
     DocState,
     DocumentVersion,
+    Release,
     Segment,
     SegmentState,
     Translation,
@@ -150,6 +151,35 @@ def test_without_a_screen_summary_a_slide_shows_the_first_paragraph_in_each_lang
     }
     assert item["lo"]["text"] == "ດ່ານສາກົນໄຕຈາງ ເປີດ 7:00–19:00 ທຸກມື້."  # its first paragraph, not the second
     assert item["zh"]["text"] == "西庄国际口岸每天7:00–19:00开放。"
+
+
+def test_a_releases_lead_is_stored_at_approval_or_at_its_first_publish(
+    session: Session, tmp_path: Path
+) -> None:
+    """The screens and the lists read the first paragraph as stored with the release: approval stores a
+    translation's; the original, released at submit, and releases from before 0015 get theirs at the
+    first publish, once; after that no publish renders their Markdown (a lead changed in the database
+    shows as it is)."""
+    no_summary = NOTICE.replace("screen: Mở cửa {hours} hằng ngày.\n", "") + "\nNgày lễ nghỉ.\n"
+    doc_id = submit(session, parse_notice(no_summary.format(hours="7:00–19:00")), "ed").id
+    add_people(session, "reviewer", admin="ed")
+    for lang in ("lo", "zh"):
+        approve_all(session, doc_id, lang, "7:00–19:00")
+
+    def stored() -> dict[str, str | None]:
+        rows = session.exec(select(Release.lang, Release.lead).where(Release.document_id == doc_id)).all()
+        return dict(rows)
+
+    assert stored() == {
+        "vi": None,
+        "lo": "ດ່ານສາກົນໄຕຈາງ ເປີດ 7:00–19:00 ທຸກມື້.",
+        "zh": "西庄国际口岸每天7:00–19:00开放。",
+    }
+    publish_channel(session, "screens", tmp_path, "op")
+    assert stored()["vi"] == "Cửa khẩu Quốc tế Tây Trang mở cửa 7:00–19:00 hằng ngày."
+    session.exec(update(Release).where(col(Release.lang) == "zh").values(lead="已存的摘要。"))
+    publish_channel(session, "screens", tmp_path, "op")
+    assert playlist(tmp_path)["items"][0]["zh"]["text"] == "已存的摘要。"
 
 
 def test_a_long_paragraph_is_cut_for_the_slide_at_a_boundary_of_its_script() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from functools import lru_cache
 
 import nh3
@@ -47,3 +49,18 @@ def markdown_to_html(text: str, *, images: bool = False) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown as one line of plain text (rendered, sanitized, tags dropped, spaces folded)."""
+    return re.sub(r"\s+", " ", html.unescape(nh3.clean(markdown_to_html(markdown), tags=set()))).strip()
+
+
+def first_paragraph(markdown: str) -> str:
+    """The first paragraph that is not a heading, as plain text ("" when there is none): what a release
+    stores as its lead when it is approved, for the screens' excerpts and the lists' summaries."""
+    for block in markdown.split("\n\n"):
+        block = block.strip()
+        if block and not block.startswith("#"):
+            return plain_text(block)
+    return ""

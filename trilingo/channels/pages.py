@@ -8,10 +8,8 @@ of what is live, and no channel reaches into another's private names.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import posixpath
-import re
 from collections.abc import Collection, Iterable
 from datetime import datetime
 from functools import cache
@@ -19,16 +17,17 @@ from pathlib import Path
 from typing import NamedTuple
 
 import jinja2
-import nh3
 from markupsafe import Markup
-from sqlalchemy import String, and_, cast, false, or_, type_coerce
+from sqlalchemy import String, and_, bindparam, cast, false, or_, type_coerce, update
+from sqlalchemy import column as sa_column
 from sqlalchemy import select as sa_select
+from sqlalchemy import table as sa_table
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import NullType
 from sqlmodel import Session, col
 
 from trilingo.channels import ui
-from trilingo.channels.markdown import markdown_to_html
+from trilingo.channels.markdown import first_paragraph
 from trilingo.channels.retract import retracted_releases
 from trilingo.languages import ALL, LANGUAGES, SOURCE
 from trilingo.store.chunks import chunked
@@ -215,21 +214,33 @@ def bodies(session: Session, release_ids: list[int]) -> dict[int, str]:
 
 
 def summaries(session: Session, pages: list[Page]) -> dict[int, str]:
-    return {rid: summary(body) for rid, body in bodies(session, [p.release_id for p in pages]).items()}
+    return {rid: cut_at_word(lead) for rid, lead in leads(session, [p.release_id for p in pages]).items()}
 
 
-def plain_text(markdown: str) -> str:
-    """Markdown as one line of plain text (rendered, sanitized, tags dropped, spaces folded)."""
-    return re.sub(r"\s+", " ", html.unescape(nh3.clean(markdown_to_html(markdown), tags=set()))).strip()
-
-
-def first_paragraph(markdown: str) -> str:
-    """The first paragraph that is not a heading, as plain text ("" when there is none)."""
-    for block in markdown.split("\n\n"):
-        block = block.strip()
-        if block and not block.startswith("#"):
-            return plain_text(block)
-    return ""
+def leads(session: Session, release_ids: Collection[int]) -> dict[int, str]:
+    """Each release's first paragraph as plain text (`first_paragraph`), as stored at its approval
+    (release.lead). A release approved before Trilingo stored it (0015) has it rendered here once, and
+    stored, in the caller's transaction: a publish never renders the same Markdown again."""
+    out: dict[int, str] = {}
+    missing: list[int] = []
+    for chunk in chunked(list(release_ids)):
+        for rid, lead in session.execute(
+            sa_select(col(Release.id), col(Release.lead)).where(col(Release.id).in_(chunk))
+        ).all():
+            if lead is None:
+                missing.append(rid)
+            else:
+                out[rid] = lead
+    if missing:
+        filled = {rid: first_paragraph(body) for rid, body in bodies(session, missing).items()}
+        session.connection().execute(  # Core: an executemany, no ORM objects to keep in step
+            update(sa_table("release", sa_column("id"), sa_column("lead")))
+            .where(sa_column("id") == bindparam("rid"))
+            .values(lead=bindparam("lead")),
+            [{"rid": rid, "lead": lead} for rid, lead in filled.items()],
+        )
+        out.update(filled)
+    return out
 
 
 def cut_at_word(text: str, limit: int = 160) -> str:

@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from sqlmodel import Session, col
 
 from trilingo.channels import FileChannel, PublishSummary, Target
 from trilingo.channels.ledger import Ledger
-from trilingo.channels.pages import environment, first_paragraph, renderer_version
+from trilingo.channels.pages import environment, first_paragraph, leads, renderer_version
 from trilingo.languages import ALL, LANGUAGES, SOURCE
 from trilingo.site import SiteSettings
 from trilingo.site import example as example_site
@@ -59,13 +59,18 @@ def _items(session: Session, site: SiteSettings) -> dict[str, list[dict[str, Any
     gone = retracted_releases(session, CHANNEL)
     versions = _versions(session)
     now = utcnow()
-    by_gate: dict[str, list[dict[str, Any]]] = {g.id: [] for g in site.gates}
+    shown: dict[int, dict[str, Any]] = {}  # document → the entry of the version its screens show
+    numbers: dict[int, int] = {}
     for doc, numbered in versions.items():
         number = _shown_version(doc, numbered, gone, now)
-        if number is None:
-            continue
-        entry = numbered[number]
-        item = _item(doc, number, entry, site)
+        if number is not None:
+            shown[doc], numbers[doc] = numbered[number], number
+    # Only the items shown need an excerpt: each release's lead, stored when it was approved.
+    wanted = [entry[lang][0] for entry in shown.values() for lang in ALL if entry[lang][2] is None]
+    excerpts = leads(session, wanted)
+    by_gate: dict[str, list[dict[str, Any]]] = {g.id: [] for g in site.gates}
+    for doc, entry in shown.items():
+        item = _item(doc, numbers[doc], entry, site, excerpts)
         _slug, gates, _expires = entry["_meta"]
         for gate in gates:
             if gate in by_gate:  # a gate no longer configured has no screen
@@ -77,8 +82,8 @@ def _items(session: Session, site: SiteSettings) -> dict[str, list[dict[str, Any
 
 def _versions(session: Session) -> dict[int, dict[int, dict[str, Any]]]:
     """document → version number → language → the latest release of that version in that language, as
-    (release id, title, screen text (its `screen:`, else the first paragraph shortened), approved at); and "_meta" → (slug, gates, expires). Only of the
-    versions this channel carries."""
+    (release id, title, its `screen:` or None, approved at); and "_meta" → (slug, gates, expires). Only of
+    the versions this channel carries."""
     rows = session.execute(
         sa_select(
             col(Release.id),
@@ -87,7 +92,6 @@ def _versions(session: Session) -> dict[int, dict[int, dict[str, Any]]]:
             col(Release.version_id),
             col(Release.title),
             col(Release.screen),
-            col(Release.body),
             col(Release.approved_at),
             col(DocumentVersion.number),
             col(DocumentVersion.gates),
@@ -100,11 +104,11 @@ def _versions(session: Session) -> dict[int, dict[int, dict[str, Any]]]:
         .order_by(col(Release.id))
     ).all()
     versions: dict[int, dict[int, dict[str, Any]]] = {}
-    for rid, doc, lang, _vid, title, screen, body, approved, number, gates, channels, expires, slug in rows:
+    for rid, doc, lang, _vid, title, screen, approved, number, gates, channels, expires, slug in rows:
         if channels and CHANNEL not in channels:
             continue
         entry = versions.setdefault(doc, {}).setdefault(number, {})
-        entry[lang] = (rid, title, screen if screen is not None else excerpt(body), approved)
+        entry[lang] = (rid, title, screen, approved)
         entry["_meta"] = (slug, gates, expires)
     return versions
 
@@ -117,6 +121,13 @@ def excerpt(markdown: str, columns: int = EXCERPT_COLUMNS) -> str:
     return shorten(first_paragraph(markdown), columns)
 
 
+def _text(release: tuple[int, str, str | None, Any], excerpts: dict[int, str]) -> str:
+    """What a slide shows of a release: its `screen:` summary, else its lead shortened (excerpt)."""
+    rid, _title, screen, _approved = release
+    return screen if screen is not None else shorten(excerpts.get(rid, ""))
+
+
+@cache
 def _width(ch: str) -> int:
     if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
         return 0
@@ -125,15 +136,21 @@ def _width(ch: str) -> int:
 
 def shorten(text: str, columns: int = EXCERPT_COLUMNS) -> str:
     """`text` if it fits in `columns`; else its start, cut as excerpt says, with an ellipsis."""
-    widths = [_width(ch) for ch in text]
-    if sum(widths) <= columns:
+    if len(text) * 2 <= columns:  # no character is wider than two columns
         return text
     room = columns - 1  # the ellipsis
-    end, used = 0, 0
-    # A mark (or a joiner) has no width: it always comes with the letter it sits on.
-    while end < len(text) and used + widths[end] <= room:
-        used += widths[end]
-        end += 1
+    # The longest start that fits in `room` (a mark or a joiner has no width: it always comes with the
+    # letter it sits on), reading no further than the first character past `columns`.
+    end: int | None = None
+    used = 0
+    for i, ch in enumerate(text):
+        used += _width(ch)
+        if end is None and used > room:
+            end = i
+        if used > columns:
+            break
+    else:
+        return text
     head = text[:end]
     floor = len(head) * 2 // 3
     space = head.rfind(" ")
@@ -165,7 +182,9 @@ def _shown_version(
     return number
 
 
-def _item(doc: int, number: int, entry: dict[str, Any], site: SiteSettings) -> dict[str, Any]:
+def _item(
+    doc: int, number: int, entry: dict[str, Any], site: SiteSettings, excerpts: dict[int, str]
+) -> dict[str, Any]:
     """A version's item in a playlist: its three languages' title and screen text, its duration and expiry."""
     slug, _gates, expires = entry["_meta"]
     return {
@@ -175,7 +194,7 @@ def _item(doc: int, number: int, entry: dict[str, Any], site: SiteSettings) -> d
         "duration": site.screen_seconds,
         "expires": expires.isoformat() if expires else None,
         "approved": max(entry[lang][3] for lang in ALL).isoformat(),
-        **{lang: {"title": entry[lang][1], "text": entry[lang][2] or ""} for lang in ALL},
+        **{lang: {"title": entry[lang][1], "text": _text(entry[lang], excerpts)} for lang in ALL},
     }
 
 
@@ -200,14 +219,17 @@ def publish_screens(
     for gate, items in sorted(_items(session, site).items()):
         data = playlist(gate, items)
         key = sha256(renderer + repr(site) + data["version"])
-        text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
-        ledger.put(f"{gate}/playlist.json", partial(str, text), key=key)
+        ledger.put(f"{gate}/playlist.json", partial(_playlist_text, data), key=key)  # rendered if changed
         ledger.put(f"{gate}/index.html", partial(_page, environment(SOURCE), site, gate, data), key=key)
         summary.items[gate] = len(items)
     ledger.prune()  # gates no longer configured
     ledger.commit()
     summary.written, summary.unchanged = ledger.written, ledger.unchanged
     return summary
+
+
+def _playlist_text(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
 def _page(env: Any, site: SiteSettings, gate_id: str, data: dict[str, Any]) -> str:

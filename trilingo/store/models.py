@@ -231,6 +231,9 @@ class Release(SQLModel, table=True):
     title: str
     body: str  # Markdown in the release's language
     screen: str | None = None  # the gate screens' one-slide summary, when the notice has one
+    # The body's first paragraph as plain text, rendered once at approval (0015): the screens' excerpt
+    # and the lists' summary. Derived, so not in content_hash; older releases get it at their next publish.
+    lead: str | None = None
     content_hash: str
     approved_by: str
     approved_at: datetime = Field(default_factory=utcnow)

@@ -27,7 +27,7 @@ from trilingo.errors import WorkspaceError
 from trilingo.i18n import N_
 from trilingo.store.db import database_error, sqlite_path, where
 
-HEAD = "0014"  # the newest migration; a test checks it against the scripts
+HEAD = "0015"  # the newest migration; a test checks it against the scripts
 LEGACY = "0001"  # what a database made before migrations is
 MIGRATIONS = Path(__file__).parent / "migrations"
 if TYPE_CHECKING:  # the ORM is loaded only to make a schema: a command on a ready one does not need it
