@@ -22,9 +22,10 @@ import hmac
 import json
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -117,10 +118,13 @@ def describe(summary: WebhookSummary) -> str:
 
 
 def enqueue(
-    session: Session, config: WebhookConfig, current: Mapping[tuple[int, str], tuple[str, dict[str, object]]]
+    session: Session,
+    config: WebhookConfig,
+    current: Mapping[tuple[int, str], tuple[str, dict[str, object] | Callable[[], dict[str, object]]]],
 ) -> int:
     """Record one event per change and receiver. `current` maps (document, lang) → (state key, payload
-    fields) for everything the webhook carries now: "live:<release>" or "expired:<release>"."""
+    fields, or what makes them) for everything the webhook carries now: "live:<release>" or
+    "expired:<release>"."""
     if not config.urls:
         return 0
     known = {
@@ -135,7 +139,7 @@ def enqueue(
         if record is not None and record.content_hash == state:
             continue
         kind = "expired" if state.startswith("expired:") else ("updated" if record else "published")
-        changes.append((doc, lang, kind, fields))
+        changes.append((doc, lang, kind, fields() if callable(fields) else fields))
         if record is None:
             session.add(
                 PublishRecord(channel=CHANNEL, path=path, content_hash=state, document_id=doc, lang=lang)
@@ -231,28 +235,29 @@ def retry_dead(session: Session) -> int:
 
 
 def publish_webhook(session: Session, config: WebhookConfig, base_url: str = "") -> WebhookSummary:
-    """Queue an event for every change since the last publish, commit them, then deliver what is due."""
-    from trilingo.channels.pages import article_url, date_text, gates_of, live_pages
+    """Queue an event for every change since the last publish, commit them, then deliver what is due.
+    Without a receiver there is nothing to queue, and the live pages are not read."""
+    from trilingo.channels.pages import Page, article_url, date_text, gates_of, live_pages
+
+    def fields(page: Page) -> dict[str, object]:
+        return {
+            "document": page.doc_id,
+            "slug": page.slug,
+            "lang": page.lang,
+            "title": page.title,
+            "release": page.release_id,
+            "approved": page.approved_at.isoformat(),
+            "category": page.category,
+            "gates": list(gates_of(page)),
+            "expires": date_text(page.expires) or None,
+            "url": article_url(base_url, page.lang, page.slug),
+        }
 
     now = utcnow()
-    current: dict[tuple[int, str], tuple[str, dict[str, object]]] = {}
-    for page in live_pages(session, CHANNEL):
+    current: dict[tuple[int, str], tuple[str, Callable[[], dict[str, object]]]] = {}
+    for page in live_pages(session, CHANNEL) if config.urls else []:
         state = f"{'expired' if page.expired(now) else 'live'}:{page.release_id}"
-        current[(page.doc_id, page.lang)] = (
-            state,
-            {
-                "document": page.doc_id,
-                "slug": page.slug,
-                "lang": page.lang,
-                "title": page.title,
-                "release": page.release_id,
-                "approved": page.approved_at.isoformat(),
-                "category": page.category,
-                "gates": list(gates_of(page)),
-                "expires": date_text(page.expires) or None,
-                "url": article_url(base_url, page.lang, page.slug),
-            },
-        )
+        current[(page.doc_id, page.lang)] = (state, partial(fields, page))  # built for changes only
     summary = WebhookSummary(queued=enqueue(session, config, current))
     session.commit()  # the events are safe before anything is sent
     if config.urls:
