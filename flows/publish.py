@@ -1,4 +1,4 @@
-"""The publish flow: one task per channel."""
+"""The publish flow: one task per channel (trilingo.channels.run holds what a publish does)."""
 
 from __future__ import annotations
 
@@ -10,31 +10,24 @@ from prefect.states import Completed
 
 from trilingo import progress
 from trilingo.channels import names as channel_names
-from trilingo.channels.publish import finish_retractions, publish_and_record
-from trilingo.errors import TrilingoError, UnavailableError
-from trilingo.flows.context import run_identity, settings_from, workspace_db
+from trilingo.channels.run import RETRY_DELAYS, PublishFailed, channel_step, conclude
+from trilingo.flows.context import run_identity
 from trilingo.flows.retry import retry_unless_our_error
 from trilingo.i18n import N_
-from trilingo.jsonable import to_json
 from trilingo.reports import publish_markdown
-from trilingo.workspace import open_database
 
-
-class PublishFailed(UnavailableError):
-    """A channel could not be published; the others were."""
+__all__ = ["PublishFailed", "publish_channel_task", "publish_flow"]
 
 
 @task(
     name="publish-channel",
     task_run_name="publish-{channel}",  # what an operator looks for in the Prefect UI
-    retries=3,
-    retry_delay_seconds=[2, 5, 15],
+    retries=len(RETRY_DELAYS),
+    retry_delay_seconds=list(RETRY_DELAYS),
     retry_condition_fn=retry_unless_our_error,
 )
 def publish_channel_task(home: str, channel: str, user: str, full: bool = False) -> dict[str, Any]:
-    settings = settings_from(home, user)
-    db = open_database(settings.database_url, user, settings.home)
-    return to_json(publish_and_record(db, channel, settings.public_dir, user, settings=settings, full=full))
+    return channel_step(home, channel, user, full)
 
 
 def _run_name() -> str:
@@ -64,30 +57,8 @@ def publish_flow(home: str, user: str, channels: list[str] | None = None, full: 
     create_markdown_artifact(
         publish_markdown(results), key="publish-summary", description="What this run wrote"
     )
-    if errors:
-        channel, error = errors[0]
-        if isinstance(error, TrilingoError):
-            raise error  # its own message and exit code (a read-only folder, a full disk …)
-        if not error:
-            raise PublishFailed(N_("{channel}: the task failed").format(channel=channel))
-        raise PublishFailed(f"{channel}: {error}")
-    finish_retractions(workspace_db(home, user), todo)
-    failing = next((r for r in results if r.get("failed")), None)
-    if failing is not None:
-        done = ", ".join(r["channel"] for r in results if not r.get("failed"))
-        if not done:
-            raise PublishFailed(
-                N_("{channel}: {undelivered}. The other channels were published (none)").format(
-                    channel=failing["channel"], undelivered=failing["undelivered"]
-                )
-            )
-        raise PublishFailed(
-            N_("{channel}: {undelivered}. The other channels were published ({done})").format(
-                channel=failing["channel"], undelivered=failing["undelivered"], done=done
-            )
-        )
-    dead = next((r for r in results if r.get("dead_total")), None)
-    if dead is not None:
+    partial = conclude(home, user, todo, results, errors)
+    if partial is not None:
         # Published, but not all of it went out: not a plain success (`trilingo runs` marks it).
-        return Completed(data=results, name="Partial", message=f"{dead['channel']}: {dead['undelivered']}")
+        return Completed(data=results, name="Partial", message=partial)
     return results

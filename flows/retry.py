@@ -8,16 +8,12 @@ from prefect import Task
 from prefect.client.schemas.objects import TaskRun
 from prefect.states import State
 
-from trilingo.errors import TrilingoError, UnavailableError
+from trilingo.channels.run import may_pass
 
 
 def retry_unless_our_error(_task: Task[..., Any], _task_run: TaskRun, state: State[Any]) -> bool:
     try:
         state.result()
-    except UnavailableError:
-        return True
-    except TrilingoError:
-        return False
-    except Exception:
-        return True
+    except Exception as exc:
+        return may_pass(exc)
     return True

@@ -67,33 +67,61 @@ def publish_state(app: App) -> tuple[Fingerprint | None, bool]:
 def run_publish(
     app: App, full: bool = False, state: tuple[Fingerprint | None, bool] | None = None
 ) -> list[dict[str, Any]]:
-    """Publish every channel in a flow run (`full`: render every file again). `state` is what
-    `publish_state` said, if the caller asked it already. When the run succeeded on every channel, the
-    fingerprint taken before it is kept for the next `publish_state`."""
+    """Publish every channel (`full`: render every file again) in this process, recorded on the Prefect
+    server as a run of the publish flow (trilingo.runrecord: the same run, task runs and artifact as the
+    flow's, without Prefect's engine and its 4 s). `state` is what `publish_state` said, if the caller
+    asked it already. When every channel succeeded, the fingerprint taken before is kept for the next
+    `publish_state`."""
+    from functools import partial
+
+    from trilingo import progress
+    from trilingo.channels import names as channel_names
     from trilingo.channels.publish import keep_fingerprint
+    from trilingo.channels.run import channel_step, conclude, with_retries
+    from trilingo.flows.context import run_identity
+    from trilingo.i18n import N_
+    from trilingo.reports import publish_markdown
+    from trilingo.runrecord import RecordedRun, ServerLost
 
     settings = app.settings
     taken, _idle = state or publish_state(app)
     server.connect(settings, os.environ, announce=app.note, verbose=app.verbose)
-    from trilingo.flows.context import run_identity
-    from trilingo.flows.publish import publish_flow
-
     name, tags = run_identity("publish")
+    home, user, todo = str(settings.home), settings.user, list(channel_names())
+    parameters = {"home": home, "user": user, "channels": None, "full": full}
     keep_fingerprint(settings, None)  # a run that fails, or is killed, leaves none behind
-    result: list[dict[str, Any]] = _run(
-        settings,
-        publish_flow,
-        run_name=name,
-        run_tags=tags,
-        home=str(settings.home),
-        user=settings.user,
-        full=full,
-    )
-    clean = isinstance(result, list) and not any(
-        r.get("failed") or r.get("dead_total") or r.get("pending_total") for r in result
-    )
+    results: list[dict[str, Any]] = []
+    errors: list[tuple[str, BaseException | None]] = []
+    url = settings.prefect_api_url.removesuffix("/api")
+    run = RecordedRun(settings.prefect_api_url, "publish", name, tags, parameters)
+    try:
+        with run:
+            progress.begin(N_("Publishing (channels)"), len(todo))
+            for channel in todo:  # every channel, whatever happened to the one before
+                try:
+                    with run.task(f"publish-{channel}", "publish-channel"):
+                        results.append(with_retries(partial(channel_step, home, channel, user, full)))
+                except Exception as exc:
+                    errors.append((channel, exc))
+                progress.advance()
+            run.artifact("publish-summary", publish_markdown(results), "What this run wrote")
+            run.finish(conclude(home, user, todo, results, errors))
+    except ServerLost as lost:
+        if not run.id:
+            raise UnavailableError(
+                _("the Prefect server at {url} does not answer ({error}); nothing was published").format(
+                    url=url, error=lost
+                )
+            ) from None
+        raise UnavailableError(
+            _(
+                "published, but the Prefect server at {url} stopped answering during the run ({error}), "
+                "so `trilingo runs` may not show how it ended. Start it with `trilingo server start`"
+            ).format(url=url, error=lost)
+        ) from None
+    clean = not any(r.get("failed") or r.get("dead_total") or r.get("pending_total") for r in results)
     keep_fingerprint(settings, taken if clean else None)
-    return result
+    return results
 
 
 def _run(settings: Settings, flow_fn: Callable[..., Any], **params: Any) -> Any:
