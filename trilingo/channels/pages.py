@@ -103,8 +103,17 @@ def article_url(base_url: str, lang: str, slug: str) -> str | None:
 
 
 def relative_link(from_rel: str, to_rel: str) -> str:
-    """The relative href from the page at `from_rel` to the file at `to_rel` (both from the site's root)."""
-    return posixpath.relpath(to_rel, posixpath.dirname(from_rel) or ".")
+    """The relative href from the page at `from_rel` to the file at `to_rel` (both from the site's root).
+
+    Clean paths (no empty, "." or ".." part: every path the channels make) are compared by their parts,
+    a list page's 10,000 links in a fraction of posixpath.relpath's time; anything else goes to relpath."""
+    base, target = from_rel.split("/")[:-1], to_rel.split("/")
+    if not all(part not in ("", ".", "..") for part in (*base, *target)):
+        return posixpath.relpath(to_rel, posixpath.dirname(from_rel) or ".")
+    common = 0
+    while common < len(base) and common < len(target) and base[common] == target[common]:
+        common += 1
+    return "/".join([".."] * (len(base) - common) + target[common:]) or "."
 
 
 def by_document(pages: Iterable[Page]) -> dict[int, dict[str, Page]]:
