@@ -148,7 +148,7 @@ def run() -> list[Figure]:
     from bench.cli import _median
     from bench.scale import _peak_mb
     from trilingo import config, server
-    from trilingo.channels.publish import FINGERPRINT_FILE
+    from trilingo.channels.fingerprint import FINGERPRINT_FILE
 
     with tempfile.TemporaryDirectory(prefix="trilingo-bench-publish-") as tmp:
         root = Path(tmp)

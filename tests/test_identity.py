@@ -154,6 +154,7 @@ def test_an_admin_acting_as_someone_is_audited_as_both(office: str) -> None:
         ["catalogs", "export", "--lang", "lo"],
         ["settings", "show"],
         ["whoami"],
+        ["publish"],  # its check runs without the ORM (trilingo.access.may), audited all the same
     ],
 )
 def test_every_command_refuses_an_unknown_user(
@@ -168,6 +169,16 @@ def test_every_command_refuses_an_unknown_user(
         == "Error: unknown user 'stranger': an admin adds people with `trilingo users add stranger --role …`\n"
     )
     assert events(office, "refused")[-1].actor == "stranger"
+
+
+def test_an_editor_may_not_publish_and_is_audited(office: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRILINGO_PREFECT_API_URL", "http://127.0.0.1:9/api")
+    as_account(monkeypatch, "ed")
+    code, out, err = run("publish")
+    assert (code, out) == (1, "")
+    assert err.startswith("Error: ed is an editor") and err.count("\n") == 1, err
+    refused = events(office, "refused")[-1]
+    assert (refused.actor, refused.detail["attempted"]) == ("ed", "pipeline")
 
 
 @pytest.mark.usefixtures("office")

@@ -14,9 +14,11 @@ from sqlalchemy import text
 from tests.helpers import add_users
 from tests.test_retract import approve_sql
 from trilingo import config
+from trilingo.channels import fingerprint as fp
 from trilingo.channels import names
 from trilingo.channels import publish as pub
-from trilingo.channels.publish import fingerprint, keep_fingerprint, nothing_to_publish, publish_channel
+from trilingo.channels.fingerprint import fingerprint, keep_fingerprint, nothing_to_publish
+from trilingo.channels.publish import publish_channel
 from trilingo.channels.retract import retract
 from trilingo.cli import cli
 from trilingo.commands.demo import sample_files
@@ -87,7 +89,7 @@ def test_a_retraction_is_noticed(settled: config.Settings, db_url: str) -> None:
 def test_an_expiry_passing_is_noticed(
     settled: config.Settings, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    kept = pub._kept(settled)
+    kept = fp._kept(settled)
     assert kept is not None
     with open_database(db_url, "tester").begin() as conn:  # an expiry an hour after the last publish
         conn.execute(
@@ -95,7 +97,7 @@ def test_an_expiry_passing_is_noticed(
         )
     assert _idle(settled)  # not passed yet: nothing to do
     later = kept.taken_at + timedelta(hours=2)
-    monkeypatch.setattr(pub, "utcnow", lambda: later)
+    monkeypatch.setattr(fp, "utcnow", lambda: later)
     assert not _idle(settled)
 
 

@@ -184,6 +184,19 @@ def may_read(conn: Connection, name: str) -> None:
     check(name, row.role, bool(row.disabled), row.langs or [], "read")
 
 
+def may(conn: Connection, name: str, action: str, lang: str | None = None) -> bool:
+    """people.authorize for someone the workspace knows, in Core, without loading the ORM: True when
+    they may take `action`; else the refusal (audited by read_scope). False when the workspace has
+    nobody in it yet: then people.authorize decides, which makes the first person to change it admin."""
+    row = conn.execute(select(user.c.role, user.c.disabled, user.c.langs).where(user.c.name == name)).first()
+    if row is None:
+        if conn.execute(select(func.count()).select_from(user)).scalar_one() == 0:
+            return False
+        raise unknown_user(name, action, lang)
+    check(name, row.role, bool(row.disabled), row.langs or [], action, lang)
+    return True
+
+
 def may_act_as(conn: Connection, caller: Caller) -> None:
     """A local admin may act as someone else (--as, TRILINGO_USER); nobody else may. Returns, or raises
     the refusal, which is audited with the account that asked. On a server the actor is always the

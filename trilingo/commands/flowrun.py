@@ -12,18 +12,20 @@ from trilingo.commands.common import App
 from trilingo.config import Settings
 from trilingo.errors import TrilingoError, UnavailableError
 from trilingo.i18n import _
-from trilingo.people import authorize
-from trilingo.pretranslate.plan import EnginePlan, plan
-from trilingo.store.documents import resolve_document
 
 if TYPE_CHECKING:
-    from trilingo.channels.publish import Fingerprint
+    from trilingo.channels.fingerprint import Fingerprint
+    from trilingo.pretranslate.plan import EnginePlan
 
 
 def check_pipeline(
     app: App, langs: list[str], documents: list[str] | None = None, echo: Callable[[str], None] | None = None
 ) -> EnginePlan:
     """Before any flow run: the engine plan, the user's right to run the pipeline, the documents named."""
+    from trilingo.people import authorize
+    from trilingo.pretranslate.plan import plan
+    from trilingo.store.documents import resolve_document
+
     settings = app.settings
     engine_plan = plan(settings.engine, settings.engine_options, langs)
     for note in engine_plan.notes:
@@ -53,11 +55,26 @@ def run_pretranslate(
 
 def publish_state(app: App) -> tuple[Fingerprint | None, bool]:
     """Before a publish: the user's right to run the pipeline, what the publish would read (its
-    fingerprint), and whether a publish of every channel would change nothing since the last one."""
-    from trilingo.channels.publish import fingerprint, nothing_to_publish
+    fingerprint), and whether a publish of every channel would change nothing since the last one.
+    In SQLAlchemy Core, so that a publish with nothing to do loads neither the ORM nor a channel."""
+    from trilingo.access import may
+    from trilingo.channels.fingerprint import fingerprint, nothing_to_publish
+    from trilingo.errors import WorkspaceError
+    from trilingo.identity import acting
+    from trilingo.service.context import Context
 
     settings = app.settings
-    with app.session() as session:  # a missing or older database is reported here, before a flow run starts
+    ctx = Context(settings, settings.caller, echo=app.note)
+    try:
+        with acting(ctx.caller), ctx.reader(authorize=False) as conn:  # an older database is reported here
+            if may(conn, settings.user, "pipeline"):
+                taken = fingerprint(conn, settings)
+                return taken, nothing_to_publish(conn, settings, taken)
+    except WorkspaceError:
+        pass  # no database yet: the session below makes it, as any first change does
+    from trilingo.people import authorize
+
+    with app.session() as session:  # nobody in the workspace yet: its first change makes its admin
         authorize(session, settings.user, "pipeline")
         conn = session.connection()
         taken = fingerprint(conn, settings)
@@ -76,7 +93,7 @@ def run_publish(
 
     from trilingo import progress
     from trilingo.channels import names as channel_names
-    from trilingo.channels.publish import keep_fingerprint
+    from trilingo.channels.fingerprint import keep_fingerprint
     from trilingo.channels.run import channel_step, conclude, with_retries
     from trilingo.flows.context import run_identity
     from trilingo.i18n import N_

@@ -30,6 +30,7 @@ documentversion = Table(
     _id(),
     Column("number", Integer, nullable=False),
     Column("title", String, nullable=False),
+    Column("expires", DateTime(timezone=True)),
 )
 
 doclang = Table(
