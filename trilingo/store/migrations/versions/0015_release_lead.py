@@ -27,5 +27,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("release") as batch_op:
-        batch_op.drop_column("lead")
+    # Not a batch (which copies the table and drops the old one: SQLite refuses while document-languages
+    # point at its rows); both databases drop a plain column in place (SQLite since 3.35).
+    op.execute('ALTER TABLE "release" DROP COLUMN lead')
