@@ -412,7 +412,7 @@ def test_serve_retries_webhook_events_on_their_own_schedule(published: Path, db_
         db = open_database(db_url, "tester")
         hook = config.load(home=str(published)).webhook
         with session_scope(db) as session:  # an event waiting, as a publish that could not send it leaves it
-            enqueue(session, hook, {(1, "vi"): ("live:1", {"document": 1, "lang": "vi"})})
+            enqueue(session, hook, {(1, "vi"): ("live:1", lambda: {"document": 1, "lang": "vi"})})
         done = deliver_due(db, hook, published / "public")
         assert done is not None and done.delivered == 1 and len(got) == 1
         assert deliver_due(db, hook, published / "public") is None  # nothing is due any more

@@ -176,12 +176,7 @@ def _a(role: Role) -> str:
 def may_read(conn: Connection, name: str) -> None:
     """people.authorize(…, "read") for the cold read-only commands, in SQLAlchemy Core: the same rule
     (in a workspace with nobody in it yet, anyone may read), without loading the ORM."""
-    row = conn.execute(select(user.c.role, user.c.disabled, user.c.langs).where(user.c.name == name)).first()
-    if row is None:
-        if conn.execute(select(func.count()).select_from(user)).scalar_one() == 0:
-            return
-        raise unknown_user(name, "read")
-    check(name, row.role, bool(row.disabled), row.langs or [], "read")
+    may(conn, name, "read")
 
 
 def may(conn: Connection, name: str, action: str, lang: str | None = None) -> bool:

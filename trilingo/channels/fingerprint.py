@@ -14,7 +14,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
 
 from trilingo import channels
@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 
 # --- Nothing to publish? --------------------------------------------------------------------------
 # `trilingo publish` asks this before it records a run or reads a channel (each channel reads every
-# live page: seconds at 10,000 notices). It needs neither the ORM nor the channels' code. The answer is "nothing" only when everything a publish reads is as
-# it was when a publish of every channel last succeeded:
+# live page: seconds at 10,000 notices). It needs neither the ORM nor the channels' code. The answer is
+# "nothing" only when everything a publish reads is as it was when a publish of every channel last
+# succeeded:
 # - the database: the audit log (every change a person or the pipeline makes writes to it, in the same
 #   transaction), and, as a second guard against rows written past the app, counts and sums of the
 #   releases, document-languages, versions, documents, retractions and settings;
@@ -67,8 +68,6 @@ class Fingerprint:
 def fingerprint(conn: Connection, settings: Settings) -> Fingerprint | None:
     """What a publish of every channel reads, as one hash; None when a publish has work whatever the
     last one did (a channel failed, an event waits, a retraction waits, a channel of an office's own)."""
-    from sqlalchemy import text
-
     taken_at = utcnow()
     if set(names()) != set(channels._BUILT_IN) | set(channels._LAST):
         return None
@@ -121,8 +120,6 @@ def nothing_to_publish(conn: Connection, settings: Settings, current: Fingerprin
     """Whether a publish of every channel would change nothing: `current` (taken now) is the one kept by
     the last publish that succeeded everywhere, no `expires:` passed since it was taken, and every file
     the ledger lists is on the disk."""
-    from sqlalchemy import text
-
     if current is None:
         return False
     kept = _kept(settings)

@@ -19,9 +19,7 @@ from typing import NamedTuple
 import jinja2
 from markupsafe import Markup
 from sqlalchemy import String, and_, bindparam, cast, false, or_, type_coerce, update
-from sqlalchemy import column as sa_column
 from sqlalchemy import select as sa_select
-from sqlalchemy import table as sa_table
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import NullType
 from sqlmodel import Session, col
@@ -32,6 +30,7 @@ from trilingo.channels.retract import retracted_releases
 from trilingo.languages import ALL, LANGUAGES, SOURCE
 from trilingo.store.chunks import chunked
 from trilingo.store.models import DocLang, Document, DocumentVersion, Release, aware, raw_time
+from trilingo.store.tables import release
 
 
 class Page(NamedTuple):
@@ -243,9 +242,7 @@ def leads(session: Session, release_ids: Collection[int]) -> dict[int, str]:
     if missing:
         filled = {rid: first_paragraph(body) for rid, body in bodies(session, missing).items()}
         session.connection().execute(  # Core: an executemany, no ORM objects to keep in step
-            update(sa_table("release", sa_column("id"), sa_column("lead")))
-            .where(sa_column("id") == bindparam("rid"))
-            .values(lead=bindparam("lead")),
+            update(release).where(release.c.id == bindparam("rid")).values(lead=bindparam("lead")),
             [{"rid": rid, "lead": lead} for rid, lead in filled.items()],
         )
         out.update(filled)

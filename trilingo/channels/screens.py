@@ -59,18 +59,17 @@ def _items(session: Session, site: SiteSettings) -> dict[str, list[dict[str, Any
     gone = retracted_releases(session, CHANNEL)
     versions = _versions(session)
     now = utcnow()
-    shown: dict[int, dict[str, Any]] = {}  # document → the entry of the version its screens show
-    numbers: dict[int, int] = {}
+    shown: dict[int, tuple[int, dict[str, Any]]] = {}  # document → the version its screens show, its entry
     for doc, numbered in versions.items():
         number = _shown_version(doc, numbered, gone, now)
         if number is not None:
-            shown[doc], numbers[doc] = numbered[number], number
+            shown[doc] = (number, numbered[number])
     # Only the items shown need an excerpt: each release's lead, stored when it was approved.
-    wanted = [entry[lang][0] for entry in shown.values() for lang in ALL if entry[lang][2] is None]
+    wanted = [entry[lang][0] for _n, entry in shown.values() for lang in ALL if entry[lang][2] is None]
     excerpts = leads(session, wanted)
     by_gate: dict[str, list[dict[str, Any]]] = {g.id: [] for g in site.gates}
-    for doc, entry in shown.items():
-        item = _item(doc, numbers[doc], entry, site, excerpts)
+    for doc, (number, entry) in shown.items():
+        item = _item(doc, number, entry, site, excerpts)
         _slug, gates, _expires = entry["_meta"]
         for gate in gates:
             if gate in by_gate:  # a gate no longer configured has no screen

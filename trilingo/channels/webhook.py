@@ -120,11 +120,11 @@ def describe(summary: WebhookSummary) -> str:
 def enqueue(
     session: Session,
     config: WebhookConfig,
-    current: Mapping[tuple[int, str], tuple[str, dict[str, object] | Callable[[], dict[str, object]]]],
+    current: Mapping[tuple[int, str], tuple[str, Callable[[], dict[str, object]]]],
 ) -> int:
-    """Record one event per change and receiver. `current` maps (document, lang) → (state key, payload
-    fields, or what makes them) for everything the webhook carries now: "live:<release>" or
-    "expired:<release>"."""
+    """Record one event per change and receiver. `current` maps (document, lang) → (state key, what makes
+    the payload's fields, called for changes only) for everything the webhook carries now:
+    "live:<release>" or "expired:<release>"."""
     if not config.urls:
         return 0
     known = {
@@ -133,13 +133,13 @@ def enqueue(
     now = utcnow()
     queued = 0
     changes: list[tuple[int, str, str, dict[str, object]]] = []
-    for (doc, lang), (state, fields) in sorted(current.items()):
+    for (doc, lang), (state, make) in sorted(current.items()):
         path = f"{doc}/{lang}"
         record = known.get(path)
         if record is not None and record.content_hash == state:
             continue
         kind = "expired" if state.startswith("expired:") else ("updated" if record else "published")
-        changes.append((doc, lang, kind, fields() if callable(fields) else fields))
+        changes.append((doc, lang, kind, make()))
         if record is None:
             session.add(
                 PublishRecord(channel=CHANNEL, path=path, content_hash=state, document_id=doc, lang=lang)

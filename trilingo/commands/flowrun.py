@@ -14,6 +14,8 @@ from trilingo.errors import TrilingoError, UnavailableError
 from trilingo.i18n import _
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
     from trilingo.channels.fingerprint import Fingerprint
     from trilingo.pretranslate.plan import EnginePlan
 
@@ -64,21 +66,23 @@ def publish_state(app: App) -> tuple[Fingerprint | None, bool]:
     from trilingo.service.context import Context
 
     settings = app.settings
+
+    def state(conn: Connection) -> tuple[Fingerprint | None, bool]:
+        taken = fingerprint(conn, settings)
+        return taken, nothing_to_publish(conn, settings, taken)
+
     ctx = Context(settings, settings.caller, echo=app.note)
     try:
         with acting(ctx.caller), ctx.reader(authorize=False) as conn:  # an older database is reported here
             if may(conn, settings.user, "pipeline"):
-                taken = fingerprint(conn, settings)
-                return taken, nothing_to_publish(conn, settings, taken)
+                return state(conn)
     except WorkspaceError:
         pass  # no database yet: the session below makes it, as any first change does
     from trilingo.people import authorize
 
     with app.session() as session:  # nobody in the workspace yet: its first change makes its admin
         authorize(session, settings.user, "pipeline")
-        conn = session.connection()
-        taken = fingerprint(conn, settings)
-        return taken, nothing_to_publish(conn, settings, taken)
+        return state(session.connection())
 
 
 def run_publish(

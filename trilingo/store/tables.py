@@ -64,6 +64,7 @@ release = Table(
     Column("version_id", Integer, nullable=False),
     Column("content_hash", String, nullable=False),
     Column("approved_at", DateTime(timezone=True), nullable=False),
+    Column("lead", String),
 )
 
 segment = Table("segment", METADATA, _id(), Column("version_id", Integer, nullable=False))
