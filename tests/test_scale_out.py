@@ -255,16 +255,33 @@ def test_two_workers_share_the_work_and_a_killed_one_loses_nothing(
                     return run_id
             return None
 
-        killed = _wait("a run in progress on w1", running_on_w1, 120, every=0.2)
         w1 = cluster.procs["w1"]
-        # The run's own process, as Prefect recorded it ("host:pid"), then the worker and everything under
-        # it: a process the worker was starting at that moment must not carry the run on.
-        run_pid = (
-            httpx.get(f"{cluster.api}/flow_runs/{killed}", timeout=10).json().get("infrastructure_pid") or ""
-        )
-        pids = [int(run_pid.rsplit(":", 1)[-1])] if run_pid.rsplit(":", 1)[-1].isdigit() else []
-        os.kill(w1.pid, signal.SIGSTOP)  # no new children while the tree is listed
-        for pid in [*pids, *_descendants(w1.pid), w1.pid]:
+
+        def frozen_mid_run() -> tuple[str, list[int]] | None:
+            """A run of w1's that is Running, with w1, its children and the run's own process stopped
+            (SIGSTOP): frozen, the run cannot finish between being found and being killed (CI saw one
+            complete in that gap). None, everything resumed, if it was no longer Running once frozen."""
+            run = running_on_w1()
+            if run is None:
+                return None
+            # The run's own process, as Prefect recorded it ("host:pid"), then the worker and its children.
+            run_pid = (
+                httpx.get(f"{cluster.api}/flow_runs/{run}", timeout=10).json().get("infrastructure_pid") or ""
+            ).rsplit(":", 1)[-1]
+            tree = [*([int(run_pid)] if run_pid.isdigit() else []), w1.pid, *_descendants(w1.pid)]
+            for pid in tree:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGSTOP)
+            if _state(cluster.api, run) == "RUNNING":
+                return run, tree
+            for pid in tree:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGCONT)
+            return None
+
+        # Kill w1 and everything under it: a process the worker was starting must not carry the run on.
+        killed, tree = _wait("a run in progress on w1", frozen_mid_run, 120, every=0.2)
+        for pid in [*tree, *_descendants(w1.pid)]:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         w1.wait(timeout=30)
